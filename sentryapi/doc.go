@@ -1,0 +1,8 @@
+// Package sentryapi is the Sentry REST client: configuration resolution
+// compatible with sentry-cli, region discovery, authentication, pagination,
+// retries and rate limits, typed and tolerant decoding of responses, and the
+// parsing of targets (issue ids, short ids, event and trace ids, pasted URLs).
+//
+// The demo, tests, benchmarks and real Sentry all go through the same Client;
+// only the base URL and the transport differ (see package local).
+package sentryapi
