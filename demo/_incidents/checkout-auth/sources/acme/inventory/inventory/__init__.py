@@ -1,0 +1,1 @@
+"""Acme Shop inventory service."""
