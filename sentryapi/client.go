@@ -36,6 +36,7 @@ type Options struct {
 	MaxRateLimitWait time.Duration     // longest single wait on a 429; default 60s
 	Concurrency      int               // requests in flight at once; default 8
 	MaxBodyBytes     int64             // largest body accepted; default 512 MiB
+	RetryBackoff     time.Duration     // first retry's backoff, doubling up to 10s; default 500ms
 
 	// Notify receives what the user should know while waiting (rate-limit
 	// waits, retries). Debug receives one line per request (method, URL
@@ -89,7 +90,7 @@ func New(opts Options) (*Client, error) {
 		maxBody:     opts.MaxBodyBytes,
 		notify:      opts.Notify,
 		debug:       opts.Debug,
-		backoffBase: 500 * time.Millisecond,
+		backoffBase: opts.RetryBackoff,
 		sleep:       sleepCtx,
 	}
 	if c.ua == "" {
@@ -97,6 +98,9 @@ func New(opts Options) (*Client, error) {
 	}
 	if c.timeout <= 0 {
 		c.timeout = 60 * time.Second
+	}
+	if c.backoffBase <= 0 {
+		c.backoffBase = 500 * time.Millisecond
 	}
 	if c.maxRetries == 0 {
 		c.maxRetries = 3
