@@ -1,0 +1,628 @@
+package local
+
+import (
+	"cmp"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/tracehound/tracehound/sentryapi"
+)
+
+// params are the named segments of a matched route.
+type params map[string]string
+
+// route is one endpoint: a path pattern under /api/0/ (segments, "{name}"
+// for a parameter), the resource whose read scope it needs, and its handler.
+type route struct {
+	segs    []string
+	scope   string
+	handler func(*Server, *http.Request, params) *reply
+}
+
+var routes []route
+
+func init() {
+	add := func(pattern, scope string, h func(*Server, *http.Request, params) *reply) {
+		routes = append(routes, route{segs: strings.Split(pattern, "/"), scope: scope, handler: h})
+	}
+	add("organizations", "org", (*Server).orgList)
+	add("organizations/{org}", "org", (*Server).orgDetail)
+	add("organizations/{org}/projects", "project", (*Server).projectList)
+	add("organizations/{org}/issues/{issue}", "event", (*Server).issueDetail)
+	add("organizations/{org}/issues/{issue}/events", "event", (*Server).issueEventList)
+	add("organizations/{org}/issues/{issue}/events/{event}", "event", (*Server).issueEvent)
+	add("organizations/{org}/shortids/{shortid}", "event", (*Server).shortIDLookup)
+	add("organizations/{org}/events/{projectevent}", "event", (*Server).orgEvent)
+	add("organizations/{org}/eventids/{event}", "event", (*Server).eventIDLookup)
+	add("organizations/{org}/trace/{trace}", "event", (*Server).trace)
+	add("organizations/{org}/trace-meta/{trace}", "event", (*Server).traceMeta)
+	add("organizations/{org}/events-trace/{trace}", "event", (*Server).legacyTrace)
+	add("organizations/{org}/profiling/chunks", "event", (*Server).chunks)
+	add("organizations/{org}/repos", "org", (*Server).repos)
+	add("organizations/{org}/code-mappings", "org-integrations", (*Server).codeMappings)
+	add("projects/{org}/{project}", "project", (*Server).projectDetail)
+	add("projects/{org}/{project}/events/{event}", "event", (*Server).projectEvent)
+	add("projects/{org}/{project}/profiling/profiles/{profile}", "event", (*Server).profile)
+}
+
+// match finds the route of a URL path. The path must start with /api/0/;
+// the trailing slash is optional; empty segments never match.
+func match(urlPath string) (*route, params, bool) {
+	rest, ok := strings.CutPrefix(urlPath, "/api/0/")
+	if !ok {
+		return nil, nil, false
+	}
+	rest = strings.TrimSuffix(rest, "/")
+	if rest == "" {
+		return nil, nil, false
+	}
+	segs := strings.Split(rest, "/")
+	if slices.Contains(segs, "") {
+		return nil, nil, false
+	}
+next:
+	for i := range routes {
+		rt := &routes[i]
+		if len(rt.segs) != len(segs) {
+			continue
+		}
+		var p params
+		for j, pat := range rt.segs {
+			if name, ok := strings.CutPrefix(pat, "{"); ok {
+				if p == nil {
+					p = params{}
+				}
+				p[strings.TrimSuffix(name, "}")] = segs[j]
+			} else if pat != segs[j] {
+				continue next
+			}
+		}
+		return rt, p, true
+	}
+	return nil, nil, false
+}
+
+// ---- organizations ----
+
+// orgJSON is organization.json with links.regionUrl set for the fake.
+func (s *Server) orgJSON() []byte {
+	o := s.data.org.clone()
+	var links object
+	if raw, ok := o.get("links"); ok && raw.Kind() == '{' {
+		links, _ = decodeObject(raw)
+	}
+	switch {
+	case s.regionURL != nil:
+		links.set("regionUrl", jsonString(*s.regionURL))
+		o.set("links", links.encode())
+	default:
+		if v, ok := links.get("regionUrl"); ok && isSaaS(rawString(v)) {
+			links.set("regionUrl", jsonString(""))
+			o.set("links", links.encode())
+		}
+	}
+	return o.encode()
+}
+
+// isSaaS reports whether u points at sentry.io or one of its subdomains.
+func isSaaS(u string) bool {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	h := strings.ToLower(pu.Hostname())
+	return h == "sentry.io" || strings.HasSuffix(h, ".sentry.io")
+}
+
+func (s *Server) orgList(r *http.Request, _ params) *reply {
+	return s.pageReply(r, [][]byte{s.orgJSON()})
+}
+
+func (s *Server) orgDetail(r *http.Request, _ params) *reply {
+	return jsonReply(http.StatusOK, s.orgJSON())
+}
+
+// ---- projects ----
+
+func (s *Server) projectList(r *http.Request, _ params) *reply {
+	projs, err := s.data.projects()
+	if err != nil {
+		return s.errorReply(r, err)
+	}
+	if query(r).Get("all_projects") == "1" {
+		// Sentry answers every project, sorted by slug, unpaginated.
+		slices.SortStableFunc(projs, func(a, b project) int { return cmp.Compare(a.slug, b.slug) })
+		elems := make([][]byte, len(projs))
+		for i, p := range projs {
+			elems[i] = p.raw
+		}
+		return jsonReply(http.StatusOK, appendArray(nil, elems))
+	}
+	elems := make([][]byte, len(projs))
+	for i, p := range projs {
+		elems[i] = p.raw
+	}
+	return s.pageReply(r, elems)
+}
+
+// resolveProject maps a project slug or numeric id to its slug, from
+// projects.json; a slug that only names a directory under events/ or
+// profiles/ is accepted too, so datasets without projects.json work.
+func (s *Server) resolveProject(r *http.Request, key string) (string, *reply) {
+	projs, err := s.data.projects()
+	if err != nil {
+		return "", s.errorReply(r, err)
+	}
+	for _, p := range projs {
+		if p.slug == key || (p.id != "" && p.id == key) {
+			return p.slug, nil
+		}
+	}
+	if _, ok := s.data.events[key]; ok {
+		return key, nil
+	}
+	if _, ok := s.data.profiles[key]; ok {
+		return key, nil
+	}
+	return "", notFound()
+}
+
+func (s *Server) projectDetail(r *http.Request, p params) *reply {
+	projs, err := s.data.projects()
+	if err != nil {
+		return s.errorReply(r, err)
+	}
+	for _, pr := range projs {
+		if pr.slug == p["project"] || (pr.id != "" && pr.id == p["project"]) {
+			return jsonReply(http.StatusOK, pr.raw)
+		}
+	}
+	return notFound()
+}
+
+// ---- issues ----
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// findIssue resolves a numeric issue id or a short id (case-insensitive).
+// A numeric id is looked up by file name first, then by the files' "id".
+// When nothing matches and some issue file is broken, the answer is a 500
+// naming it: the issue may be in that file.
+func (s *Server) findIssue(r *http.Request, key string, shortOnly bool) (string, *issueSummary, *reply) {
+	numeric := isDigits(key)
+	if numeric && shortOnly {
+		return "", nil, notFound()
+	}
+	if numeric {
+		if file, ok := s.data.issues[key]; ok {
+			sum, err := summary[issueSummary](s.data, file)
+			if err != nil {
+				return "", nil, s.errorReply(r, err)
+			}
+			return file, sum, nil
+		}
+	}
+	files := make([]string, 0, len(s.data.issues))
+	for _, f := range s.data.issues {
+		files = append(files, f)
+	}
+	slices.Sort(files)
+	var firstErr error
+	for _, file := range files {
+		sum, err := summary[issueSummary](s.data, file)
+		if err != nil {
+			firstErr = cmp.Or(firstErr, err)
+			continue
+		}
+		if numeric && string(sum.ID) == key || !numeric && sum.ShortID != "" && strings.EqualFold(sum.ShortID, key) {
+			return file, sum, nil
+		}
+	}
+	if firstErr != nil {
+		return "", nil, s.errorReply(r, firstErr)
+	}
+	return "", nil, notFound()
+}
+
+func (s *Server) issueDetail(r *http.Request, p params) *reply {
+	file, _, rep := s.findIssue(r, p["issue"], false)
+	if rep != nil {
+		return rep
+	}
+	data, err := s.data.read(file, '{')
+	if err != nil {
+		return s.errorReply(r, err)
+	}
+	return jsonReply(http.StatusOK, data)
+}
+
+func (s *Server) shortIDLookup(r *http.Request, p params) *reply {
+	file, sum, rep := s.findIssue(r, p["shortid"], true)
+	if rep != nil {
+		return rep
+	}
+	data, err := s.data.read(file, '{')
+	if err != nil {
+		return s.errorReply(r, err)
+	}
+	o := object{
+		{"organizationSlug", jsonString(s.data.orgSlug)},
+		{"projectSlug", jsonString(sum.Project.Slug)},
+		{"groupId", jsonString(string(sum.ID))},
+		{"shortId", jsonString(sum.ShortID)},
+		{"group", data},
+	}
+	return jsonReply(http.StatusOK, o.encode())
+}
+
+// eventRef is an event file and what the server knows of it.
+type eventRef struct {
+	file string
+	id   string
+	sum  *eventSummary
+}
+
+// issueEvents returns the events of an issue, newest first. The events are
+// looked for in the issue's project directory (all of events/ when the
+// issue names no project that has one).
+func (s *Server) issueEvents(r *http.Request, key string) ([]eventRef, *reply) {
+	_, isum, rep := s.findIssue(r, key, false)
+	if rep != nil {
+		return nil, rep
+	}
+	var files []string
+	if dir, ok := s.data.events[isum.Project.Slug]; ok && isum.Project.Slug != "" {
+		for _, f := range dir {
+			files = append(files, f)
+		}
+	} else {
+		for _, dir := range s.data.events {
+			for _, f := range dir {
+				files = append(files, f)
+			}
+		}
+	}
+	slices.Sort(files)
+	var evs []eventRef
+	for _, file := range files {
+		sum, err := summary[eventSummary](s.data, file)
+		if err != nil {
+			return nil, s.errorReply(r, err)
+		}
+		if sum.GroupID == "" || sum.GroupID != isum.ID {
+			continue
+		}
+		id := normID(cmp.Or(string(sum.ID), string(sum.EventID), strings.TrimSuffix(path.Base(file), ".json")))
+		evs = append(evs, eventRef{file: file, id: id, sum: sum})
+	}
+	slices.SortStableFunc(evs, func(a, b eventRef) int {
+		return cmp.Or(cmp.Compare(b.sum.time(), a.sum.time()), cmp.Compare(b.id, a.id))
+	})
+	return evs, nil
+}
+
+// truthy reads a flag the way Sentry reads full=: any non-empty value but
+// the obvious negatives.
+func truthy(v string) bool {
+	switch strings.ToLower(v) {
+	case "", "0", "false", "no", "off":
+		return false
+	}
+	return true
+}
+
+func (s *Server) issueEventList(r *http.Request, p params) *reply {
+	evs, rep := s.issueEvents(r, p["issue"])
+	if rep != nil {
+		return rep
+	}
+	pg, rep := s.paginate(r, len(evs))
+	if rep != nil {
+		return rep
+	}
+	full := truthy(query(r).Get("full"))
+	elems := make([][]byte, 0, pg.hi-pg.lo)
+	for _, ev := range evs[pg.lo:pg.hi] {
+		o, err := s.data.readObject(ev.file)
+		if err != nil {
+			return s.errorReply(r, err)
+		}
+		if !full {
+			o.del("entries")
+		}
+		elems = append(elems, o.encode())
+	}
+	out := jsonReply(http.StatusOK, appendArray(nil, elems))
+	out.header.Set("Link", pg.link)
+	return out
+}
+
+// recommendedOrder is Sentry's order for the recommended event: a replay,
+// a sampled trace, fewer processing errors, a profile, then the newest.
+func recommendedOrder(a, b eventRef) int {
+	bo := func(v bool) int {
+		if v {
+			return 1
+		}
+		return 0
+	}
+	return cmp.Or(
+		cmp.Compare(bo(b.sum.hasReplay()), bo(a.sum.hasReplay())),
+		cmp.Compare(bo(b.sum.hasTrace()), bo(a.sum.hasTrace())),
+		cmp.Compare(a.sum.processingErrors(), b.sum.processingErrors()),
+		cmp.Compare(bo(b.sum.hasProfile()), bo(a.sum.hasProfile())),
+		cmp.Compare(b.sum.time(), a.sum.time()),
+		cmp.Compare(b.id, a.id),
+	)
+}
+
+func (s *Server) issueEvent(r *http.Request, p params) *reply {
+	evs, rep := s.issueEvents(r, p["issue"])
+	if rep != nil {
+		return rep
+	}
+	var ev *eventRef
+	switch which := p["event"]; which {
+	case "latest", "oldest", "recommended":
+		if len(evs) == 0 {
+			return detailReply(http.StatusNotFound, msgNoEvent)
+		}
+		switch which {
+		case "latest":
+			ev = &evs[0]
+		case "oldest":
+			ev = &evs[len(evs)-1]
+		default:
+			sorted := slices.Clone(evs)
+			slices.SortStableFunc(sorted, recommendedOrder)
+			ev = &sorted[0]
+		}
+	default:
+		id := normID(which)
+		for i := range evs {
+			if evs[i].id == id {
+				ev = &evs[i]
+				break
+			}
+		}
+		if ev == nil {
+			return detailReply(http.StatusNotFound, msgEventNotFound)
+		}
+	}
+	data, err := s.data.read(ev.file, '{')
+	if err != nil {
+		return s.errorReply(r, err)
+	}
+	return jsonReply(http.StatusOK, data)
+}
+
+// ---- events ----
+
+func (s *Server) projectEvent(r *http.Request, p params) *reply {
+	slug, rep := s.resolveProject(r, p["project"])
+	if rep != nil {
+		return rep
+	}
+	file, ok := s.data.events[slug][normID(p["event"])]
+	if !ok {
+		return detailReply(http.StatusNotFound, msgEventNotFound)
+	}
+	data, err := s.data.read(file, '{')
+	if err != nil {
+		return s.errorReply(r, err)
+	}
+	return jsonReply(http.StatusOK, data)
+}
+
+func (s *Server) orgEvent(r *http.Request, p params) *reply {
+	proj, eventID, ok := strings.Cut(p["projectevent"], ":")
+	if !ok || proj == "" || eventID == "" {
+		return notFound()
+	}
+	slug, rep := s.resolveProject(r, proj)
+	if rep != nil {
+		return rep
+	}
+	file, ok := s.data.events[slug][normID(eventID)]
+	if !ok {
+		return detailReply(http.StatusNotFound, msgEventNotFound)
+	}
+	o, err := s.data.readObject(file)
+	if err != nil {
+		return s.errorReply(r, err)
+	}
+	if _, ok := o.get("projectSlug"); !ok {
+		o.set("projectSlug", jsonString(slug))
+	}
+	return jsonReply(http.StatusOK, o.encode())
+}
+
+func (s *Server) eventIDLookup(r *http.Request, p params) *reply {
+	id := normID(p["event"])
+	files := s.data.eventByID[id]
+	if len(files) == 0 {
+		return notFound()
+	}
+	file := files[0]
+	o, err := s.data.readObject(file)
+	if err != nil {
+		return s.errorReply(r, err)
+	}
+	groupID := jsontext.Value("null")
+	if v, ok := o.get("groupID"); ok && rawString(v) != "" {
+		groupID = jsonString(rawString(v))
+	}
+	eventID := id
+	if v, ok := o.get("eventID"); ok && rawString(v) != "" {
+		eventID = rawString(v)
+	}
+	out := object{
+		{"organizationSlug", jsonString(s.data.orgSlug)},
+		{"projectSlug", jsonString(path.Base(path.Dir(file)))},
+		{"groupId", groupID},
+		{"eventId", jsonString(eventID)},
+		{"event", o.encode()},
+	}
+	return jsonReply(http.StatusOK, out.encode())
+}
+
+// ---- traces ----
+
+// traceID normalises the trace id of the path; ok is false when it is not
+// a 32-hex id.
+func (s *Server) traceID(p params) (string, bool) {
+	id := normID(p["trace"])
+	return id, isHexID(id)
+}
+
+func (s *Server) trace(r *http.Request, p params) *reply {
+	id, ok := s.traceID(p)
+	if !ok {
+		return notFound()
+	}
+	file, ok := s.data.traces[id]
+	if !ok {
+		// Sentry answers an unknown trace with an empty list.
+		return jsonReply(http.StatusOK, []byte("[]"))
+	}
+	data, err := s.data.read(file, '[')
+	if err != nil {
+		return s.errorReply(r, err)
+	}
+	return jsonReply(http.StatusOK, data)
+}
+
+// loadTrace decodes a trace file; ok is false when the dataset has none.
+func (s *Server) loadTrace(id string) (sentryapi.Trace, bool, error) {
+	file, ok := s.data.traces[id]
+	if !ok {
+		return nil, false, nil
+	}
+	data, err := s.data.read(file, '[')
+	if err != nil {
+		return nil, true, err
+	}
+	var t sentryapi.Trace
+	if err := sentryapi.Decode(data, &t); err != nil {
+		return nil, true, &fileError{file, err}
+	}
+	return t, true, nil
+}
+
+func (s *Server) traceMeta(r *http.Request, p params) *reply {
+	id, ok := s.traceID(p)
+	if !ok {
+		return notFound()
+	}
+	if file, ok := s.data.traceMeta[id]; ok {
+		data, err := s.data.read(file, '{')
+		if err != nil {
+			return s.errorReply(r, err)
+		}
+		return jsonReply(http.StatusOK, data)
+	}
+	t, _, err := s.loadTrace(id)
+	if err != nil {
+		return s.errorReply(r, err)
+	}
+	body, err := sentryapi.Encode(countMeta(t))
+	if err != nil {
+		return s.errorReply(r, err)
+	}
+	return jsonReply(http.StatusOK, body)
+}
+
+func (s *Server) legacyTrace(r *http.Request, p params) *reply {
+	id, ok := s.traceID(p)
+	if !ok {
+		return notFound()
+	}
+	t, _, err := s.loadTrace(id)
+	if err != nil {
+		return s.errorReply(r, err)
+	}
+	body, err := sentryapi.Encode(deriveLegacy(t))
+	if err != nil {
+		return s.errorReply(r, err)
+	}
+	return jsonReply(http.StatusOK, body)
+}
+
+// ---- profiles ----
+
+func (s *Server) profile(r *http.Request, p params) *reply {
+	slug, rep := s.resolveProject(r, p["project"])
+	if rep != nil {
+		return rep
+	}
+	file, ok := s.data.profiles[slug][normID(p["profile"])]
+	if !ok {
+		return notFound()
+	}
+	data, err := s.data.read(file, '{')
+	if err != nil {
+		return s.errorReply(r, err)
+	}
+	return jsonReply(http.StatusOK, data)
+}
+
+// ---- repositories and code mappings ----
+
+func (s *Server) repos(r *http.Request, _ params) *reply {
+	elems, err := s.data.optionalArray("repos.json")
+	if err != nil {
+		return s.errorReply(r, err)
+	}
+	return s.pageReply(r, toBytes(elems))
+}
+
+func (s *Server) codeMappings(r *http.Request, _ params) *reply {
+	elems, err := s.data.optionalArray("code-mappings.json")
+	if err != nil {
+		return s.errorReply(r, err)
+	}
+	if proj := query(r).Get("project"); proj != "" && proj != "-1" {
+		if _, err := strconv.ParseInt(proj, 10, 64); err != nil {
+			return detailReply(http.StatusBadRequest, "Invalid project parameter. Values must be numbers.")
+		}
+		kept := elems[:0:0]
+		for i, e := range elems {
+			var cm struct {
+				ProjectID sentryapi.FlexString `json:"projectId"`
+			}
+			if err := sentryapi.Decode(e, &cm); err != nil {
+				return s.errorReply(r, &fileError{"code-mappings.json", fmt.Errorf("element %d: %w", i, err)})
+			}
+			if string(cm.ProjectID) == proj {
+				kept = append(kept, e)
+			}
+		}
+		elems = kept
+	}
+	return s.pageReply(r, toBytes(elems))
+}
+
+func toBytes(vs []jsontext.Value) [][]byte {
+	out := make([][]byte, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
+}
