@@ -318,10 +318,14 @@ func summary[T any](d *dataset, file string) (*T, error) {
 type issueSummary struct {
 	ID      sentryapi.FlexString `json:"id"`
 	ShortID string               `json:"shortId"`
-	Project struct {
-		ID   sentryapi.FlexString `json:"id"`
-		Slug string               `json:"slug"`
-	} `json:"project"`
+	Project issueProject         `json:"project"`
+}
+
+// issueProject is an issue's project. (Named types make decoding errors
+// readable.)
+type issueProject struct {
+	ID   sentryapi.FlexString `json:"id"`
+	Slug string               `json:"slug"`
 }
 
 // eventSummary is what the server needs to know of an event file to list,
@@ -332,19 +336,28 @@ type eventSummary struct {
 	GroupID     sentryapi.FlexString `json:"groupID"`
 	DateCreated jsontext.Value       `json:"dateCreated"`
 	Errors      jsontext.Value       `json:"errors"`
-	Contexts    struct {
-		Trace *struct {
-			TraceID sentryapi.FlexString `json:"trace_id"`
-			Sampled jsontext.Value       `json:"sampled"`
-		} `json:"trace"`
-		Profile *struct {
-			ProfileID  sentryapi.FlexString `json:"profile_id"`
-			ProfilerID sentryapi.FlexString `json:"profiler_id"`
-		} `json:"profile"`
-		Replay *struct {
-			ReplayID sentryapi.FlexString `json:"replay_id"`
-		} `json:"replay"`
-	} `json:"contexts"`
+	Contexts    eventContexts        `json:"contexts"`
+}
+
+// eventContexts are the contexts the choice of a recommended event reads.
+type eventContexts struct {
+	Trace   *traceContext   `json:"trace"`
+	Profile *profileContext `json:"profile"`
+	Replay  *replayContext  `json:"replay"`
+}
+
+type traceContext struct {
+	TraceID sentryapi.FlexString `json:"trace_id"`
+	Sampled jsontext.Value       `json:"sampled"`
+}
+
+type profileContext struct {
+	ProfileID  sentryapi.FlexString `json:"profile_id"`
+	ProfilerID sentryapi.FlexString `json:"profiler_id"`
+}
+
+type replayContext struct {
+	ReplayID sentryapi.FlexString `json:"replay_id"`
 }
 
 // time is the event's dateCreated in epoch seconds (0 when absent or
@@ -397,10 +410,7 @@ func (d *dataset) projects() ([]project, error) {
 	}
 	out := make([]project, 0, len(elems))
 	for i, e := range elems {
-		var p struct {
-			ID   sentryapi.FlexString `json:"id"`
-			Slug string               `json:"slug"`
-		}
+		var p issueProject
 		if err := sentryapi.Decode(e, &p); err != nil {
 			return nil, &fileError{"projects.json", fmt.Errorf("element %d: %w", i, err)}
 		}
