@@ -33,14 +33,22 @@ func Decode(data []byte, v any) error {
 	return json.Unmarshal(data, v, decodeOpts)
 }
 
+// encodeOpts mirror decodeOpts, so raw values kept from a tolerant decode
+// can always be written back.
+var encodeOpts = json.JoinOptions(
+	json.Deterministic(true),
+	jsontext.AllowInvalidUTF8(true),
+	jsontext.AllowDuplicateNames(true),
+)
+
 // Encode marshals v back to JSON with Sentry's own field names.
 func Encode(v any) ([]byte, error) {
-	return json.Marshal(v, json.Deterministic(true))
+	return json.Marshal(v, encodeOpts)
 }
 
 // EncodeIndent is Encode with two-space indentation, for people and files.
 func EncodeIndent(v any) ([]byte, error) {
-	return json.Marshal(v, json.Deterministic(true), jsontext.WithIndent("  "))
+	return json.Marshal(v, encodeOpts, jsontext.WithIndent("  "))
 }
 
 // FlexString is a string that SDKs and endpoints sometimes send as a number

@@ -2,7 +2,9 @@ package sentryapi
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -38,8 +40,9 @@ func (f *ingestFrame) api() Frame {
 	out := Frame{
 		Filename: f.Filename, AbsPath: f.AbsPath, Module: f.Module, Package: f.Package, Platform: f.Platform,
 		Function: f.Function, RawFunction: f.RawFunction, Symbol: f.Symbol, InstructionAddr: f.InstructionAddr,
-		LineNo: f.LineNo, ColNo: f.ColNo, InApp: f.InApp, Vars: f.Vars, Extra: f.Extra,
+		LineNo: f.LineNo, ColNo: f.ColNo, InApp: f.InApp, Vars: f.Vars,
 	}
+	out.Extra = withoutKnown(f.Extra, out)
 	if f.ContextLine != nil && f.LineNo > 0 {
 		n := int64(f.LineNo) - int64(len(f.PreContext))
 		for _, l := range f.PreContext {
@@ -65,7 +68,8 @@ func (s *ingestStacktrace) api() *Stacktrace {
 	if s == nil {
 		return nil
 	}
-	out := &Stacktrace{Frames: make([]Frame, 0, len(s.Frames)), Extra: s.Extra}
+	out := &Stacktrace{Frames: make([]Frame, 0, len(s.Frames))}
+	out.Extra = withoutKnown(s.Extra, *out)
 	for i := range s.Frames {
 		out.Frames = append(out.Frames, s.Frames[i].api())
 	}
@@ -150,8 +154,9 @@ func DecodeIngestEvent(data []byte) (*Event, error) {
 	ev := &Event{
 		ID: normalizeEventID(in.EventID), Type: in.Type, Platform: in.Platform, Culprit: in.Culprit,
 		Location: in.Location, Contexts: in.Contexts, User: in.User, SDK: in.SDK, Metadata: in.Metadata,
-		Measurements: in.Measurements, Extra: in.Extra, GroupID: in.GroupID,
+		Measurements: in.Measurements, GroupID: in.GroupID,
 	}
+	ev.Extra = withoutKnown(in.Extra, *ev)
 	ev.EventID = ev.ID
 	if in.Project != "" {
 		ev.ProjectID = in.Project
@@ -351,7 +356,8 @@ func ingestExceptions(raw Raw) (*ExceptionData, error) {
 	out := &ExceptionData{Values: make([]ExceptionValue, 0, len(vals)), Extra: extra}
 	for _, v := range vals {
 		ev := ExceptionValue{Type: v.Type, Value: v.Value, Module: v.Module, ThreadID: v.ThreadID, Mechanism: v.Mechanism,
-			Stacktrace: v.Stacktrace.api(), RawStacktrace: v.RawStacktrace.api(), Extra: v.Extra}
+			Stacktrace: v.Stacktrace.api(), RawStacktrace: v.RawStacktrace.api()}
+		ev.Extra = withoutKnown(v.Extra, ev)
 		out.Values = append(out.Values, ev)
 		if ev.Stacktrace != nil {
 			for _, f := range ev.Stacktrace.Frames {
@@ -389,7 +395,7 @@ func ingestThreads(raw Raw) (*ThreadsData, error) {
 	out := &ThreadsData{}
 	for _, t := range vals {
 		out.Values = append(out.Values, Thread{ID: t.ID, Name: t.Name, Current: t.Current, Crashed: t.Crashed, State: t.State,
-			Stacktrace: t.Stacktrace.api(), Extra: t.Extra})
+			Stacktrace: t.Stacktrace.api(), Extra: withoutKnown(t.Extra, Thread{})})
 	}
 	return out, nil
 }
@@ -433,6 +439,41 @@ func ingestTags(raw Raw) []Tag {
 	out := make([]Tag, 0, len(pairs))
 	for _, p := range pairs {
 		out = append(out, Tag{Key: p[0], Value: FlexString(p[1])})
+	}
+	return out
+}
+
+var knownNames sync.Map // reflect.Type → map[string]bool
+
+// withoutKnown drops the members of extra that the API type names itself
+// (an ingest payload may carry both "lineno" and "lineNo"): re-encoding
+// must not write a member twice.
+func withoutKnown(extra Extra, v any) Extra {
+	if len(extra) == 0 {
+		return extra
+	}
+	t := reflect.TypeOf(v)
+	names, ok := knownNames.Load(t)
+	if !ok {
+		m := map[string]bool{}
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			if name != "" && name != "-" {
+				m[name] = true
+			}
+		}
+		names, _ = knownNames.LoadOrStore(t, m)
+	}
+	known := names.(map[string]bool)
+	var out Extra
+	for k, val := range extra {
+		if known[k] {
+			continue
+		}
+		if out == nil {
+			out = Extra{}
+		}
+		out[k] = val
 	}
 	return out
 }

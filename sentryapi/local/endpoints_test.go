@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -507,10 +508,17 @@ func TestRouting(t *testing.T) {
 		c.get(t, "/api/0/organizations/acme/issues/100/events/latest").want(t, 200)
 
 		r := c.do(t, t.Context(), http.MethodPost, "/api/0/organizations/acme/issues/100/").want(t, 405)
-		if r.header.Get("Allow") != "GET" || !strings.Contains(r.detail(t), "POST") {
+		if r.header.Get("Allow") != "GET, HEAD" || !strings.Contains(r.detail(t), "POST") {
 			t.Errorf("405: Allow %q detail %q", r.header.Get("Allow"), r.detail(t))
 		}
 		c.do(t, t.Context(), http.MethodDelete, "/api/0/organizations/acme/").want(t, 405)
+
+		// HEAD answers the headers of GET.
+		get := c.get(t, "/api/0/organizations/acme/projects/")
+		head := c.do(t, t.Context(), http.MethodHead, "/api/0/organizations/acme/projects/").want(t, 200)
+		if len(head.body) != 0 || head.header.Get("Content-Length") != strconv.Itoa(len(get.body)) || head.header.Get("Link") != get.header.Get("Link") {
+			t.Errorf("HEAD: %q, headers %v", head.body, head.header)
+		}
 		c.do(t, t.Context(), http.MethodPost, "/api/0/nope/").want(t, 404)
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -277,6 +278,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status = rep.status
+	if r.Method == http.MethodHead {
+		// As Django does for GET views: the headers of the GET answer.
+		h := w.Header()
+		maps.Copy(h, rep.header)
+		h.Set("Content-Length", strconv.Itoa(len(rep.body)))
+		w.WriteHeader(rep.status)
+		return
+	}
 	writeReply(w, rep, truncateAt)
 }
 
@@ -294,9 +303,7 @@ func (s *Server) safeHandle(r *http.Request) (rep *reply) {
 
 func writeReply(w http.ResponseWriter, rep *reply, truncateAt int) {
 	h := w.Header()
-	for k, v := range rep.header {
-		h[k] = v
-	}
+	maps.Copy(h, rep.header)
 	body := rep.body
 	if truncateAt == 0 {
 		h.Set("Content-Length", strconv.Itoa(len(body)))
@@ -341,9 +348,9 @@ func (s *Server) handle(r *http.Request) *reply {
 	if !ok {
 		return notFound()
 	}
-	if r.Method != http.MethodGet {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		rep := detailReply(http.StatusMethodNotAllowed, fmt.Sprintf("Method %q not allowed.", r.Method))
-		rep.header.Set("Allow", "GET")
+		rep.header.Set("Allow", "GET, HEAD")
 		return rep
 	}
 	if org, ok := params["org"]; ok && !s.isOrg(org) {
