@@ -1,0 +1,421 @@
+package incident
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tracehound/tracehound/sentryapi"
+)
+
+func toExtra(m map[string]any) sentryapi.Extra {
+	if len(m) == 0 {
+		return nil
+	}
+	e := sentryapi.Extra{}
+	for k, v := range m {
+		e[k] = raw(v)
+	}
+	return e
+}
+
+func (st *story) releaseObj(p *project) sentryapi.Raw {
+	return raw(map[string]any{
+		"version": p.release, "shortVersion": p.release, "versionInfo": map[string]any{
+			"package": p.slug, "version": map[string]any{"raw": strings.TrimPrefix(p.release, p.slug+"@")}, "description": strings.TrimPrefix(p.release, p.slug+"@"), "buildHash": nil,
+		},
+		"ref": nil, "url": nil, "dateReleased": nil, "dateCreated": releaseDates[p.slug], "data": map[string]any{},
+		"newGroups": 0, "owner": nil, "commitCount": 0, "lastCommit": nil, "deployCount": 1, "lastDeploy": map[string]any{
+			"id": hexID(8, "deploy", p.slug), "environment": "production", "dateStarted": nil, "dateFinished": releaseDates[p.slug], "name": nil, "url": nil,
+		},
+		"authors": []any{}, "projects": []any{map[string]any{"name": p.name, "slug": p.slug}}, "firstEvent": releaseDates[p.slug], "lastEvent": nil, "currentProjectMeta": map[string]any{},
+		"userAgent": nil,
+	})
+}
+
+// releaseDates are when each service's current release was deployed.
+var releaseDates = map[string]string{
+	"storefront":   "2026-11-17T10:04:12.339104Z",
+	"api-gateway":  "2026-11-12T15:31:47.020551Z",
+	"payments":     "2026-11-05T09:12:03.771262Z",
+	"auth-service": "2026-11-19T22:36:40.118735Z",
+	"inventory":    "2026-10-28T13:40:55.507880Z",
+}
+
+func eventPlatform(p *project) string {
+	if p.platform == "javascript-react" {
+		return "javascript"
+	}
+	return p.platform
+}
+
+func commonEventExtra(size int) map[string]any {
+	return map[string]any{
+		"size": size, "dist": nil, "context": map[string]any{}, "packages": map[string]any{}, "errors": []any{},
+		"_meta": map[string]any{}, "nextEventID": nil, "previousEventID": nil, "userReport": nil, "sdkUpdates": []any{},
+		"crashFile": nil, "resolvedWith": []any{}, "fingerprints": []string{"{{ default }}"},
+		"groupingConfig": map[string]any{"id": "newstyle:2023-01-11", "enhancements": "KLUv_SAYwQAAkwKRs25ld3N0eWxlOjIwMjMtMDEtMTGQ"},
+	}
+}
+
+func (st *story) tags(p *project, transaction, level string, more ...[2]string) []sentryapi.Tag {
+	tags := [][2]string{{"environment", "production"}, {"level", level}, {"release", p.release}, {"transaction", transaction}}
+	tags = append(tags, more...)
+	slices.SortStableFunc(tags, func(a, b [2]string) int { return cmp.Compare(a[0], b[0]) })
+	out := make([]sentryapi.Tag, len(tags))
+	for i, t := range tags {
+		out[i] = sentryapi.Tag{Key: t[0], Value: sentryapi.FlexString(t[1])}
+	}
+	return out
+}
+
+func runtimeContexts(p *project) map[string]any {
+	switch p.platform {
+	case "node":
+		return map[string]any{
+			"runtime": map[string]any{"name": "node", "version": "v22.17.0", "type": "runtime"},
+			"os":      map[string]any{"name": "linux", "version": "6.1.0-27-cloud-amd64", "type": "os"},
+		}
+	case "python":
+		return map[string]any{
+			"runtime": map[string]any{"name": "CPython", "version": "3.12.7", "build": "3.12.7 (main, Oct 19 2024, 04:06:44) [GCC 12.2.0]", "type": "runtime"},
+			"os":      map[string]any{"name": "Linux", "type": "os"},
+		}
+	case "go":
+		return map[string]any{
+			"runtime": map[string]any{"name": "go", "version": "go1.26.4", "type": "runtime"},
+			"os":      map[string]any{"name": "linux", "type": "os"},
+		}
+	default:
+		return map[string]any{
+			"browser": map[string]any{"name": "Chrome", "version": "131.0.0", "type": "browser"},
+			"os":      map[string]any{"name": "macOS", "version": "10.15.7", "type": "os"},
+		}
+	}
+}
+
+func (st *story) rawSpan(s *span) sentryapi.Span {
+	sp := sentryapi.Span{
+		SpanID: s.id, ParentSpanID: s.parent, TraceID: st.traceID, Op: s.op, Description: s.desc, Status: s.status,
+		StartTimestamp: ts(s.start), Timestamp: ts(s.end), ExclusiveTime: sentryapi.FlexFloat(s.exclusiveMS()),
+		SameProcessAsParent: ptr(true), Origin: s.origin, Data: toExtra(s.data), Hash: hexID(16, "hash", s.op, s.desc),
+	}
+	if s.origin == "" {
+		sp.Origin = "manual"
+	}
+	if len(s.tags) > 0 {
+		m := map[string]any{}
+		for k, v := range s.tags {
+			m[k] = v
+		}
+		sp.Tags = toExtra(m)
+	}
+	return sp
+}
+
+// txnEvent renders a transaction as /projects/{org}/{project}/events/{id}/.
+func (st *story) txnEvent(t *txn) *sentryapi.Event {
+	p := t.proj
+	spans := slices.Clone(t.spans)
+	slices.SortStableFunc(spans, func(a, b *span) int { return cmp.Compare(a.start, b.start) })
+	rawSpans := make([]sentryapi.Span, 0, len(spans))
+	for _, s := range spans {
+		rawSpans = append(rawSpans, st.rawSpan(s))
+	}
+	ev := &sentryapi.Event{
+		ID: t.eventID, EventID: t.eventID, ProjectID: sentryapi.FlexString(fmt.Sprint(p.id)), ProjectSlug: p.slug,
+		Type: "transaction", Title: t.name, Message: "", Culprit: t.name, Location: t.name, Platform: eventPlatform(p),
+		DateCreated: iso(t.root.end), DateReceived: iso(t.root.end + ms(412.6)),
+		Entries:        []sentryapi.Entry{{Type: sentryapi.EntrySpans, Spans: rawSpans}},
+		SDK:            &sentryapi.SDK{Name: p.sdkName, Version: p.sdkVersion},
+		Release:        st.releaseObj(p),
+		Metadata:       sentryapi.IssueMetadata{Title: t.name, Extra: extra("location", t.name)},
+		StartTimestamp: ts(t.root.start), EndTimestamp: ts(t.root.end),
+	}
+	if t.request != nil {
+		ev.Entries = append(ev.Entries, sentryapi.Entry{Type: sentryapi.EntryRequest, Request: t.request})
+	}
+	if len(t.breadcrumbs) > 0 {
+		ev.Entries = append(ev.Entries, sentryapi.Entry{Type: sentryapi.EntryBreadcrumbs, Breadcrumbs: &sentryapi.BreadcrumbsData{Values: t.breadcrumbs}})
+	}
+	data := map[string]any{}
+	for k, v := range t.root.data {
+		data[k] = v
+	}
+	if t.threadID != "" {
+		data["thread.id"] = t.threadID
+		data["thread.name"] = t.threadName
+	}
+	trace := &sentryapi.TraceContext{
+		TraceID: st.traceID, SpanID: t.root.id, ParentSpanID: t.root.parent, Op: t.root.op, Status: t.root.status,
+		ExclusiveTime: sentryapi.FlexFloat(t.root.exclusiveMS()), Data: toExtra(data), Type: "trace",
+		Extra: extra("origin", t.root.origin, "client_sample_rate", 1.0, "sampled", true, "hash", hexID(16, "hash", t.root.op, t.name)),
+	}
+	ev.Contexts = sentryapi.Contexts{Trace: trace, Extra: toExtra(runtimeContexts(p))}
+	if t.profileID != "" {
+		ev.Contexts.Profile = &sentryapi.ProfileContext{ProfileID: t.profileID, Type: "profile"}
+	}
+	if t.profilerID != "" {
+		ev.Contexts.Profile = &sentryapi.ProfileContext{ProfilerID: t.profilerID, Type: "profile"}
+	}
+	more := [][2]string{}
+	if t.serverName != "" {
+		more = append(more, [2]string{"server_name", t.serverName})
+	}
+	if code, ok := t.root.data["http.response.status_code"]; ok {
+		more = append(more, [2]string{"http.status_code", fmt.Sprint(code)})
+	}
+	switch p.platform {
+	case "javascript-react":
+		more = append(more, [2]string{"browser", "Chrome 131.0.0"}, [2]string{"browser.name", "Chrome"}, [2]string{"os.name", "macOS"}, [2]string{"url", shopURL + "/checkout"})
+		ev.User = &sentryapi.User{ID: userID, IPAddress: "203.0.113.57"}
+	case "node":
+		more = append(more, [2]string{"runtime.name", "node"})
+	case "python":
+		more = append(more, [2]string{"runtime.name", "CPython"})
+	case "go":
+		more = append(more, [2]string{"runtime.name", "go"})
+	}
+	ev.Tags = st.tags(p, t.name, "info", more...)
+	if t.measurements != nil {
+		ev.Measurements = raw(t.measurements)
+	}
+	ex := commonEventExtra(2400 + 310*len(rawSpans))
+	ex["groupID"] = nil
+	delete(ex, "fingerprints")
+	delete(ex, "groupingConfig")
+	if t.perfIssue != nil {
+		ev.GroupID = sentryapi.FlexString(fmt.Sprint(t.perfIssue.id))
+		ev.Occurrence = raw(t.occurrence)
+		delete(ex, "groupID")
+	}
+	ev.Extra = toExtra(ex)
+	return ev
+}
+
+// errorEvent renders an error as /projects/{org}/{project}/events/{id}/.
+func (st *story) errorEvent(e *errEvent) *sentryapi.Event {
+	p := e.proj
+	t := e.span.txn
+	entries := []sentryapi.Entry{{Type: sentryapi.EntryException, Exception: e.exception}}
+	if len(e.breadcrumbs) > 0 {
+		entries = append(entries, sentryapi.Entry{Type: sentryapi.EntryBreadcrumbs, Breadcrumbs: &sentryapi.BreadcrumbsData{Values: e.breadcrumbs}})
+	}
+	if e.request != nil {
+		entries = append(entries, sentryapi.Entry{Type: sentryapi.EntryRequest, Request: e.request})
+	}
+	ev := &sentryapi.Event{
+		ID: e.eventID, EventID: e.eventID, GroupID: sentryapi.FlexString(fmt.Sprint(e.issue.id)),
+		ProjectID: sentryapi.FlexString(fmt.Sprint(p.id)), ProjectSlug: p.slug, Type: "error",
+		Title: e.title, Message: "", Culprit: e.culprit, Location: e.location, Platform: e.platform,
+		DateCreated: iso(e.at), DateReceived: iso(e.at + ms(388.2)), Entries: entries,
+		SDK: &sentryapi.SDK{Name: p.sdkName, Version: p.sdkVersion}, Release: st.releaseObj(p), User: e.user,
+	}
+	if e.location == "" {
+		ev.Extra = sentryapi.Extra{"location": raw(nil)}
+	}
+	ctx := runtimeContexts(p)
+	for k, v := range e.contexts {
+		ctx[k] = v
+	}
+	trace := &sentryapi.TraceContext{TraceID: st.traceID, SpanID: e.span.id, ParentSpanID: e.span.parent, Op: e.span.op, Status: e.span.status, Type: "trace",
+		Extra: extra("client_sample_rate", 1.0, "sampled", true)}
+	if e.span.op == "function" {
+		trace.Description = e.span.desc
+	}
+	ev.Contexts = sentryapi.Contexts{Trace: trace, Extra: toExtra(ctx)}
+	handled := "no"
+	if e.exception.Values[len(e.exception.Values)-1].Mechanism.Handled != nil && *e.exception.Values[len(e.exception.Values)-1].Mechanism.Handled {
+		handled = "yes"
+	}
+	more := append([][2]string{{"handled", handled}, {"mechanism", e.mechanism}}, e.tags...)
+	if e.serverName != "" {
+		more = append(more, [2]string{"server_name", e.serverName})
+	}
+	switch p.platform {
+	case "node":
+		more = append(more, [2]string{"runtime.name", "node"})
+	case "python":
+		more = append(more, [2]string{"runtime.name", "CPython"})
+	case "go":
+		more = append(more, [2]string{"runtime.name", "go"})
+	}
+	if e.user != nil && e.user.ID != "" {
+		more = append(more, [2]string{"user", "id:" + string(e.user.ID)})
+	}
+	ev.Tags = st.tags(p, t.name, e.level, more...)
+	md := e.metadata
+	md.Extra = extra("in_app_frame_mix", e.issue.metadata["in_app_frame_mix"])
+	if e.metadata.Filename == "" {
+		md.Extra = nil
+	}
+	ev.Metadata = md
+	ex := commonEventExtra(3100 + 900*len(e.breadcrumbs))
+	for k, v := range ev.Extra {
+		ex[k] = v
+	}
+	ev.Extra = toExtra(ex)
+	return ev
+}
+
+// hourly spreads an issue's events over the 24 hours before its last event.
+func hourly(is *issue) [][2]int64 {
+	end := (is.lastSeen/1e6/3600 + 1) * 3600
+	var out [][2]int64
+	weights := make([]float64, 24)
+	total := 0.0
+	for i := range 24 {
+		h := end - int64(24-i)*3600
+		if h+3600 <= is.firstSeen/1e6 {
+			continue
+		}
+		hourOfDay := (h / 3600) % 24
+		w := 1.0 + float64((hourOfDay+6)%24)/6 // quieter at night (UTC+1)
+		weights[i] = w
+		total += w
+	}
+	n := is.count
+	if is.count > 500 {
+		n = is.count / 40 // long-running noise: the last day is a small share
+	}
+	left := n
+	for i := range 24 {
+		c := 0
+		if weights[i] > 0 {
+			c = int(float64(n)*weights[i]/total + 0.5)
+		}
+		if i == 23 || c > left {
+			c = left
+		}
+		left -= c
+		out = append(out, [2]int64{end - int64(24-i)*3600, int64(c)})
+	}
+	return out
+}
+
+func (st *story) issueJSON(is *issue) *sentryapi.Issue {
+	p := is.proj
+	out := &sentryapi.Issue{
+		ID: sentryapi.FlexString(fmt.Sprint(is.id)), ShortID: is.shortID, Title: is.title, Culprit: is.culprit,
+		Permalink: fmt.Sprintf("https://%s.sentry.io/issues/%d/", OrgSlug, is.id), Level: is.level, Status: is.status,
+		Substatus: is.substatus, Priority: is.priority, Platform: eventPlatform(p), Type: is.typ, IssueType: is.issueType,
+		IssueCategory: is.issueCategory, Count: sentryapi.FlexString(fmt.Sprint(is.count)), UserCount: sentryapi.FlexInt(is.userCount),
+		FirstSeen: iso(is.firstSeen), LastSeen: iso(is.lastSeen), IsUnhandled: is.unhandled,
+		Project: sentryapi.IssueProject{ID: sentryapi.FlexString(fmt.Sprint(p.id)), Name: p.name, Slug: p.slug, Platform: p.platform},
+	}
+	md := map[string]any{}
+	for k, v := range is.metadata {
+		md[k] = v
+	}
+	out.Metadata = sentryapi.IssueMetadata{Extra: toExtra(md)}
+	for _, k := range []string{"type", "value", "filename", "function", "title"} {
+		delete(out.Metadata.Extra, k)
+	}
+	out.Metadata.Type, _ = is.metadata["type"].(string)
+	out.Metadata.Value, _ = is.metadata["value"].(string)
+	out.Metadata.Filename, _ = is.metadata["filename"].(string)
+	out.Metadata.Function, _ = is.metadata["function"].(string)
+	out.Metadata.Title, _ = is.metadata["title"].(string)
+	out.Extra = toExtra(map[string]any{
+		"shareId": nil, "logger": nil, "statusDetails": map[string]any{}, "isPublic": false, "numComments": 0,
+		"assignedTo": nil, "isBookmarked": false, "isSubscribed": false, "subscriptionDetails": nil, "hasSeen": false,
+		"annotations": []any{}, "priorityLockedAt": nil, "userReportCount": 0, "seenBy": []any{}, "participants": []any{},
+		"pluginActions": []any{}, "pluginIssues": []any{}, "pluginContexts": []any{}, "openPeriods": []any{},
+		"firstRelease": map[string]any{"version": is.firstRelease, "shortVersion": is.firstRelease},
+		"lastRelease":  map[string]any{"version": p.release, "shortVersion": p.release},
+		"stats":        map[string]any{"24h": hourly(is)},
+		"activity": []any{map[string]any{
+			"id": "0", "user": nil, "type": "first_seen", "data": map[string]any{"priority": is.priority}, "dateCreated": iso(is.firstSeen),
+		}},
+	})
+	return out
+}
+
+// traceItems renders the /trace/ array: every span, linked by parent span.
+func (st *story) traceItems() sentryapi.Trace {
+	var roots []*span
+	for _, t := range st.txns {
+		if t.root.parent == "" {
+			roots = append(roots, t.root)
+		}
+	}
+	slices.SortStableFunc(roots, func(a, b *span) int { return cmp.Compare(a.start, b.start) })
+	out := sentryapi.Trace{}
+	for _, r := range roots {
+		out = append(out, st.spanItem(r))
+	}
+	return out
+}
+
+func (st *story) spanItem(s *span) sentryapi.TraceItem {
+	t := s.txn
+	p := t.proj
+	it := sentryapi.TraceItem{
+		EventID: s.id, EventType: sentryapi.TraceItemSpan, TransactionID: t.eventID, ParentSpanID: s.parent,
+		IsTransaction: s == t.root, ProjectID: sentryapi.FlexInt(p.id), ProjectSlug: p.slug, Op: s.op, Name: s.op,
+		Description: s.desc, Transaction: t.name, SDKName: p.sdkName, StartTimestamp: ts(s.start), EndTimestamp: ts(s.end),
+		Duration: sentryapi.FlexFloat(s.durMS()), ProfileID: t.profileID, ProfilerID: t.profilerID, Status: s.status,
+	}
+	ex := map[string]any{"additional_attributes": map[string]any{}}
+	if s.parent == "" {
+		ex["parent_span_id"] = nil
+	}
+	if t.profileID == "" {
+		ex["profile_id"] = ""
+	}
+	if t.profilerID == "" {
+		ex["profiler_id"] = ""
+	}
+	if s == t.root && t.measurements != nil {
+		m := map[string]any{}
+		for k, v := range t.measurements {
+			m["measurements."+k] = v.(map[string]any)["value"]
+		}
+		it.Measurements = toExtra(m)
+	}
+	var kids []*span
+	kids = append(kids, s.children...)
+	for _, d := range s.downstream {
+		kids = append(kids, d.root)
+	}
+	slices.SortStableFunc(kids, func(a, b *span) int { return cmp.Compare(a.start, b.start) })
+	for _, k := range kids {
+		it.Children = append(it.Children, st.spanItem(k))
+	}
+	for _, e := range s.errors {
+		it.Errors = append(it.Errors, sentryapi.TraceItem{
+			EventID: e.eventID, EventType: sentryapi.TraceItemError, IssueID: sentryapi.FlexInt(e.issue.id), ShortID: e.issue.shortID,
+			ProjectID: sentryapi.FlexInt(p.id), ProjectSlug: p.slug, Description: e.title, Level: e.level, Culprit: e.culprit,
+			Transaction: t.name, StartTimestamp: ts(e.at), IssueType: 1,
+		})
+	}
+	if s.offender && t.perfIssue != nil {
+		is := t.perfIssue
+		first, last := s.start, s.end
+		for _, o := range t.spans {
+			if o.offender {
+				first, last = min(first, o.start), max(last, o.end)
+			}
+		}
+		it.Occurrences = append(it.Occurrences, sentryapi.TraceItem{
+			EventID: t.eventID, EventType: sentryapi.TraceItemOccurrence, IssueID: sentryapi.FlexInt(is.id), ShortID: is.shortID,
+			ProjectID: sentryapi.FlexInt(p.id), ProjectSlug: p.slug, Description: is.title, Level: is.level, Culprit: is.culprit,
+			Transaction: t.name, StartTimestamp: ts(first), EndTimestamp: ts(last), IssueType: sentryapi.FlexInt(is.groupType),
+		})
+	}
+	for _, k := range []string{"children", "errors", "occurrences"} {
+		ex[k] = []any{}
+	}
+	if len(it.Children) > 0 {
+		delete(ex, "children")
+	}
+	if len(it.Errors) > 0 {
+		delete(ex, "errors")
+	}
+	if len(it.Occurrences) > 0 {
+		delete(ex, "occurrences")
+	}
+	it.Extra = toExtra(ex)
+	return it
+}
