@@ -90,12 +90,16 @@ func closeBody(req *http.Request) {
 	}
 }
 
-// memWriter is the in-process ResponseWriter.
+// memWriter is the in-process ResponseWriter. It is only ever given to
+// Server.ServeHTTP, which writes each body once, from a slice it does not
+// reuse; so the first Write is kept without a copy (traces run to tens of
+// megabytes) and only further writes are appended.
 type memWriter struct {
 	mu        sync.Mutex
 	header    http.Header
 	status    int
-	body      bytes.Buffer
+	body      []byte
+	owned     bool // body is our own buffer, not the handler's slice
 	truncated bool
 }
 
@@ -115,7 +119,16 @@ func (w *memWriter) Write(p []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	return w.body.Write(p)
+	switch {
+	case w.body == nil:
+		w.body = p
+	case !w.owned:
+		w.body = append(bytes.Clone(w.body), p...)
+		w.owned = true
+	default:
+		w.body = append(w.body, p...)
+	}
+	return len(p), nil
 }
 
 func (w *memWriter) truncate() {
@@ -131,7 +144,7 @@ func (w *memWriter) response(req *http.Request) *http.Response {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	data := bytes.Clone(w.body.Bytes())
+	data := w.body
 	length := int64(len(data))
 	if w.truncated {
 		if n, err := strconv.ParseInt(w.header.Get("Content-Length"), 10, 64); err == nil {
