@@ -1,0 +1,343 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/tracetree"
+)
+
+// line sanitises event-derived text for one terminal line.
+func line(s string) string { return tracetree.SanitizeLine(s) }
+
+func writeJSON(w io.Writer, v any) error {
+	b, err := sentryapi.EncodeIndent(v)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// printLabel says where the data came from: on stdout for text, on stderr
+// for JSON so that stdout stays machine-readable.
+func (a *app) printLabel(src *source) {
+	if !src.Demo {
+		return
+	}
+	w := a.stdout
+	if a.format == "json" {
+		w = a.stderr
+	}
+	fmt.Fprintln(w, "[demo data] an embedded sample incident, not from a real Sentry")
+}
+
+func fmtTime(s string) string {
+	ts, err := sentryapi.ParseTimestamp(s)
+	if err != nil || ts == 0 {
+		return line(s)
+	}
+	return ts.Time().Format("2006-01-02 15:04:05 UTC")
+}
+
+func fmtDur(ms float64) string {
+	d := time.Duration(ms * float64(time.Millisecond))
+	switch {
+	case d >= time.Minute:
+		return d.Round(time.Second).String()
+	case d >= time.Second:
+		return fmt.Sprintf("%.2fs", d.Seconds())
+	case d >= time.Millisecond:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.1fms", ms)
+}
+
+func renderIncident(w io.Writer, src *source, inc *incident) {
+	if is := inc.Issue; is != nil {
+		fmt.Fprintf(w, "%s  %s\n", line(issueName(is)), line(is.Title))
+		plat := ""
+		if is.Project.Platform != "" {
+			plat = " (" + line(is.Project.Platform) + ")"
+		}
+		fmt.Fprintf(w, "  project:  %s%s\n", line(is.Project.Slug), plat)
+		var st []string
+		for _, s := range []string{is.Status, is.Substatus, is.Level, is.Priority} {
+			if s != "" {
+				st = append(st, line(s))
+			}
+		}
+		if is.Count != "" {
+			st = append(st, line(string(is.Count))+" events")
+		}
+		if is.UserCount > 0 {
+			st = append(st, fmt.Sprintf("%d users", is.UserCount))
+		}
+		fmt.Fprintf(w, "  status:   %s\n", strings.Join(st, ", "))
+		if is.FirstSeen != "" || is.LastSeen != "" {
+			fmt.Fprintf(w, "  seen:     first %s, last %s\n", fmtTime(is.FirstSeen), fmtTime(is.LastSeen))
+		}
+		if is.Culprit != "" {
+			fmt.Fprintf(w, "  culprit:  %s\n", line(is.Culprit))
+		}
+		if is.Permalink != "" {
+			fmt.Fprintf(w, "  link:     %s\n", line(is.Permalink))
+		}
+		fmt.Fprintln(w)
+	}
+	if ev := inc.Event; ev != nil {
+		which := ""
+		if inc.Which != "" {
+			which = " (" + inc.Which + ")"
+		}
+		fmt.Fprintf(w, "Event %s%s at %s\n", line(ev.EventID), which, fmtTime(ev.DateCreated))
+		renderEventBody(w, ev, "  ", 6)
+		fmt.Fprintln(w)
+	}
+	if inc.TraceID == "" {
+		fmt.Fprintln(w, "No trace: the event carries no contexts.trace.trace_id.")
+		return
+	}
+	fmt.Fprintf(w, "Trace %s", inc.TraceID)
+	if m := inc.Meta; m != nil {
+		fmt.Fprintf(w, ": %s", metaSummary(m))
+	} else if inc.MetaErr != nil {
+		fmt.Fprintf(w, " (summary unavailable: %s)", firstLine(inc.MetaErr.Error()))
+	}
+	fmt.Fprintln(w)
+	flags := ""
+	if src.Demo && src.Dataset != nil {
+		flags = " --demo"
+	}
+	fmt.Fprintf(w, "  next: tracehound trace %s%s\n", inc.TraceID, flags)
+}
+
+func metaSummary(m *sentryapi.TraceMeta) string {
+	parts := []string{}
+	if n := m.Transactions(); n > 0 {
+		parts = append(parts, plural(n, "transaction"))
+	}
+	parts = append(parts, plural(m.Spans(), "span"), plural(m.Errors(), "error"))
+	if n := m.PerformanceIssues(); n > 0 {
+		parts = append(parts, plural(n, "performance issue"))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+// renderEvent prints an event: header, exception chain, request, tags,
+// trace link, breadcrumbs count.
+func renderEvent(w io.Writer, ev *sentryapi.Event) {
+	kind := ev.Type
+	if kind == "" {
+		kind = "event"
+	}
+	fmt.Fprintf(w, "%s %s  %s\n", line(kind), line(ev.EventID), line(ev.Title))
+	proj := ev.ProjectSlug
+	if proj == "" {
+		proj = string(ev.ProjectID)
+	}
+	fmt.Fprintf(w, "  project:  %s   platform: %s   at %s\n", line(proj), line(ev.Platform), fmtTime(ev.DateCreated))
+	if ev.GroupID != "" {
+		fmt.Fprintf(w, "  issue:    %s\n", line(string(ev.GroupID)))
+	}
+	if ev.Type == "transaction" && ev.EndTimestamp > ev.StartTimestamp {
+		fmt.Fprintf(w, "  duration: %s, %d spans\n", fmtDur((float64(ev.EndTimestamp)-float64(ev.StartTimestamp))*1000), len(ev.Spans()))
+	}
+	renderEventBody(w, ev, "  ", 12)
+}
+
+// renderEventBody prints the exception chain (newest first, the crash site
+// first within each), the request and the tags that matter.
+func renderEventBody(w io.Writer, ev *sentryapi.Event, indent string, maxFrames int) {
+	if ex := ev.Exception(); ex != nil {
+		for i := len(ex.Values) - 1; i >= 0; i-- {
+			v := ex.Values[i]
+			prefix := ""
+			if i < len(ex.Values)-1 {
+				prefix = "caused by "
+			}
+			fmt.Fprintf(w, "%s%s%s: %s\n", indent, prefix, line(v.Type), line(v.Value))
+			if v.Stacktrace == nil {
+				continue
+			}
+			frames := v.Stacktrace.Frames
+			shown := 0
+			for j := len(frames) - 1; j >= 0 && shown < maxFrames; j-- {
+				f := frames[j]
+				if !f.IsInApp() && hasInApp(frames) {
+					continue
+				}
+				fn := f.Function
+				if fn == "" {
+					fn = "?"
+				}
+				file := f.Filename
+				if file == "" {
+					file = f.AbsPath
+				}
+				fmt.Fprintf(w, "%s    at %s (%s:%d)\n", indent, line(fn), line(file), f.LineNo)
+				shown++
+			}
+		}
+	} else if ev.Message != "" {
+		fmt.Fprintf(w, "%s%s\n", indent, line(ev.Message))
+	}
+	if r := ev.Request(); r != nil && r.URL != "" {
+		fmt.Fprintf(w, "%srequest:  %s %s\n", indent, line(r.Method), line(r.URL))
+	}
+	var tags []string
+	for _, k := range []string{"environment", "release", "transaction", "server_name"} {
+		if v := ev.Tag(k); v != "" {
+			tags = append(tags, k+"="+line(v))
+		}
+	}
+	if len(tags) > 0 {
+		fmt.Fprintf(w, "%stags:     %s\n", indent, strings.Join(tags, "  "))
+	}
+	if tc := ev.Contexts.Trace; tc != nil && tc.TraceID != "" {
+		fmt.Fprintf(w, "%strace:    %s span %s\n", indent, line(tc.TraceID), line(tc.SpanID))
+	}
+	if bc := ev.Breadcrumbs(); bc != nil && len(bc.Values) > 0 {
+		fmt.Fprintf(w, "%sbreadcrumbs: %d (last: %s)\n", indent, len(bc.Values), line(lastCrumb(bc.Values)))
+	}
+}
+
+func hasInApp(frames []sentryapi.Frame) bool {
+	for i := range frames {
+		if frames[i].IsInApp() {
+			return true
+		}
+	}
+	return false
+}
+
+func lastCrumb(bs []sentryapi.Breadcrumb) string {
+	b := bs[len(bs)-1]
+	s := b.Message
+	if s == "" {
+		s = sentryapi.RawText(b.Data)
+	}
+	if b.Category != "" {
+		s = b.Category + ": " + s
+	}
+	if len(s) > 100 {
+		s = s[:100] + "…"
+	}
+	return s
+}
+
+// renderTrace prints the trace's transactions as a tree, with the errors
+// that happened in each.
+func renderTrace(w io.Writer, tr *sentryapi.TraceResult, meta *sentryapi.TraceMeta) {
+	fmt.Fprintf(w, "Trace %s", tr.TraceID)
+	if meta != nil {
+		fmt.Fprintf(w, ": %s", metaSummary(meta))
+	}
+	fmt.Fprintln(w)
+	if tr.Legacy {
+		fmt.Fprintln(w, "  (from the legacy events-trace endpoint: transactions only)")
+	}
+	roots := collectTxns(tr.Items, nil)
+	for i, n := range roots {
+		printTxn(w, n, "", i == len(roots)-1)
+	}
+}
+
+type txnNode struct {
+	item     *sentryapi.TraceItem
+	errors   []*sentryapi.TraceItem
+	children []*txnNode
+}
+
+// collectTxns folds the span forest into a transaction tree: errors of
+// non-transaction spans go to the nearest transaction above them.
+func collectTxns(items []sentryapi.TraceItem, parent *txnNode) []*txnNode {
+	var out []*txnNode
+	for i := range items {
+		it := &items[i]
+		switch {
+		case it.EventType == sentryapi.TraceItemError || it.EventType == sentryapi.TraceItemOccurrence:
+			if parent != nil {
+				parent.errors = append(parent.errors, it)
+			} else {
+				out = append(out, &txnNode{item: it})
+			}
+			continue
+		case it.IsTransaction || parent == nil:
+			n := &txnNode{item: it}
+			n.errors = append(n.errors, ptrs(it.Errors)...)
+			n.children = collectTxns(it.Children, n)
+			out = append(out, n)
+		default:
+			parent.errors = append(parent.errors, ptrs(it.Errors)...)
+			out = append(out, collectTxns(it.Children, parent)...)
+		}
+	}
+	return out
+}
+
+func ptrs(items []sentryapi.TraceItem) []*sentryapi.TraceItem {
+	out := make([]*sentryapi.TraceItem, len(items))
+	for i := range items {
+		out[i] = &items[i]
+	}
+	return out
+}
+
+func printTxn(w io.Writer, n *txnNode, prefix string, last bool) {
+	branch, next := "├─ ", "│  "
+	if last {
+		branch, next = "└─ ", "   "
+	}
+	it := n.item
+	if it.EventType == sentryapi.TraceItemError {
+		fmt.Fprintf(w, "%s%sERROR (no transaction): %s  %s %s\n", prefix, branch, line(it.Description), line(it.ProjectSlug), line(it.ShortID))
+		return
+	}
+	name := it.Transaction
+	if name == "" {
+		name = it.Description
+	}
+	dur := float64(it.Duration)
+	if dur == 0 && it.EndTimestamp > it.StartTimestamp {
+		dur = (float64(it.EndTimestamp) - float64(it.StartTimestamp)) * 1000
+	}
+	id := it.TransactionID
+	if len(id) > 8 {
+		id = id[:8]
+	}
+	extra := ""
+	if it.ProfileID != "" || it.ProfilerID != "" {
+		extra = " (profile available)"
+	}
+	fmt.Fprintf(w, "%s%s%s - %s  [%s, %s, %s]%s\n", prefix, branch, line(it.Op), line(name), line(it.ProjectSlug), fmtDur(dur), id, extra)
+	for _, e := range n.errors {
+		id := e.EventID
+		if len(id) > 8 {
+			id = id[:8]
+		}
+		kind := "ERROR"
+		if e.EventType == sentryapi.TraceItemOccurrence {
+			kind = "PERFORMANCE ISSUE"
+		}
+		fmt.Fprintf(w, "%s%s  %s: %s  [%s %s]\n", prefix, next, kind, line(e.Description), line(e.ShortID), id)
+	}
+	for i, c := range n.children {
+		printTxn(w, c, prefix+next, i == len(n.children)-1)
+	}
+}

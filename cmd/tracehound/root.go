@@ -1,0 +1,127 @@
+package main
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tracehound/tracehound/sentryapi"
+)
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "tracehound [TARGET]",
+		Short: "Debug a Sentry issue through its distributed trace, in the terminal",
+		Long: `tracehound shows a Sentry issue's distributed trace: the services it crossed,
+the connected errors, spans and profiles, and investigates the incident.
+
+TARGET is a numeric issue id, a short id (PAYMENTS-1AB), a 32-hex event or
+trace id, or a pasted Sentry URL. With --demo and no TARGET, the embedded
+demo incident is opened.`,
+		Example: `  tracehound --demo                       the demo incident, no account needed
+  tracehound PAYMENTS-1AB --org acme      an issue on sentry.io
+  tracehound https://acme.sentry.io/issues/6507376925/
+  tracehound config                       where the Sentry settings come from`,
+		Version:       sentryapi.Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          maxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runIssue(cmd.Context(), a, argOr(args), true)
+		},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	f := root.PersistentFlags()
+	f.StringVar(&a.url, "url", "", "Sentry base URL (default https://sentry.io; env SENTRY_URL)")
+	f.StringVar(&a.org, "org", "", "organization slug (env SENTRY_ORG)")
+	f.StringVar(&a.token, "auth-token", "", "auth token with org:read, project:read, event:read (env SENTRY_AUTH_TOKEN)")
+	f.StringVar(&a.project, "project", "", "project slug (env SENTRY_PROJECT)")
+	f.BoolVar(&a.demo, "demo", false, "use the embedded demo incident instead of Sentry (no account needed)")
+	f.StringVar(&a.data, "data", "", "use a dataset directory (from `tracehound export`) instead of Sentry")
+	f.StringVar(&a.format, "format", "text", "output format: text or json")
+	f.BoolVar(&a.debug, "debug", false, "log requests and show where the configuration came from (tokens masked)")
+
+	root.AddCommand(
+		newIssueCmd(a),
+		newEventCmd(a),
+		newTraceCmd(a),
+		newConfigCmd(a),
+		newExportCmd(a),
+		newServeDataCmd(a),
+	)
+	return root
+}
+
+func argOr(args []string) string {
+	if len(args) > 0 {
+		return args[0]
+	}
+	return ""
+}
+
+func maxArgs(n int) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) > n {
+			return usagef("expected at most %d argument(s), got %d: %s", n, len(args), strings.Join(args, " "))
+		}
+		return nil
+	}
+}
+
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("expected %s", what)
+		}
+		return nil
+	}
+}
+
+// checkFormat validates --format.
+func (a *app) checkFormat() error {
+	switch a.format {
+	case "text", "json":
+		return nil
+	}
+	return usagef("--format must be text or json, not %q", a.format)
+}
+
+func newConfigCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "config",
+		Short: "Show the Sentry connection settings and where each came from (token masked)",
+		Args:  exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.resolveConfig()
+			if cfg != nil {
+				fmt.Fprint(a.stdout, cfg.Describe())
+			}
+			if err != nil {
+				return usageError{err}
+			}
+			if cfg.Token == "" {
+				fmt.Fprintf(a.stdout, "\nNo token: create one at %s/settings/account/api/auth-tokens/ with scopes %s,\nthen set SENTRY_AUTH_TOKEN or add it under [auth] token in ~/.sentryclirc.\n",
+					strings.TrimSuffix(cfg.URL, "/"), strings.Join(sentryapi.RequiredScopes, ", "))
+			}
+			return nil
+		},
+	}
+}
+
+func parseHost(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("not a URL: %q", raw)
+	}
+	return strings.ToLower(u.Scheme + "://" + u.Host), nil
+}
+
+func hostLabel(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return u.Host
+}

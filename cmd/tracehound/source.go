@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/tracehound/tracehound/demo"
+	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/local"
+)
+
+// source is where data comes from: real Sentry, the embedded demo, or a
+// dataset directory. All three are read through the same sentryapi.Client;
+// for the demo and datasets the client's transport is sentryapi/local,
+// in-process.
+type source struct {
+	Client *sentryapi.Client
+	// Label says where the data is from: "demo data", "dataset DIR",
+	// "sentry.io org acme".
+	Label string
+	Demo  bool
+	// Dataset is the dataset FS for demo and --data (nil for real Sentry).
+	Dataset fs.FS
+	// DefaultIssue is the issue commands use when given no target.
+	DefaultIssue string
+	Config       *sentryapi.Config
+}
+
+// manifest is a dataset's dataset.json.
+type manifest struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Demo        bool   `json:"demo"`
+	Issue       string `json:"issue"`
+}
+
+// localHost is the base URL of in-process datasets; it never resolves.
+const localHost = "http://dataset.tracehound.invalid"
+
+// openSource opens the data source the flags ask for. target may be nil;
+// when it comes from a pasted URL, its organization and (for an otherwise
+// unconfigured URL) its host are used.
+func (a *app) openSource(ctx context.Context, target *sentryapi.Target) (*source, error) {
+	if a.demo && a.data != "" {
+		return nil, usagef("--demo and --data cannot be used together")
+	}
+	switch {
+	case a.demo:
+		return a.openDataset(demo.Dataset(), demo.Label, true)
+	case a.data != "":
+		st, err := os.Stat(a.data)
+		if err != nil || !st.IsDir() {
+			return nil, usagef("--data %s: not a dataset directory (see sentryapi/local/README.md for the layout)", a.data)
+		}
+		abs, _ := filepath.Abs(a.data)
+		return a.openDataset(os.DirFS(abs), "dataset "+a.data, false)
+	}
+	return a.openSentry(target)
+}
+
+func (a *app) openDataset(fsys fs.FS, label string, isDemo bool) (*source, error) {
+	srv, err := local.New(fsys)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", label, err)
+	}
+	var org sentryapi.Organization
+	if err := readJSON(fsys, "organization.json", &org); err != nil {
+		return nil, fmt.Errorf("%s: %w", label, err)
+	}
+	var m manifest
+	if err := readJSON(fsys, "dataset.json", &m); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w", label, err)
+	}
+	opts := sentryapi.Options{BaseURL: localHost, Org: org.Slug, Transport: srv.Transport()}
+	a.applyClientOptions(&opts)
+	c, err := sentryapi.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	if m.Demo && !isDemo {
+		label += " (" + demo.Label + ")"
+	}
+	return &source{Client: c, Label: label, Demo: isDemo || m.Demo, Dataset: fsys, DefaultIssue: m.Issue}, nil
+}
+
+func readJSON(fsys fs.FS, name string, v any) error {
+	b, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return err
+	}
+	if err := sentryapi.Decode(b, v); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+// resolveConfig reads flags, environment and .sentryclirc files.
+func (a *app) resolveConfig() (*sentryapi.Config, error) {
+	return sentryapi.ResolveConfig(sentryapi.ConfigInput{
+		FlagURL: a.url, FlagOrg: a.org, FlagProject: a.project, FlagToken: a.token,
+		Getenv: a.getenv, WorkDir: a.workDir, HomeDir: a.homeDir,
+	})
+}
+
+func (a *app) openSentry(target *sentryapi.Target) (*source, error) {
+	cfg, err := a.resolveConfig()
+	if err != nil {
+		return nil, usageError{err}
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintln(a.stderr, "warning: "+w)
+	}
+	if target != nil {
+		if target.Org != "" && target.Org != cfg.Org {
+			if cfg.Org != "" && cfg.Source["org"] == "org auth token" {
+				fmt.Fprintf(a.stderr, "warning: the URL is for organization %q but the org auth token is for %q\n", target.Org, cfg.Org)
+			} else {
+				cfg.Org, cfg.Source["org"] = target.Org, "the pasted URL"
+			}
+		}
+		if target.BaseURL != "" && !sameBase(target.BaseURL, cfg.URL) {
+			if cfg.Source["url"] == "default" {
+				cfg.URL, cfg.Source["url"] = target.BaseURL, "the pasted URL"
+			} else {
+				// Never send the configured token to a host only a pasted
+				// URL named.
+				fmt.Fprintf(a.stderr, "warning: the URL is on %s but the configured Sentry is %s (from %s); using %s\n", target.BaseURL, cfg.URL, cfg.Source["url"], cfg.URL)
+			}
+		}
+	}
+	if a.debug {
+		fmt.Fprint(a.stderr, cfg.Describe())
+	}
+	if cfg.Org == "" {
+		return nil, usagef("no Sentry organization: pass --org, set SENTRY_ORG, add [defaults] org to .sentryclirc, or paste an issue URL (or try --demo)")
+	}
+	if cfg.Token == "" {
+		fmt.Fprintln(a.stderr, "warning: no auth token configured (SENTRY_AUTH_TOKEN, --auth-token or .sentryclirc); Sentry will likely answer 401")
+	}
+	opts := sentryapi.Options{BaseURL: cfg.URL, Org: cfg.Org, Token: cfg.Token}
+	a.applyClientOptions(&opts)
+	c, err := sentryapi.New(opts)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return &source{Client: c, Label: hostLabel(cfg.URL) + " org " + cfg.Org, Config: cfg}, nil
+}
+
+func (a *app) applyClientOptions(o *sentryapi.Options) {
+	o.Notify = func(msg string) { fmt.Fprintln(a.stderr, "tracehound: "+msg) }
+	if a.debug {
+		o.Debug = func(msg string) { fmt.Fprintln(a.stderr, "debug: "+msg) }
+	}
+	if a.clientOptions != nil {
+		a.clientOptions(o)
+	}
+}
+
+func sameBase(a, b string) bool {
+	ua, err1 := parseHost(a)
+	ub, err2 := parseHost(b)
+	return err1 == nil && err2 == nil && ua == ub
+}
