@@ -30,6 +30,9 @@ import (
 // such as {Status: 503, Times: 2} then {RateLimitReset: time.Second, Times: 1}
 // therefore plays out as 503, 503, 429, then the real answers.
 //
+// Faults act first, like a proxy in front of Sentry: before authentication
+// and routing, so a fault can answer a path the server does not know.
+//
 // Latency is waited before anything else, and the wait ends early when the
 // request's context is cancelled: the request then gets no answer at all
 // (over Server.Transport, RoundTrip returns the context's error at once).
