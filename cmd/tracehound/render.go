@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	stdjson "encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -198,7 +200,7 @@ func renderEventBody(w io.Writer, ev *sentryapi.Event, indent string, maxFrames 
 		fmt.Fprintf(w, "%s%s\n", indent, line(ev.Message))
 	}
 	if r := ev.Request(); r != nil && r.URL != "" {
-		fmt.Fprintf(w, "%srequest:  %s %s\n", indent, line(r.Method), line(r.URL))
+		fmt.Fprintf(w, "%srequest:  %s\n", indent, line(strings.TrimSpace(r.Method+" "+r.URL)))
 	}
 	var tags []string
 	for _, k := range []string{"environment", "release", "transaction", "server_name"} {
@@ -226,11 +228,20 @@ func hasInApp(frames []sentryapi.Frame) bool {
 	return false
 }
 
+// compactJSON renders raw JSON on one line.
+func compactJSON(raw sentryapi.Raw) string {
+	var buf bytes.Buffer
+	if err := stdjson.Compact(&buf, raw); err != nil {
+		return sentryapi.RawText(raw)
+	}
+	return buf.String()
+}
+
 func lastCrumb(bs []sentryapi.Breadcrumb) string {
 	b := bs[len(bs)-1]
 	s := b.Message
 	if s == "" {
-		s = sentryapi.RawText(b.Data)
+		s = compactJSON(b.Data)
 	}
 	if b.Category != "" {
 		s = b.Category + ": " + s
@@ -281,10 +292,12 @@ func collectTxns(items []sentryapi.TraceItem, parent *txnNode) []*txnNode {
 		case it.IsTransaction || parent == nil:
 			n := &txnNode{item: it}
 			n.errors = append(n.errors, ptrs(it.Errors)...)
+			n.errors = append(n.errors, ptrs(it.Occurrences)...)
 			n.children = collectTxns(it.Children, n)
 			out = append(out, n)
 		default:
 			parent.errors = append(parent.errors, ptrs(it.Errors)...)
+			parent.errors = append(parent.errors, ptrs(it.Occurrences)...)
 			out = append(out, collectTxns(it.Children, parent)...)
 		}
 	}
@@ -326,7 +339,14 @@ func printTxn(w io.Writer, n *txnNode, prefix string, last bool) {
 		extra = " (profile available)"
 	}
 	fmt.Fprintf(w, "%s%s%s - %s  [%s, %s, %s]%s\n", prefix, branch, line(it.Op), line(name), line(it.ProjectSlug), fmtDur(dur), id, extra)
+	seen := map[string]bool{}
 	for _, e := range n.errors {
+		// Sentry hangs an occurrence on each of its offender spans.
+		if key := e.EventType + e.EventID; seen[key] {
+			continue
+		} else {
+			seen[key] = true
+		}
 		id := e.EventID
 		if len(id) > 8 {
 			id = id[:8]
