@@ -96,7 +96,6 @@ func (st *story) frames(p *project, fs ...frame) []sentryapi.Frame {
 		if f.vars != nil {
 			fr.Vars = raw(f.vars)
 		}
-		fr.Platform = ""
 		out = append(out, fr)
 	}
 	return out
@@ -118,16 +117,13 @@ func crumb(at µs, typ, category, level, message string, data map[string]any) se
 	return b
 }
 
-// signature computes what payments really sends: HMAC over the path only.
-func signature(canonical string) string {
-	m := hmac.New(sha256.New, paymentsSecret())
+// sign computes what a caller really sends: the HMAC of its string-to-sign
+// (the path only, as payments and api-gateway do) under a made-up secret.
+func sign(keyID, canonical string) string {
+	secret := sha256.Sum256([]byte("acme demo secret " + keyID))
+	m := hmac.New(sha256.New, secret[:])
 	m.Write([]byte(canonical))
 	return hex.EncodeToString(m.Sum(nil))
-}
-
-func paymentsSecret() []byte {
-	s := sha256.Sum256([]byte("acme demo secret " + paymentsKey))
-	return s[:]
 }
 
 func sha256hex(b string) string {
@@ -148,7 +144,7 @@ func (st *story) buildErrors() {
 	introTS := fmt.Sprint(st.introspectCall.start / 1e6)
 	body := `{"token": "` + paymentToken + `"}`
 	bodyHash := sha256hex(body)
-	sent := signature(strings.Join([]string{"POST", "/v1/tokens/introspect", introTS, bodyHash}, "\n"))
+	sent := sign(paymentsKey, strings.Join([]string{"POST", "/v1/tokens/introspect", introTS, bodyHash}, "\n"))
 	authErr := &errEvent{
 		key: "error/auth", proj: auth, span: st.verifySpan, at: st.verifySpan.start + ms(0.7), platform: "go",
 		title: "*signing.VerificationError: signature mismatch", level: "error", handled: true, mechanism: "generic",
@@ -176,16 +172,7 @@ func (st *story) buildErrors() {
 		crumb(st.verifySpan.start+ms(0.5), "debug", "signing", "info", "computed string-to-sign", map[string]any{
 			"key_id": paymentsKey, "string_to_sign": strings.Join([]string{"POST", introspectTarget, introTS, bodyHash}, "\n")}),
 	}
-	authErr.request = &sentryapi.RequestData{
-		Method: "POST", URL: authURL + "/v1/tokens/introspect", Query: sentryapi.Pairs{{"audience", "payments"}},
-		Headers: sentryapi.Pairs{
-			{"Accept", "*/*"}, {"Accept-Encoding", "gzip, deflate"}, {"Content-Length", fmt.Sprint(len(body))},
-			{"Content-Type", "application/json"}, {"Host", "auth-service.internal:8080"},
-			{"Sentry-Trace", st.traceID + "-" + st.introspectCall.id + "-1"}, {"User-Agent", "python-requests/2.32.3"},
-			{"X-Acme-Key-Id", paymentsKey}, {"X-Acme-Signature", sent}, {"X-Acme-Timestamp", introTS},
-		},
-		Data: raw("[Filtered]"), InferredContentType: "application/json",
-	}
+	authErr.request = st.introspect.request
 	authErr.contexts = map[string]any{
 		"runtime": map[string]any{"name": "go", "version": "go1.26.4", "go_maxprocs": 4, "go_numcgocalls": 0, "go_numroutines": 23, "type": "runtime"},
 		"os":      map[string]any{"name": "linux", "type": "os"},
@@ -289,7 +276,7 @@ func (st *story) buildErrors() {
 			{"accept", "*/*"}, {"accept-language", "de-DE,de;q=0.9,en;q=0.8"}, {"baggage", st.baggage()},
 			{"content-type", "application/json"}, {"cookie", "[Filtered]"}, {"host", "shop.acme.test"},
 			{"origin", shopURL}, {"referer", shopURL + "/checkout"}, {"sentry-trace", st.traceID + "-" + st.clickFetch.id + "-1"},
-			{"user-agent", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"},
+			{"user-agent", browserUA},
 			{"x-forwarded-for", "[Filtered]"}, {"x-forwarded-proto", "https"},
 		},
 		Cookies: sentryapi.Pairs{{"acme_sid", "[Filtered]"}},
@@ -339,7 +326,7 @@ func (st *story) buildErrors() {
 	}
 	sfErr.request = &sentryapi.RequestData{URL: shopURL + "/checkout", Headers: sentryapi.Pairs{
 		{"Referer", shopURL + "/cart"},
-		{"User-Agent", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"},
+		{"User-Agent", browserUA},
 	}}
 	sfErr.contexts = browserCtx
 	sfErr.tags = [][2]string{{"browser", "Chrome 131.0.0"}, {"browser.name", "Chrome"}, {"os.name", "macOS"}, {"url", shopURL + "/checkout"}}

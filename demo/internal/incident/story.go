@@ -29,6 +29,8 @@ const (
 	gatewayKey   = "api-gateway-2026-09"
 )
 
+const browserUA = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+
 // t0 is the start of the storefront pageload.
 var t0 = usOf(time.Date(2026, 11, 20, 3, 12, 4, 118000000, time.UTC))
 
@@ -130,6 +132,16 @@ func spanStatus(code int) string {
 func (st *story) gatewayTxn(key, method, route string, client *span, inMS, outMS float64, server string) (*txn, *span) {
 	gw := st.addTxn(client.serve(key, st.byslug["api-gateway"], "http.server", method+" "+route, "route", inMS, outMS))
 	gw.serverName = server
+	gw.request = &sentryapi.RequestData{
+		Method: method, URL: shopURL + route, InferredContentType: "application/json",
+		Headers: sentryapi.Pairs{
+			{"accept", "*/*"}, {"accept-language", "de-DE,de;q=0.9,en;q=0.8"}, {"baggage", st.baggage()},
+			{"cookie", "[Filtered]"}, {"host", "shop.acme.test"}, {"referer", shopURL + "/checkout"},
+			{"sentry-trace", st.traceID + "-" + client.id + "-1"}, {"user-agent", browserUA},
+			{"x-forwarded-for", "[Filtered]"}, {"x-forwarded-proto", "https"},
+		},
+		Cookies: sentryapi.Pairs{{"acme_sid", "[Filtered]"}},
+	}
 	gw.root.origin = "auto.http.otel.http"
 	gw.root.data = map[string]any{
 		"http.request.method": method, "http.route": route, "url.path": route,
@@ -163,15 +175,31 @@ func (st *story) gatewayTxn(key, method, route string, client *span, inMS, outMS
 // authValidate builds auth-service's POST /v1/sessions/validate.
 func (st *story) authValidate(key string, client *span) {
 	t := st.addTxn(client.serve(key, st.byslug["auth-service"], "http.server", "POST /v1/sessions/validate", "route", 0.9, 0.7))
-	st.authTxn(t, "/v1/sessions/validate", 200)
+	st.authTxn(t, "/v1/sessions/validate", 200, client, gatewayKey, "node", `{"session_id":"`+sessionID+`"}`)
 	d := t.root.durMS()
 	t.root.add("function", "signing.Verify", 0.21, 0.38, withOrigin("manual"))
 	t.root.add("function", "sessions.Validate", 0.71, 0.09, withOrigin("manual"))
 	_ = d
 }
 
-func (st *story) authTxn(t *txn, path string, status int) {
+func (st *story) authTxn(t *txn, path string, status int, client *span, keyID, ua, body string) {
 	t.serverName = "auth-service-5b7d9c6f48-qz2lm"
+	u := strings.TrimPrefix(client.desc, "POST ")
+	target := strings.TrimPrefix(u, authURL)
+	ts := fmt.Sprint(client.start / 1e6)
+	t.request = &sentryapi.RequestData{
+		Method: "POST", URL: strings.SplitN(u, "?", 2)[0], InferredContentType: "application/json", Data: raw("[Filtered]"),
+		Headers: sentryapi.Pairs{
+			{"Accept", "*/*"}, {"Content-Length", fmt.Sprint(len(body))}, {"Content-Type", "application/json"},
+			{"Host", "auth-service.internal:8080"}, {"Sentry-Trace", st.traceID + "-" + client.id + "-1"}, {"User-Agent", ua},
+			{"X-Acme-Key-Id", keyID}, {"X-Acme-Signature", sign(keyID, strings.Join([]string{"POST", strings.SplitN(target, "?", 2)[0], ts, sha256hex(body)}, "\n"))},
+			{"X-Acme-Timestamp", ts},
+		},
+	}
+	if q := strings.SplitN(target, "?", 2); len(q) == 2 {
+		k, v, _ := strings.Cut(q[1], "=")
+		t.request.Query = sentryapi.Pairs{{k, v}}
+	}
 	t.root.origin = "auto.http.stdlib"
 	t.root.status = spanStatus(status)
 	t.root.data = map[string]any{"http.request.method": "POST", "url.path": path, "http.response.status_code": status, "sentry.source": "route"}
@@ -182,6 +210,7 @@ func (st *story) buildPageload() {
 	pl := st.addTxn(newTxn("pageload", sf, "pageload", "/checkout", "route", t0, 3412.7))
 	st.pageload = pl
 	pl.root.origin = "auto.pageload.react.reactrouter_v6"
+	pl.request = &sentryapi.RequestData{URL: shopURL + "/checkout", Headers: sentryapi.Pairs{{"Referer", shopURL + "/cart"}, {"User-Agent", browserUA}}}
 	pl.root.data = map[string]any{
 		"sentry.op": "pageload", "sentry.origin": "auto.pageload.react.reactrouter_v6", "sentry.source": "route",
 		"sentry.idle_span_finish_reason": "idleTimeout", "performance.timeOrigin": float64(t0) / 1e6,
@@ -354,6 +383,7 @@ func (st *story) buildCheckout() {
 	click := st.addTxn(newTxn("click", sf, "ui.action.click", "/checkout", "route", tc, 1604.2))
 	st.click = click
 	click.root.origin = "auto.ui.browser.interaction"
+	click.request = st.pageload.request
 	click.root.data = map[string]any{"sentry.op": "ui.action.click", "sentry.source": "route", "sentry.idle_span_finish_reason": "idleTimeout", "ui.component_name": "CheckoutPage"}
 	click.root.add("mark", "checkout:submit", 1.2, 0, withOrigin("auto.ui.browser.metrics"))
 	st.clickFetch = httpClient(click.root, "POST", shopURL+"/api/checkout", 500, 4.8, 596.3, withOrigin("auto.http.browser"), withData("type", "fetch"))
@@ -424,7 +454,7 @@ func (st *story) buildCheckout() {
 
 	in := st.addTxn(st.introspectCall.serve("auth/introspect", st.byslug["auth-service"], "http.server", "POST /v1/tokens/introspect", "route", 1.2, 0.9))
 	st.introspect = in
-	st.authTxn(in, "/v1/tokens/introspect", 401)
+	st.authTxn(in, "/v1/tokens/introspect", 401, st.introspectCall, paymentsKey, "python-requests/2.32.3", `{"token": "`+paymentToken+`"}`)
 	st.verifySpan = in.root.add("function", "signing.Verify", 0.3, 0.8, withOrigin("manual"), withStatus("unauthenticated"))
 }
 
