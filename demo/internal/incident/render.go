@@ -270,8 +270,13 @@ func hourly(is *issue) [][2]int64 {
 		if h+3600 <= is.firstSeen/1e6 {
 			continue
 		}
-		hourOfDay := (h / 3600) % 24
-		w := 1.0 + float64((hourOfDay+6)%24)/6 // quieter at night (UTC+1)
+		w := 1.0 // shop traffic by local hour (UTC+1): evenings busy, nights quiet
+		switch local := (h/3600 + 1) % 24; {
+		case local < 7:
+			w = 0.35
+		case local >= 18:
+			w = 1.5
+		}
 		weights[i] = w
 		total += w
 	}
@@ -279,6 +284,7 @@ func hourly(is *issue) [][2]int64 {
 	if is.count > 500 {
 		n = is.count / 40 // long-running noise: the last day is a small share
 	}
+	n-- // the last event is in the last hour
 	left := n
 	for i := range 24 {
 		c := 0
@@ -289,6 +295,9 @@ func hourly(is *issue) [][2]int64 {
 			c = left
 		}
 		left -= c
+		if i == 23 {
+			c++
+		}
 		out = append(out, [2]int64{end - int64(24-i)*3600, int64(c)})
 	}
 	return out
