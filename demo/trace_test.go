@@ -182,7 +182,7 @@ func TestProfilesLink(t *testing.T) {
 			}
 			p := decodeFile[sentryapi.Profile](t, fsys, "profiles/"+root.ProjectSlug+"/"+pc.ProfileID+".json")
 			tx := p.MainTransaction()
-			if tx == nil || tx.ID != id || tx.TraceID != demo.TraceID || tx.ActiveThreadID == "" {
+			if tx == nil || tx.ID != id || tx.TraceID != demo.TraceID || tx.ActiveThreadID.IsZero() {
 				t.Fatalf("%s: profile transaction %+v", id, tx)
 			}
 			active, inApp := 0, 0
@@ -203,7 +203,7 @@ func TestProfilesLink(t *testing.T) {
 					}
 				}
 			}
-			if active < 30 || inApp < 5 || p.Profile.ThreadMetadata[string(tx.ActiveThreadID)].Name == "" {
+			if active < 30 || inApp < 5 || p.Profile.ThreadMetadata[tx.ActiveThreadID.String()].Name == "" {
 				t.Errorf("%s: %d samples on the active thread, %d in-app frames", id, active, inApp)
 			}
 		case pc.ProfilerID != "":

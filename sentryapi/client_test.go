@@ -139,7 +139,7 @@ func TestClientEndpoints(t *testing.T) {
 				t.Fatalf("TraceMeta = %+v, %v", meta, err)
 			}
 			p, err := c.Profile(ctx, "backend", profileID)
-			if err != nil || len(p.Profile.Samples) != 2 || p.Profile.Samples[1].ThreadID != "1" || p.MainTransaction().ActiveThreadID != "1" {
+			if err != nil || len(p.Profile.Samples) != 2 || p.Profile.Samples[1].ThreadID.String() != "1" || p.MainTransaction().ActiveThreadID.String() != "1" {
 				t.Fatalf("Profile = %+v, %v", p, err)
 			}
 			start, end := sentryapi.Timestamp(1763608327.0).Time(), sentryapi.Timestamp(1763608327.5).Time()

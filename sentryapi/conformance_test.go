@@ -297,14 +297,14 @@ func TestConformanceFieldsWeUse(t *testing.T) {
 	if len(vroom.Profile.Frames) != 303 || len(vroom.Profile.Stacks) != 38 || len(vroom.Profile.Samples) != 44 {
 		t.Errorf("vroom node profile: %d frames, %d stacks, %d samples", len(vroom.Profile.Frames), len(vroom.Profile.Stacks), len(vroom.Profile.Samples))
 	}
-	if mt := vroom.MainTransaction(); mt == nil || mt.ActiveThreadID == "" || mt.RelativeEndNS <= mt.RelativeStartNS {
+	if mt := vroom.MainTransaction(); mt == nil || mt.ActiveThreadID.IsZero() || mt.RelativeEndNS <= mt.RelativeStartNS {
 		t.Errorf("vroom transaction = %+v", mt)
 	}
 	var relay sentryapi.Profile
 	if err := sentryapi.Decode(readFixture(t, dir, "profiles/relay-sample-v1-valid.json"), &relay); err != nil {
 		t.Fatal(err)
 	}
-	if s := relay.Profile.Samples; len(s) < 2 || s[1].ElapsedSinceStartNS == 0 || s[0].ThreadID == "" {
+	if s := relay.Profile.Samples; len(s) < 2 || s[1].ElapsedSinceStartNS == 0 || s[0].ThreadID.IsZero() {
 		t.Errorf("relay v1 samples (string numbers) = %+v", s)
 	}
 	var mcp sentryapi.Profile
@@ -324,7 +324,7 @@ func TestConformanceFieldsWeUse(t *testing.T) {
 	if err := sentryapi.Decode(readFixture(t, dir, "profiles/relay-sample-v2-valid.json"), &v2); err != nil {
 		t.Fatal(err)
 	}
-	if s := v2.Profile.Samples; len(s) == 0 || s[0].Time() == 0 || s[0].ThreadID == "" {
+	if s := v2.Profile.Samples; len(s) == 0 || s[0].Time() == 0 || s[0].ThreadID.IsZero() {
 		t.Errorf("v2 samples = %+v", s)
 	}
 	var cr sentryapi.ChunkResponse

@@ -323,3 +323,73 @@ func rawText(v jsontext.Value) string {
 
 // RawText renders a raw JSON value as display text (strings unquoted).
 func RawText(v Raw) string { return rawText(v) }
+
+// ISOTime is a point in time that the API writes as an ISO 8601 string
+// (breadcrumbs, profile timestamps). It decodes every form Timestamp
+// accepts and encodes back as a string.
+type ISOTime Timestamp
+
+// UnmarshalJSONFrom implements json.UnmarshalerFrom.
+func (t *ISOTime) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return (*Timestamp)(t).UnmarshalJSONFrom(dec)
+}
+
+// MarshalJSONTo implements json.MarshalerTo.
+func (t ISOTime) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return enc.WriteToken(jsontext.String(Timestamp(t).Time().Format("2006-01-02T15:04:05.000000Z")))
+}
+
+// Time converts to a time.Time in UTC.
+func (t ISOTime) Time() time.Time { return Timestamp(t).Time() }
+
+// IsZero reports whether the time is absent.
+func (t ISOTime) IsZero() bool { return t == 0 }
+
+// NumOrString is an id that some payloads send as a number and others as a
+// string (profile thread ids: numbers in v1 API output, strings in v2 and
+// in SDK payloads). It re-encodes in the form it came in.
+type NumOrString struct {
+	S   string
+	Num bool // it was (and encodes as) a JSON number
+}
+
+// NumID makes a NumOrString that encodes as a number.
+func NumID(s string) NumOrString { return NumOrString{S: s, Num: true} }
+
+// StrID makes a NumOrString that encodes as a string.
+func StrID(s string) NumOrString { return NumOrString{S: s} }
+
+// String returns the id's text.
+func (v NumOrString) String() string { return v.S }
+
+// IsZero reports whether the id is absent.
+func (v NumOrString) IsZero() bool { return v.S == "" }
+
+// UnmarshalJSONFrom implements json.UnmarshalerFrom.
+func (v *NumOrString) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	switch tok.Kind() {
+	case '"':
+		*v = NumOrString{S: tok.String()}
+	case '0':
+		*v = NumOrString{S: tok.String(), Num: true}
+	case 'n':
+		*v = NumOrString{}
+	default:
+		return fmt.Errorf("want a number or a string, got %v", tok.Kind())
+	}
+	return nil
+}
+
+// MarshalJSONTo implements json.MarshalerTo.
+func (v NumOrString) MarshalJSONTo(enc *jsontext.Encoder) error {
+	if v.Num {
+		if _, err := strconv.ParseFloat(v.S, 64); err == nil {
+			return enc.WriteValue(jsontext.Value(v.S))
+		}
+	}
+	return enc.WriteToken(jsontext.String(v.S))
+}

@@ -26,8 +26,8 @@ type ingestFrame struct {
 	RawFunction     string   `json:"raw_function,omitempty"`
 	Symbol          string   `json:"symbol,omitempty"`
 	InstructionAddr string   `json:"instruction_addr,omitempty"`
-	LineNo          FlexInt  `json:"lineno,omitempty"`
-	ColNo           FlexInt  `json:"colno,omitempty"`
+	LineNo          FlexInt  `json:"lineno,omitzero"`
+	ColNo           FlexInt  `json:"colno,omitzero"`
 	InApp           *bool    `json:"in_app,omitempty"`
 	PreContext      []string `json:"pre_context,omitempty"`
 	ContextLine     *string  `json:"context_line,omitempty"`
@@ -90,8 +90,8 @@ type ingestException struct {
 type ingestThread struct {
 	ID         FlexString        `json:"id"`
 	Name       string            `json:"name,omitempty"`
-	Current    bool              `json:"current,omitempty"`
-	Crashed    bool              `json:"crashed,omitempty"`
+	Current    bool              `json:"current,omitzero"`
+	Crashed    bool              `json:"crashed,omitzero"`
 	State      string            `json:"state,omitempty"`
 	Stacktrace *ingestStacktrace `json:"stacktrace,omitempty"`
 	Extra      Extra             `json:",embed"`

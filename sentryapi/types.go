@@ -30,7 +30,7 @@ type Project struct {
 	Name        string     `json:"name"`
 	Platform    string     `json:"platform,omitempty"`
 	Platforms   []string   `json:"platforms,omitempty"`
-	HasProfiles bool       `json:"hasProfiles,omitempty"`
+	HasProfiles bool       `json:"hasProfiles,omitzero"`
 	Extra       Extra      `json:",embed"`
 }
 
@@ -69,10 +69,10 @@ type Issue struct {
 	IssueType     string        `json:"issueType,omitempty"`
 	IssueCategory string        `json:"issueCategory,omitempty"`
 	Count         FlexString    `json:"count,omitempty"`
-	UserCount     FlexInt       `json:"userCount,omitempty"`
+	UserCount     FlexInt       `json:"userCount,omitzero"`
 	FirstSeen     string        `json:"firstSeen,omitempty"`
 	LastSeen      string        `json:"lastSeen,omitempty"`
-	IsUnhandled   bool          `json:"isUnhandled,omitempty"`
+	IsUnhandled   bool          `json:"isUnhandled,omitzero"`
 	Project       IssueProject  `json:"project"`
 	Metadata      IssueMetadata `json:"metadata,omitzero"`
 	Extra         Extra         `json:",embed"`
@@ -131,7 +131,7 @@ type TraceContext struct {
 	Op            string    `json:"op,omitempty"`
 	Status        string    `json:"status,omitempty"`
 	Description   string    `json:"description,omitempty"`
-	ExclusiveTime FlexFloat `json:"exclusive_time,omitempty"`
+	ExclusiveTime FlexFloat `json:"exclusive_time,omitzero"`
 	Data          Extra     `json:"data,omitempty"`
 	Type          string    `json:"type,omitempty"`
 	Extra         Extra     `json:",embed"`
@@ -259,7 +259,7 @@ const (
 // one is the exception that reached the handler.
 type ExceptionData struct {
 	Values          []ExceptionValue `json:"values"`
-	HasSystemFrames bool             `json:"hasSystemFrames,omitempty"`
+	HasSystemFrames bool             `json:"hasSystemFrames,omitzero"`
 	ExcOmitted      Raw              `json:"excOmitted,omitempty"`
 	Extra           Extra            `json:",embed"`
 }
@@ -280,7 +280,7 @@ type ExceptionValue struct {
 type Mechanism struct {
 	Type      string `json:"type,omitempty"`
 	Handled   *bool  `json:"handled,omitempty"`
-	Synthetic bool   `json:"synthetic,omitempty"`
+	Synthetic bool   `json:"synthetic,omitzero"`
 	Extra     Extra  `json:",embed"`
 }
 
@@ -288,7 +288,7 @@ type Mechanism struct {
 type Stacktrace struct {
 	Frames          []Frame `json:"frames"`
 	FramesOmitted   Raw     `json:"framesOmitted,omitempty"`
-	HasSystemFrames bool    `json:"hasSystemFrames,omitempty"`
+	HasSystemFrames bool    `json:"hasSystemFrames,omitzero"`
 	Extra           Extra   `json:",embed"`
 }
 
@@ -304,8 +304,8 @@ type Frame struct {
 	RawFunction     string        `json:"rawFunction,omitempty"`
 	Symbol          string        `json:"symbol,omitempty"`
 	InstructionAddr string        `json:"instructionAddr,omitempty"`
-	LineNo          FlexInt       `json:"lineNo,omitempty"`
-	ColNo           FlexInt       `json:"colNo,omitempty"`
+	LineNo          FlexInt       `json:"lineNo,omitzero"`
+	ColNo           FlexInt       `json:"colNo,omitzero"`
 	InApp           *bool         `json:"inApp,omitempty"`
 	Context         []ContextLine `json:"context,omitempty"`
 	Vars            Raw           `json:"vars,omitempty"`
@@ -329,14 +329,14 @@ type BreadcrumbsData struct {
 
 // Breadcrumb is one breadcrumb.
 type Breadcrumb struct {
-	Timestamp Timestamp `json:"timestamp,omitzero"`
-	Type      string    `json:"type,omitempty"`
-	Category  string    `json:"category,omitempty"`
-	Level     string    `json:"level,omitempty"`
-	Message   string    `json:"message,omitempty"`
-	Data      Raw       `json:"data,omitempty"`
-	EventID   string    `json:"event_id,omitempty"`
-	Extra     Extra     `json:",embed"`
+	Timestamp ISOTime `json:"timestamp,omitzero"`
+	Type      string  `json:"type,omitempty"`
+	Category  string  `json:"category,omitempty"`
+	Level     string  `json:"level,omitempty"`
+	Message   string  `json:"message,omitempty"`
+	Data      Raw     `json:"data,omitempty"`
+	EventID   string  `json:"event_id,omitempty"`
+	Extra     Extra   `json:",embed"`
 }
 
 // RequestData is the request entry. Values Sentry scrubbed read "[Filtered]".
@@ -371,8 +371,8 @@ type ThreadsData struct {
 type Thread struct {
 	ID            FlexString  `json:"id"`
 	Name          string      `json:"name,omitempty"`
-	Current       bool        `json:"current,omitempty"`
-	Crashed       bool        `json:"crashed,omitempty"`
+	Current       bool        `json:"current,omitzero"`
+	Crashed       bool        `json:"crashed,omitzero"`
 	State         string      `json:"state,omitempty"`
 	Stacktrace    *Stacktrace `json:"stacktrace,omitempty"`
 	RawStacktrace *Stacktrace `json:"rawStacktrace,omitempty"`
@@ -389,7 +389,7 @@ type Span struct {
 	Status              string    `json:"status,omitempty"`
 	StartTimestamp      Timestamp `json:"start_timestamp"`
 	Timestamp           Timestamp `json:"timestamp"`
-	ExclusiveTime       FlexFloat `json:"exclusive_time,omitempty"`
+	ExclusiveTime       FlexFloat `json:"exclusive_time,omitzero"`
 	SameProcessAsParent *bool     `json:"same_process_as_parent,omitempty"`
 	Tags                Extra     `json:"tags,omitempty"`
 	Data                Extra     `json:"data,omitempty"`
@@ -408,8 +408,8 @@ type TraceItem struct {
 	TransactionID  string    `json:"transaction_id,omitempty"`
 	ParentSpanID   string    `json:"parent_span_id,omitempty"`
 	SpanID         string    `json:"span_id,omitempty"`
-	IsTransaction  bool      `json:"is_transaction,omitempty"`
-	ProjectID      FlexInt   `json:"project_id,omitempty"`
+	IsTransaction  bool      `json:"is_transaction,omitzero"`
+	ProjectID      FlexInt   `json:"project_id,omitzero"`
 	ProjectSlug    string    `json:"project_slug,omitempty"`
 	Op             string    `json:"op,omitempty"`
 	Name           string    `json:"name,omitempty"`
@@ -418,17 +418,17 @@ type TraceItem struct {
 	SDKName        string    `json:"sdk_name,omitempty"`
 	StartTimestamp Timestamp `json:"start_timestamp,omitzero"`
 	EndTimestamp   Timestamp `json:"end_timestamp,omitzero"`
-	Duration       FlexFloat `json:"duration,omitempty"`
+	Duration       FlexFloat `json:"duration,omitzero"`
 	ProfileID      string    `json:"profile_id,omitempty"`
 	ProfilerID     string    `json:"profiler_id,omitempty"`
 	Status         string    `json:"status,omitempty"`
 
 	// Issue items (errors and occurrences).
-	IssueID   FlexInt `json:"issue_id,omitempty"`
+	IssueID   FlexInt `json:"issue_id,omitzero"`
 	ShortID   string  `json:"short_id,omitempty"`
 	Level     string  `json:"level,omitempty"`
 	Culprit   string  `json:"culprit,omitempty"`
-	IssueType FlexInt `json:"issue_type,omitempty"`
+	IssueType FlexInt `json:"issue_type,omitzero"`
 
 	Measurements         Extra       `json:"measurements,omitempty"`
 	AdditionalAttributes Extra       `json:"additional_attributes,omitempty"`
@@ -465,14 +465,14 @@ type LegacyTransaction struct {
 	ParentEventID     string                   `json:"parent_event_id,omitempty"`
 	Transaction       string                   `json:"transaction"`
 	Op                string                   `json:"transaction.op,omitempty"`
-	DurationMS        FlexFloat                `json:"transaction.duration,omitempty"`
+	DurationMS        FlexFloat                `json:"transaction.duration,omitzero"`
 	Status            string                   `json:"transaction.status,omitempty"`
-	ProjectID         FlexInt                  `json:"project_id,omitempty"`
+	ProjectID         FlexInt                  `json:"project_id,omitzero"`
 	ProjectSlug       string                   `json:"project_slug,omitempty"`
 	SDKName           string                   `json:"sdk_name,omitempty"`
 	StartTimestamp    Timestamp                `json:"start_timestamp,omitzero"`
 	Timestamp         Timestamp                `json:"timestamp,omitzero"`
-	Generation        FlexInt                  `json:"generation,omitempty"`
+	Generation        FlexInt                  `json:"generation,omitzero"`
 	ProfileID         string                   `json:"profile_id,omitempty"`
 	Errors            []LegacyTraceError       `json:"errors"`
 	PerformanceIssues []LegacyPerformanceIssue `json:"performance_issues"`
@@ -483,33 +483,33 @@ type LegacyTransaction struct {
 // LegacyTraceError is an error in the legacy trace.
 type LegacyTraceError struct {
 	EventID     string    `json:"event_id"`
-	IssueID     FlexInt   `json:"issue_id,omitempty"`
+	IssueID     FlexInt   `json:"issue_id,omitzero"`
 	Issue       string    `json:"issue,omitempty"`
 	Span        string    `json:"span,omitempty"`
-	ProjectID   FlexInt   `json:"project_id,omitempty"`
+	ProjectID   FlexInt   `json:"project_id,omitzero"`
 	ProjectSlug string    `json:"project_slug,omitempty"`
 	Title       string    `json:"title,omitempty"`
 	Message     string    `json:"message,omitempty"`
 	Level       string    `json:"level,omitempty"`
 	Timestamp   Timestamp `json:"timestamp,omitzero"`
 	EventType   string    `json:"event_type,omitempty"`
-	Generation  FlexInt   `json:"generation,omitempty"`
+	Generation  FlexInt   `json:"generation,omitzero"`
 	Extra       Extra     `json:",embed"`
 }
 
 // LegacyPerformanceIssue is a performance issue in the legacy trace.
 type LegacyPerformanceIssue struct {
 	EventID      string    `json:"event_id"`
-	IssueID      FlexInt   `json:"issue_id,omitempty"`
+	IssueID      FlexInt   `json:"issue_id,omitzero"`
 	IssueShortID string    `json:"issue_short_id,omitempty"`
 	Span         []string  `json:"span,omitempty"`
 	SuspectSpans []string  `json:"suspect_spans,omitempty"`
-	ProjectID    FlexInt   `json:"project_id,omitempty"`
+	ProjectID    FlexInt   `json:"project_id,omitzero"`
 	ProjectSlug  string    `json:"project_slug,omitempty"`
 	Title        string    `json:"title,omitempty"`
 	Level        string    `json:"level,omitempty"`
 	Culprit      string    `json:"culprit,omitempty"`
-	Type         FlexInt   `json:"type,omitempty"`
+	Type         FlexInt   `json:"type,omitzero"`
 	Start        Timestamp `json:"start,omitzero"`
 	End          Timestamp `json:"end,omitzero"`
 	Extra        Extra     `json:",embed"`
@@ -575,8 +575,8 @@ type Profile struct {
 	Platform     string               `json:"platform,omitempty"`
 	Environment  string               `json:"environment,omitempty"`
 	Release      Raw                  `json:"release,omitempty"`
-	Timestamp    Timestamp            `json:"timestamp,omitzero"`
-	ProjectID    FlexInt              `json:"project_id,omitempty"`
+	Timestamp    ISOTime              `json:"timestamp,omitzero"`
+	ProjectID    FlexInt              `json:"project_id,omitzero"`
 	Transaction  *ProfileTransaction  `json:"transaction,omitempty"`
 	Transactions []ProfileTransaction `json:"transactions,omitempty"`
 	Profile      ProfileData          `json:"profile"`
@@ -585,15 +585,15 @@ type Profile struct {
 
 // ProfileTransaction links a profile to its transaction.
 type ProfileTransaction struct {
-	ID              string     `json:"id,omitempty"`
-	Name            string     `json:"name,omitempty"`
-	TraceID         string     `json:"trace_id,omitempty"`
-	SegmentID       string     `json:"segment_id,omitempty"`
-	ActiveThreadID  FlexString `json:"active_thread_id,omitempty"`
-	DurationNS      FlexInt    `json:"duration_ns,omitempty"`
-	RelativeStartNS FlexInt    `json:"relative_start_ns,omitempty"`
-	RelativeEndNS   FlexInt    `json:"relative_end_ns,omitempty"`
-	Extra           Extra      `json:",embed"`
+	ID              string      `json:"id,omitempty"`
+	Name            string      `json:"name,omitempty"`
+	TraceID         string      `json:"trace_id,omitempty"`
+	SegmentID       string      `json:"segment_id,omitempty"`
+	ActiveThreadID  NumOrString `json:"active_thread_id,omitzero"`
+	DurationNS      FlexInt     `json:"duration_ns,omitzero"`
+	RelativeStartNS FlexInt     `json:"relative_start_ns,omitzero"`
+	RelativeEndNS   FlexInt     `json:"relative_end_ns,omitzero"`
+	Extra           Extra       `json:",embed"`
 }
 
 // MainTransaction is the transaction block (vroom's), or the first of the
@@ -622,7 +622,7 @@ type ProfileData struct {
 // ThreadMetadata names a profiled thread.
 type ThreadMetadata struct {
 	Name     string  `json:"name,omitempty"`
-	Priority FlexInt `json:"priority,omitempty"`
+	Priority FlexInt `json:"priority,omitzero"`
 	Extra    Extra   `json:",embed"`
 }
 
@@ -633,8 +633,8 @@ type ProfileFrame struct {
 	AbsPath         string  `json:"abs_path,omitempty"`
 	Module          string  `json:"module,omitempty"`
 	Package         string  `json:"package,omitempty"`
-	LineNo          FlexInt `json:"lineno,omitempty"`
-	ColNo           FlexInt `json:"colno,omitempty"`
+	LineNo          FlexInt `json:"lineno,omitzero"`
+	ColNo           FlexInt `json:"colno,omitzero"`
 	InApp           *bool   `json:"in_app,omitempty"`
 	InstructionAddr string  `json:"instruction_addr,omitempty"`
 	Symbol          string  `json:"symbol,omitempty"`
@@ -646,14 +646,14 @@ type ProfileFrame struct {
 // ProfileSample is one sample. v1 uses elapsed_since_start_ns; v2 chunks
 // use timestamp (epoch seconds, API) or timestamp_ms (ingest).
 type ProfileSample struct {
-	StackID             FlexInt    `json:"stack_id"`
-	ThreadID            FlexString `json:"thread_id"`
-	ElapsedSinceStartNS FlexInt    `json:"elapsed_since_start_ns,omitempty"`
-	Timestamp           Timestamp  `json:"timestamp,omitzero"`
-	TimestampMS         FlexFloat  `json:"timestamp_ms,omitempty"`
-	QueueAddress        string     `json:"queue_address,omitempty"`
-	State               string     `json:"state,omitempty"`
-	Extra               Extra      `json:",embed"`
+	StackID             FlexInt     `json:"stack_id"`
+	ThreadID            NumOrString `json:"thread_id"`
+	ElapsedSinceStartNS FlexInt     `json:"elapsed_since_start_ns,omitzero"`
+	Timestamp           Timestamp   `json:"timestamp,omitzero"`
+	TimestampMS         FlexFloat   `json:"timestamp_ms,omitzero"`
+	QueueAddress        string      `json:"queue_address,omitempty"`
+	State               string      `json:"state,omitempty"`
+	Extra               Extra       `json:",embed"`
 }
 
 // Time is the sample time in epoch seconds for v2 samples.
@@ -668,7 +668,7 @@ func (s *ProfileSample) Time() Timestamp {
 type ProfileChunk struct {
 	ChunkID     string      `json:"chunk_id,omitempty"`
 	ProfilerID  string      `json:"profiler_id,omitempty"`
-	ProjectID   FlexInt     `json:"project_id,omitempty"`
+	ProjectID   FlexInt     `json:"project_id,omitzero"`
 	Environment string      `json:"environment,omitempty"`
 	Platform    string      `json:"platform,omitempty"`
 	Release     Raw         `json:"release,omitempty"`

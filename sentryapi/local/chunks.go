@@ -227,7 +227,7 @@ func mergeChunks(in []*chunkIn, profilerID string, start, end sentryapi.Timestam
 			smp.StackID = sentryapi.FlexInt(mapStack(int(smp.StackID)))
 			smp.Timestamp, smp.TimestampMS = t, 0
 			out.Samples = append(out.Samples, smp)
-			tid := string(smp.ThreadID)
+			tid := smp.ThreadID.String()
 			if _, ok := out.ThreadMetadata[tid]; !ok {
 				if tm, ok := c.prof.ThreadMetadata[tid]; ok {
 					out.ThreadMetadata[tid] = tm

@@ -71,7 +71,7 @@ func TestChunksMerge(t *testing.T) {
 		if !slices.Equal(fns, []string{"pay", "main"}) || len(ch.Profile.Stacks) != 1 {
 			t.Errorf("frames %v, %d stacks; want [pay main] and 1 stack", fns, len(ch.Profile.Stacks))
 		}
-		if got := []string{string(ch.Profile.Samples[1].ThreadID), ch.Profile.ThreadMetadata["2"].Name, ch.Profile.ThreadMetadata["1"].Name}; !slices.Equal(got, []string{"2", "Worker", "MainThread"}) {
+		if got := []string{ch.Profile.Samples[1].ThreadID.String(), ch.Profile.ThreadMetadata["2"].Name, ch.Profile.ThreadMetadata["1"].Name}; !slices.Equal(got, []string{"2", "Worker", "MainThread"}) {
 			t.Errorf("threads = %v", got)
 		}
 		// Members come from the first contributing chunk; profiler_id is

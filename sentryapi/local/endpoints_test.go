@@ -443,7 +443,7 @@ func TestProfile(t *testing.T) {
 		for _, proj := range []string{"backend", "11"} {
 			var p sentryapi.Profile
 			c.get(t, "/api/0/projects/acme/"+proj+"/profiling/profiles/"+profile1+"/").want(t, 200).decode(t, &p)
-			if p.EventID != profile1 || len(p.Profile.Frames) != 1 || p.MainTransaction().ActiveThreadID != "1" {
+			if p.EventID != profile1 || len(p.Profile.Frames) != 1 || p.MainTransaction().ActiveThreadID.String() != "1" {
 				t.Errorf("profile via %s = %+v", proj, p)
 			}
 		}

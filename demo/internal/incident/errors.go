@@ -110,7 +110,7 @@ func pathSplit(p string) (dir, file string) {
 }
 
 func crumb(at µs, typ, category, level, message string, data map[string]any) sentryapi.Breadcrumb {
-	b := sentryapi.Breadcrumb{Timestamp: ts(at), Type: typ, Category: category, Level: level, Message: message}
+	b := sentryapi.Breadcrumb{Timestamp: sentryapi.ISOTime(ts(at)), Type: typ, Category: category, Level: level, Message: message}
 	if data != nil {
 		b.Data = raw(data)
 	}

@@ -220,17 +220,17 @@ func (st *story) paymentsProfile() *sentryapi.Profile {
 		n++
 		ns := sentryapi.FlexInt(ms(el) * 1000)
 		samples = append(samples,
-			sentryapi.ProfileSample{StackID: sentryapi.FlexInt(sid), ThreadID: requestThread, ElapsedSinceStartNS: ns},
-			sentryapi.ProfileSample{StackID: sentryapi.FlexInt(mainThread), ThreadID: mainThreadID, ElapsedSinceStartNS: ns + 31000},
-			sentryapi.ProfileSample{StackID: sentryapi.FlexInt(worker), ThreadID: workerThread, ElapsedSinceStartNS: ns + 52000},
+			sentryapi.ProfileSample{StackID: sentryapi.FlexInt(sid), ThreadID: sentryapi.NumID(requestThread), ElapsedSinceStartNS: ns},
+			sentryapi.ProfileSample{StackID: sentryapi.FlexInt(mainThread), ThreadID: sentryapi.NumID(mainThreadID), ElapsedSinceStartNS: ns + 31000},
+			sentryapi.ProfileSample{StackID: sentryapi.FlexInt(worker), ThreadID: sentryapi.NumID(workerThread), ElapsedSinceStartNS: ns + 52000},
 		)
 	}
 	p := t.proj
 	return &sentryapi.Profile{
 		EventID: t.profileID, ProfileID: t.profileID, Version: "1", Platform: "python", Environment: "production",
-		Release: raw(map[string]any{"version": p.release}), Timestamp: ts(t.root.start), ProjectID: sentryapi.FlexInt(p.id),
+		Release: raw(map[string]any{"version": p.release}), Timestamp: sentryapi.ISOTime(ts(t.root.start)), ProjectID: sentryapi.FlexInt(p.id),
 		Transaction: &sentryapi.ProfileTransaction{
-			ID: t.eventID, Name: t.name, TraceID: st.traceID, SegmentID: t.root.id, ActiveThreadID: requestThread,
+			ID: t.eventID, Name: t.name, TraceID: st.traceID, SegmentID: t.root.id, ActiveThreadID: sentryapi.NumID(requestThread),
 			DurationNS: sentryapi.FlexInt((t.root.end - t.root.start) * 1000), RelativeStartNS: 0, RelativeEndNS: sentryapi.FlexInt((t.root.end - t.root.start) * 1000),
 		},
 		Profile: sentryapi.ProfileData{
@@ -315,7 +315,7 @@ func (st *story) gatewayChunk() *sentryapi.ProfileChunk {
 			}
 		}
 		n++
-		samples = append(samples, sentryapi.ProfileSample{StackID: sentryapi.FlexInt(sid), ThreadID: "0", Timestamp: ts(t.root.start + ms(el))})
+		samples = append(samples, sentryapi.ProfileSample{StackID: sentryapi.FlexInt(sid), ThreadID: sentryapi.StrID("0"), Timestamp: ts(t.root.start + ms(el))})
 	}
 	return &sentryapi.ProfileChunk{
 		ChunkID: hexID(32, "chunk", "api-gateway/0"), ProfilerID: t.profilerID, ProjectID: sentryapi.FlexInt(p.id),
