@@ -389,7 +389,8 @@ func walkTrace(items []sentryapi.TraceItem, fn func(*sentryapi.TraceItem)) {
 }
 
 // copyDatasetExtras copies what only a dataset has (the services' source
-// trees and the expected root cause) when exporting from --demo or --data.
+// trees, their history and the expected root cause) when exporting from
+// --demo or --data.
 func copyDatasetExtras(src *source, out string) (int, error) {
 	if src.Dataset == nil {
 		return 0, nil
@@ -400,9 +401,22 @@ func copyDatasetExtras(src *source, out string) (int, error) {
 			return 0, err
 		}
 	}
-	err := fs.WalkDir(src.Dataset, "sources", func(p string, d fs.DirEntry, err error) error {
+	for _, root := range []string{"sources", "history"} {
+		m, err := copyTree(src.Dataset, root, out)
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) && p == "sources" {
+			return n, err
+		}
+		n += m
+	}
+	return n, nil
+}
+
+// copyTree copies the regular files under root of fsys into out.
+func copyTree(fsys fs.FS, root, out string) (int, error) {
+	n := 0
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == root {
 				return fs.SkipAll
 			}
 			return err
@@ -410,7 +424,7 @@ func copyDatasetExtras(src *source, out string) (int, error) {
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		b, err := fs.ReadFile(src.Dataset, p)
+		b, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/tracehound/tracehound/demo"
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/sentryapi/local"
 	"github.com/tracehound/tracehound/sentryapi/local/localtest"
@@ -280,5 +281,75 @@ func TestServeData(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("serve-data did not stop on cancel")
+	}
+}
+
+func TestDemo(t *testing.T) {
+	r := runCLI(t, nil, "--demo")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	wantContains(t, "demo", r.stdout, "[demo data]", demo.IssueShortID+"  Error: POST /api/checkout failed: 500 Internal Server Error", "Trace "+demo.TraceID)
+
+	r = runCLI(t, nil, "issue", demo.IssueShortID, "--demo", "--format", "json")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	wantContains(t, "json label on stderr", r.stderr, "[demo data]")
+	var got issueJSON
+	if err := sentryapi.Decode([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("stdout is not the issue JSON: %v", err)
+	}
+	if got.TraceID != demo.TraceID || got.TraceMeta == nil {
+		t.Fatalf("trace = %q, meta %v", got.TraceID, got.TraceMeta)
+	}
+	if n := got.TraceMeta.Transactions(); n < 8 {
+		t.Errorf("the demo trace has %d transactions, want ≥ 8", n)
+	}
+	if n := got.TraceMeta.Errors(); n < 3 {
+		t.Errorf("the demo trace has %d errors, want ≥ 3", n)
+	}
+	// The trace itself: connected errors in at least three services.
+	r = runCLI(t, nil, "trace", demo.TraceID, "--demo", "--format", "json")
+	var tr sentryapi.Trace
+	if err := sentryapi.Decode([]byte(r.stdout), &tr); err != nil {
+		t.Fatal(err)
+	}
+	services := map[string]bool{}
+	walkTrace(tr, func(it *sentryapi.TraceItem) {
+		if it.EventType == sentryapi.TraceItemError {
+			services[it.ProjectSlug] = true
+		}
+	})
+	if len(services) < 3 {
+		t.Errorf("errors in %d services (%v), want ≥ 3", len(services), services)
+	}
+}
+
+func TestDemoExportReplays(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "demo-export")
+	r := runCLI(t, nil, "export", "--demo", "--out", out)
+	if r.code != exitOK {
+		t.Fatalf("export: exit %d\n%s", r.code, r.stderr)
+	}
+	wantContains(t, "export", r.stdout, "exported "+demo.IssueShortID, "source file")
+	if _, err := os.Stat(filepath.Join(out, "sources", "acme", "auth-service", "internal", "signing", "canonical.go")); err != nil {
+		t.Errorf("the root-cause source file was not exported: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "expected.json")); err != nil {
+		t.Errorf("expected.json was not exported")
+	}
+	if _, err := os.Stat(filepath.Join(out, "history", "acme", "auth-service.json")); err != nil {
+		t.Errorf("the sources' history was not exported: %v", err)
+	}
+	a := runCLI(t, nil, "issue", demo.IssueShortID, "--demo")
+	b := runCLI(t, nil, "issue", demo.IssueShortID, "--data", out)
+	if b.code != exitOK || a.stdout != b.stdout {
+		t.Errorf("the exported demo prints differently:\n--- demo\n%s\n--- export\n%s%s", a.stdout, b.stdout, b.stderr)
+	}
+	a = runCLI(t, nil, "trace", demo.TraceID, "--demo")
+	b = runCLI(t, nil, "trace", demo.TraceID, "--data", out)
+	if a.stdout != b.stdout {
+		t.Errorf("the exported demo trace prints differently:\n--- demo\n%s\n--- export\n%s", a.stdout, b.stdout)
 	}
 }
