@@ -1,0 +1,73 @@
+package tracetree
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"unicode/utf8"
+)
+
+// FormatDuration renders milliseconds in one consistent set of units for
+// every view (Seer mixes "523.0 milliseconds" and "0.01234s"): "2.41s",
+// "590ms", "4.2ms", "850µs", "1m05s".
+func FormatDuration(ms float64) string {
+	switch {
+	case math.IsNaN(ms) || ms < 0:
+		return "?"
+	case ms >= 60_000:
+		s := int(math.Round(ms / 1000))
+		return fmt.Sprintf("%dm%02ds", s/60, s%60)
+	case ms >= 10_000:
+		return fmt.Sprintf("%.1fs", ms/1000)
+	case ms >= 1000:
+		return fmt.Sprintf("%.2fs", ms/1000)
+	case ms >= 9.95:
+		return fmt.Sprintf("%dms", int(math.Round(ms)))
+	case ms >= 1:
+		return fmt.Sprintf("%.1fms", ms)
+	case ms == 0:
+		return "0ms"
+	}
+	return fmt.Sprintf("%dµs", int(math.Round(ms*1000)))
+}
+
+// ShortIDLen is the length of the short ids the views print: the first 8
+// hex characters of an event or span id, resolvable by unique prefix.
+const ShortIDLen = 8
+
+// ShortID returns the first ShortIDLen characters of id.
+func ShortID(id string) string {
+	if len(id) <= ShortIDLen {
+		return id
+	}
+	return id[:ShortIDLen]
+}
+
+// Truncate shortens s to at most n runes, cutting in the middle so that
+// both the start (the verb, the table) and the end (the condition, the
+// status) of a description stay readable: "SELECT a, b … WHERE id = %s".
+func Truncate(s string, n int) string {
+	if n <= 0 || utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	if n < 8 {
+		return string([]rune(s)[:n-1]) + "…"
+	}
+	r := []rune(s)
+	head := (n - 1) * 2 / 3
+	tail := n - 1 - head
+	return strings.TrimRight(string(r[:head]), " ") + "…" + strings.TrimLeft(string(r[len(r)-tail:]), " ")
+}
+
+// oneLine sanitises event text for a one-line tree label and truncates it.
+func oneLine(s string, n int) string {
+	return Truncate(SanitizeLine(strings.TrimSpace(s)), n)
+}
+
+// plural renders "1 span", "3 spans".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
