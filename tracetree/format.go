@@ -64,6 +64,16 @@ func oneLine(s string, n int) string {
 	return Truncate(SanitizeLine(strings.TrimSpace(s)), n)
 }
 
+// headLine sanitises and cuts s at the end (keeping the start), for
+// titles whose beginning says the most.
+func headLine(s string, n int) string {
+	s = SanitizeLine(strings.TrimSpace(s))
+	if n <= 1 || utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return strings.TrimRight(string([]rune(s)[:n-1]), " ") + "…"
+}
+
 // plural renders "1 span", "3 spans".
 func plural(n int, what string) string {
 	if n == 1 {

@@ -1,0 +1,622 @@
+package tracetree
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/tracehound/tracehound/sentryapi"
+)
+
+// NodeKind says what a node of the trace tree is.
+type NodeKind uint8
+
+const (
+	// KindTransaction is a transaction: a service boundary (a segment root
+	// span, is_transaction in the API).
+	KindTransaction NodeKind = iota
+	// KindError is a connected error event.
+	KindError
+	// KindOccurrence is a performance-issue occurrence.
+	KindOccurrence
+)
+
+// Node is one node of the trace tree: a transaction, or an error or
+// occurrence hung under the transaction where it happened.
+type Node struct {
+	Kind NodeKind
+	// ID is the event id: the transaction's event id for transactions (its
+	// root span id when the API gave none), the error's event id.
+	ID string
+	// SpanID is the transaction's root span, or the span an error happened in.
+	SpanID string
+	Op     string // transactions: op, e.g. http.server
+	Name   string // transactions: name; errors: title
+	// Project and platform of the service.
+	Project   string
+	ProjectID int64
+	Platform  string
+	Start     sentryapi.Timestamp
+	End       sentryapi.Timestamp
+	// DurationMS is the transaction's duration.
+	DurationMS float64
+	Status     string
+	ProfileID  string
+	ProfilerID string
+
+	// Errors and occurrences.
+	IssueID      int64
+	IssueShortID string
+	Level        string
+	Culprit      string
+	// OffenderSpans counts the spans an occurrence hangs on.
+	OffenderSpans int
+
+	Parent   *Node
+	Children []*Node // transactions, errors and occurrences, in time order
+	// Spans are the transaction's own spans (root span first), kept for
+	// the span view.
+	Spans []*sentryapi.TraceItem
+
+	// Focus marks the issue's own event; OnFocusPath marks it and every
+	// ancestor.
+	Focus       bool
+	OnFocusPath bool
+	// Notes explain what was repaired: orphans, duplicates, clock skew.
+	Notes []string
+}
+
+// HasProfile reports whether a profile covers the transaction.
+func (n *Node) HasProfile() bool { return n.ProfileID != "" || n.ProfilerID != "" }
+
+// Depth is the number of ancestors.
+func (n *Node) Depth() int {
+	d := 0
+	for p := n.Parent; p != nil; p = p.Parent {
+		d++
+	}
+	return d
+}
+
+// Tree is the trace as a tree of transactions with their connected errors.
+type Tree struct {
+	TraceID string
+	Roots   []*Node
+	// Nodes lists every node in display order (depth first).
+	Nodes []*Node
+	Focus *Node
+	// Counts over the whole trace.
+	Transactions, Errors, Occurrences, Spans int
+	Services                                 []string
+	// Legacy marks a tree built from the legacy endpoint (no spans).
+	Legacy bool
+	// Notes are repairs that concern the whole trace.
+	Notes []string
+
+	byID map[string]*Node
+}
+
+// BuildOptions tune Build.
+type BuildOptions struct {
+	TraceID string
+	// FocusEventID is the issue's own event (an error or transaction id).
+	FocusEventID string
+	Legacy       bool
+}
+
+// spanRec is one span item during the build.
+type spanRec struct {
+	item     *sentryapi.TraceItem
+	parent   *spanRec // structural parent after relinking
+	txn      *Node    // the transaction the span belongs to
+	depth    int
+	relinked bool  // parent found by id, not by nesting
+	state    uint8 // cycle check: 0 new, 1 on the current path, 2 done
+}
+
+// Build turns the /trace/ array (or a legacy trace converted with
+// LegacyTrace.ToTrace) into a tree of transactions. It never fails: a node
+// appears once even when ids repeat; spans whose parent is elsewhere in the
+// array are linked to it; cycles are broken; roots whose parent span is
+// missing are attached to the main root with a note; errors whose span is
+// not in the trace hang under the main root with a note; clock skew between
+// services is noted. It works iteratively, so deep traces cannot overflow
+// the stack.
+func Build(items sentryapi.Trace, opts BuildOptions) *Tree {
+	t := &Tree{TraceID: opts.TraceID, Legacy: opts.Legacy, byID: map[string]*Node{}}
+	b := builder{t: t, bySpan: map[string]*spanRec{}}
+	b.flatten(items)
+	b.relink()
+	b.assign()
+	b.finish(opts.FocusEventID)
+	return t
+}
+
+type builder struct {
+	t          *Tree
+	recs       []*spanRec
+	bySpan     map[string]*spanRec
+	orphanErrs []*sentryapi.TraceItem
+	dupes      int
+	dupTxns    int
+	cycles     int
+}
+
+func spanIDOf(it *sentryapi.TraceItem) string {
+	if it.EventType == sentryapi.TraceItemSpan || it.EventType == "" || it.EventType == sentryapi.TraceItemUptime {
+		if it.SpanID != "" {
+			return it.SpanID
+		}
+		return it.EventID
+	}
+	return ""
+}
+
+func isIssueItem(it *sentryapi.TraceItem) bool {
+	return it.EventType == sentryapi.TraceItemError || it.EventType == sentryapi.TraceItemOccurrence
+}
+
+// flatten walks the nested forest with an explicit stack.
+func (b *builder) flatten(items sentryapi.Trace) {
+	type frame struct {
+		item   *sentryapi.TraceItem
+		parent *spanRec
+	}
+	stack := make([]frame, 0, len(items))
+	for i := len(items) - 1; i >= 0; i-- {
+		stack = append(stack, frame{item: &items[i]})
+	}
+	for len(stack) > 0 {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		it := f.item
+		if isIssueItem(it) {
+			// A top-level error: its span was not found by Sentry.
+			b.orphanErrs = append(b.orphanErrs, it)
+			continue
+		}
+		id := spanIDOf(it)
+		rec := b.bySpan[id]
+		if id == "" || rec == nil {
+			rec = &spanRec{item: it, parent: f.parent}
+			b.recs = append(b.recs, rec)
+			if id != "" {
+				b.bySpan[id] = rec
+			}
+		} else {
+			// A duplicate span id: keep the first, still walk the
+			// duplicate's children and errors under it.
+			b.dupes++
+			rec.item = mergeIssues(rec.item, it)
+		}
+		for i := len(it.Children) - 1; i >= 0; i-- {
+			stack = append(stack, frame{item: &it.Children[i], parent: rec})
+		}
+	}
+}
+
+// mergeIssues returns first with the errors and occurrences of dup added
+// (copying, so the caller's data is not modified).
+func mergeIssues(first, dup *sentryapi.TraceItem) *sentryapi.TraceItem {
+	if len(dup.Errors) == 0 && len(dup.Occurrences) == 0 {
+		return first
+	}
+	c := *first
+	c.Errors = append(append([]sentryapi.TraceItem(nil), first.Errors...), dup.Errors...)
+	c.Occurrences = append(append([]sentryapi.TraceItem(nil), first.Occurrences...), dup.Occurrences...)
+	return &c
+}
+
+// relink attaches top-level spans whose parent span is elsewhere in the
+// array (flat or partially nested payloads), then breaks any cycle those
+// links made, in linear time.
+func (b *builder) relink() {
+	for _, r := range b.recs {
+		if r.parent != nil || r.item.ParentSpanID == "" {
+			continue
+		}
+		if p := b.bySpan[r.item.ParentSpanID]; p != nil && p != r {
+			r.parent, r.relinked = p, true
+		}
+	}
+	var path []*spanRec
+	for _, r := range b.recs {
+		if r.state != 0 {
+			continue
+		}
+		path = path[:0]
+		x := r
+		for x != nil && x.state == 0 {
+			x.state = 1
+			path = append(path, x)
+			x = x.parent
+		}
+		if x != nil && x.state == 1 {
+			// x is on the current path: a cycle. Cut a link that came from
+			// an id (nested links cannot form cycles).
+			for c := x; ; c = c.parent {
+				if c.relinked {
+					c.parent, c.relinked = nil, false
+					b.cycles++
+					break
+				}
+				if c.parent == x {
+					break
+				}
+			}
+		}
+		for _, p := range path {
+			p.state = 2
+		}
+	}
+}
+
+// assign creates transaction nodes and hangs spans, errors and
+// occurrences on them. Records are processed parents first.
+func (b *builder) assign() {
+	// Order records so parents come before children: compute depths
+	// iteratively (relinking may have moved subtrees).
+	order := make([]*spanRec, 0, len(b.recs))
+	children := map[*spanRec][]*spanRec{}
+	var roots []*spanRec
+	for _, r := range b.recs {
+		if r.parent == nil {
+			roots = append(roots, r)
+		} else {
+			children[r.parent] = append(children[r.parent], r)
+		}
+	}
+	queue := append([]*spanRec(nil), roots...)
+	for len(queue) > 0 {
+		r := queue[0]
+		queue = queue[1:]
+		order = append(order, r)
+		for _, c := range children[r] {
+			c.depth = r.depth + 1
+			queue = append(queue, c)
+		}
+	}
+	t := b.t
+	services := map[string]bool{}
+	for _, r := range order {
+		it := r.item
+		var parentTxn *Node
+		if r.parent != nil {
+			parentTxn = r.parent.txn
+		}
+		isTxn := it.IsTransaction || parentTxn == nil ||
+			(it.ProjectSlug != "" && parentTxn.Project != "" && it.ProjectSlug != parentTxn.Project && !it.IsTransaction && r.parent.item.Op == "http.client")
+		if isTxn {
+			n := newTxnNode(it)
+			if prev := t.byID[n.ID]; prev != nil {
+				// Two transactions with one id: show the first, keep the
+				// second's spans and errors in it.
+				b.dupTxns++
+				r.txn = prev
+				prev.Spans = append(prev.Spans, it)
+				t.Spans++
+				b.hangIssues(prev, it)
+				continue
+			}
+			t.byID[n.ID] = n
+			if parentTxn != nil {
+				n.Parent = parentTxn
+				parentTxn.Children = append(parentTxn.Children, n)
+				if ps := r.parent.item; ps.StartTimestamp != 0 && n.Start != 0 && float64(n.Start) < float64(ps.StartTimestamp)-0.001 {
+					n.Notes = append(n.Notes, fmt.Sprintf("clock skew: starts %s before its parent span", FormatDuration((float64(ps.StartTimestamp)-float64(n.Start))*1000)))
+				}
+			} else {
+				if it.ParentSpanID != "" {
+					n.Notes = append(n.Notes, "orphan: its parent span "+ShortID(it.ParentSpanID)+" is not in the trace")
+				}
+				t.Roots = append(t.Roots, n)
+			}
+			r.txn = n
+			t.Transactions++
+			if n.Project != "" {
+				services[n.Project] = true
+			}
+		} else {
+			r.txn = parentTxn
+		}
+		r.txn.Spans = append(r.txn.Spans, it)
+		t.Spans++
+		b.hangIssues(r.txn, it)
+	}
+	for s := range services {
+		t.Services = append(t.Services, s)
+	}
+	sort.Strings(t.Services)
+	if b.dupes > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("%s with a repeated id shown once", plural(b.dupes, "span")))
+	}
+	if b.dupTxns > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("%s sharing another's transaction id merged into it", plural(b.dupTxns, "transaction")))
+	}
+	if b.cycles > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("%s in the parent links broken", plural(b.cycles, "cycle")))
+	}
+}
+
+func newTxnNode(it *sentryapi.TraceItem) *Node {
+	name := it.Transaction
+	if name == "" {
+		name = it.Description
+	}
+	if name == "" {
+		name = it.Name
+	}
+	id := it.TransactionID
+	if id == "" {
+		id = spanIDOf(it)
+	}
+	dur := float64(it.Duration)
+	if dur == 0 && it.EndTimestamp > it.StartTimestamp {
+		dur = (float64(it.EndTimestamp) - float64(it.StartTimestamp)) * 1000
+	}
+	return &Node{
+		Kind: KindTransaction, ID: id, SpanID: spanIDOf(it), Op: it.Op, Name: name,
+		Project: it.ProjectSlug, ProjectID: int64(it.ProjectID), Platform: platformOf(it.SDKName),
+		Start: it.StartTimestamp, End: it.EndTimestamp, DurationMS: dur, Status: it.Status,
+		ProfileID: it.ProfileID, ProfilerID: it.ProfilerID,
+	}
+}
+
+// hangIssues adds the errors and occurrences of a span to its transaction;
+// an occurrence hanging on many offender spans becomes one node.
+func (b *builder) hangIssues(txn *Node, it *sentryapi.TraceItem) {
+	for i := range it.Errors {
+		b.addIssue(txn, &it.Errors[i], spanIDOf(it), KindError)
+	}
+	for i := range it.Occurrences {
+		b.addIssue(txn, &it.Occurrences[i], spanIDOf(it), KindOccurrence)
+	}
+}
+
+func (b *builder) addIssue(txn *Node, e *sentryapi.TraceItem, spanID string, kind NodeKind) *Node {
+	key := e.EventID
+	if kind == KindOccurrence {
+		key = "occurrence:" + e.EventID + ":" + fmt.Sprint(int64(e.IssueID))
+	}
+	if prev := b.t.byID[key]; prev != nil && key != "" {
+		if kind == KindOccurrence && prev.Parent == txn {
+			prev.OffenderSpans++
+		}
+		return prev
+	}
+	title := e.Description
+	if title == "" {
+		title = e.Name
+	}
+	if title == "" {
+		title = e.Transaction
+	}
+	n := &Node{
+		Kind: kind, ID: e.EventID, SpanID: spanID, Name: title, Project: e.ProjectSlug, ProjectID: int64(e.ProjectID),
+		Start: e.StartTimestamp, End: e.EndTimestamp, IssueID: int64(e.IssueID), IssueShortID: e.ShortID,
+		Level: e.Level, Culprit: e.Culprit, OffenderSpans: 1, Parent: txn,
+	}
+	if n.SpanID == "" {
+		n.SpanID = e.SpanID
+	}
+	if txn != nil {
+		n.Platform = txn.Platform
+		if n.Project == txn.Project || n.Project == "" {
+			n.Platform = txn.Platform
+		}
+		txn.Children = append(txn.Children, n)
+	}
+	if key != "" {
+		b.t.byID[key] = n
+	}
+	if kind == KindError {
+		b.t.Errors++
+	} else {
+		b.t.Occurrences++
+	}
+	return n
+}
+
+// finish attaches orphan errors and orphan roots, orders children, marks
+// the focus and lists nodes in display order.
+func (b *builder) finish(focusID string) {
+	t := b.t
+	main := t.mainRoot(focusID)
+	if len(b.orphanErrs) > 0 {
+		for _, e := range b.orphanErrs {
+			n := b.addIssue(main, e, "", kindOf(e))
+			if n.Parent == main && main != nil {
+				n.Notes = append(n.Notes, "not linked to a span of this trace")
+			} else if main == nil {
+				t.Roots = append(t.Roots, n)
+				n.Notes = append(n.Notes, "not linked to a span of this trace")
+			}
+		}
+	}
+	// Roots whose parent span is missing hang under the main root.
+	if main != nil {
+		kept := t.Roots[:0]
+		for _, r := range t.Roots {
+			if r != main && r.Kind == KindTransaction && len(r.Notes) > 0 && strings.HasPrefix(r.Notes[0], "orphan:") {
+				r.Parent = main
+				main.Children = append(main.Children, r)
+				continue
+			}
+			kept = append(kept, r)
+		}
+		t.Roots = kept
+	}
+	sortNodes(t.Roots)
+	var walk []*Node
+	for i := len(t.Roots) - 1; i >= 0; i-- {
+		walk = append(walk, t.Roots[i])
+	}
+	for len(walk) > 0 {
+		n := walk[len(walk)-1]
+		walk = walk[:len(walk)-1]
+		t.Nodes = append(t.Nodes, n)
+		sortNodes(n.Children)
+		for i := len(n.Children) - 1; i >= 0; i-- {
+			walk = append(walk, n.Children[i])
+		}
+	}
+	if focusID != "" {
+		if f := t.lookupExact(focusID); f != nil {
+			t.Focus = f
+			f.Focus = true
+			for a := f; a != nil; a = a.Parent {
+				a.OnFocusPath = true
+			}
+		}
+	}
+}
+
+func kindOf(e *sentryapi.TraceItem) NodeKind {
+	if e.EventType == sentryapi.TraceItemOccurrence {
+		return KindOccurrence
+	}
+	return KindError
+}
+
+// mainRoot is the root holding the focus, else the earliest (longest on
+// ties) transaction root.
+func (t *Tree) mainRoot(focusID string) *Node {
+	if len(t.Roots) == 0 {
+		return nil
+	}
+	if f := t.lookupExact(focusID); f != nil {
+		for a := f; a != nil; a = a.Parent {
+			if a.Parent == nil {
+				return a
+			}
+		}
+	}
+	best := t.Roots[0]
+	for _, r := range t.Roots[1:] {
+		if r.Start < best.Start || (r.Start == best.Start && r.DurationMS > best.DurationMS) {
+			best = r
+		}
+	}
+	return best
+}
+
+func (t *Tree) lookupExact(id string) *Node {
+	if id == "" {
+		return nil
+	}
+	id = strings.ToLower(strings.ReplaceAll(id, "-", ""))
+	if n := t.byID[id]; n != nil {
+		return n
+	}
+	for _, n := range t.byID {
+		if n.SpanID == id && n.Kind == KindTransaction {
+			return n
+		}
+	}
+	return nil
+}
+
+// sortNodes orders siblings by start time, then errors after the
+// transaction work that led to them, then by id: deterministic.
+func sortNodes(ns []*Node) {
+	sort.SliceStable(ns, func(i, j int) bool {
+		a, b := ns[i], ns[j]
+		if a.Start != b.Start {
+			if a.Start == 0 || b.Start == 0 {
+				return b.Start == 0 && a.Start != 0
+			}
+			return a.Start < b.Start
+		}
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		return a.ID < b.ID
+	})
+}
+
+// platformOf reads the platform from an SDK name: sentry.python → python,
+// sentry.javascript.node → node, sentry.javascript.react → javascript.
+func platformOf(sdk string) string {
+	s := strings.TrimPrefix(strings.ToLower(sdk), "sentry.")
+	switch {
+	case s == "":
+		return ""
+	case strings.HasPrefix(s, "javascript.node"), strings.HasPrefix(s, "javascript.bun"), strings.HasPrefix(s, "javascript.deno"):
+		return "node"
+	case strings.HasPrefix(s, "javascript"):
+		return "javascript"
+	case strings.HasPrefix(s, "java"):
+		return "java"
+	case strings.HasPrefix(s, "cocoa"):
+		return "cocoa"
+	}
+	if i := strings.IndexByte(s, '.'); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// Get returns the node with exactly this id (event id, or a transaction's
+// root span id), or nil.
+func (t *Tree) Get(id string) *Node { return t.lookupExact(id) }
+
+// AmbiguousError is returned by Resolve when a prefix matches several nodes.
+type AmbiguousError struct {
+	Prefix     string
+	Candidates []*Node
+}
+
+func (e *AmbiguousError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "id prefix %q matches %d events; use more characters:", e.Prefix, len(e.Candidates))
+	for i, n := range e.Candidates {
+		if i == 10 {
+			fmt.Fprintf(&b, "\n  … %d more", len(e.Candidates)-10)
+			break
+		}
+		fmt.Fprintf(&b, "\n  %s  %s", n.ID, n.Label())
+	}
+	return b.String()
+}
+
+// Resolve finds the node whose event id (or, for transactions, root span
+// id) starts with prefix. Short ids in the text views are 8 characters;
+// any unique prefix of 4 or more works. An ambiguous prefix returns an
+// *AmbiguousError listing the candidates.
+func (t *Tree) Resolve(prefix string) (*Node, error) {
+	p := strings.ToLower(strings.TrimSpace(strings.ReplaceAll(prefix, "-", "")))
+	if len(p) < 4 {
+		return nil, fmt.Errorf("id %q is too short: give at least 4 characters of an id from the tree", prefix)
+	}
+	if n := t.lookupExact(p); n != nil {
+		return n, nil
+	}
+	var found []*Node
+	seen := map[*Node]bool{}
+	for _, n := range t.Nodes {
+		if (strings.HasPrefix(n.ID, p) || (n.Kind == KindTransaction && strings.HasPrefix(n.SpanID, p))) && !seen[n] {
+			seen[n] = true
+			found = append(found, n)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("no event in trace %s has an id starting with %q", ShortID(t.TraceID), prefix)
+	case 1:
+		return found[0], nil
+	}
+	return nil, &AmbiguousError{Prefix: prefix, Candidates: found}
+}
+
+// Label is a node's one-line description without ids: "http.server - GET
+// /api/cart" or the error's title.
+func (n *Node) Label() string {
+	switch n.Kind {
+	case KindTransaction:
+		if n.Op == "" {
+			return oneLine(n.Name, 120)
+		}
+		return oneLine(n.Op, 40) + " - " + oneLine(n.Name, 120)
+	}
+	return oneLine(n.Name, 160)
+}
