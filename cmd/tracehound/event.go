@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"sync"
 
 	"github.com/spf13/cobra"
 
+	"github.com/tracehound/tracehound/agent"
 	"github.com/tracehound/tracehound/sentryapi"
 )
 
@@ -46,9 +46,13 @@ func runEvent(ctx context.Context, a *app, arg string) error {
 		if t.Event == "" {
 			return usagef("%s is an issue, not an event; use `tracehound issue %s`", arg, arg)
 		}
-		ev, _, err = issueEvent(ctx, src.Client, t.Issue, t.Event)
+		in, lerr := agent.Load(ctx, src.Client, t)
+		if lerr != nil {
+			return lerr
+		}
+		ev = in.Event
 	case t.Event != "":
-		ev, err = findEvent(ctx, src.Client, project, t.Event)
+		ev, err = agent.FindEvent(ctx, src.Client, project, t.Event)
 	default:
 		return usagef("%s does not name an event", arg)
 	}
@@ -92,31 +96,24 @@ errors, children, project_slug…).`,
 	}
 }
 
-// printTrace fetches the trace and its meta in parallel and prints them.
+// printTrace loads a trace (and its meta, in parallel) and prints it.
 func printTrace(ctx context.Context, a *app, src *source, traceID string) error {
-	var (
-		tr      *sentryapi.TraceResult
-		meta    *sentryapi.TraceMeta
-		err     error
-		wg      sync.WaitGroup
-		metaErr error
-	)
-	wg.Go(func() { tr, err = src.Client.Trace(ctx, traceID, sentryapi.TraceOptions{}) })
-	wg.Go(func() { meta, metaErr = src.Client.TraceMeta(ctx, traceID, sentryapi.TraceOptions{}) })
-	wg.Wait()
+	in, err := agent.Load(ctx, src.Client, sentryapi.Target{Kind: sentryapi.TargetTrace, Trace: traceID})
 	if err != nil {
 		return err
 	}
-	if len(tr.Items) == 0 {
-		return &sentryapi.APIError{Class: sentryapi.ErrNotFound, Method: "GET", Path: "trace " + traceID,
+	return a.writeTrace(in)
+}
+
+// writeTrace prints a loaded trace: the /trace/ array for json.
+func (a *app) writeTrace(in *agent.Incident) error {
+	if in.Trace == nil || len(in.Trace.Items) == 0 {
+		return &sentryapi.APIError{Class: sentryapi.ErrNotFound, Method: "GET", Path: "trace " + in.TraceID(),
 			Detail: "the trace has no spans or errors", Hint: "It may be older than the retention period, or in another organization."}
 	}
 	if a.format == "json" {
-		return writeJSON(a.stdout, tr.Items)
+		return writeJSON(a.stdout, in.Trace.Items)
 	}
-	if metaErr != nil {
-		meta = nil
-	}
-	renderTrace(a.stdout, tr, meta)
+	renderTrace(a.stdout, in.Trace, in.Meta)
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tracehound/tracehound/agent"
 	"github.com/tracehound/tracehound/sentryapi"
 )
 
@@ -107,7 +108,7 @@ func runExport(ctx context.Context, a *app, arg, out string, force bool) error {
 	if err != nil {
 		return err
 	}
-	inc, err := resolveIncident(ctx, src, t)
+	inc, err := agent.Load(ctx, src.Client, t)
 	if err != nil {
 		return err
 	}
@@ -118,15 +119,15 @@ func runExport(ctx context.Context, a *app, arg, out string, force bool) error {
 	c := src.Client
 	start := time.Now()
 
-	// Organization-wide data and the trace, in parallel.
+	// Organization-wide data, in parallel.
+	traceID := inc.TraceID()
+	tr := inc.Trace
 	var (
 		org      *sentryapi.Organization
 		projects []sentryapi.Project
 		repos    []sentryapi.Repository
 		mappings []sentryapi.CodeMapping
-		tr       *sentryapi.TraceResult
 		orgErr   error
-		trErr    error
 		wg       sync.WaitGroup
 	)
 	wg.Go(func() { org, orgErr = c.Organization(ctx) })
@@ -148,15 +149,9 @@ func runExport(ctx context.Context, a *app, arg, out string, force bool) error {
 			x.warn("code mappings: %v", firstLine(err.Error()))
 		}
 	})
-	if inc.TraceID != "" {
-		wg.Go(func() { tr, trErr = c.Trace(ctx, inc.TraceID, sentryapi.TraceOptions{}) })
-	}
 	wg.Wait()
 	if orgErr != nil {
 		return orgErr
-	}
-	if trErr != nil {
-		x.warn("trace %s: %v", inc.TraceID, firstLine(trErr.Error()))
 	}
 	org.Links.RegionURL = ""
 	if err := x.write("organization.json", org); err != nil {
@@ -180,7 +175,7 @@ func runExport(ctx context.Context, a *app, arg, out string, force bool) error {
 		issueIDs[string(inc.Issue.ID)] = true
 	}
 	if tr != nil && len(tr.Items) > 0 {
-		if err := x.write("traces/"+safeName(inc.TraceID)+".json", tr.Items); err != nil {
+		if err := x.write("traces/"+safeName(traceID)+".json", tr.Items); err != nil {
 			return err
 		}
 		walkTrace(tr.Items, func(it *sentryapi.TraceItem) {
@@ -204,7 +199,7 @@ func runExport(ctx context.Context, a *app, arg, out string, force bool) error {
 			}
 		})
 	}
-	var meta *sentryapi.TraceMeta
+	meta := inc.Meta
 	var eventList []sentryapi.EventRef
 	for r := range refs {
 		if r.Project != "" && r.EventID != "" {
@@ -216,14 +211,6 @@ func runExport(ctx context.Context, a *app, arg, out string, force bool) error {
 	var evs []*sentryapi.Event
 	var evErrs []error
 	wg.Go(func() { evs, evErrs = c.Events(ctx, eventList) })
-	if inc.TraceID != "" {
-		wg.Go(func() {
-			var err error
-			if meta, err = c.TraceMeta(ctx, inc.TraceID, sentryapi.TraceOptions{}); err != nil {
-				x.warn("trace meta: %v", firstLine(err.Error()))
-			}
-		})
-	}
 	issues := map[string]*sentryapi.Issue{}
 	var issuesMu sync.Mutex
 	if inc.Issue != nil {
@@ -291,7 +278,7 @@ func runExport(ctx context.Context, a *app, arg, out string, force bool) error {
 		}
 	}
 	if meta != nil {
-		if err := x.write("traces/"+safeName(inc.TraceID)+".meta.json", meta); err != nil {
+		if err := x.write("traces/"+safeName(traceID)+".meta.json", meta); err != nil {
 			return err
 		}
 	}

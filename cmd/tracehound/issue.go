@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/spf13/cobra"
 
+	"github.com/tracehound/tracehound/agent"
 	"github.com/tracehound/tracehound/sentryapi"
 )
 
@@ -25,16 +24,6 @@ or a dataset that names a default issue, it may be omitted.`,
 			return runIssue(cmd.Context(), a, argOr(args), false)
 		},
 	}
-}
-
-// incident is what a target resolves to.
-type incident struct {
-	Issue   *sentryapi.Issue
-	Event   *sentryapi.Event
-	Which   string // how the event was chosen: recommended, latest, or "" for an explicit id
-	TraceID string
-	Meta    *sentryapi.TraceMeta
-	MetaErr error
 }
 
 // parseTargetArg parses TARGET, falling back to the source's default issue.
@@ -89,19 +78,19 @@ func runIssue(ctx context.Context, a *app, arg string, root bool) error {
 	if t.Kind == sentryapi.TargetProfile {
 		return usagef("%s is a profile; tracehound opens issues, events and traces", arg)
 	}
-	inc, err := resolveIncident(ctx, src, t)
+	in, err := agent.Load(ctx, src.Client, t)
 	if err != nil {
 		return err
 	}
 	a.printLabel(src)
-	if inc.Issue == nil && inc.Event == nil {
+	if in.Issue == nil && in.Event == nil {
 		// A bare trace: show the trace itself.
-		return printTrace(ctx, a, src, inc.TraceID)
+		return a.writeTrace(in)
 	}
 	if a.format == "json" {
-		return writeJSON(a.stdout, issueJSON{Issue: inc.Issue, Event: inc.Event, TraceID: inc.TraceID, TraceMeta: inc.Meta})
+		return writeJSON(a.stdout, issueJSON{Issue: in.Issue, Event: in.Event, TraceID: in.TraceID(), TraceMeta: in.Meta})
 	}
-	renderIncident(a.stdout, src, inc)
+	renderIncident(a.stdout, src, in)
 	return nil
 }
 
@@ -111,127 +100,4 @@ type issueJSON struct {
 	Event     *sentryapi.Event     `json:"event"`
 	TraceID   string               `json:"traceId,omitempty"`
 	TraceMeta *sentryapi.TraceMeta `json:"traceMeta,omitempty"`
-}
-
-// resolveIncident turns a target into an issue, an event and a trace id.
-// Independent requests run in parallel: the issue and its event when the
-// issue id is numeric, the event and the trace meta for a trace URL that
-// names an event.
-func resolveIncident(ctx context.Context, src *source, t sentryapi.Target) (*incident, error) {
-	c := src.Client
-	inc := &incident{}
-	switch t.Kind {
-	case sentryapi.TargetIssue:
-		var wg sync.WaitGroup
-		var ierr, eerr error
-		wg.Go(func() { inc.Issue, ierr = c.Issue(ctx, t.Issue) })
-		wg.Go(func() { inc.Event, inc.Which, eerr = issueEvent(ctx, c, t.Issue, t.Event) })
-		wg.Wait()
-		if ierr != nil {
-			return nil, ierr
-		}
-		if eerr != nil {
-			return nil, fmt.Errorf("issue %s: no event to show: %w", issueName(inc.Issue), eerr)
-		}
-	case sentryapi.TargetShortID:
-		is, err := c.Issue(ctx, t.Issue)
-		if err != nil {
-			return nil, err
-		}
-		inc.Issue = is
-		if inc.Event, inc.Which, err = issueEvent(ctx, c, string(is.ID), t.Event); err != nil {
-			return nil, fmt.Errorf("issue %s: no event to show: %w", issueName(is), err)
-		}
-	case sentryapi.TargetEvent, sentryapi.TargetHexID:
-		ev, err := findEvent(ctx, c, t.Project, t.Event)
-		if errors.Is(err, sentryapi.ErrNotFound) && t.Kind == sentryapi.TargetHexID {
-			// Not an event: try it as a trace id.
-			inc.TraceID = t.Trace
-			return inc, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		inc.Event = ev
-		if ev.GroupID != "" {
-			if inc.Issue, err = c.Issue(ctx, string(ev.GroupID)); err != nil {
-				return nil, err
-			}
-		}
-	case sentryapi.TargetTrace:
-		inc.TraceID = t.Trace
-		if t.Event == "" {
-			return inc, nil
-		}
-		var wg sync.WaitGroup
-		var err error
-		wg.Go(func() { inc.Event, err = findEvent(ctx, c, t.Project, t.Event) })
-		wg.Go(func() { inc.Meta, inc.MetaErr = c.TraceMeta(ctx, t.Trace, sentryapi.TraceOptions{}) })
-		wg.Wait()
-		if err != nil {
-			return nil, err
-		}
-		if inc.Event.GroupID != "" {
-			inc.Issue, _ = c.Issue(ctx, string(inc.Event.GroupID))
-		}
-		return inc, nil
-	default:
-		return nil, usagef("unsupported target")
-	}
-	if inc.Event != nil && inc.TraceID == "" {
-		inc.TraceID = inc.Event.TraceID()
-	}
-	if inc.TraceID != "" && inc.Meta == nil {
-		opts := sentryapi.TraceOptions{}
-		if inc.Event != nil && inc.Event.DateCreated != "" {
-			if ts, err := sentryapi.ParseTimestamp(inc.Event.DateCreated); err == nil && ts != 0 {
-				opts.Timestamp = ts.Time()
-			}
-		}
-		inc.Meta, inc.MetaErr = c.TraceMeta(ctx, inc.TraceID, opts)
-	}
-	return inc, nil
-}
-
-// issueEvent fetches the event an issue view shows: the one named, else
-// the recommended one (falling back to the latest).
-func issueEvent(ctx context.Context, c *sentryapi.Client, issueID, which string) (*sentryapi.Event, string, error) {
-	if which != "" {
-		ev, err := c.IssueEvent(ctx, issueID, which)
-		if sentryapi.IsHexID(which) {
-			which = ""
-		}
-		return ev, which, err
-	}
-	ev, err := c.RecommendedEvent(ctx, issueID)
-	return ev, sentryapi.EventRecommended, err
-}
-
-// findEvent fetches an event by id, resolving its project through the
-// event-id lookup when no project is known.
-func findEvent(ctx context.Context, c *sentryapi.Client, project, id string) (*sentryapi.Event, error) {
-	if project != "" {
-		return c.Event(ctx, project, id)
-	}
-	lk, err := c.ResolveEventID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if lk.Event != nil && len(lk.Event.Entries) > 0 {
-		if lk.Event.ProjectSlug == "" {
-			lk.Event.ProjectSlug = lk.ProjectSlug
-		}
-		return lk.Event, nil
-	}
-	return c.Event(ctx, lk.ProjectSlug, id)
-}
-
-func issueName(is *sentryapi.Issue) string {
-	if is == nil {
-		return "?"
-	}
-	if is.ShortID != "" {
-		return is.ShortID
-	}
-	return string(is.ID)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tracehound/tracehound/agent"
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/tracetree"
 )
@@ -58,7 +59,7 @@ func fmtDur(ms float64) string {
 	return fmt.Sprintf("%.1fms", ms)
 }
 
-func renderIncident(w io.Writer, src *source, inc *incident) {
+func renderIncident(w io.Writer, src *source, inc *agent.Incident) {
 	if is := inc.Issue; is != nil {
 		fmt.Fprintf(w, "%s  %s\n", line(issueName(is)), line(is.Title))
 		plat := ""
@@ -99,22 +100,21 @@ func renderIncident(w io.Writer, src *source, inc *incident) {
 		renderEventBody(w, ev, "  ", 6)
 		fmt.Fprintln(w)
 	}
-	if inc.TraceID == "" {
+	traceID := inc.TraceID()
+	if traceID == "" {
 		fmt.Fprintln(w, "No trace: the event carries no contexts.trace.trace_id.")
 		return
 	}
-	fmt.Fprintf(w, "Trace %s", inc.TraceID)
+	fmt.Fprintf(w, "Trace %s", traceID)
 	if m := inc.Meta; m != nil {
 		fmt.Fprintf(w, ": %s", metaSummary(m))
-	} else if inc.MetaErr != nil {
-		fmt.Fprintf(w, " (summary unavailable: %s)", firstLine(inc.MetaErr.Error()))
 	}
 	fmt.Fprintln(w)
 	flags := ""
 	if src.Demo && src.Dataset != nil {
 		flags = " --demo"
 	}
-	fmt.Fprintf(w, "  next: tracehound trace %s%s\n", inc.TraceID, flags)
+	fmt.Fprintf(w, "  next: tracehound trace %s%s\n", traceID, flags)
 }
 
 func metaSummary(m *sentryapi.TraceMeta) string {
@@ -360,4 +360,14 @@ func printTxn(w io.Writer, n *txnNode, prefix string, last bool) {
 	for i, c := range n.children {
 		printTxn(w, c, prefix+next, i == len(n.children)-1)
 	}
+}
+
+func issueName(is *sentryapi.Issue) string {
+	if is == nil {
+		return "?"
+	}
+	if is.ShortID != "" {
+		return is.ShortID
+	}
+	return string(is.ID)
 }
