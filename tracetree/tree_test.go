@@ -386,3 +386,31 @@ func FuzzBuild(f *testing.F) {
 		}
 	})
 }
+
+func TestTreeJSON(t *testing.T) {
+	tree := demoTree(t)
+	j := tree.JSON()
+	b, err := sentryapi.EncodeIndent(j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back TreeJSON
+	if err := sentryapi.Decode(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	count := 0
+	var walk func(ns []NodeJSON)
+	walk = func(ns []NodeJSON) {
+		for _, n := range ns {
+			count++
+			if n.Focus && n.IssueShortID != demo.IssueShortID {
+				t.Errorf("focus on %s", n.IssueShortID)
+			}
+			walk(n.Children)
+		}
+	}
+	walk(back.Roots)
+	if count != len(tree.Nodes) || back.Focus == "" || back.Transactions != 11 || back.Spans != 308 {
+		t.Errorf("json: %d nodes (want %d), focus %q", count, len(tree.Nodes), back.Focus)
+	}
+}

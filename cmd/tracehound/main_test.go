@@ -19,6 +19,7 @@ import (
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/sentryapi/local"
 	"github.com/tracehound/tracehound/sentryapi/local/localtest"
+	"github.com/tracehound/tracehound/tracetree"
 )
 
 type result struct {
@@ -352,4 +353,32 @@ func TestDemoExportReplays(t *testing.T) {
 	if a.stdout != b.stdout {
 		t.Errorf("the exported demo trace prints differently:\n--- demo\n%s\n--- export\n%s", a.stdout, b.stdout)
 	}
+}
+
+func TestTreeCommand(t *testing.T) {
+	r := runCLI(t, nil, "tree", "--demo")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	wantContains(t, "tree", r.stdout, "[demo data]", "◀ this issue", "▶ ui.action.click", "*signing.VerificationError", "ServiceAuthError", "UpstreamError")
+	r = runCLI(t, nil, "tree", "--demo", "--budget", "300")
+	for _, id := range []string{"c92dbb7c", "214e70f1", "0bae0003", "41da8e73", "af8ff607", "572db8b6", "1fdbda14", "3766ca99", "4ad3ea4d"} {
+		wantContains(t, "budget 300", r.stdout, "id="+id)
+	}
+	r = runCLI(t, nil, "tree", "--demo", "--budget", "2000")
+	if got := tracetree.CountTokens(strings.TrimPrefix(r.stdout, "[demo data] an embedded sample incident, not from a real Sentry\n")); got > 2000 {
+		t.Errorf("budget 2000: %d tokens", got)
+	}
+	r = runCLI(t, nil, "tree", "--demo", "--format", "json")
+	var j tracetree.TreeJSON
+	if err := sentryapi.Decode([]byte(r.stdout), &j); err != nil || j.Transactions != 11 || j.Focus == "" {
+		t.Errorf("tree json: %v %+v", err, j.Transactions)
+	}
+	r = runCLI(t, nil, "tree", "--demo", "--budget", "-5")
+	if r.code != exitUsage {
+		t.Errorf("negative budget: exit %d", r.code)
+	}
+	dir := writeDataset(t, localtest.Dataset())
+	r = runCLI(t, nil, "tree", "BACKEND-1AB", "--data", dir)
+	wantContains(t, "small dataset", r.stdout, "▶ http.server - POST /pay", "◀ this issue")
 }
