@@ -26,7 +26,9 @@ type unit struct {
 	children []*unit
 	depth    int
 	required bool // focus path, errors and their ancestors
+	strict   bool // focus path, errors and the transaction each error happened in
 	keep     bool
+	hasKept  bool // some descendant is kept (for elided chains)
 	label    string
 	level    int // detail level label was rendered at
 	cost     int // estimated tokens of the line
@@ -132,6 +134,7 @@ const (
 	levelFull    = iota // everything
 	levelCompact        // no platform or profile note, shorter names
 	levelMinimal        // op, name, service, duration and id; short error titles
+	levelPaths          // minimal lines; chains of transactions above errors off the focus path elided
 )
 
 // line renders a unit's label (without the tree prefix) at the unit's
@@ -145,7 +148,7 @@ func (u *unit) line() string {
 	switch u.level {
 	case levelCompact:
 		nameW, titleW = 60, 90
-	case levelMinimal:
+	case levelMinimal, levelPaths:
 		nameW, titleW = 36, 56
 	}
 	var b strings.Builder
@@ -182,7 +185,7 @@ func (u *unit) line() string {
 		} else {
 			b.WriteString("PERFORMANCE ISSUE: ")
 		}
-		if u.level == levelMinimal {
+		if u.level >= levelMinimal {
 			b.WriteString(headLine(n.Name, titleW))
 		} else {
 			b.WriteString(oneLine(n.Name, titleW))
@@ -209,7 +212,7 @@ func (u *unit) line() string {
 		b.WriteString(" ◀ this issue")
 	}
 	for _, note := range n.Notes {
-		if u.level == levelMinimal {
+		if u.level >= levelMinimal {
 			note, _, _ = strings.Cut(note, ":")
 		}
 		b.WriteString(" (" + note + ")")
@@ -229,7 +232,7 @@ func header(t *Tree, shown string, level int) string {
 		}
 	}
 	txns := plural(t.Transactions, "transaction")
-	if level == levelMinimal {
+	if level >= levelMinimal {
 		txns = fmt.Sprintf("%d txns", t.Transactions)
 	}
 	parts := []string{txns + " in " + plural(len(t.Services), "service")}
@@ -238,7 +241,7 @@ func header(t *Tree, shown string, level int) string {
 	}
 	parts = append(parts, plural(t.Errors, "error"))
 	if t.Occurrences > 0 {
-		if level == levelMinimal {
+		if level >= levelMinimal {
 			parts = append(parts, plural(t.Occurrences, "perf issue"))
 		} else {
 			parts = append(parts, plural(t.Occurrences, "performance issue"))
@@ -248,8 +251,11 @@ func header(t *Tree, shown string, level int) string {
 	if shown != "" {
 		b.WriteString(" (" + shown + ")")
 	}
-	if level == levelMinimal {
+	switch level {
+	case levelMinimal:
 		b.WriteString(" (compact view)")
+	case levelPaths:
+		b.WriteString(" (compact view; (via …) names transactions elided above a line)")
 	}
 	b.WriteString("\n")
 	if t.Legacy {
@@ -276,45 +282,103 @@ func legend(level int) string {
 // summary line under each parent for its dropped children.
 func renderUnits(t *Tree, roots, all []*unit, shown string, level int) string {
 	var b strings.Builder
-	b.WriteString(header(t, shown, level))
-	if t.Focus != nil {
-		b.WriteString(legend(level))
+	markHasKept(all)
+	elided := false
+	type entry struct {
+		u   *unit
+		via []*unit // elided transactions between the parent and u
+	}
+	// hoist finds the kept units below a dropped one, with the chain of
+	// dropped transactions leading to each; what leads to nothing kept is
+	// returned as dropped.
+	var hoist func(x *unit, chain []*unit, out *[]entry, dropped *[]*unit)
+	hoist = func(x *unit, chain []*unit, out *[]entry, dropped *[]*unit) {
+		chain = append(chain[:len(chain):len(chain)], x)
+		for _, c := range x.children {
+			switch {
+			case c.keep:
+				*out = append(*out, entry{u: c, via: chain})
+			case c.hasKept:
+				hoist(c, chain, out, dropped)
+			default:
+				*dropped = append(*dropped, c)
+			}
+		}
 	}
 	var write func(us []*unit, prefix string)
 	write = func(us []*unit, prefix string) {
-		var kept []*unit
+		var kept []entry
 		var dropped []*unit
 		for _, u := range us {
-			if u.keep {
-				kept = append(kept, u)
-			} else {
+			switch {
+			case u.keep:
+				kept = append(kept, entry{u: u})
+			case u.hasKept:
+				hoist(u, nil, &kept, &dropped)
+			default:
 				dropped = append(dropped, u)
 			}
 		}
 		summary := summarize(dropped, level)
-		for i, u := range kept {
+		for i, e := range kept {
 			last := i == len(kept)-1 && summary == ""
 			branch, next := "├─ ", "│  "
 			if last {
 				branch, next = "└─ ", "   "
 			}
-			if level == levelMinimal {
+			if level >= levelMinimal {
 				// Box drawing costs several tokens a line; indentation one.
 				branch, next = "- ", "  "
 			}
-			b.WriteString(prefix + branch + u.line() + "\n")
-			write(u.children, prefix+next)
+			elided = elided || len(e.via) > 0
+			b.WriteString(prefix + branch + viaNote(e.via) + e.u.line() + "\n")
+			write(e.u.children, prefix+next)
 		}
 		if summary != "" {
 			branch := "└─ "
-			if level == levelMinimal {
+			if level >= levelMinimal {
 				branch = "- "
 			}
 			b.WriteString(prefix + branch + summary + "\n")
 		}
 	}
 	write(roots, "")
-	return b.String()
+	if level == levelPaths && !elided {
+		level = levelMinimal
+	}
+	head := header(t, shown, level)
+	if t.Focus != nil {
+		head += legend(level)
+	}
+	return head + b.String()
+}
+
+// viaNote names the elided transactions above a line: "(via auth → geo)".
+func viaNote(via []*unit) string {
+	if len(via) == 0 {
+		return ""
+	}
+	var names []string
+	for _, u := range via {
+		if u.node.Kind == KindTransaction {
+			names = append(names, oneLine(u.node.Project, 24))
+		}
+	}
+	return "(via " + strings.Join(names, " → ") + ") "
+}
+
+// markHasKept sets hasKept on every unit with a kept descendant.
+func markHasKept(all []*unit) {
+	for _, u := range all {
+		u.hasKept = false
+	}
+	for _, u := range all {
+		if u.keep {
+			for a := u.parent; a != nil && !a.hasKept; a = a.parent {
+				a.hasKept = true
+			}
+		}
+	}
 }
 
 // summarize describes dropped sibling units and everything below them.
@@ -326,7 +390,7 @@ func summarize(dropped []*unit, level int) string {
 	for _, u := range dropped {
 		collect(u, &st)
 	}
-	if level == levelMinimal {
+	if level >= levelMinimal {
 		var parts []string
 		if st.txns > 0 {
 			parts = append(parts, fmt.Sprintf("+%d txns", st.txns))
@@ -389,7 +453,7 @@ func collect(u *unit, st *stats) {
 func renderBudget(t *Tree, roots, all []*unit, budget int) string {
 	markRequired(all)
 	var out string
-	for level := levelFull; level <= levelMinimal; level++ {
+	for level := levelFull; level <= levelPaths; level++ {
 		var ok bool
 		out, ok = fitLevel(t, roots, all, budget, level)
 		if ok {
@@ -403,6 +467,10 @@ func markRequired(all []*unit) {
 	for _, u := range all {
 		n := u.node
 		if n.OnFocusPath || n.Kind == KindError {
+			u.strict = true
+			if n.Kind == KindError && u.parent != nil {
+				u.parent.strict = true
+			}
 			for a := u; a != nil && !a.required; a = a.parent {
 				a.required = true
 			}
@@ -414,14 +482,18 @@ func markRequired(all []*unit) {
 // required lines do not fit.
 func fitLevel(t *Tree, roots, all []*unit, budget, level int) (string, bool) {
 	used := CountTokens(header(t, "showing 9999 of 9999 transactions", level)) + CountTokens(legend(level))
-	if level == levelMinimal {
+	if level >= levelMinimal {
 		used = CountTokens(header(t, "9999 shown", level)) + CountTokens(legend(level))
+	}
+	must := func(u *unit) bool { return u.required }
+	if level == levelPaths {
+		must = func(u *unit) bool { return u.strict }
 	}
 	for _, u := range all {
 		u.level, u.label = level, ""
-		u.keep = u.required
+		u.keep = must(u)
 		u.cost = CountTokens(u.line()) + 1
-		if level == levelMinimal {
+		if level >= levelMinimal {
 			u.cost += 2
 		} else {
 			u.cost += 2 * (u.depth + 1)
@@ -431,17 +503,20 @@ func fitLevel(t *Tree, roots, all []*unit, budget, level int) (string, bool) {
 		}
 	}
 	summaryCost := 20
-	if level == levelMinimal {
+	if level >= levelMinimal {
 		summaryCost = 10
 	}
 	var order []*unit
 	for _, u := range all {
-		if !u.required {
+		if !must(u) {
 			order = append(order, u)
 		}
 	}
 	sort.SliceStable(order, func(i, j int) bool {
 		a, b := order[i], order[j]
+		if a.required != b.required {
+			return a.required // elided ancestors of errors come back first
+		}
 		if a.depth != b.depth {
 			return a.depth < b.depth
 		}
@@ -492,12 +567,26 @@ func fitLevel(t *Tree, roots, all []*unit, budget, level int) (string, bool) {
 		added = added[:len(added)-drop]
 	}
 }
+
+// unkeep drops an added unit and the added units below it (never the ones
+// the level must keep).
 func unkeep(u *unit) {
+	must := u.required
+	if u.level == levelPaths {
+		must = u.strict
+	}
+	if must {
+		return
+	}
 	stack := []*unit{u}
 	for len(stack) > 0 {
 		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if !x.required {
+		m := x.required
+		if x.level == levelPaths {
+			m = x.strict
+		}
+		if !m {
 			x.keep = false
 		}
 		stack = append(stack, x.children...)
@@ -518,7 +607,7 @@ func shownNoteLevel(t *Tree, all []*unit, level int) string {
 	if shown == t.Transactions {
 		return ""
 	}
-	if level == levelMinimal {
+	if level >= levelMinimal {
 		return fmt.Sprintf("%d shown", shown)
 	}
 	return fmt.Sprintf("showing %d of %d transactions", shown, t.Transactions)
