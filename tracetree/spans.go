@@ -22,7 +22,9 @@ import (
 
 // SpanTree is the span tree of one transaction. Its root is the transaction
 // itself; every other node is one of its spans. Build it with BuildSpanTree
-// or BuildSpanTreeFromTrace; render it with Text or Waterfall.
+// or BuildSpanTreeFromTrace; render it with Text or Waterfall, which only
+// read it and may be called from several goroutines. Do not modify the
+// nodes once built.
 type SpanTree struct {
 	// Root is the transaction. It is nil only for a tree built from no data.
 	Root *SpanNode
@@ -39,7 +41,8 @@ type SpanTree struct {
 	// DurationMS is the transaction's duration; 0 when its times are unknown.
 	DurationMS float64
 	// CriticalPath lists the span ids on the critical path: the
-	// transaction's first, then the others in tree (time) order.
+	// transaction's first, then the others in tree (time) order (child
+	// service transactions included, for trees from trace data).
 	CriticalPath []string
 	// CriticalMS is how much of the transaction's duration the spans on the
 	// critical path account for; the rest is the transaction's own time.
@@ -225,11 +228,11 @@ func BuildSpanTree(ev *sentryapi.Event) (*SpanTree, error) {
 	}
 	spans := ev.Spans()
 	if ev.Type != "transaction" && (ev.Type != "" || (len(spans) == 0 && ev.StartTimestamp == 0)) {
-		kind := ev.Type
-		if kind == "" {
-			kind = "untyped"
+		kind := "an untyped event"
+		if ev.Type != "" {
+			kind = fmt.Sprintf("of type %q", SanitizeLine(ev.Type))
 		}
-		return nil, fmt.Errorf("tracetree: event %s is an %s event, not a transaction, so it has no spans: open the transaction it happened in (see its trace)", SanitizeLine(ShortID(spanEventID(ev))), SanitizeLine(kind))
+		return nil, fmt.Errorf("tracetree: event %s is %s, not a transaction, so it has no spans: open the transaction it happened in (see its trace)", SanitizeLine(ShortID(spanEventID(ev))), kind)
 	}
 	tc := ev.Contexts.Trace
 	if tc == nil {
@@ -537,6 +540,9 @@ func (b *spanBuilder) finish(t *SpanTree) {
 		}
 		n.sig = h.Sum64()
 	}
+	// Lines and their ranks are made here, once, so that Text and
+	// Waterfall only read the tree and may run concurrently.
+	spanRank(t.visibleLines())
 }
 
 func spanByStart(a, b *SpanNode) int {
@@ -635,7 +641,7 @@ func spanCritical(t *SpanTree, root *SpanNode) {
 		stack = stack[:len(stack)-1]
 		byEnd = byEnd[:0]
 		for _, c := range n.Children {
-			if c.HasTime {
+			if c.HasTime && c.EndMS > c.StartMS { // instants (marks, paints) do no work
 				byEnd = append(byEnd, c)
 			}
 		}
@@ -874,7 +880,8 @@ type spanLine struct {
 	weight float64
 }
 
-// visibleLines builds (once) the lines of the full tree in pre-order:
+// visibleLines builds (once, from finish) the lines of the full tree in
+// pre-order:
 // consecutive siblings with the same signature collapse into one group
 // line, a run of siblings repeating a short sequence (SELECT, UPDATE,
 // SELECT, UPDATE, …) into one loop line over one line per step, and the
@@ -1161,6 +1168,19 @@ func (l *spanLine) note() string {
 	if m.Note == "" || l.kind == WaterfallLoop {
 		return ""
 	}
+	for _, o := range l.members[1:] {
+		if o.Note != m.Note { // same kind (it is in the key), other ids
+			switch m.noteKind {
+			case spanNoteMissingParent:
+				return "parents not in this transaction"
+			case spanNoteLoop:
+				return "parent chains loop; cut here"
+			case spanNoteService:
+				return "service boundaries: " + oneLine(m.Project, 40)
+			}
+			break
+		}
+	}
 	return SanitizeLine(m.Note)
 }
 
@@ -1327,6 +1347,9 @@ func (t *SpanTree) header(lines []*spanLine, descWidth int) []string {
 		}
 	}
 	out := []string{b.String()}
+	if hot := spanHotLine(lines); hot != "" {
+		out = append(out, hot)
+	}
 
 	var legend []string
 	if slices.ContainsFunc(lines, func(l *spanLine) bool { return l.critical }) {
@@ -1364,6 +1387,64 @@ func (t *SpanTree) header(lines []*spanLine, descWidth int) []string {
 		out = append(out, "note: "+strings.Join(notes, "; "))
 	}
 	return out
+}
+
+// critTime is the time a line holds on the critical path.
+func (l *spanLine) critTime() float64 {
+	if l.kind == WaterfallGap {
+		if l.critical {
+			return l.total
+		}
+		return 0
+	}
+	t := 0.0
+	for _, m := range l.members {
+		if m.Critical {
+			t += m.critEnd - m.critStart
+		}
+	}
+	return t
+}
+
+// spanHotLine names where most of the latency went: the deepest line on
+// the critical path that holds at least half of the transaction (a loop
+// is named as a whole), or "" when no line does.
+func spanHotLine(lines []*spanLine) string {
+	if len(lines) == 0 || !lines[0].hasTime || lines[0].total <= 0 {
+		return ""
+	}
+	cur := lines[0]
+	for cur.kind != WaterfallLoop {
+		var best *spanLine
+		for _, c := range cur.children {
+			if c.critical && (best == nil || c.critTime() > best.critTime()) {
+				best = c
+			}
+		}
+		if best == nil || best.critTime() < lines[0].total/2 {
+			break
+		}
+		cur = best
+	}
+	if cur == lines[0] {
+		return ""
+	}
+	var what string
+	switch m := cur.members[0]; cur.kind {
+	case WaterfallGap:
+		what = "time without a child span inside " + oneLine(spanLabel(m.Op, m.Description), 60)
+	case WaterfallLoop:
+		what = fmt.Sprintf("a loop of %d steps repeated %d times", len(cur.children), cur.reps)
+	case WaterfallGroup:
+		what = oneLine(spanLabel(m.Op, cur.desc()), 80) + fmt.Sprintf(", repeated %d times", len(cur.members))
+	default:
+		if m.ServiceBoundary {
+			what = "the child service " + oneLine(spanOr(m.Project, "?"), 40) + ", "
+		}
+		what += oneLine(spanLabel(m.Op, m.Description), 80)
+	}
+	ct := cur.critTime()
+	return fmt.Sprintf("most of the time: %s (%s, %d%% of the transaction)", what, FormatDuration(spanRoundMS(ct)), int(math.Round(100*ct/lines[0].total)))
 }
 
 // Text renders the span tree for a person and a model alike: a header
@@ -1412,7 +1493,6 @@ func (t *SpanTree) Text(opts SpanOptions) string {
 	// the elision lines and the footer they will need. Parents always come
 	// before their children in this order, so what is kept is a connected
 	// tree.
-	spanRank(lines)
 	order := slices.Clone(lines)
 	slices.SortStableFunc(order, func(a, b *spanLine) int {
 		switch {
