@@ -166,8 +166,8 @@ type WaterfallRow struct {
 	Label string
 	// Op is the operation, sanitised.
 	Op string
-	// SpanID is the span's id; for a group its first span's, for a gap its
-	// parent's.
+	// SpanID is the span's id (sanitised); for a group or loop its first
+	// span's, for a gap its parent's.
 	SpanID         string
 	StartMS, EndMS float64
 	// HasTime is false when the row's times are unknown.
@@ -1310,7 +1310,11 @@ func (l *spanLine) lead() string {
 		mark = "◆"
 	}
 	off := "?"
-	if l.hasTime {
+	switch {
+	case !l.hasTime:
+	case l.start < 0: // started before the transaction (clock skew)
+		off = "-" + FormatDuration(-l.start)
+	default:
 		off = "+" + FormatDuration(l.start)
 	}
 	return fmt.Sprintf("%s %7s ", mark, off)
@@ -1772,7 +1776,7 @@ func (t *SpanTree) Waterfall() []WaterfallRow {
 	for i, l := range lines {
 		m := l.members[0]
 		r := WaterfallRow{
-			Kind: l.kind, Depth: l.depth, SpanID: m.SpanID,
+			Kind: l.kind, Depth: l.depth, SpanID: SanitizeLine(m.SpanID),
 			StartMS: l.start, EndMS: l.end, HasTime: l.hasTime,
 			Critical: l.critical, Repeat: 1, TotalMS: l.total, MaxParallel: l.maxPar,
 		}

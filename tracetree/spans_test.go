@@ -488,6 +488,13 @@ func TestSpanTreeOddInput(t *testing.T) {
 				t.Errorf("untimed spans sort last and have no time: %+v", last)
 			}
 		}},
+		{"span starting before the transaction", spanEvent(100,
+			"early root http.client skewed -5 20",
+		), func(t *testing.T, tr *SpanTree, text string) {
+			if !strings.Contains(text, "-5.0ms ├─ http.client - skewed (25ms)") {
+				t.Errorf("clock skew shows as a negative offset:\n%s", text)
+			}
+		}},
 		{"transaction without times", func() *sentryapi.Event {
 			ev := spanEvent(0, "a root db one 10 20", "b root db two 30 60")
 			ev.StartTimestamp, ev.EndTimestamp = 0, 0
