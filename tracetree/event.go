@@ -1052,7 +1052,7 @@ func evRequest(ev *sentryapi.Event) []string {
 			if body != "" {
 				line := "body: " + body
 				if len(hidden) > 0 {
-					line += "  [filtered: " + strings.Join(hidden, ", ") + "]"
+					line += "  [filtered: " + evList(hidden, 8) + "]"
 				}
 				out = append(out, line)
 			}
@@ -1332,7 +1332,7 @@ func (p *evPrepared) renderFrame(b *strings.Builder, f *evFrame, site, crash boo
 			if len(f.vars) == 0 {
 				prefix = "    vars: "
 			}
-			b.WriteString(prefix + "[filtered: " + strings.Join(f.hidden, ", ") + "]\n")
+			b.WriteString(prefix + "[filtered: " + evList(f.hidden, 8) + "]\n")
 		}
 	}
 }
@@ -1385,39 +1385,51 @@ func (p *evPrepared) renderMinimal(budget int) string {
 			}
 		}
 	}
-	order := make([]int, len(items))
+	lines := make([]string, len(items))
+	prio := make([]int, len(items))
+	for i, it := range items {
+		lines[i], prio[i] = it.line, it.prio
+	}
+	return packLines(lines, prio, 1, budget)
+}
+
+// packLines fits prioritised lines into budget tokens: lines are taken in
+// priority order (0 first) while they fit and printed in their original
+// order. A line of priority <= must that does not fit is cut to fit
+// instead, and nothing after it is taken.
+func packLines(lines []string, prio []int, must, budget int) string {
+	order := make([]int, len(lines))
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(a, b int) bool { return items[order[a]].prio < items[order[b]].prio })
-	chosen := make([]bool, len(items))
+	sort.SliceStable(order, func(a, b int) bool { return prio[order[a]] < prio[order[b]] })
+	chosen := make([]bool, len(lines))
 	join := func() []string {
 		var out []string
-		for i, it := range items {
+		for i, l := range lines {
 			if chosen[i] {
-				out = append(out, it.line)
+				out = append(out, l)
 			}
 		}
 		return out
 	}
-	any := false
 	for _, i := range order {
 		chosen[i] = true
-		if CountTokens(strings.Join(join(), "\n")+"\n") > budget {
-			chosen[i] = false
-			if items[i].prio <= 1 {
-				// A required line does not fit whole: cut it to fit.
-				chosen[i] = true
-				return fitLines(join(), budget)
-			}
+		if CountTokens(strings.Join(join(), "\n")+"\n") <= budget {
 			continue
 		}
-		any = true
+		if prio[i] <= must {
+			// A required line does not fit whole: keep what came before
+			// whole and cut the text after it.
+			return fitLines(join(), budget)
+		}
+		chosen[i] = false
 	}
-	if !any {
-		return fitLines(join(), budget)
+	out := join()
+	if len(out) == 0 {
+		return ""
 	}
-	return strings.Join(join(), "\n") + "\n"
+	return strings.Join(out, "\n") + "\n"
 }
 
 // fitLines joins lines, dropping lines from the end and then shortening
@@ -1485,6 +1497,14 @@ func evSensitiveVar(k string) bool {
 		return true
 	}
 	return evSensitiveKey(k)
+}
+
+// evList joins at most n names, counting the rest.
+func evList(xs []string, n int) string {
+	if len(xs) > n {
+		return strings.Join(xs[:n], ", ") + fmt.Sprintf(", … %d more", len(xs)-n)
+	}
+	return strings.Join(xs, ", ")
 }
 
 // evObjectRepr reports values that are object descriptions rather than
@@ -1685,10 +1705,11 @@ func (v *evValue) compactMembers(path string, skip map[string]bool, hidden *[]st
 }
 
 func evJoinPath(path, k string) string {
+	k = Truncate(SanitizeLine(k), 60)
 	if path == "" {
 		return k
 	}
-	return path + "." + k
+	return Truncate(path+"."+k, 120)
 }
 
 func (v *evValue) write(b *strings.Builder, path string, hidden *[]string, depth int) {

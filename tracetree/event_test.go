@@ -421,3 +421,41 @@ func TestErrorViewReadsCamelCaseInApp(t *testing.T) {
 		t.Error("the user's IP address leaked")
 	}
 }
+
+// FuzzErrorView: any JSON that decodes as an event renders, within its
+// budget, without panicking and without raw escape characters.
+func FuzzErrorView(f *testing.F) {
+	f.Add([]byte(evSecretEvent))
+	f.Add([]byte(`{"entries":[{"type":"exception","data":{"value":{"type":"E","stacktrace":{"frames":[{"lineNo":1,"context":[[1,null]],"vars":[1,"[Filtered]"]}]}}}}]}`))
+	f.Add([]byte(`{"title":"\u001b[2J","entries":[{"type":"threads","data":{"values":[{"id":"x","crashed":true,"stacktrace":{"frames":[{}]}}]}},{"type":"breadcrumbs","data":{"values":[{"data":"s"}]}}]}`))
+	for _, tc := range evDemoErrors {
+		if b, err := fs.ReadFile(demo.Dataset(), tc.path); err == nil {
+			f.Add(b)
+		}
+	}
+	if dir := evFixturesDir(f); dir != "" {
+		for _, name := range []string{"api/event.json", "api/openapi-example-issue-event.json", "api/trace-event.json"} {
+			if b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))); err == nil {
+				f.Add(b)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var ev sentryapi.Event
+		if sentryapi.Decode(data, &ev) != nil {
+			return
+		}
+		_ = RelevantFunctions(&ev)
+		for _, budget := range []int{0, 300, 40} {
+			opts := DefaultEventOptions()
+			opts.Budget = budget
+			got := ErrorView(&ev, opts)
+			if budget > 0 && CountTokens(got) > budget {
+				t.Fatalf("budget %d: %d tokens", budget, CountTokens(got))
+			}
+			if strings.ContainsAny(got, "\x1b\x07\x00") {
+				t.Fatalf("raw control character in %q", got)
+			}
+		}
+	})
+}
