@@ -14,19 +14,25 @@ func FormatDuration(ms float64) string {
 	switch {
 	case math.IsNaN(ms) || ms < 0:
 		return "?"
-	case ms >= 60_000:
-		s := int(math.Round(ms / 1000))
-		return fmt.Sprintf("%dm%02ds", s/60, s%60)
-	case ms >= 10_000:
-		return fmt.Sprintf("%.1fs", ms/1000)
-	case ms >= 1000:
-		return fmt.Sprintf("%.2fs", ms/1000)
-	case ms >= 9.95:
-		return fmt.Sprintf("%dms", int(math.Round(ms)))
-	case ms >= 1:
-		return fmt.Sprintf("%.1fms", ms)
 	case ms == 0:
 		return "0ms"
+	}
+	// Choose the unit from the value as it will be printed, so 999.7ms
+	// reads "1.00s", not "1000ms".
+	if s := math.Round(ms / 1000); s >= 60 {
+		return fmt.Sprintf("%dm%02ds", int(s)/60, int(s)%60)
+	}
+	if r := math.Round(ms/100) / 10; r >= 10 {
+		return fmt.Sprintf("%.1fs", ms/1000)
+	}
+	if r := math.Round(ms/10) / 100; r >= 1 {
+		return fmt.Sprintf("%.2fs", ms/1000)
+	}
+	if r := math.Round(ms); r >= 10 {
+		return fmt.Sprintf("%dms", int(r))
+	}
+	if r := math.Round(ms*10) / 10; r >= 1 {
+		return fmt.Sprintf("%.1fms", ms)
 	}
 	return fmt.Sprintf("%dµs", int(math.Round(ms*1000)))
 }

@@ -8,7 +8,7 @@ import (
 func TestFormatDuration(t *testing.T) {
 	for ms, want := range map[float64]string{
 		0: "0ms", 0.85: "850µs", 4.24: "4.2ms", 9.99: "10ms", 590.4: "590ms", 1820: "1.82s",
-		12_345: "12.3s", 65_000: "1m05s", -1: "?",
+		12_345: "12.3s", 65_000: "1m05s", -1: "?", 999.7: "1.00s", 9_999: "10.0s", 59_960: "1m00s", 0.9996: "1.0ms",
 	} {
 		if got := FormatDuration(ms); got != want {
 			t.Errorf("FormatDuration(%v) = %q, want %q", ms, got, want)
