@@ -1040,6 +1040,9 @@ func (r *pfRender) header(terse bool) []pfLine {
 	} else if t.InAppInferred {
 		h = append(h, pfLine{"note: frames carry no in_app flag; app code was inferred from file paths", 4})
 	}
+	if idle := r.idleMS(); t.TotalMS > 0 && idle/t.TotalMS >= 0.3 {
+		h = append(h, pfLine{fmt.Sprintf("note: the thread was idle %s of the time (%s): waiting on I/O, timers or other services, not computing", r.pct(idle), FormatDuration(idle)), 3})
+	}
 	if t.PathPrefix != "" {
 		h = append(h, pfLine{"note: app file paths are relative to " + Truncate(t.PathPrefix, 120), 4})
 	}
@@ -1059,6 +1062,18 @@ func (r *pfRender) header(terse bool) []pfLine {
 		}
 	}
 	return h
+}
+
+// idleMS is the time the runtime reported as idle ("(idle)" frames, as
+// V8 and other sampling profilers name them).
+func (r *pfRender) idleMS() float64 {
+	ms := 0.0
+	for _, h := range r.t.HotSystem {
+		if h.Function == "(idle)" {
+			ms += h.SelfMS
+		}
+	}
+	return ms
 }
 
 func pfID(id string) string {
