@@ -1,0 +1,140 @@
+package scenario
+
+import (
+	"fmt"
+
+	"github.com/tracehound/tracehound/sentryapi"
+)
+
+// SetProfile attaches a sampled profile to the transaction.
+func (t *Txn) SetProfile(p *Profile) {
+	t.Profile = p
+	t.ProfileID = t.Service.inc.hexID(32, "profile", t.Key)
+}
+
+type profileBuilder struct {
+	r      *renderer
+	s      *Service
+	frames []sentryapi.ProfileFrame
+	index  map[string]int
+	stacks [][]int
+	stackK map[string]int
+}
+
+func (b *profileBuilder) frame(f PFrame) int {
+	line, inApp := f.Line, false
+	if f.At != "" {
+		line, inApp = b.r.src.find(b.s.Repo(), f.Path, f.At), true
+	}
+	pf := sentryapi.ProfileFrame{Function: f.Function, Module: f.Module, LineNo: sentryapi.FlexInt(line), InApp: ptr(inApp)}
+	switch b.s.Platform {
+	case Python:
+		pf.Filename, pf.AbsPath = f.Path, f.Abs
+		if inApp {
+			pf.AbsPath = "/app/" + f.Path
+		}
+	case Node:
+		pf.Filename = f.Abs
+		if inApp {
+			pf.Filename = "/app/" + f.Path
+		}
+		pf.AbsPath = pf.Filename
+		pf.Platform = "node"
+	default:
+		panic(fmt.Errorf("no sampled profiles for platform %s", b.s.Platform))
+	}
+	key := fmt.Sprintf("%s|%s|%s|%d", pf.Module, pf.Function, pf.Filename, line)
+	if i, ok := b.index[key]; ok {
+		return i
+	}
+	b.frames = append(b.frames, pf)
+	b.index[key] = len(b.frames) - 1
+	return len(b.frames) - 1
+}
+
+// stack registers a root-first list of frames and returns its stack id
+// (stored leaf-first, as Sentry does).
+func (b *profileBuilder) stack(rootFirst ...PFrame) int {
+	ids := make([]int, len(rootFirst))
+	for i, f := range rootFirst {
+		ids[len(rootFirst)-1-i] = b.frame(f)
+	}
+	key := fmt.Sprint(ids)
+	if i, ok := b.stackK[key]; ok {
+		return i
+	}
+	b.stacks = append(b.stacks, ids)
+	b.stackK[key] = len(b.stacks) - 1
+	return len(b.stacks) - 1
+}
+
+// profile renders the transaction's sampled (v1) profile: a sample every
+// 10 ms (with jitter) on each thread.
+func (r *renderer) profile(t *Txn) *sentryapi.Profile {
+	p := t.Profile
+	s := t.Service
+	b := &profileBuilder{r: r, s: s, index: map[string]int{}, stackK: map[string]int{}}
+	type seg struct {
+		until  float64
+		stacks []int
+	}
+	var segs []seg
+	for _, sg := range p.Segments {
+		var ids []int
+		for _, st := range sg.Stacks {
+			ids = append(ids, b.stack(append(append([]PFrame{}, p.Base...), st...)...))
+		}
+		segs = append(segs, seg{sg.UntilMS, ids})
+	}
+	others := make([]int, len(p.Others))
+	for i, o := range p.Others {
+		others[i] = b.stack(o.Stack...)
+	}
+	dur := t.Root.DurMS()
+	var samples []sentryapi.ProfileSample
+	rng := NewRNG(r.in.Name + "/profile/" + t.Key)
+	n := 0
+	for at := 0.0; at <= dur; at += 10.0 {
+		el := at + rng.Between(0, 0.4)
+		sid := segs[len(segs)-1].stacks[0]
+		for _, sg := range segs {
+			if el < sg.until {
+				sid = sg.stacks[n%len(sg.stacks)]
+				break
+			}
+		}
+		n++
+		ns := sentryapi.FlexInt(MS(el) * 1000)
+		samples = append(samples, sentryapi.ProfileSample{StackID: sentryapi.FlexInt(sid), ThreadID: sentryapi.NumID(p.ThreadID), ElapsedSinceStartNS: ns})
+		for i, o := range p.Others {
+			samples = append(samples, sentryapi.ProfileSample{StackID: sentryapi.FlexInt(others[i]), ThreadID: sentryapi.NumID(o.ID), ElapsedSinceStartNS: ns + sentryapi.FlexInt(31000*(i+1))})
+		}
+	}
+	threads := map[string]sentryapi.ThreadMetadata{p.ThreadID: {Name: p.ThreadName}}
+	for _, o := range p.Others {
+		threads[o.ID] = sentryapi.ThreadMetadata{Name: o.Name}
+	}
+	durNS := sentryapi.FlexInt((t.Root.End - t.Root.Start) * 1000)
+	status := fmt.Sprint(t.Root.Data["http.response.status_code"])
+	rt := runtimeContexts(s)["runtime"].(map[string]any)
+	return &sentryapi.Profile{
+		EventID: t.ProfileID, ProfileID: t.ProfileID, Version: "1", Platform: s.Platform, Environment: "production",
+		Release: raw(map[string]any{"version": s.Release()}), Timestamp: sentryapi.ISOTime(ts(t.Root.Start)), ProjectID: sentryapi.FlexInt(s.id),
+		Transaction: &sentryapi.ProfileTransaction{
+			ID: t.EventID, Name: t.Name, TraceID: r.in.traceID, SegmentID: t.Root.ID, ActiveThreadID: sentryapi.NumID(p.ThreadID),
+			DurationNS: durNS, RelativeEndNS: durNS,
+		},
+		Profile: sentryapi.ProfileData{Frames: b.frames, Stacks: b.stacks, Samples: samples, ThreadMetadata: threads},
+		Extra: toExtra(map[string]any{
+			"organization_id": 1150472, "received": iso(t.Root.End + MS(1204.5)), "retention_days": 90, "sampled": true,
+			"device":               map[string]any{"architecture": "x86_64", "classification": "", "locale": "C.UTF-8", "manufacturer": "", "model": ""},
+			"os":                   map[string]any{"name": "Linux", "version": "6.1.0-27-cloud-amd64", "build_number": ""},
+			"runtime":              map[string]any{"name": rt["name"], "version": rt["version"]},
+			"client_sdk":           map[string]any{"name": sdk(s).Name, "version": sdk(s).Version},
+			"debug_meta":           map[string]any{"images": []any{}},
+			"measurements":         map[string]any{},
+			"transaction_metadata": map[string]any{"environment": "production", "http.method": t.Root.Data["http.request.method"], "release": s.Release(), "transaction": t.Name, "transaction.status": t.Root.Status, "transaction.op": t.Root.Op},
+			"transaction_tags":     map[string]any{"http.status_code": status, "server_name": s.Server},
+		}),
+	}
+}

@@ -1,0 +1,503 @@
+package scenario
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tracehound/tracehound/sentryapi"
+)
+
+func (r *renderer) rawSpan(s *Span) sentryapi.Span {
+	return sentryapi.Span{
+		SpanID: s.ID, ParentSpanID: s.Parent, TraceID: r.in.traceID, Op: s.Op, Description: s.Desc, Status: s.Status,
+		StartTimestamp: ts(s.Start), Timestamp: ts(s.End), ExclusiveTime: sentryapi.FlexFloat(s.exclusiveMS()),
+		SameProcessAsParent: ptr(true), Origin: s.Origin, Data: toExtra(s.Data), Hash: r.in.hexID(16, "hash", s.Op, s.Desc),
+	}
+}
+
+func byStart(a, b *Span) int { return cmp.Compare(a.Start, b.Start) }
+
+// txnEvent renders a transaction as /projects/{org}/{project}/events/{id}/.
+func (r *renderer) txnEvent(t *Txn) *sentryapi.Event {
+	s := t.Service
+	spans := slices.Clone(t.spans)
+	slices.SortStableFunc(spans, byStart)
+	rawSpans := make([]sentryapi.Span, 0, len(spans))
+	for _, sp := range spans {
+		rawSpans = append(rawSpans, r.rawSpan(sp))
+	}
+	ev := &sentryapi.Event{
+		ID: t.EventID, EventID: t.EventID, ProjectID: sentryapi.FlexString(fmt.Sprint(s.id)), ProjectSlug: s.Slug,
+		Type: "transaction", Title: t.Name, Culprit: t.Name, Location: t.Name, Platform: eventPlatform(s),
+		DateCreated: iso(t.Root.End), DateReceived: iso(t.Root.End + MS(388.4)),
+		Entries:        []sentryapi.Entry{{Type: sentryapi.EntrySpans, Spans: rawSpans}},
+		SDK:            sdk(s),
+		Release:        r.releaseObj(s),
+		Metadata:       sentryapi.IssueMetadata{Title: t.Name, Extra: toExtra(map[string]any{"location": t.Name})},
+		StartTimestamp: ts(t.Root.Start), EndTimestamp: ts(t.Root.End),
+		User: t.User,
+	}
+	if t.Request != nil {
+		ev.Entries = append(ev.Entries, sentryapi.Entry{Type: sentryapi.EntryRequest, Request: t.Request})
+	}
+	if len(t.Breadcrumbs) > 0 {
+		ev.Entries = append(ev.Entries, sentryapi.Entry{Type: sentryapi.EntryBreadcrumbs, Breadcrumbs: &sentryapi.BreadcrumbsData{Values: t.Breadcrumbs}})
+	}
+	trace := &sentryapi.TraceContext{
+		TraceID: r.in.traceID, SpanID: t.Root.ID, ParentSpanID: t.Root.Parent, Op: t.Root.Op, Status: t.Root.Status,
+		ExclusiveTime: sentryapi.FlexFloat(t.Root.exclusiveMS()), Data: toExtra(t.Root.Data), Type: "trace",
+		Extra: toExtra(map[string]any{"origin": t.Root.Origin, "client_sample_rate": 1.0, "sampled": true, "hash": r.in.hexID(16, "hash", t.Root.Op, t.Name)}),
+	}
+	ev.Contexts = sentryapi.Contexts{Trace: trace, Extra: toExtra(runtimeContexts(s))}
+	if t.Profile != nil {
+		ev.Contexts.Profile = &sentryapi.ProfileContext{ProfileID: t.ProfileID, Type: "profile"}
+	}
+	more := platformTags(s)
+	if s.Server != "" {
+		more = append(more, [2]string{"server_name", s.Server})
+	}
+	if code, ok := t.Root.Data["http.response.status_code"]; ok {
+		more = append(more, [2]string{"http.status_code", fmt.Sprint(code)})
+	}
+	if s.Platform == Browser {
+		more = append(more, [2]string{"url", t.Request.URL})
+	}
+	ev.Tags = tags(s, t.Name, "info", more...)
+	if t.Measurements != nil {
+		ev.Measurements = raw(t.Measurements)
+	}
+	ex := commonEventExtra(2400 + 310*len(rawSpans))
+	ex["groupID"] = nil
+	delete(ex, "fingerprints")
+	delete(ex, "groupingConfig")
+	if p := t.perf; p != nil {
+		ev.GroupID = sentryapi.FlexString(fmt.Sprint(p.Issue.id))
+		ev.Occurrence = raw(r.occurrence(p))
+		delete(ex, "groupID")
+	}
+	ev.Extra = toExtra(ex)
+	return ev
+}
+
+// frames renders an exception's frames, finding in-app lines in the source.
+func (r *renderer) frames(s *Service, fs []Frame) []sentryapi.Frame {
+	var out []sentryapi.Frame
+	for _, f := range fs {
+		fr := sentryapi.Frame{Function: f.Function, Module: f.Module}
+		if f.At != "" {
+			line := r.src.find(s.Repo(), f.Path, f.At)
+			fr.LineNo = sentryapi.FlexInt(line)
+			fr.Context = r.src.context(s.Repo(), f.Path, line)
+			fr.InApp = ptr(true)
+			if f.Col != "" {
+				fr.ColNo = sentryapi.FlexInt(r.src.col(s.Repo(), f.Path, line, f.Col))
+			}
+			dir, file := pathSplit(f.Path)
+			switch s.Platform {
+			case Browser:
+				fr.AbsPath = "app:///" + f.Path
+				fr.Filename = fr.AbsPath
+				fr.Module = trimExt(f.Path)
+			case Node:
+				fr.AbsPath = "/app/" + f.Path
+				fr.Filename = fr.AbsPath
+				fr.Module = strings.ReplaceAll(dir, "/", ".") + ":" + trimExt(file)
+			case Python:
+				fr.AbsPath = "/app/" + f.Path
+				fr.Filename = f.Path
+				fr.Module = strings.ReplaceAll(trimExt(f.Path), "/", ".")
+			case Go:
+				fr.Filename = stackRoot(s) + f.Path
+				fr.AbsPath = "/src/" + s.Slug + "/" + f.Path
+				fr.Module = strings.TrimSuffix(stackRoot(s)+dir, "/")
+			}
+			if f.Module != "" {
+				fr.Module = f.Module
+			}
+		} else {
+			fr.Filename, fr.AbsPath = f.File, f.Abs
+			fr.LineNo = sentryapi.FlexInt(f.Line)
+			fr.ColNo = sentryapi.FlexInt(f.ColNo)
+			fr.InApp = ptr(false)
+			if f.Text != "" {
+				fr.Context = []sentryapi.ContextLine{{Line: sentryapi.FlexInt(f.Line), Text: f.Text}}
+			}
+		}
+		if f.Vars != nil {
+			fr.Vars = raw(f.Vars)
+		}
+		out = append(out, fr)
+	}
+	return out
+}
+
+func pathSplit(p string) (dir, file string) {
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return "", p
+	}
+	return p[:i], p[i+1:]
+}
+
+func trimExt(p string) string {
+	for _, ext := range []string{".tsx", ".ts", ".jsx", ".js", ".py", ".go"} {
+		if s, ok := strings.CutSuffix(p, ext); ok {
+			return s
+		}
+	}
+	return p
+}
+
+// culprit returns Sentry's culprit and location for the crash frame.
+func culprit(s *Service, f *sentryapi.Frame) (culprit, location string) {
+	switch s.Platform {
+	case Browser:
+		return fmt.Sprintf("%s(%s)", f.Function, f.Module), f.AbsPath
+	case Node:
+		return fmt.Sprintf("%s(%s)", f.Function, f.Module), f.AbsPath
+	default:
+		return f.Module + " in " + f.Function, f.Filename
+	}
+}
+
+// errorEvent renders an error as /projects/{org}/{project}/events/{id}/ and
+// fills in its issue.
+func (r *renderer) errorEvent(e *Error) *sentryapi.Event {
+	s := e.Span.txn.Service
+	t := e.Span.txn
+	var values []sentryapi.ExceptionValue
+	var crash *sentryapi.Frame
+	allInApp, system := true, false
+	for i, x := range e.Chain {
+		v := sentryapi.ExceptionValue{Type: x.Type, Value: x.Value, Module: x.Module}
+		last := i == len(e.Chain)-1
+		if last {
+			v.Mechanism = &sentryapi.Mechanism{Type: e.Mechanism, Handled: ptr(e.Handled)}
+			if len(e.Chain) > 1 {
+				v.Mechanism.Extra = toExtra(map[string]any{"exception_id": 0})
+			}
+		} else {
+			v.Mechanism = &sentryapi.Mechanism{Type: "chained", Handled: ptr(true),
+				Extra: toExtra(map[string]any{"source": "__cause__", "exception_id": len(e.Chain) - 1 - i, "parent_id": len(e.Chain) - 2 - i})}
+		}
+		if len(x.Frames) > 0 {
+			fr := r.frames(s, x.Frames)
+			sys := false
+			for j := range fr {
+				if fr[j].IsInApp() {
+					if last {
+						crash = &fr[j]
+					}
+				} else {
+					allInApp, sys = false, true
+				}
+			}
+			system = system || sys
+			v.Stacktrace = &sentryapi.Stacktrace{Frames: fr, HasSystemFrames: sys}
+		}
+		values = append(values, v)
+	}
+	last := e.Chain[len(e.Chain)-1]
+	title := last.Type + ": " + last.Value
+	cul, loc := t.Name, ""
+	if crash != nil {
+		cul, loc = culprit(s, crash)
+	}
+	entries := []sentryapi.Entry{{Type: sentryapi.EntryException, Exception: &sentryapi.ExceptionData{Values: values, HasSystemFrames: system}}}
+	if len(e.Crumbs) > 0 {
+		entries = append(entries, sentryapi.Entry{Type: sentryapi.EntryBreadcrumbs, Breadcrumbs: &sentryapi.BreadcrumbsData{Values: e.Crumbs}})
+	}
+	req := e.Request
+	if req == nil {
+		req = t.Request
+	}
+	if req != nil {
+		entries = append(entries, sentryapi.Entry{Type: sentryapi.EntryRequest, Request: req})
+	}
+	is := e.Issue
+	if is.id == 0 {
+		is.id = r.in.issueNumber(is.ShortID)
+		is.svc = s
+		is.title, is.culprit, is.level = title, cul, e.Level
+		is.metadata = sentryapi.IssueMetadata{Type: last.Type, Value: last.Value, Title: title}
+		if crash != nil {
+			is.metadata.Filename, is.metadata.Function = loc, crash.Function
+			is.mix = "mixed"
+			if allInApp {
+				is.mix = "in-app-only"
+			}
+		}
+		is.sdk = sdk(s).Name
+		is.unhandl = !e.Handled
+	} else if is.svc != s {
+		panic(fmt.Errorf("error %s: issue %s belongs to %s", e.Key, is.ShortID, is.svc.Slug))
+	}
+	is.lastSeen = max(is.lastSeen, e.At)
+	ev := &sentryapi.Event{
+		ID: e.eventID, EventID: e.eventID, GroupID: sentryapi.FlexString(fmt.Sprint(is.id)),
+		ProjectID: sentryapi.FlexString(fmt.Sprint(s.id)), ProjectSlug: s.Slug, Type: "error",
+		Title: title, Culprit: cul, Location: loc, Platform: eventPlatform(s),
+		DateCreated: iso(e.At), DateReceived: iso(e.At + MS(351.7)), Entries: entries,
+		SDK: sdk(s), Release: r.releaseObj(s), User: e.User,
+	}
+	ctx := runtimeContexts(s)
+	for k, v := range e.Contexts {
+		ctx[k] = v
+	}
+	trace := &sentryapi.TraceContext{TraceID: r.in.traceID, SpanID: e.Span.ID, ParentSpanID: e.Span.Parent, Op: e.Span.Op, Status: e.Span.Status, Type: "trace",
+		Extra: toExtra(map[string]any{"client_sample_rate": 1.0, "sampled": true})}
+	if e.Span.Op == "function" {
+		trace.Description = e.Span.Desc
+	}
+	ev.Contexts = sentryapi.Contexts{Trace: trace, Extra: toExtra(ctx)}
+	handled := "no"
+	if e.Handled {
+		handled = "yes"
+	}
+	more := append([][2]string{{"handled", handled}, {"mechanism", e.Mechanism}}, platformTags(s)...)
+	more = append(more, e.Tags...)
+	if s.Server != "" {
+		more = append(more, [2]string{"server_name", s.Server})
+	}
+	if s.Platform == Browser && req != nil {
+		more = append(more, [2]string{"url", req.URL})
+	}
+	if e.User != nil && e.User.ID != "" {
+		more = append(more, [2]string{"user", "id:" + string(e.User.ID)})
+	}
+	ev.Tags = tags(s, t.Name, e.Level, more...)
+	md := is.metadata
+	md.Title = ""
+	if is.mix != "" {
+		md.Extra = toExtra(map[string]any{"in_app_frame_mix": is.mix})
+	}
+	ev.Metadata = md
+	ex := commonEventExtra(3100 + 900*len(e.Crumbs))
+	if loc == "" {
+		ex["location"] = nil
+	}
+	ev.Extra = toExtra(ex)
+	return ev
+}
+
+// perfIssue fills in an N+1 issue.
+func (r *renderer) perfIssue(p *PerfIssue) {
+	is := p.Issue
+	is.id = r.in.issueNumber(is.ShortID)
+	is.svc = p.Txn.Service
+	is.title, is.culprit, is.level = "N+1 Query", p.Txn.Name, "info"
+	is.lastSeen = p.Txn.Root.End
+	is.metadata = sentryapi.IssueMetadata{Title: "N+1 Query", Value: p.Query, Extra: toExtra(map[string]any{"location": p.Txn.Name})}
+	is.sdk = sdk(is.svc).Name
+}
+
+func (r *renderer) occurrence(p *PerfIssue) map[string]any {
+	t := p.Txn
+	var offenders []string
+	for _, s := range p.Offenders {
+		offenders = append(offenders, s.ID)
+	}
+	parent := p.Offenders[0].Parent
+	return map[string]any{
+		"id": r.in.hexID(32, "occurrence", t.Key), "projectId": t.Service.id, "eventId": t.EventID,
+		"fingerprint":   []string{"1-1006-" + r.in.hexID(40, "n+1 fingerprint", t.Key)},
+		"issueTitle":    "N+1 Query",
+		"subtitle":      p.Query,
+		"resourceId":    nil,
+		"type":          1006,
+		"detectionTime": float64(t.Root.End+MS(2100)) / 1e6,
+		"level":         "info",
+		"culprit":       t.Name,
+		"priority":      25,
+		"assignee":      nil,
+		"evidenceData": map[string]any{
+			"transactionName":       t.Name,
+			"op":                    "db",
+			"parentSpanIds":         []string{parent},
+			"parentSpan":            t.Root.Op + " - " + t.Name,
+			"causeSpanIds":          []string{},
+			"offenderSpanIds":       offenders,
+			"numberRepeatingSpans":  fmt.Sprint(len(offenders)),
+			"numPatternRepetitions": len(offenders),
+			"repeatingSpansCompact": []string{p.Query},
+			"repeatingSpans":        []string{"db - " + p.Query},
+		},
+		"evidenceDisplay": []map[string]any{
+			{"name": "Offending Spans", "value": "db - " + p.Query, "important": true},
+			{"name": "Repeated", "value": fmt.Sprintf("%d times", len(offenders)), "important": true},
+		},
+	}
+}
+
+// hourly spreads an issue's events over the 24 hours before its last event,
+// starting at its first.
+func hourly(count int, firstSeen, lastSeen µs) [][2]int64 {
+	end := (lastSeen/1e6/3600 + 1) * 3600
+	weights := make([]float64, 24)
+	total := 0.0
+	for i := range 24 {
+		h := end - int64(24-i)*3600
+		if h+3600 <= firstSeen/1e6 {
+			continue
+		}
+		w := 1.0 // shop traffic by local hour (UTC+1): evenings busy, nights quiet
+		switch local := (h/3600 + 1) % 24; {
+		case local < 7:
+			w = 0.35
+		case local >= 18:
+			w = 1.5
+		}
+		weights[i] = w
+		total += w
+	}
+	n := count
+	if count > 500 {
+		n = count / 40 // long-running noise: the last day is a small share
+	}
+	n-- // the last event is in the last hour
+	left := n
+	var out [][2]int64
+	for i := range 24 {
+		c := 0
+		if weights[i] > 0 {
+			c = int(float64(n)*weights[i]/total + 0.5)
+		}
+		if i == 23 || c > left {
+			c = left
+		}
+		left -= c
+		if i == 23 {
+			c++
+		}
+		out = append(out, [2]int64{end - int64(24-i)*3600, int64(c)})
+	}
+	return out
+}
+
+func (r *renderer) issue(is *Issue) *sentryapi.Issue {
+	s := is.svc
+	substatus, priority := cmpOr(is.Substatus, "new"), cmpOr(is.Priority, "high")
+	typ, category := "error", "error"
+	if is.perf != nil {
+		typ, category = "performance_n_plus_one_db_queries", "performance"
+		substatus, priority = cmpOr(is.Substatus, "ongoing"), cmpOr(is.Priority, "low")
+	}
+	first := parseISO(is.FirstSeen)
+	out := &sentryapi.Issue{
+		ID: sentryapi.FlexString(fmt.Sprint(is.id)), ShortID: is.ShortID, Title: is.title, Culprit: is.culprit,
+		Permalink: fmt.Sprintf("https://%s.sentry.io/issues/%d/", OrgSlug, is.id), Level: is.level, Status: "unresolved",
+		Substatus: substatus, Priority: priority, Platform: eventPlatform(s), Type: typ, IssueType: typ,
+		IssueCategory: category, Count: sentryapi.FlexString(fmt.Sprint(is.Count)), UserCount: sentryapi.FlexInt(is.Users),
+		FirstSeen: iso(first), LastSeen: iso(is.lastSeen), IsUnhandled: is.unhandl,
+		Project: sentryapi.IssueProject{ID: sentryapi.FlexString(fmt.Sprint(s.id)), Name: s.Slug, Slug: s.Slug, Platform: s.Platform},
+	}
+	if first > is.lastSeen {
+		panic(fmt.Errorf("issue %s: first seen after its last event", is.ShortID))
+	}
+	md := map[string]any{"sdk": map[string]any{"name": is.sdk, "name_normalized": is.sdk}, "initial_priority": map[string]int{"high": 75, "medium": 50, "low": 25}[priority]}
+	if is.mix != "" {
+		md["in_app_frame_mix"] = is.mix
+	}
+	for k, v := range is.metadata.Extra {
+		md[k] = v
+	}
+	out.Metadata = is.metadata
+	out.Metadata.Extra = toExtra(md)
+	firstRelease := cmpOr(is.FirstRelease, s.Release())
+	out.Extra = toExtra(map[string]any{
+		"shareId": nil, "logger": nil, "statusDetails": map[string]any{}, "isPublic": false, "numComments": 0,
+		"assignedTo": nil, "isBookmarked": false, "isSubscribed": false, "subscriptionDetails": nil, "hasSeen": false,
+		"annotations": []any{}, "priorityLockedAt": nil, "userReportCount": 0, "seenBy": []any{}, "participants": []any{},
+		"pluginActions": []any{}, "pluginIssues": []any{}, "pluginContexts": []any{}, "openPeriods": []any{},
+		"firstRelease": map[string]any{"version": firstRelease, "shortVersion": firstRelease},
+		"lastRelease":  map[string]any{"version": s.Release(), "shortVersion": s.Release()},
+		"stats":        map[string]any{"24h": hourly(is.Count, first, is.lastSeen)},
+		"activity": []any{map[string]any{
+			"id": "0", "user": nil, "type": "first_seen", "data": map[string]any{"priority": priority}, "dateCreated": iso(first),
+		}},
+	})
+	return out
+}
+
+// trace renders the /trace/ array: every span, linked by parent span.
+func (r *renderer) trace() sentryapi.Trace {
+	var roots []*Span
+	for _, t := range r.in.Txns {
+		if t.Root.Parent == "" {
+			roots = append(roots, t.Root)
+		}
+	}
+	slices.SortStableFunc(roots, byStart)
+	out := sentryapi.Trace{}
+	for _, s := range roots {
+		out = append(out, r.spanItem(s))
+	}
+	return out
+}
+
+func (r *renderer) spanItem(s *Span) sentryapi.TraceItem {
+	t := s.txn
+	p := t.Service
+	it := sentryapi.TraceItem{
+		EventID: s.ID, EventType: sentryapi.TraceItemSpan, TransactionID: t.EventID, ParentSpanID: s.Parent,
+		IsTransaction: s == t.Root, ProjectID: sentryapi.FlexInt(p.id), ProjectSlug: p.Slug, Op: s.Op, Name: s.Op,
+		Description: s.Desc, Transaction: t.Name, SDKName: sdk(p).Name, StartTimestamp: ts(s.Start), EndTimestamp: ts(s.End),
+		Duration: sentryapi.FlexFloat(s.DurMS()), ProfileID: t.ProfileID, Status: s.Status,
+	}
+	ex := map[string]any{"additional_attributes": map[string]any{}, "profiler_id": ""}
+	if s.Parent == "" {
+		ex["parent_span_id"] = nil
+	}
+	if t.ProfileID == "" {
+		ex["profile_id"] = ""
+	}
+	if s == t.Root && t.Measurements != nil {
+		m := map[string]any{}
+		for k, v := range t.Measurements {
+			m["measurements."+k] = v.(map[string]any)["value"]
+		}
+		it.Measurements = toExtra(m)
+	}
+	kids := slices.Clone(s.children)
+	for _, d := range s.downstream {
+		kids = append(kids, d.Root)
+	}
+	slices.SortStableFunc(kids, byStart)
+	for _, k := range kids {
+		it.Children = append(it.Children, r.spanItem(k))
+	}
+	for _, e := range s.errors {
+		it.Errors = append(it.Errors, sentryapi.TraceItem{
+			EventID: e.eventID, EventType: sentryapi.TraceItemError, IssueID: sentryapi.FlexInt(e.Issue.id), ShortID: e.Issue.ShortID,
+			ProjectID: sentryapi.FlexInt(p.id), ProjectSlug: p.Slug, Description: e.Issue.title, Level: e.Level, Culprit: e.Issue.culprit,
+			Transaction: t.Name, StartTimestamp: ts(e.At), IssueType: 1,
+		})
+	}
+	if pi := s.offender; pi != nil {
+		first, last := s.Start, s.End
+		for _, o := range pi.Offenders {
+			first, last = min(first, o.Start), max(last, o.End)
+		}
+		it.Occurrences = append(it.Occurrences, sentryapi.TraceItem{
+			EventID: t.EventID, EventType: sentryapi.TraceItemOccurrence, IssueID: sentryapi.FlexInt(pi.Issue.id), ShortID: pi.Issue.ShortID,
+			ProjectID: sentryapi.FlexInt(p.id), ProjectSlug: p.Slug, Description: "N+1 Query", Level: "info", Culprit: t.Name,
+			Transaction: t.Name, StartTimestamp: ts(first), EndTimestamp: ts(last), IssueType: 1006,
+		})
+	}
+	for _, k := range []string{"children", "errors", "occurrences"} {
+		ex[k] = []any{}
+	}
+	if len(it.Children) > 0 {
+		delete(ex, "children")
+	}
+	if len(it.Errors) > 0 {
+		delete(ex, "errors")
+	}
+	if len(it.Occurrences) > 0 {
+		delete(ex, "occurrences")
+	}
+	it.Extra = toExtra(ex)
+	return it
+}
