@@ -1206,7 +1206,9 @@ func (l *spanLine) body(descWidth int) string {
 		}
 		return b.String()
 	}
-	b.WriteString(oneLine(spanLabel(m.Op, ""), 40))
+	if m.Op != "" {
+		b.WriteString(oneLine(m.Op, 40))
+	}
 	if d := l.desc(); d != "" || m.Op == "" {
 		if m.Op != "" {
 			b.WriteString(" - ")

@@ -9,64 +9,6 @@ import (
 	"github.com/tracehound/tracehound/sentryapi"
 )
 
-func newEventCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:   "event EVENT_ID",
-		Short: "Print an event (error or transaction) by id",
-		Long: `Print an event by its 32-hex id, or by a Sentry URL that names one.
-
-With --project the event is fetched from that project; without it, its
-project is found through the organization's event-id lookup.`,
-		Args: exactArgs(1, "one EVENT_ID (32 hex characters) or an event URL"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return runEvent(cmd.Context(), a, args[0])
-		},
-	}
-}
-
-func runEvent(ctx context.Context, a *app, arg string) error {
-	if err := a.checkFormat(); err != nil {
-		return err
-	}
-	t, err := sentryapi.ParseTarget(arg)
-	if err != nil {
-		return usageError{err}
-	}
-	src, err := a.openSource(ctx, &t)
-	if err != nil {
-		return err
-	}
-	project := a.project
-	if project == "" {
-		project = t.Project
-	}
-	var ev *sentryapi.Event
-	switch {
-	case t.Kind == sentryapi.TargetIssue || t.Kind == sentryapi.TargetShortID:
-		if t.Event == "" {
-			return usagef("%s is an issue, not an event; use `tracehound issue %s`", arg, arg)
-		}
-		in, lerr := agent.Load(ctx, src.Client, t)
-		if lerr != nil {
-			return lerr
-		}
-		ev = in.Event
-	case t.Event != "":
-		ev, err = agent.FindEvent(ctx, src.Client, project, t.Event)
-	default:
-		return usagef("%s does not name an event", arg)
-	}
-	if err != nil {
-		return err
-	}
-	a.printLabel(src)
-	if a.format == "json" {
-		return writeJSON(a.stdout, ev)
-	}
-	renderEvent(a.stdout, ev)
-	return nil
-}
-
 func newTraceCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "trace TRACE_ID",

@@ -122,9 +122,17 @@ func TestEventAndTraceCommands(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	wantContains(t, "event", r.stdout, "error "+localtest.ErrorEventID, "project:  backend", "issue:    100", "at pay (app/views.py:42)", "environment=production")
+	wantContains(t, "event", r.stdout, "ValueError: boom", "event 0a1b2c3d ("+localtest.ErrorEventID+") · issue BACKEND-1AB (100)", "pay in app/views.py:42 (in app)",
+		"→ 42 |     raise ValueError('boom')", "environment production")
 	r = runCLI(t, nil, "event", localtest.TransactionID, "--project", "backend", "--data", dir)
-	wantContains(t, "transaction", r.stdout, "transaction "+localtest.TransactionID, "duration: 500ms, 1 spans")
+	wantContains(t, "transaction", r.stdout, "POST /pay", localtest.TransactionID)
+	// A short id from the tree works within the dataset's default issue.
+	r = runCLI(t, nil, "event", "0a1b2c3d", "--data", dir)
+	wantContains(t, "short id", r.stdout, "ValueError: boom")
+	r = runCLI(t, nil, "spans", "9e9e9e9e", "--data", dir)
+	wantContains(t, "spans", r.stdout, "Spans of POST /pay (500ms) [backend] id=9e9e9e9e", "+0ms POST /pay (500ms, self 400ms)", "db - SELECT 1")
+	r = runCLI(t, nil, "profile", "9e9e", "--data", dir)
+	wantContains(t, "profile", r.stdout, "pay (app/views.py:42)")
 
 	r = runCLI(t, nil, "trace", localtest.TraceID, "--data", dir)
 	if r.code != exitOK {

@@ -141,28 +141,6 @@ func firstLine(s string) string {
 	return s
 }
 
-// renderEvent prints an event: header, exception chain, request, tags,
-// trace link, breadcrumbs count.
-func renderEvent(w io.Writer, ev *sentryapi.Event) {
-	kind := ev.Type
-	if kind == "" {
-		kind = "event"
-	}
-	fmt.Fprintf(w, "%s %s  %s\n", line(kind), line(ev.EventID), line(ev.Title))
-	proj := ev.ProjectSlug
-	if proj == "" {
-		proj = string(ev.ProjectID)
-	}
-	fmt.Fprintf(w, "  project:  %s   platform: %s   at %s\n", line(proj), line(ev.Platform), fmtTime(ev.DateCreated))
-	if ev.GroupID != "" {
-		fmt.Fprintf(w, "  issue:    %s\n", line(string(ev.GroupID)))
-	}
-	if ev.Type == "transaction" && ev.EndTimestamp > ev.StartTimestamp {
-		fmt.Fprintf(w, "  duration: %s, %d spans\n", fmtDur((float64(ev.EndTimestamp)-float64(ev.StartTimestamp))*1000), len(ev.Spans()))
-	}
-	renderEventBody(w, ev, "  ", 12)
-}
-
 // renderEventBody prints the exception chain (newest first, the crash site
 // first within each), the request and the tags that matter.
 func renderEventBody(w io.Writer, ev *sentryapi.Event, indent string, maxFrames int) {

@@ -77,3 +77,160 @@ func (a *app) loadIncident(ctx context.Context, arg string) (*agent.Incident, *s
 	in, err := agent.Load(ctx, src.Client, t)
 	return in, src, err
 }
+
+// incidentFor loads the incident an id belongs to: the --issue target,
+// else (for a full 32-hex id) the event's own incident, else the dataset's
+// default issue. Short ids need one of the first or the last.
+func (a *app) incidentFor(ctx context.Context, id, issue string) (*agent.Incident, *source, string, error) {
+	if err := a.checkFormat(); err != nil {
+		return nil, nil, "", err
+	}
+	if issue != "" {
+		in, src, err := a.loadIncident(ctx, issue)
+		return in, src, id, err
+	}
+	if t, err := sentryapi.ParseTarget(id); err == nil && (t.Kind == sentryapi.TargetEvent || t.Kind == sentryapi.TargetHexID ||
+		(t.Kind == sentryapi.TargetIssue || t.Kind == sentryapi.TargetShortID || t.Kind == sentryapi.TargetTrace) && t.Event != "") {
+		// A full event id or an event URL: load its own incident.
+		src, err := a.openSource(ctx, &t)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		if t.Kind == sentryapi.TargetHexID {
+			t = sentryapi.Target{Kind: sentryapi.TargetEvent, Event: t.Event, Project: a.project}
+		}
+		in, err := agent.Load(ctx, src.Client, t)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		return in, src, t.Event, nil
+	}
+	src, err := a.openSource(ctx, nil)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if src.DefaultIssue == "" {
+		return nil, nil, "", usagef("%q is a short id: pass --issue TARGET so tracehound knows which trace it is in, or give the full 32-character id", id)
+	}
+	in, _, err := a.loadIncident(ctx, "")
+	return in, src, id, err
+}
+
+func newEventCmd(a *app) *cobra.Command {
+	var issue string
+	var budget int
+	cmd := &cobra.Command{
+		Use:   "event EVENT_ID",
+		Short: "Print an error event: exception chain with source, breadcrumbs, request, tags",
+		Long: `Print the error view of an event: the exception chain (the crash site
+first), in-app frames with their source lines and the variables they use,
+breadcrumbs relative to the error, the request (secrets scrubbed) and the
+tags that matter. This is the text of the agent's get_error_event tool.
+
+EVENT_ID is a full event id, an event URL, or a short id from
+'tracehound tree' (with --issue, or with --demo / --data).`,
+		Example: `  tracehound event 214e70f1 --demo
+  tracehound event 7ca573c0f4814912aaa9bdc77d1a7d51 --project backend`,
+		Args: exactArgs(1, "one EVENT_ID (a full or short event id, or an event URL)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			in, src, id, err := a.incidentFor(ctx, args[0], issue)
+			if err != nil {
+				return err
+			}
+			a.printLabel(src)
+			if a.format == "json" {
+				ev, err := in.EventByID(ctx, id)
+				if err != nil {
+					return err
+				}
+				return writeJSON(a.stdout, ev)
+			}
+			text, err := in.EventText(ctx, id, budget)
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(a.stdout, text)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&issue, "issue", "", "the issue (or trace) a short id belongs to")
+	cmd.Flags().IntVar(&budget, "budget", 0, "most model tokens the view may take (0: no limit)")
+	return cmd
+}
+
+func newSpansCmd(a *app) *cobra.Command {
+	var issue string
+	var budget int
+	cmd := &cobra.Command{
+		Use:   "spans TXN_ID",
+		Short: "Print the spans of one transaction: critical path, repeated queries (N+1), gaps",
+		Long: `Print the span tree of a transaction: each span's op, description, duration,
+self time and offset, the attributes that matter, the critical path marked,
+repeated spans grouped ("repeated 36 times, 751ms total, likely N+1") and
+large gaps shown. This is the text of the agent's get_transaction_spans tool;
+--format json gives the waterfall rows the UI draws.`,
+		Example: `  tracehound spans e4212a75 --demo`,
+		Args:    exactArgs(1, "one TXN_ID (a transaction id or a unique prefix from 'tracehound tree')"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			in, src, id, err := a.incidentFor(ctx, args[0], issue)
+			if err != nil {
+				return err
+			}
+			st, err := in.SpanTree(ctx, id)
+			if err != nil {
+				return err
+			}
+			a.printLabel(src)
+			if a.format == "json" {
+				return writeJSON(a.stdout, st.Waterfall())
+			}
+			fmt.Fprint(a.stdout, st.Text(tracetree.SpanOptions{Budget: budget}))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&issue, "issue", "", "the issue (or trace) a short id belongs to")
+	cmd.Flags().IntVar(&budget, "budget", 0, "most model tokens the view may take (0: no limit)")
+	return cmd
+}
+
+func newProfileCmd(a *app) *cobra.Command {
+	var issue string
+	var budget int
+	cmd := &cobra.Command{
+		Use:   "profile TXN_ID",
+		Short: "Print the CPU profile of a transaction as a call tree of app code, with hot functions",
+		Long: `Print the profile of a transaction (its transaction profile, or the slice of
+the continuous profile covering it): a call tree of the application's own
+functions with total and self time, system frames folded into their
+caller, the functions of the issue's stack marked, and the hottest
+functions. This is the text of the agent's get_profile tool.`,
+		Example: `  tracehound profile 3766ca99 --demo`,
+		Args:    exactArgs(1, "one TXN_ID (a transaction marked \"profile available\" in 'tracehound tree')"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			in, src, id, err := a.incidentFor(ctx, args[0], issue)
+			if err != nil {
+				return err
+			}
+			pt, err := in.ProfileTree(ctx, id)
+			if err != nil {
+				return err
+			}
+			a.printLabel(src)
+			if a.format == "json" {
+				return writeJSON(a.stdout, pt)
+			}
+			text, err := in.ProfileText(ctx, id, budget)
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(a.stdout, text)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&issue, "issue", "", "the issue (or trace) a short id belongs to")
+	cmd.Flags().IntVar(&budget, "budget", 0, "most model tokens the view may take (0: no limit)")
+	return cmd
+}
