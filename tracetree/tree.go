@@ -592,12 +592,21 @@ func (t *Tree) Resolve(prefix string) (*Node, error) {
 		return n, nil
 	}
 	var found []*Node
-	seen := map[*Node]bool{}
+	byID := map[string]int{} // id → index in found
 	for _, n := range t.Nodes {
-		if (strings.HasPrefix(n.ID, p) || (n.Kind == KindTransaction && strings.HasPrefix(n.SpanID, p))) && !seen[n] {
-			seen[n] = true
-			found = append(found, n)
+		if !strings.HasPrefix(n.ID, p) && !(n.Kind == KindTransaction && strings.HasPrefix(n.SpanID, p)) {
+			continue
 		}
+		// A performance issue's event is its transaction: one id, and the
+		// transaction is what the id names.
+		if i, dup := byID[n.ID]; dup {
+			if n.Kind < found[i].Kind {
+				found[i] = n
+			}
+			continue
+		}
+		byID[n.ID] = len(found)
+		found = append(found, n)
 	}
 	switch len(found) {
 	case 0:
