@@ -21,8 +21,9 @@ import (
 // counts are what each incident's trace declares: transactions, spans
 // (transaction roots included), connected errors and the services they are in.
 var counts = map[string]struct{ txns, spans, errors, errServices int }{
-	"checkout-auth":     {11, 308, 5, 4},
-	"bad-deploy-config": {4, 34, 3, 2},
+	"checkout-auth":      {11, 308, 5, 4},
+	"bad-deploy-config":  {4, 34, 3, 2},
+	"n-plus-one-timeout": {4, 146, 3, 3},
 }
 
 func incidentFS(t *testing.T, name string) fs.FS {

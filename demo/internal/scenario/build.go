@@ -17,6 +17,7 @@ var defs = []struct {
 	fn   func() *Incident
 }{
 	{"bad-deploy-config", badDeployConfig},
+	{"n-plus-one-timeout", nPlusOneTimeout},
 }
 
 // Names lists the incidents this package builds.

@@ -166,9 +166,10 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-// Express adds the Express middleware spans of a Node transaction and
+// Express adds the Express middleware spans of a Node transaction (with a
+// session middleware reading sessionKey from Redis, unless it is "") and
 // returns the route handler span, which fills the rest of the request.
-func (t *Txn) Express(route string) *Span {
+func (t *Txn) Express(route, sessionKey string) *Span {
 	r := NewRNG(t.Key + "/mw")
 	mw := func(name string, off, dur float64) *Span {
 		return t.Root.Add("middleware.express", name, off, dur, Origin("auto.http.otel.express"),
@@ -179,6 +180,14 @@ func (t *Txn) Express(route string) *Span {
 		d := r.Between(0.04, 0.3)
 		mw(name, cur, d)
 		cur += d + r.Between(0.02, 0.08)
+	}
+	if sessionKey != "" {
+		d := r.Between(1.2, 2.1)
+		sess := mw("sessionMiddleware", cur, d)
+		sess.Data["http.route"] = "/api"
+		sess.Add("db.redis", "GET "+sessionKey, 0.1, d-0.3, Origin("auto.db.otel.redis"),
+			With("db.system", "redis", "db.statement", "get "+strings.SplitN(sessionKey, ":", 2)[0]+":?", "net.peer.name", "redis.internal", "net.peer.port", 6379))
+		cur += d + 0.1
 	}
 	start := cur + 0.2
 	return t.Root.Add("request_handler.express", route, start, t.Root.DurMS()-start-0.6, Origin("auto.http.otel.express"),
