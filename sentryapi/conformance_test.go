@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/tracehound/tracehound/internal/fixtures"
 	"os"
 	"path/filepath"
 	"sort"
@@ -18,30 +19,7 @@ import (
 
 // fixturesDir finds ../shared/fixtures/sentry next to the repository
 // (TRACEHOUND_FIXTURES overrides it). It returns "" when absent.
-func fixturesDir(t testing.TB) string {
-	if d := os.Getenv("TRACEHOUND_FIXTURES"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "fixtures", "sentry")
-	if _, err := os.Stat(d); err != nil {
-		return ""
-	}
-	return d
-}
+func fixturesDir(t testing.TB) string { return fixtures.Dir() }
 
 func readFixture(t *testing.T, dir, name string) []byte {
 	t.Helper()

@@ -2,6 +2,7 @@ package tracetree
 
 import (
 	"fmt"
+	"github.com/tracehound/tracehound/internal/fixtures"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -50,30 +51,8 @@ func evDemoShortID(t testing.TB, ev *sentryapi.Event) string {
 	return is.ShortID
 }
 
-// evFixturesDir finds ../shared/fixtures/sentry beside the directory that
-// holds go.mod ("" when absent).
-func evFixturesDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "fixtures", "sentry")
-	if _, err := os.Stat(d); err != nil {
-		return ""
-	}
-	return d
-}
+// evFixturesDir is ../shared/fixtures/sentry next to the repository, or "".
+func evFixturesDir(t testing.TB) string { return fixtures.Dir() }
 
 // evFixture decodes a public fixture into v, skipping the test when the
 // fixtures are not present.

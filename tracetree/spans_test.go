@@ -2,6 +2,7 @@ package tracetree
 
 import (
 	"fmt"
+	"github.com/tracehound/tracehound/internal/fixtures"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -48,24 +49,14 @@ func spanDemoTree(t testing.TB, name string) *SpanTree {
 // root, or skips the test when the fixtures are not there.
 func spanFixture(t *testing.T, rel string) []byte {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
+	dir := fixtures.Dir()
+	if dir == "" {
+		t.Skip("../shared/fixtures/sentry is not present next to the repository; fixture test skipped")
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			t.Skip("no go.mod above the test directory; cannot find ../shared/fixtures")
-		}
-		dir = up
-	}
-	path := filepath.Join(dir, "..", "shared", "fixtures", "sentry", rel)
+	path := filepath.Join(dir, filepath.FromSlash(rel))
 	b, err := os.ReadFile(path)
 	if err != nil {
-		t.Skipf("public fixture %s not available (%v); the test needs ../shared/fixtures next to the repository", path, err)
+		t.Skipf("public fixture %s not available (%v)", path, err)
 	}
 	return b
 }

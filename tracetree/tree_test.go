@@ -3,6 +3,7 @@ package tracetree
 import (
 	"errors"
 	"fmt"
+	"github.com/tracehound/tracehound/internal/fixtures"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -46,27 +47,7 @@ func walkItems(items []sentryapi.TraceItem, fn func(*sentryapi.TraceItem)) {
 }
 
 // fixturesDir is ../shared/fixtures/sentry next to the repository, or "".
-func fixturesDir(t testing.TB) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "fixtures", "sentry")
-	if _, err := os.Stat(d); err != nil {
-		return ""
-	}
-	return d
-}
+func fixturesDir(t testing.TB) string { return fixtures.Dir() }
 
 func TestDemoTree(t *testing.T) {
 	tree := demoTree(t)

@@ -116,121 +116,107 @@ func (a *app) incidentFor(ctx context.Context, id, issue string) (*agent.Inciden
 	return in, src, id, err
 }
 
-func newEventCmd(a *app) *cobra.Command {
+// view is one id-addressed view command (event, spans, profile).
+type view struct {
+	use, short, long, example, args string
+	// text renders the view; json returns its machine-readable form.
+	text func(in *agent.Incident, ctx context.Context, id string, budget int) (string, error)
+	json func(ctx context.Context, in *agent.Incident, id string) (any, error)
+}
+
+func newViewCmd(a *app, v view) *cobra.Command {
 	var issue string
 	var budget int
 	cmd := &cobra.Command{
-		Use:   "event EVENT_ID",
-		Short: "Print an error event: exception chain with source, breadcrumbs, request, tags",
-		Long: `Print the error view of an event: the exception chain (the crash site
+		Use: v.use, Short: v.short, Long: v.long, Example: v.example,
+		Args: exactArgs(1, v.args),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if budget < 0 {
+				return usagef("--budget must be a positive number of tokens")
+			}
+			ctx := cmd.Context()
+			in, src, id, err := a.incidentFor(ctx, args[0], issue)
+			if err != nil {
+				return err
+			}
+			var out any
+			var text string
+			if a.format == "json" {
+				out, err = v.json(ctx, in, id)
+			} else {
+				text, err = v.text(in, ctx, id, budget)
+			}
+			if err != nil {
+				return err
+			}
+			a.printLabel(src)
+			if a.format == "json" {
+				return writeJSON(a.stdout, out)
+			}
+			fmt.Fprint(a.stdout, text)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&issue, "issue", "", "the issue (or trace) a short id belongs to")
+	cmd.Flags().IntVar(&budget, "budget", 0, "most model tokens the view may take (0: no limit)")
+	return cmd
+}
+
+func newEventCmd(a *app) *cobra.Command {
+	return newViewCmd(a, view{
+		use:   "event EVENT_ID",
+		short: "Print an error event: exception chain with source, breadcrumbs, request, tags",
+		long: `Print the error view of an event: the exception chain (the crash site
 first), in-app frames with their source lines and the variables they use,
 breadcrumbs relative to the error, the request (secrets scrubbed) and the
 tags that matter. This is the text of the agent's get_error_event tool.
 
 EVENT_ID is a full event id, an event URL, or a short id from
 'tracehound tree' (with --issue, or with --demo / --data).`,
-		Example: `  tracehound event 214e70f1 --demo
+		example: `  tracehound event 214e70f1 --demo
   tracehound event 7ca573c0f4814912aaa9bdc77d1a7d51 --project backend`,
-		Args: exactArgs(1, "one EVENT_ID (a full or short event id, or an event URL)"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			in, src, id, err := a.incidentFor(ctx, args[0], issue)
-			if err != nil {
-				return err
-			}
-			a.printLabel(src)
-			if a.format == "json" {
-				ev, err := in.EventByID(ctx, id)
-				if err != nil {
-					return err
-				}
-				return writeJSON(a.stdout, ev)
-			}
-			text, err := in.EventText(ctx, id, budget)
-			if err != nil {
-				return err
-			}
-			fmt.Fprint(a.stdout, text)
-			return nil
-		},
-	}
-	cmd.Flags().StringVar(&issue, "issue", "", "the issue (or trace) a short id belongs to")
-	cmd.Flags().IntVar(&budget, "budget", 0, "most model tokens the view may take (0: no limit)")
-	return cmd
+		args: "one EVENT_ID (a full or short event id, or an event URL)",
+		text: (*agent.Incident).EventText,
+		json: func(ctx context.Context, in *agent.Incident, id string) (any, error) { return in.EventByID(ctx, id) },
+	})
 }
 
 func newSpansCmd(a *app) *cobra.Command {
-	var issue string
-	var budget int
-	cmd := &cobra.Command{
-		Use:   "spans TXN_ID",
-		Short: "Print the spans of one transaction: critical path, repeated queries (N+1), gaps",
-		Long: `Print the span tree of a transaction: each span's op, description, duration,
+	return newViewCmd(a, view{
+		use:   "spans TXN_ID",
+		short: "Print the spans of one transaction: critical path, repeated queries (N+1), gaps",
+		long: `Print the span tree of a transaction: each span's op, description, duration,
 self time and offset, the attributes that matter, the critical path marked,
 repeated spans grouped ("repeated 36 times, 751ms total, likely N+1") and
 large gaps shown. This is the text of the agent's get_transaction_spans tool;
 --format json gives the waterfall rows the UI draws.`,
-		Example: `  tracehound spans e4212a75 --demo`,
-		Args:    exactArgs(1, "one TXN_ID (a transaction id or a unique prefix from 'tracehound tree')"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			in, src, id, err := a.incidentFor(ctx, args[0], issue)
-			if err != nil {
-				return err
-			}
+		example: `  tracehound spans e4212a75 --demo`,
+		args:    "one TXN_ID (a transaction id or a unique prefix from 'tracehound tree')",
+		text:    (*agent.Incident).SpansText,
+		json: func(ctx context.Context, in *agent.Incident, id string) (any, error) {
 			st, err := in.SpanTree(ctx, id)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			a.printLabel(src)
-			if a.format == "json" {
-				return writeJSON(a.stdout, st.Waterfall())
-			}
-			fmt.Fprint(a.stdout, st.Text(tracetree.SpanOptions{Budget: budget}))
-			return nil
+			return st.Waterfall(), nil
 		},
-	}
-	cmd.Flags().StringVar(&issue, "issue", "", "the issue (or trace) a short id belongs to")
-	cmd.Flags().IntVar(&budget, "budget", 0, "most model tokens the view may take (0: no limit)")
-	return cmd
+	})
 }
 
 func newProfileCmd(a *app) *cobra.Command {
-	var issue string
-	var budget int
-	cmd := &cobra.Command{
-		Use:   "profile TXN_ID",
-		Short: "Print the CPU profile of a transaction as a call tree of app code, with hot functions",
-		Long: `Print the profile of a transaction (its transaction profile, or the slice of
+	return newViewCmd(a, view{
+		use:   "profile TXN_ID",
+		short: "Print the CPU profile of a transaction as a call tree of app code, with hot functions",
+		long: `Print the profile of a transaction (its transaction profile, or the slice of
 the continuous profile covering it): a call tree of the application's own
 functions with total and self time, system frames folded into their
-caller, the functions of the issue's stack marked, and the hottest
-functions. This is the text of the agent's get_profile tool.`,
-		Example: `  tracehound profile 3766ca99 --demo`,
-		Args:    exactArgs(1, "one TXN_ID (a transaction marked \"profile available\" in 'tracehound tree')"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			in, src, id, err := a.incidentFor(ctx, args[0], issue)
-			if err != nil {
-				return err
-			}
-			pt, err := in.ProfileTree(ctx, id)
-			if err != nil {
-				return err
-			}
-			a.printLabel(src)
-			if a.format == "json" {
-				return writeJSON(a.stdout, pt)
-			}
-			text, err := in.ProfileText(ctx, id, budget)
-			if err != nil {
-				return err
-			}
-			fmt.Fprint(a.stdout, text)
-			return nil
+caller, the functions of the errors in that transaction marked, and the
+hottest functions. This is the text of the agent's get_profile tool.`,
+		example: `  tracehound profile 3766ca99 --demo`,
+		args:    "one TXN_ID (a transaction marked \"profile available\" in 'tracehound tree')",
+		text:    (*agent.Incident).ProfileText,
+		json: func(ctx context.Context, in *agent.Incident, id string) (any, error) {
+			return in.ProfileTree(ctx, id)
 		},
-	}
-	cmd.Flags().StringVar(&issue, "issue", "", "the issue (or trace) a short id belongs to")
-	cmd.Flags().IntVar(&budget, "budget", 0, "most model tokens the view may take (0: no limit)")
-	return cmd
+	})
 }
