@@ -50,8 +50,14 @@ func objectSchema(required []string, props map[string]any) map[string]any {
 	return map[string]any{"type": "object", "properties": props, "required": required, "additionalProperties": false}
 }
 
-func stringProp(desc string) map[string]any { return map[string]any{"type": "string", "description": desc} }
+func stringProp(desc string) map[string]any {
+	return map[string]any{"type": "string", "description": desc}
+}
 
-func intProp(desc string) map[string]any { return map[string]any{"type": "integer", "description": desc} }
+func intProp(desc string) map[string]any {
+	return map[string]any{"type": "integer", "description": desc}
+}
 
-func boolProp(desc string) map[string]any { return map[string]any{"type": "boolean", "description": desc} }
+func boolProp(desc string) map[string]any {
+	return map[string]any{"type": "boolean", "description": desc}
+}
