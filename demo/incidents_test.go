@@ -24,6 +24,7 @@ var counts = map[string]struct{ txns, spans, errors, errServices int }{
 	"checkout-auth":      {11, 308, 5, 4},
 	"bad-deploy-config":  {4, 34, 3, 2},
 	"n-plus-one-timeout": {4, 146, 3, 3},
+	"downstream-null":    {5, 33, 3, 2},
 }
 
 func incidentFS(t *testing.T, name string) fs.FS {

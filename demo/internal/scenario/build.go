@@ -18,6 +18,7 @@ var defs = []struct {
 }{
 	{"bad-deploy-config", badDeployConfig},
 	{"n-plus-one-timeout", nPlusOneTimeout},
+	{"downstream-null", downstreamNull},
 }
 
 // Names lists the incidents this package builds.
