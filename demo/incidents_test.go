@@ -25,6 +25,7 @@ var counts = map[string]struct{ txns, spans, errors, errServices int }{
 	"bad-deploy-config":  {4, 34, 3, 2},
 	"n-plus-one-timeout": {4, 146, 3, 3},
 	"downstream-null":    {5, 33, 3, 2},
+	"cache-stampede":     {7, 57, 4, 3},
 }
 
 func incidentFS(t *testing.T, name string) fs.FS {

@@ -19,6 +19,7 @@ var defs = []struct {
 	{"bad-deploy-config", badDeployConfig},
 	{"n-plus-one-timeout", nPlusOneTimeout},
 	{"downstream-null", downstreamNull},
+	{"cache-stampede", cacheStampede},
 }
 
 // Names lists the incidents this package builds.

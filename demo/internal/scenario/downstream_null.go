@@ -41,7 +41,7 @@ func downstreamNull() *Incident {
 
 	// The delivery step loads: addresses only, no prices.
 	pl := in.Pageload("pageload", sf, "/checkout", in.shop+"/cart", 0, 1876.2)
-	af := pl.Root.HTTP("GET", "/api/checkout/addresses", 200, 598.4, 24.7)
+	af := pl.Root.HTTP("GET", "/api/checkout/addresses", 200, 688.4, 24.7)
 	at := af.Serve("checkout/addresses", co, "/api/checkout/addresses", 200, 2.0, 1.4)
 	at.Root.DB("SELECT id, name, line1, city, postcode, country FROM addresses WHERE customer_id = %s ORDER BY is_default DESC", 1.1, 3.9)
 

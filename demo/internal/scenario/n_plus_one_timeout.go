@@ -27,11 +27,11 @@ func nPlusOneTimeout() *Incident {
 	pl := in.Pageload("pageload", sf, "/cart", in.shop+"/products/SKU-44182", 0, 3981.4)
 	root := pl.Root
 
-	me := root.HTTP("GET", "/api/me", 200, 418.0, 38.2)
+	me := root.HTTP("GET", "/api/me", 200, 712.0, 38.2)
 	meT := me.Serve("gateway/me", gw, "/api/me", 200, 2.4, 1.7)
 	meT.Express("/api/me", "sess:"+sid)
 
-	fetch := root.HTTP("GET", "/api/cart", 504, 421.3, 2931.2)
+	fetch := root.HTTP("GET", "/api/cart", 504, 715.3, 2931.2)
 	gwT := fetch.Serve("gateway/cart", gw, "/api/cart", 504, 2.5, 1.8)
 	h := gwT.Express("/api/cart", "sess:"+sid)
 	call := h.HTTP("GET", "http://cart.internal:8000/v1/carts/"+cartID+"?include=items", 504, 0.4, h.DurMS()-0.4-2.2)
