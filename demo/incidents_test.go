@@ -26,6 +26,7 @@ var counts = map[string]struct{ txns, spans, errors, errServices int }{
 	"n-plus-one-timeout": {4, 146, 3, 3},
 	"downstream-null":    {5, 33, 3, 2},
 	"cache-stampede":     {7, 57, 4, 3},
+	"cpu-hot-loop":       {5, 29, 3, 3},
 }
 
 func incidentFS(t *testing.T, name string) fs.FS {
@@ -466,4 +467,64 @@ func TestIncidentServed(t *testing.T) {
 			t.Logf("note: the symptom issue is in the root-cause service %s", exp.Service)
 		}
 	})
+}
+func TestIncidentProfiles(t *testing.T) {
+	hot := 0
+	forEachIncident(t, func(t *testing.T, name string, fsys fs.FS) {
+		exp := decodeFile[incident.Expected](t, fsys, "expected.json")
+		profiles, _ := fs.Glob(fsys, "profiles/*/*.json")
+		for _, f := range profiles {
+			p := decodeFile[sentryapi.Profile](t, fsys, f)
+			tx := p.MainTransaction()
+			if tx == nil || tx.ActiveThreadID.IsZero() {
+				t.Fatalf("%s: no transaction", f)
+			}
+			ev := decodeFile[sentryapi.Event](t, fsys, "events/"+path.Base(path.Dir(f))+"/"+tx.ID+".json")
+			if ev.Contexts.Profile == nil || ev.Contexts.Profile.ProfileID != p.EventID {
+				t.Errorf("%s: transaction %s does not link the profile", f, tx.ID)
+			}
+			// Which in-app function is on top of the active thread's stack.
+			top := map[string]int{}
+			active := 0
+			for _, s := range p.Profile.Samples {
+				if s.ThreadID != tx.ActiveThreadID {
+					continue
+				}
+				active++
+				for _, fi := range p.Profile.Stacks[s.StackID] { // leaf first
+					if fr := p.Profile.Frames[fi]; fr.InApp != nil && *fr.InApp {
+						top[fr.Function]++
+						break
+					}
+				}
+			}
+			for _, fr := range p.Profile.Frames {
+				if fr.InApp == nil || !*fr.InApp {
+					continue
+				}
+				lines, err := sourceFile(fsys, "acme/"+path.Base(path.Dir(f)), fr.Filename)
+				if err != nil || int(fr.LineNo) < 1 || int(fr.LineNo) > len(lines) {
+					t.Errorf("%s: frame %s %s:%d is not in the source (%v)", f, fr.Function, fr.Filename, fr.LineNo, err)
+				}
+			}
+			best := ""
+			for fn, n := range top {
+				if best == "" || n > top[best] || (n == top[best] && fn < best) {
+					best = fn
+				}
+			}
+			if active < 30 {
+				t.Errorf("%s: %d samples on the active thread", f, active)
+			}
+			if name != demo.Incident && top[best]*2 > active {
+				if best != exp.Function {
+					t.Errorf("%s: the hot function is %s (%d of %d samples), the root cause %s", f, best, top[best], active, exp.Function)
+				}
+				hot++
+			}
+		}
+	})
+	if hot == 0 {
+		t.Error("no eval incident has a profile whose hot function is its root cause")
+	}
 }

@@ -20,6 +20,7 @@ var defs = []struct {
 	{"n-plus-one-timeout", nPlusOneTimeout},
 	{"downstream-null", downstreamNull},
 	{"cache-stampede", cacheStampede},
+	{"cpu-hot-loop", cpuHotLoop},
 }
 
 // Names lists the incidents this package builds.

@@ -356,3 +356,14 @@ func (in *Incident) BrowserUser() *sentryapi.User {
 	return &sentryapi.User{ID: in.userID(), IPAddress: "203.0.113." + fmt.Sprint(20+in.Ordinal*7),
 		Extra: toExtra(map[string]any{"geo": map[string]any{"country_code": "NL", "city": "Utrecht", "region": "Netherlands"}})}
 }
+
+// Navigation starts a browser navigation transaction (a route change
+// within the app) from the page at from to path.
+func (in *Incident) Navigation(key string, svc *Service, path, from string, atMS, durMS float64) *Txn {
+	route, _, _ := strings.Cut(path, "?")
+	t := in.Root(key, svc, "navigation", route, "route", atMS, durMS)
+	in.browserTxn(t, path, in.shop+from)
+	t.Root.Origin = "auto.navigation.react.reactrouter_v6"
+	t.Root.Data = map[string]any{"sentry.op": "navigation", "sentry.source": "route", "sentry.idle_span_finish_reason": "idleTimeout", "from": from}
+	return t
+}
