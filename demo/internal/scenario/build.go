@@ -21,6 +21,7 @@ var defs = []struct {
 	{"downstream-null", downstreamNull},
 	{"cache-stampede", cacheStampede},
 	{"cpu-hot-loop", cpuHotLoop},
+	{"retry-storm", retryStorm},
 }
 
 // Names lists the incidents this package builds.
