@@ -28,6 +28,7 @@ var counts = map[string]struct{ txns, spans, errors, errServices int }{
 	"cache-stampede":     {7, 57, 4, 3},
 	"cpu-hot-loop":       {5, 29, 3, 3},
 	"retry-storm":        {4, 43, 3, 3},
+	"schema-mismatch":    {5, 39, 3, 3},
 }
 
 func incidentFS(t *testing.T, name string) fs.FS {

@@ -22,6 +22,7 @@ var defs = []struct {
 	{"cache-stampede", cacheStampede},
 	{"cpu-hot-loop", cpuHotLoop},
 	{"retry-storm", retryStorm},
+	{"schema-mismatch", schemaMismatch},
 }
 
 // Names lists the incidents this package builds.
