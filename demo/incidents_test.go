@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"path"
 	"regexp"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/tracehound/tracehound/demo"
+	"github.com/tracehound/tracehound/demo/internal/history"
 	"github.com/tracehound/tracehound/demo/internal/incident"
 	"github.com/tracehound/tracehound/demo/internal/scenario"
 	"github.com/tracehound/tracehound/sentryapi"
@@ -528,5 +530,42 @@ func TestIncidentProfiles(t *testing.T) {
 	})
 	if hot == 0 {
 		t.Error("no eval incident has a profile whose hot function is its root cause")
+	}
+}
+
+// TestIncidentHistories materialises the repositories of every eval incident
+// and, where the history replays the change that caused the incident, checks
+// that the change touches the root-cause file.
+func TestIncidentHistories(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not on PATH")
+	}
+	replayed := 0
+	for _, name := range scenario.Names() {
+		t.Run(name, func(t *testing.T) {
+			fsys := incidentFS(t, name)
+			repos, err := demo.MaterializeSources(fsys, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			exp := decodeFile[incident.Expected](t, fsys, "expected.json")
+			h := decodeFile[history.File](t, fsys, "history/"+exp.Repo+".json")
+			first := h.Commits[0]
+			_, overlaid := first.Files[exp.File]
+			if !overlaid && !slices.Contains(first.Delete, exp.File) {
+				return // the bug is older than the replayed history
+			}
+			dir := repos[exp.Repo]
+			if st := git(t, dir, "status", "--porcelain"); st != "" {
+				t.Errorf("work tree differs from HEAD:\n%s", st)
+			}
+			if diff := git(t, dir, "diff", first.Tag, "HEAD", "--", exp.File); !strings.Contains(diff, "\n+") {
+				t.Errorf("%s: the history does not change %s after %s:\n%s", exp.Repo, exp.File, first.Tag, diff)
+			}
+			replayed++
+		})
+	}
+	if replayed < 4 {
+		t.Errorf("only %d incidents replay the change that caused them", replayed)
 	}
 }

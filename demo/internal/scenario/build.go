@@ -38,8 +38,6 @@ func Names() []string {
 type Output struct {
 	// Files maps a dataset path to its content.
 	Files map[string][]byte
-	// Incident is the model the files were rendered from.
-	Incident *Incident
 }
 
 // IsGenerated reports whether a dataset path is produced by Build (as
@@ -72,7 +70,7 @@ func Build(name string, src fs.FS) (out *Output, err error) {
 		return nil, fmt.Errorf("incident %q calls itself %q", name, in.Name)
 	}
 	r := &renderer{in: in, src: &sources{fsys: src, lines: map[string][]string{}}}
-	return &Output{Files: r.files(), Incident: in}, nil
+	return &Output{Files: r.files()}, nil
 }
 
 type renderer struct {

@@ -54,26 +54,20 @@ func NodeTicks() Frame {
 // PyProfileBase is the stack (root first) of a gunicorn worker thread
 // serving a Flask view, as sentry-python's profiler records it.
 func PyProfileBase() []PFrame {
-	py := func(fn, module, file string, line int) PFrame {
-		return PFrame{Function: fn, Module: module, Path: file, Abs: "/usr/local/lib/python3.12/" + file, Line: line}
-	}
-	site := func(fn, module, file string, line int) PFrame {
-		return PFrame{Function: fn, Module: module, Path: file, Abs: "/usr/local/lib/python3.12/site-packages/" + file, Line: line}
-	}
 	return []PFrame{
-		py("_bootstrap", "threading", "threading.py", 1032),
-		py("_bootstrap_inner", "threading", "threading.py", 1075),
-		py("run", "threading", "threading.py", 1012),
-		py("_worker", "concurrent.futures.thread", "concurrent/futures/thread.py", 92),
-		py("run", "concurrent.futures.thread", "concurrent/futures/thread.py", 58),
-		site("handle", "gunicorn.workers.gthread", "gunicorn/workers/gthread.py", 282),
-		site("handle_request", "gunicorn.workers.gthread", "gunicorn/workers/gthread.py", 334),
-		site("sentry_patched_wsgi_app", "sentry_sdk.integrations.flask", "sentry_sdk/integrations/flask.py", 89),
-		site("__call__", "sentry_sdk.integrations.wsgi", "sentry_sdk/integrations/wsgi.py", 115),
-		site("__call__", "flask.app", "flask/app.py", 1536),
-		site("wsgi_app", "flask.app", "flask/app.py", 1511),
-		site("full_dispatch_request", "flask.app", "flask/app.py", 917),
-		site("dispatch_request", "flask.app", "flask/app.py", 902),
+		PyStd("_bootstrap", "threading", "threading.py", 1032),
+		PyStd("_bootstrap_inner", "threading", "threading.py", 1075),
+		PyStd("run", "threading", "threading.py", 1012),
+		PyStd("_worker", "concurrent.futures.thread", "concurrent/futures/thread.py", 92),
+		PyStd("run", "concurrent.futures.thread", "concurrent/futures/thread.py", 58),
+		PySite("handle", "gunicorn.workers.gthread", "gunicorn/workers/gthread.py", 282),
+		PySite("handle_request", "gunicorn.workers.gthread", "gunicorn/workers/gthread.py", 334),
+		PySite("sentry_patched_wsgi_app", "sentry_sdk.integrations.flask", "sentry_sdk/integrations/flask.py", 89),
+		PySite("__call__", "sentry_sdk.integrations.wsgi", "sentry_sdk/integrations/wsgi.py", 115),
+		PySite("__call__", "flask.app", "flask/app.py", 1536),
+		PySite("wsgi_app", "flask.app", "flask/app.py", 1511),
+		PySite("full_dispatch_request", "flask.app", "flask/app.py", 917),
+		PySite("dispatch_request", "flask.app", "flask/app.py", 902),
 	}
 }
 

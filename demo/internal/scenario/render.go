@@ -353,8 +353,8 @@ func hourly(count int, firstSeen, lastSeen µs) [][2]int64 {
 		total += w
 	}
 	n := count
-	if count > 500 {
-		n = count / 40 // long-running noise: the last day is a small share
+	if days := int((lastSeen - firstSeen) / (86400 * 1e6)); days > 1 {
+		n = max(1, count/days) // an older issue: the last day is its daily share
 	}
 	n-- // the last event is in the last hour
 	left := n
