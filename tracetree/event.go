@@ -489,7 +489,7 @@ func evTags(ev *sentryapi.Event) string {
 	hasRequest := ev.Request() != nil
 	for _, t := range ev.Tags {
 		k := t.Key
-		if evPIITag(k) || evSensitiveKey(k) {
+		if evPIITag(k) || IsSensitiveKey(k) {
 			continue
 		}
 		if evHeaderTags[k] && !(k == "url" && !hasRequest) {
@@ -936,7 +936,7 @@ func evCrumb(b *sentryapi.Breadcrumb, t0 sentryapi.Timestamp, hasT0 bool) string
 			if q := data.str("http.query"); q != "" && !strings.Contains(url, "?") {
 				url += "?" + q
 			}
-			text = joinNonEmpty(" ", method, evScrubURL(url))
+			text = joinNonEmpty(" ", method, ScrubURL(url))
 			if sc := data.str("status_code"); sc != "" {
 				text += " → " + joinNonEmpty(" ", sc, data.str("reason"))
 			}
@@ -1007,7 +1007,7 @@ func evRequest(ev *sentryapi.Event) []string {
 		}
 		url += "?" + strings.Join(q, "&")
 	}
-	first := joinNonEmpty(" ", evLine(r.Method, 16), SanitizeLine(Truncate(evScrubURL(strings.TrimSpace(url)), 300)))
+	first := joinNonEmpty(" ", evLine(r.Method, 16), SanitizeLine(Truncate(ScrubURL(strings.TrimSpace(url)), 300)))
 	if st := evStatus(ev); st != "" {
 		first = joinNonEmpty(" ", first, "→ "+st)
 	}
@@ -1019,13 +1019,13 @@ func evRequest(ev *sentryapi.Event) []string {
 	others := 0
 	for _, kv := range r.Headers {
 		k := strings.ToLower(strings.TrimSpace(kv[0]))
-		if !slices.Contains(evAllowedHeaders, k) || evSensitiveKey(k) || kv[1] == "[Filtered]" || evSecretValue(kv[1]) {
+		if !slices.Contains(evAllowedHeaders, k) || IsSensitiveKey(k) || kv[1] == "[Filtered]" || IsSecretValue(kv[1]) {
 			others++
 			continue
 		}
 		v := kv[1]
 		if k == "referer" || k == "origin" {
-			v = evScrubURL(v)
+			v = ScrubURL(v)
 		}
 		hs = append(hs, evLine(kv[0], 40)+": "+evLine(v, 100))
 	}
@@ -1456,47 +1456,23 @@ func fitLines(lines []string, budget int) string {
 }
 
 // ---- secrets --------------------------------------------------------------------------
+//
+// Secret and PII detection is shared with every view and the agent: see
+// IsSensitiveKey, IsSecretValue, ScrubURL and ScrubSecrets in scrub.go.
 
-// evSensitiveKey reports names (variables, headers, data keys, query
-// parameters) whose values are credentials.
-func evSensitiveKey(k string) bool {
-	k = evNormKey(k)
-	switch k {
-	case "pwd", "sid", "jwt", "dsn", "otp", "cvv", "cvc":
-		return true
-	}
-	for _, s := range []string{"password", "passwd", "secret", "token", "api_key", "apikey", "authorization",
-		"cookie", "credential", "private_key", "privatekey", "signature", "session_id", "sessionid",
-		"session_key", "csrf", "xsrf", "bearer", "access_key", "card_number", "cardnumber"} {
-		if strings.Contains(k, s) {
-			return true
-		}
-	}
-	return strings.HasSuffix(k, "_sid") || strings.HasSuffix(k, "_auth")
-}
-
-func evNormKey(k string) string {
-	k = strings.ToLower(strings.TrimSpace(k))
-	return strings.NewReplacer("-", "_", " ", "_", ".", "_").Replace(k)
-}
-
-// evSensitiveParam is evSensitiveKey for query parameters and key=value
-// text, where short generic names (key, sig, code, auth) carry secrets.
-func evSensitiveParam(k string) bool {
-	switch evNormKey(k) {
-	case "auth", "key", "sig", "code", "pin", "pass", "access", "session":
-		return true
-	}
-	return evSensitiveKey(k)
-}
-
-// evSensitiveVar is evSensitiveKey for local variable names.
+// evSensitiveVar is IsSensitiveKey for local variable names, where "auth"
+// holds credentials too.
 func evSensitiveVar(k string) bool {
-	switch evNormKey(k) {
-	case "auth", "pass", "creds":
+	if strings.EqualFold(strings.TrimSpace(k), "auth") {
 		return true
 	}
-	return evSensitiveKey(k)
+	return IsSensitiveKey(k)
+}
+
+// evScrubText scrubs secrets and personal data in free text.
+func evScrubText(s string) string {
+	s, _ = ScrubSecrets(s)
+	return s
 }
 
 // evList joins at most n names, counting the rest.
@@ -1511,115 +1487,6 @@ func evList(xs []string, n int) string {
 // data ("<AuthClient object at 0x…>"), safe whatever the variable's name.
 func evObjectRepr(v *evValue) bool {
 	return v.kind == '"' && strings.HasPrefix(v.s, "<") && strings.HasSuffix(v.s, ">") && !strings.ContainsAny(v.s, "\n")
-}
-
-// evSecretValue reports values that look like credentials whatever their
-// name: bearer/basic credentials, JWTs, well-known key prefixes and long
-// random strings mixing cases and digits.
-func evSecretValue(v string) bool {
-	v = strings.Trim(strings.TrimSpace(v), `'"`)
-	lv := strings.ToLower(v)
-	if strings.HasPrefix(lv, "bearer ") || strings.HasPrefix(lv, "basic ") || strings.HasPrefix(lv, "token ") {
-		return true
-	}
-	if evLooksJWT(v) {
-		return true
-	}
-	for _, p := range []string{"sk_live_", "sk_test_", "rk_live_", "ghp_", "gho_", "github_pat_", "xoxb-", "xoxp-", "akia", "sntrys_", "sntryu_", "glpat-"} {
-		if strings.HasPrefix(lv, p) {
-			return true
-		}
-	}
-	if len(v) < 32 || strings.ContainsAny(v, " \t/:") {
-		return false
-	}
-	var up, lo, dig bool
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case c >= 'A' && c <= 'Z':
-			up = true
-		case c >= 'a' && c <= 'z':
-			lo = true
-		case c >= '0' && c <= '9':
-			dig = true
-		case c == '-' || c == '_' || c == '+' || c == '=' || c == '.' || c == '~' || c == '%':
-		default:
-			return false
-		}
-	}
-	return up && lo && dig
-}
-
-func evLooksJWT(v string) bool {
-	parts := strings.Split(v, ".")
-	return len(parts) == 3 && strings.HasPrefix(parts[0], "eyJ") && len(parts[0]) > 10 && len(parts[1]) > 10
-}
-
-// evScrubURL replaces the values of query parameters that look secret.
-func evScrubURL(u string) string {
-	base, q, ok := strings.Cut(u, "?")
-	if !ok {
-		return u
-	}
-	q, frag, hasFrag := strings.Cut(q, "#")
-	params := strings.Split(q, "&")
-	for i, kv := range params {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || v == "" || v == "[Filtered]" {
-			continue
-		}
-		if evSensitiveParam(k) || evSecretValue(v) {
-			params[i] = k + "=[Filtered]"
-		}
-	}
-	out := base + "?" + strings.Join(params, "&")
-	if hasFrag {
-		if strings.Contains(frag, "token") || strings.Contains(frag, "=") {
-			frag = "[Filtered]"
-		}
-		out += "#" + frag
-	}
-	return out
-}
-
-// evScrubText scrubs credentials inside free text: "Bearer …" values,
-// JWTs and secret-named key=value pairs (as in URLs).
-func evScrubText(s string) string {
-	if s == "" {
-		return s
-	}
-	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\n' || r == '\t' || r == '"' || r == '\'' })
-	if len(fields) == 0 {
-		return s
-	}
-	out := s
-	for i, f := range fields {
-		switch {
-		case (strings.EqualFold(f, "bearer") || strings.EqualFold(f, "basic")) && i+1 < len(fields) && len(fields[i+1]) >= 8:
-			out = strings.Replace(out, fields[i+1], "[Filtered]", 1)
-		case evLooksJWT(strings.Trim(f, ",;()[]{}")):
-			out = strings.Replace(out, strings.Trim(f, ",;()[]{}"), "[Filtered]", 1)
-		case strings.Contains(f, "="):
-			var g string
-			if strings.Contains(f, "?") || strings.Contains(f, "&") {
-				g = evScrubURL(f)
-				if !strings.Contains(f, "?") {
-					g = strings.TrimPrefix(evScrubURL("?"+f), "?")
-				}
-			} else {
-				k, v, _ := strings.Cut(f, "=")
-				g = f
-				if v != "" && v != "[Filtered]" && (evSensitiveParam(strings.TrimLeft(k, "([{,;")) || evSecretValue(v)) {
-					g = k + "=[Filtered]"
-				}
-			}
-			if g != f {
-				out = strings.Replace(out, f, g, 1)
-			}
-		}
-	}
-	return out
 }
 
 // ---- compact JSON values ----------------------------------------------------------------
@@ -1689,7 +1556,7 @@ func (v *evValue) compactMembers(path string, skip map[string]bool, hidden *[]st
 			continue
 		}
 		p := evJoinPath(path, k)
-		if evSensitiveKey(k) || evPIITag(k) || v.vals[i].filtered() {
+		if IsSensitiveKey(k) || evPIITag(k) || v.vals[i].filtered() {
 			*hidden = append(*hidden, p)
 			continue
 		}
@@ -1726,7 +1593,7 @@ func (v *evValue) write(b *strings.Builder, path string, hidden *[]string, depth
 		first := true
 		for i, k := range v.keys {
 			p := evJoinPath(path, k)
-			if v.vals[i].filtered() || evSensitiveKey(k) {
+			if v.vals[i].filtered() || IsSensitiveKey(k) {
 				*hidden = append(*hidden, p)
 				continue
 			}
@@ -1759,7 +1626,7 @@ func (v *evValue) write(b *strings.Builder, path string, hidden *[]string, depth
 		}
 		b.WriteByte(']')
 	case '"':
-		if evSecretValue(v.s) {
+		if IsSecretValue(v.s) {
 			*hidden = append(*hidden, path)
 			b.WriteString("[hidden]")
 			return

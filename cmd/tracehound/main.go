@@ -44,6 +44,10 @@ func run(ctx context.Context, args []string, a *app) int {
 	if err == nil {
 		return exitOK
 	}
+	if errors.Is(err, errNoRootCause) || errors.Is(err, errEvalFailed) {
+		fmt.Fprintln(a.stderr, "tracehound: "+err.Error())
+		return exitNoRootCause
+	}
 	fmt.Fprintln(a.stderr, "tracehound: "+strings.TrimPrefix(err.Error(), "tracehound: "))
 	if isUsage(err) {
 		fmt.Fprintln(a.stderr, "Run 'tracehound --help' for usage.")

@@ -52,6 +52,11 @@ demo incident is opened.`,
 		newProfileCmd(a),
 		newConfigCmd(a),
 		newExportCmd(a),
+		newAnalyzeCmd(a),
+		newResumeCmd(a),
+		newExportReportCmd(a),
+		newEvalCmd(a),
+		newModelsCmd(a),
 		newServeDataCmd(a),
 	)
 	return root

@@ -1,0 +1,120 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Default budgets of the trace tools' texts, in tokens.
+const (
+	treeToolBudget    = 3000
+	eventToolBudget   = 3000
+	spansToolBudget   = 3000
+	profileToolBudget = 2500
+)
+
+type idArgs struct {
+	ID     string `json:"id"`
+	Budget int    `json:"budget"`
+}
+
+func parseID(raw json.RawMessage) (idArgs, error) {
+	var a idArgs
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return a, fmt.Errorf("arguments do not match the schema: %v", err)
+	}
+	a.ID = strings.TrimSpace(a.ID)
+	if a.ID == "" {
+		return a, fmt.Errorf("id is required: an id (or unique prefix) from the trace tree")
+	}
+	if a.Budget < 0 {
+		a.Budget = 0
+	}
+	return a, nil
+}
+
+func budgetOr(b, def int) int {
+	if b <= 0 {
+		return def
+	}
+	return min(b, 4*def)
+}
+
+// Tools are the trace tools over this incident: the same texts as the CLI
+// views (tracehound tree, event, spans, profile).
+func (in *Incident) Tools() []Tool {
+	idSchema := objectSchema([]string{"id"}, map[string]any{
+		"id":     stringProp("an event id from the trace tree (the id= value, or any unique prefix of 4+ characters)"),
+		"budget": intProp("optional: most tokens the result may take"),
+	})
+	return []Tool{
+		{
+			Name:        "get_trace_tree",
+			Description: "The trace as a tree of transactions (services) with connected errors, the path to the issue's event marked with ▶. Use a larger budget to see more transactions.",
+			Parameters:  objectSchema(nil, map[string]any{"budget": intProp("most tokens the tree may take (default 3000)")}),
+			ReadOnly:    true,
+			Run: func(ctx context.Context, raw json.RawMessage) (Result, error) {
+				var a idArgs
+				_ = json.Unmarshal(raw, &a)
+				text, err := in.TreeText(budgetOr(a.Budget, treeToolBudget))
+				return Result{Text: text}, err
+			},
+		},
+		{
+			Name:        "get_error_event",
+			Description: "A connected error's details: exception chain with the crash site first, in-app frames with source lines and the variables they use, breadcrumbs, request and tags.",
+			Parameters:  idSchema,
+			ReadOnly:    true,
+			Run: func(ctx context.Context, raw json.RawMessage) (Result, error) {
+				a, err := parseID(raw)
+				if err != nil {
+					return Result{}, err
+				}
+				text, err := in.ErrorText(ctx, a.ID, budgetOr(a.Budget, eventToolBudget))
+				return Result{Text: text, Node: in.nodeID(a.ID)}, err
+			},
+		},
+		{
+			Name:        "get_transaction_spans",
+			Description: "The spans of one transaction: timings, the critical path, repeated queries grouped (N+1), gaps, failed spans and their key attributes.",
+			Parameters:  idSchema,
+			ReadOnly:    true,
+			Run: func(ctx context.Context, raw json.RawMessage) (Result, error) {
+				a, err := parseID(raw)
+				if err != nil {
+					return Result{}, err
+				}
+				text, err := in.SpansText(ctx, a.ID, budgetOr(a.Budget, spansToolBudget))
+				return Result{Text: text, Node: in.nodeID(a.ID)}, err
+			},
+		},
+		{
+			Name:        "get_profile",
+			Description: "The CPU profile of a transaction marked \"profile available\": a call tree of the application's functions with total and self time, system code folded into its caller, and the hottest functions.",
+			Parameters:  idSchema,
+			ReadOnly:    true,
+			Run: func(ctx context.Context, raw json.RawMessage) (Result, error) {
+				a, err := parseID(raw)
+				if err != nil {
+					return Result{}, err
+				}
+				text, err := in.ProfileText(ctx, a.ID, budgetOr(a.Budget, profileToolBudget))
+				return Result{Text: text, Node: in.nodeID(a.ID)}, err
+			},
+		},
+	}
+}
+
+// nodeID resolves an id to the full id of its node, for the UI ("" when it
+// does not resolve).
+func (in *Incident) nodeID(id string) string {
+	if in.Tree == nil {
+		return ""
+	}
+	if n, err := in.Tree.Resolve(id); err == nil {
+		return n.ID
+	}
+	return ""
+}

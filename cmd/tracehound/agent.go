@@ -1,0 +1,542 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tracehound/tracehound/agent"
+	"github.com/tracehound/tracehound/demo"
+)
+
+// exitNoRootCause is analyze's exit code when the run ended without a
+// root cause (and eval's when an incident failed).
+const exitNoRootCause = 3
+
+// errNoRootCause carries exitNoRootCause.
+var errNoRootCause = errors.New("no root cause was found")
+
+// modelFlags are the agent's flags shared by analyze, eval, resume and the
+// TUI.
+type modelFlags struct {
+	model         string
+	offline       bool
+	contextWindow int
+	repos         []string
+}
+
+func (m *modelFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&m.model, "model", "", "model name on the OpenAI-compatible server (env TRACEHOUND_MODEL; OPENAI_BASE_URL, OPENAI_API_KEY)")
+	f.BoolVar(&m.offline, "offline", false, "use the offline analyzer (heuristics, no model)")
+	f.IntVar(&m.contextWindow, "context-window", 0, "the model's context window in tokens, when tracehound does not know it")
+	f.StringArrayVar(&m.repos, "repo", nil, "a local checkout for a project: PROJECT=PATH (repeatable; also [[repo]] in the config file)")
+}
+
+// provider chooses the model, or the offline analyzer when none is
+// configured (saying so).
+func (a *app) provider(m *modelFlags, in *agent.Incident, repos *agent.Repos) (agent.Provider, string, error) {
+	model := m.model
+	if model == "" {
+		model = a.getenv("TRACEHOUND_MODEL")
+	}
+	if m.offline || model == "" {
+		if !m.offline {
+			fmt.Fprintln(a.stderr, "tracehound: no model configured (--model or TRACEHOUND_MODEL, with OPENAI_BASE_URL/OPENAI_API_KEY): using the offline analyzer, which is heuristic, not an LLM")
+		}
+		return agent.NewOffline(in, repos), "heuristic", nil
+	}
+	window := m.contextWindow
+	if window == 0 {
+		if v, err := strconv.Atoi(a.getenv("TRACEHOUND_CONTEXT_WINDOW")); err == nil {
+			window = v
+		}
+	}
+	p, err := agent.NewOpenAI(agent.ModelConfig{
+		BaseURL: a.getenv("OPENAI_BASE_URL"), APIKey: a.getenv("OPENAI_API_KEY"), Model: model, ContextWindow: window,
+		Headers: parseHeaders(a.getenv("TRACEHOUND_MODEL_HEADERS")),
+	})
+	if err != nil {
+		return nil, "", usageError{err}
+	}
+	return p, "llm", nil
+}
+
+// parseHeaders reads "Key: value; Key2: value2".
+func parseHeaders(s string) map[string]string {
+	out := map[string]string{}
+	for _, part := range strings.Split(s, ";") {
+		if k, v, ok := strings.Cut(part, ":"); ok && strings.TrimSpace(k) != "" {
+			out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	return out
+}
+
+// reposFor finds the source checkouts of an incident: a dataset's own
+// source trees (materialised as git repositories in the cache), else the
+// config file and --repo flags with Sentry's code mappings.
+func (a *app) reposFor(ctx context.Context, m *modelFlags, src *source) (*agent.Repos, error) {
+	if src.Dataset != nil {
+		var checkouts map[string]string
+		var err error
+		if a.demo {
+			dir, derr := demo.DefaultCacheDir()
+			if derr != nil {
+				return nil, derr
+			}
+			checkouts, err = demo.MaterializeSources(src.Dataset, dir)
+		} else {
+			dir, derr := datasetCacheDir(src)
+			if derr != nil {
+				return nil, derr
+			}
+			checkouts, err = demo.MaterializeSources(src.Dataset, dir)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("materialising the dataset's source trees: %w", err)
+		}
+		return agent.DatasetRepos(src.Dataset, checkouts)
+	}
+	var list []agent.Repo
+	if path, err := agent.DefaultRepoConfigPath(); err == nil {
+		if _, serr := os.Stat(path); serr == nil {
+			rs, err := agent.LoadRepoConfig(path)
+			if err != nil {
+				return nil, usageError{err}
+			}
+			list = append(list, rs...)
+		}
+	}
+	for _, f := range m.repos {
+		r, err := agent.ParseRepoFlag(f)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		list = append(list, r)
+	}
+	mappings, err := src.Client.CodeMappings(ctx, "-1")
+	if err != nil {
+		fmt.Fprintf(a.stderr, "tracehound: code mappings unavailable (%s); frames are matched to files by path\n", firstLine(err.Error()))
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(a.stderr, "tracehound: no local repositories configured (--repo PROJECT=PATH or [[repo]] in the config file): the code cannot be read")
+	}
+	return agent.NewRepos(list, mappings)
+}
+
+// datasetCacheDir is where a dataset directory's sources are materialised.
+func datasetCacheDir(src *source) (string, error) {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	v, err := demo.SourcesVersion(src.Dataset)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.Sum256([]byte(src.Label + "\x00" + v))
+	return filepath.Join(base, "tracehound", "datasets", hex.EncodeToString(h[:8])), nil
+}
+
+// sourceRef records where an investigation's data came from.
+func (a *app) sourceRef(src *source) agent.Source {
+	switch {
+	case a.demo:
+		return agent.Source{Kind: "demo", Name: demo.Incident}
+	case a.data != "":
+		abs, _ := filepath.Abs(a.data)
+		return agent.Source{Kind: "data", Dir: abs}
+	}
+	s := agent.Source{Kind: "sentry", Org: src.Client.Org(), URL: src.Client.BaseURL()}
+	return s
+}
+
+func newAnalyzeCmd(a *app) *cobra.Command {
+	var m modelFlags
+	var yesReadOnly, askReadOnly bool
+	cmd := &cobra.Command{
+		Use:   "analyze [TARGET]",
+		Short: "Investigate an issue headlessly: progress on stderr, the report on stdout",
+		Long: `Run the investigation without the TUI: the model (or, with --offline or no
+model configured, the offline analyzer) calls the same tools as in the UI;
+read-only tools run, patches are never applied (the proposed diff is in the
+report). Progress goes to stderr, the report (markdown, or --format json)
+to stdout. The run is saved and can be resumed (tracehound resume ID).
+
+Exit code: 0 when a root cause was found, 3 when not, 1 usage, 2 errors.`,
+		Example: `  tracehound analyze --demo --offline
+  TRACEHOUND_MODEL=gpt-4o-mini tracehound analyze PAYMENTS-1AB
+  OPENAI_BASE_URL=http://localhost:11434/v1 tracehound analyze --demo --model qwen2.5-coder:14b`,
+		Args: maxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkReportFormat(a); err != nil {
+				return err
+			}
+			if askReadOnly && !yesReadOnly {
+				return usagef("--ask-read-only needs a person to answer; in a headless run add --yes-read-only")
+			}
+			return runAnalyze(cmd.Context(), a, &m, argOr(args))
+		},
+	}
+	m.register(cmd)
+	cmd.Flags().BoolVar(&yesReadOnly, "yes-read-only", false, "approve every read-only tool call (the default policy already runs them)")
+	cmd.Flags().BoolVar(&askReadOnly, "ask-read-only", false, "policy: ask before read-only tools too (needs --yes-read-only in a headless run)")
+	return cmd
+}
+
+func checkReportFormat(a *app) error {
+	switch a.format {
+	case "text", "markdown", "md":
+		a.format = "markdown"
+	case "json":
+	default:
+		return usagef("--format must be markdown or json, not %q", a.format)
+	}
+	return nil
+}
+
+func runAnalyze(ctx context.Context, a *app, m *modelFlags, arg string) error {
+	pt, err := a.parseTargetArg(arg)
+	if err != nil {
+		return err
+	}
+	src, err := a.openSource(ctx, pt)
+	if err != nil {
+		return err
+	}
+	t, err := a.targetOrDefault(arg, src)
+	if err != nil {
+		return err
+	}
+	if src.Demo {
+		fmt.Fprintln(a.stderr, "[demo data] an embedded sample incident, not from a real Sentry")
+	}
+	in, err := agent.Load(ctx, src.Client, t)
+	if err != nil {
+		return err
+	}
+	repos, err := a.reposFor(ctx, m, src)
+	if err != nil {
+		return err
+	}
+	prov, analyzer, err := a.provider(m, in, repos)
+	if err != nil {
+		return err
+	}
+	target := arg
+	if target == "" {
+		target = src.DefaultIssue
+	}
+	return a.runHeadless(ctx, in, repos, prov, analyzer, agent.TranscriptHeader{Target: target, Source: a.sourceRef(src)}, nil, nil)
+}
+
+// runHeadless runs (or resumes) an investigation without a person: it
+// prints progress on stderr and the report on stdout.
+func (a *app) runHeadless(ctx context.Context, in *agent.Incident, repos *agent.Repos, prov agent.Provider, analyzer string,
+	h agent.TranscriptHeader, resume *agent.TranscriptData, tr *agent.Transcript) error {
+	if in.Issue != nil {
+		h.Issue, h.Title = in.Issue.ShortID, in.Issue.Title
+	}
+	h.Model, h.Analyzer = prov.Name(), analyzer
+	if tr == nil {
+		dir, err := a.stateDir()
+		if err == nil {
+			tr, err = agent.NewTranscript(dir, h)
+		}
+		if err != nil {
+			fmt.Fprintf(a.stderr, "tracehound: the investigation will not be saved: %v\n", err)
+		}
+	}
+	opts := agent.Options{
+		Provider: prov, Incident: in, Analyzer: analyzer,
+		Tools: append(in.Tools(), repos.Tools(agent.CodeToolOptions{IssueShortID: h.Issue})...),
+		Policy: agent.Policy{Decide: func(c agent.Call) agent.Decision {
+			if c.ReadOnly {
+				return agent.Decision{Kind: agent.ApproveOnce}
+			}
+			return agent.Decision{Kind: agent.Deny, Reason: "this is a headless run: changes are not applied without a person; the proposed change goes into the report. Finish the investigation."}
+		}},
+	}
+	if resume != nil {
+		opts.Messages, opts.Report = resume.ResumableMessages(), resume.Report
+	}
+	if tr != nil {
+		opts.Sink = tr.Sink
+		defer func() {
+			if err := tr.Close(); err != nil {
+				fmt.Fprintf(a.stderr, "tracehound: saving the transcript failed: %v\n", err)
+			}
+		}()
+		fmt.Fprintf(a.stderr, "tracehound: investigating with %s; saved as %s\n", prov.Name(), tr.Header.ID)
+	}
+	run := agent.Start(ctx, opts)
+	progress(a.stderr, run.Events())
+	rep, err := run.Wait()
+	if tr != nil {
+		fmt.Fprintf(a.stderr, "tracehound: resume with `tracehound resume %s`, export with `tracehound export-report %s`\n", tr.Header.ID, tr.Header.ID)
+	}
+	if rep != nil {
+		if a.format == "json" {
+			if werr := writeJSON(a.stdout, rep); werr != nil {
+				return werr
+			}
+		} else {
+			fmt.Fprint(a.stdout, rep.Markdown())
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if !rep.Found() {
+		return errNoRootCause
+	}
+	return nil
+}
+
+func (a *app) stateDir() (string, error) {
+	if d := a.getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "tracehound", "sessions"), nil
+	}
+	if a.homeDir != "" {
+		return filepath.Join(a.homeDir, ".local", "state", "tracehound", "sessions"), nil
+	}
+	return agent.StateDir()
+}
+
+// progress prints a run's events for a person watching stderr.
+func progress(w io.Writer, events <-chan agent.Event) {
+	var text strings.Builder
+	flush := func() {
+		if t := strings.TrimSpace(text.String()); t != "" {
+			fmt.Fprintf(w, "  %s\n", line(t))
+		}
+		text.Reset()
+	}
+	for e := range events {
+		switch e.Kind {
+		case agent.EventTextDelta:
+			text.WriteString(e.Text)
+		case agent.EventStepDone:
+			flush()
+		case agent.EventToolRunning:
+			fmt.Fprintf(w, "  → %s %s\n", e.Call.Name, line(clip(string(e.Call.Args), 120)))
+		case agent.EventToolDone:
+			extra := ""
+			if e.Call.Cached {
+				extra = " (cached)"
+			}
+			if e.Call.Duration > 0 {
+				extra += " " + e.Call.Duration.Round(time.Millisecond).String()
+			}
+			fmt.Fprintf(w, "    ✓ %s%s\n", e.Call.Name, extra)
+		case agent.EventToolFailed:
+			fmt.Fprintf(w, "    ✗ %s: %s\n", e.Call.Name, line(clip(e.Call.Reason, 200)))
+		case agent.EventToolDenied:
+			fmt.Fprintf(w, "    ⊘ %s not run: %s\n", e.Call.Name, line(clip(e.Call.Reason, 200)))
+		case agent.EventPhase:
+			flush()
+			switch e.Phase {
+			case agent.PhaseSolution:
+				fmt.Fprintln(w, "== root cause reported")
+			case agent.PhasePatch:
+				fmt.Fprintln(w, "== solution plan reported")
+			}
+		case agent.EventError:
+			flush()
+			fmt.Fprintf(w, "tracehound: %s\n", line(e.Err))
+		case agent.EventFinished:
+			flush()
+			fmt.Fprintf(w, "== %s\n", line(e.Text))
+		}
+	}
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+func newModelsCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "models",
+		Short: "List the models of the OpenAI-compatible server (OPENAI_BASE_URL)",
+		Args:  exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := agent.NewOpenAI(agent.ModelConfig{BaseURL: a.getenv("OPENAI_BASE_URL"), APIKey: a.getenv("OPENAI_API_KEY"), Model: "list"})
+			if err != nil {
+				return err
+			}
+			ids, err := p.Models(cmd.Context())
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				fmt.Fprintf(a.stdout, "%s\t%d tokens\n", id, agent.WindowFor(id))
+			}
+			return nil
+		},
+	}
+}
+
+func newResumeCmd(a *app) *cobra.Command {
+	var m modelFlags
+	cmd := &cobra.Command{
+		Use:   "resume [ID]",
+		Short: "Continue a saved investigation (without ID: list them)",
+		Args:  maxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkReportFormat(a); err != nil {
+				return err
+			}
+			dir, err := a.stateDir()
+			if err != nil {
+				return err
+			}
+			if len(args) == 0 {
+				return listSessions(a, dir)
+			}
+			path, err := agent.FindTranscript(dir, args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			d, err := agent.LoadTranscript(path)
+			if err != nil {
+				return err
+			}
+			if d.Finished {
+				fmt.Fprintf(a.stderr, "tracehound: %s already finished; continuing it anyway\n", d.Header.ID)
+			}
+			ctx := cmd.Context()
+			if err := a.reopen(d.Header.Source); err != nil {
+				return err
+			}
+			if m.model == "" && d.Header.Analyzer == "llm" {
+				m.model = d.Header.Model
+			}
+			m.offline = m.offline || d.Header.Analyzer == "heuristic"
+			pt, err := a.parseTargetArg(d.Header.Target)
+			if err != nil {
+				return err
+			}
+			src, err := a.openSource(ctx, pt)
+			if err != nil {
+				return err
+			}
+			t, err := a.targetOrDefault(d.Header.Target, src)
+			if err != nil {
+				return err
+			}
+			in, err := agent.Load(ctx, src.Client, t)
+			if err != nil {
+				return err
+			}
+			repos, err := a.reposFor(ctx, &m, src)
+			if err != nil {
+				return err
+			}
+			prov, analyzer, err := a.provider(&m, in, repos)
+			if err != nil {
+				return err
+			}
+			tr, err := agent.AppendTo(path)
+			if err != nil {
+				return err
+			}
+			return a.runHeadless(ctx, in, repos, prov, analyzer, d.Header, d, tr)
+		},
+	}
+	m.register(cmd)
+	return cmd
+}
+
+// reopen sets the source flags from a transcript's source.
+func (a *app) reopen(s agent.Source) error {
+	switch s.Kind {
+	case "demo":
+		a.demo = true
+	case "data":
+		a.data = s.Dir
+	case "sentry":
+		if a.url == "" {
+			a.url = s.URL
+		}
+		if a.org == "" {
+			a.org = s.Org
+		}
+	default:
+		return fmt.Errorf("the transcript's source %q is unknown", s.Kind)
+	}
+	return nil
+}
+
+func listSessions(a *app, dir string) error {
+	list, err := agent.ListTranscripts(dir)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		fmt.Fprintf(a.stdout, "No saved investigations in %s.\n", dir)
+		return nil
+	}
+	for _, d := range list {
+		state := "unfinished"
+		switch {
+		case d.Finished:
+			state = "finished"
+		case d.Report != nil && d.Report.RootCause != nil:
+			state = "root cause found"
+		}
+		fmt.Fprintf(a.stdout, "%s  %s  %-16s %s  %s\n", d.Header.ID, d.Header.Created.Local().Format("2006-01-02 15:04"), state, line(d.Header.Issue), line(clip(d.Header.Title, 60)))
+	}
+	return nil
+}
+
+func newExportReportCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "export-report ID",
+		Short: "Print a saved investigation's report as markdown (or --format json)",
+		Args:  exactArgs(1, "one investigation ID (see `tracehound resume`)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkReportFormat(a); err != nil {
+				return err
+			}
+			dir, err := a.stateDir()
+			if err != nil {
+				return err
+			}
+			path, err := agent.FindTranscript(dir, args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			d, err := agent.LoadTranscript(path)
+			if err != nil {
+				return err
+			}
+			if d.Report == nil {
+				return fmt.Errorf("%s has no report yet: it stopped before a root cause; continue it with `tracehound resume %s`", d.Header.ID, d.Header.ID)
+			}
+			if a.format == "json" {
+				return writeJSON(a.stdout, d.Report)
+			}
+			md := d.Report.Markdown()
+			if !d.Finished {
+				md = strings.Replace(md, "\n\n", "\n\n> This investigation did not finish; the report is what was established so far.\n\n", 1)
+			}
+			fmt.Fprint(a.stdout, md)
+			return nil
+		},
+	}
+}
