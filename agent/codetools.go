@@ -53,7 +53,7 @@ func (rs *Repos) Tools(opts CodeToolOptions) []Tool {
 	if opts.MaxResults <= 0 {
 		opts.MaxResults = defaultMaxMatches
 	}
-	return []Tool{
+	tools := []Tool{
 		{
 			Name: "list_repositories",
 			Description: "List the source repositories you can read: each one's name (the `repo` argument of the other code tools), " +
@@ -110,6 +110,33 @@ func (rs *Repos) Tools(opts CodeToolOptions) []Tool {
 		},
 		rs.patchTool(opts),
 	}
+	for i := range tools {
+		tools[i] = sanitizedErrors(tools[i])
+	}
+	return tools
+}
+
+// sanitizedErrors makes a tool's errors safe to show: they quote paths and
+// lines that came from the model or from files.
+func sanitizedErrors(t Tool) Tool {
+	run, validate := t.Run, t.Validate
+	t.Run = func(ctx context.Context, args json.RawMessage) (Result, error) {
+		res, err := run(ctx, args)
+		if err != nil {
+			err = errors.New(tracetree.Sanitize(err.Error()))
+		}
+		return res, err
+	}
+	if validate != nil {
+		t.Validate = func(ctx context.Context, args json.RawMessage) (string, error) {
+			preview, err := validate(ctx, args)
+			if err != nil {
+				err = errors.New(tracetree.Sanitize(err.Error()))
+			}
+			return preview, err
+		}
+	}
+	return t
 }
 
 // decodeToolArgs decodes a tool's JSON arguments; numbers and booleans

@@ -238,6 +238,12 @@ func TestProposePatchRejected(t *testing.T) {
 			want: []string{"has no line numbers and its lines match the file in 3 places (lines 17, 19, 21)"},
 		},
 		{
+			name: "escape sequences in a path",
+			repo: "acme/auth-service",
+			diff: "--- a/x\x1b[2J.go\n+++ b/x\x1b[2J.go\n@@ -1 +1 @@\n-a\n+b\n",
+			want: []string{`x\x1b[2J.go does not exist`},
+		},
+		{
 			name: "pure insertion without context",
 			repo: "acme/auth-service",
 			diff: "--- a/go.mod\n+++ b/go.mod\n@@ -3,0 +4 @@\n+toolchain go1.24.0\n",
@@ -252,6 +258,9 @@ func TestProposePatchRejected(t *testing.T) {
 			_, err := tool.Validate(ctx, codePatchArgs(tc.repo, tc.diff, expl))
 			if err == nil {
 				t.Fatal("validated")
+			}
+			if strings.ContainsRune(err.Error(), 0x1b) {
+				t.Errorf("error has a raw escape: %q", err)
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
