@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -251,7 +252,9 @@ func (o *Offline) analyze(ctx context.Context) *analysis {
 		}
 	}
 	o.codeCandidates(ctx, a)
+	o.changeCandidates(ctx, a)
 	o.spanCandidates(ctx, a)
+	o.stampedeCandidates(ctx, a)
 	o.profileCandidates(ctx, a)
 	sort.SliceStable(a.candidates, func(i, j int) bool { return a.candidates[i].score > a.candidates[j].score })
 	return a
@@ -554,7 +557,7 @@ func readRepoLines(repo *Repo, rel string) ([]string, error) {
 	return lines, sc.Err()
 }
 
-var defRE = regexp.MustCompile(`^\s*(func\b|def\b|async\s+def\b|function\b|async\s+function\b|export\s+(async\s+)?function\b|(public|private|protected|static|\s)+[\w<>\[\]]+\s+\w+\s*\()`)
+var defRE = regexp.MustCompile(`^\s*(func\b|def\b|async\s+def\b|function\b|async\s+function\b|export\s+(async\s+)?function\b|((public|private|protected|static|final|override|suspend)\s+)+[\w<>\[\],?]+\s+\w+\s*\()`)
 
 // functionBody returns the lines of the function that contains line (1
 // based), from its definition to line.
@@ -681,6 +684,249 @@ func mentionedIn(ev *sentryapi.Event, name string) bool {
 	return false
 }
 
+// changeCandidates weighs what the latest release of each service involved
+// in the failure changed (Sentry's "suspect commits", from the local git
+// history): the services with errors on the chain and the services those
+// failing transactions called.
+func (o *Offline) changeCandidates(ctx context.Context, a *analysis) {
+	if o.repos == nil || len(a.chain) == 0 {
+		return
+	}
+	services := map[string]bool{}
+	var order []string
+	addSvc := func(s string) {
+		if s != "" && !services[s] {
+			services[s] = true
+			order = append(order, s)
+		}
+	}
+	for _, e := range a.chain {
+		addSvc(e.Project)
+		if t := e.Parent; t != nil {
+			for _, c := range t.Children {
+				if c.Kind == tracetree.KindTransaction {
+					addSvc(c.Project)
+				}
+			}
+		}
+	}
+	errorText := o.chainText(ctx, a)
+	crashBody := ""
+	if a.crash != nil {
+		if lines, err := readRepoLines(a.crash.repo, a.crash.path); err == nil {
+			crashBody = strings.Join(functionBody(lines, a.crash.line), "\n")
+		}
+	}
+	for _, svc := range order {
+		for _, r := range o.repos.ForProject(svc) {
+			repo := o.mustRepo(r.Name)
+			if repo == nil {
+				continue
+			}
+			for _, ch := range changedFunctions(ctx, repo) {
+				c := candidate{repo: repo, service: svc, file: ch.path, function: ch.function, line: ch.line, score: 2,
+					why:      []string{"changed in " + ch.label},
+					evidence: []Evidence{{Kind: "commit", Ref: ch.label, Detail: "changed " + ch.function + " in " + ch.path}}}
+				if strings.Contains(ch.message, ch.function) {
+					c.score += 0.5
+					c.why = append(c.why, "the commit message names it")
+				}
+				if crashBody != "" && regexp.MustCompile(`\b`+regexp.QuoteMeta(ch.function)+`\b`).MatchString(crashBody) {
+					c.score += 1
+					c.why = append(c.why, "the failing function uses it")
+				}
+				if tok := errorTokenIn(append(append([]string(nil), ch.added...), ch.removed...), errorText); tok != "" {
+					c.score += 1
+					c.why = append(c.why, "the change touches "+tok+", which the error names")
+				}
+				if lit := literalSeenIn(ch.added, errorText); lit != "" {
+					c.score += 1
+					c.why = append(c.why, fmt.Sprintf("a value the change sets (%s) appears in the failing request", clipLine(lit, 60)))
+				}
+				a.add(c)
+			}
+		}
+	}
+}
+
+// chainText is the text of the chain's errors that a changed value could
+// show up in: titles, exception values, breadcrumbs, request URLs.
+func (o *Offline) chainText(ctx context.Context, a *analysis) string {
+	var b strings.Builder
+	for _, n := range a.chain {
+		ev, err := o.in.EventFor(ctx, n)
+		if err != nil {
+			continue
+		}
+		b.WriteString(ev.Title + "\n")
+		if ex := ev.Exception(); ex != nil {
+			for _, v := range ex.Values {
+				b.WriteString(v.Value + "\n")
+			}
+		}
+		if bc := ev.Breadcrumbs(); bc != nil {
+			for _, c := range bc.Values {
+				b.WriteString(c.Message + " " + string(c.Data) + "\n")
+			}
+		}
+		if r := ev.Request(); r != nil {
+			b.WriteString(r.URL + "\n")
+		}
+	}
+	return b.String()
+}
+
+var literalRE = regexp.MustCompile("\"([^\"]{8,})\"|'([^']{8,})'|`([^`]{8,})`")
+
+// literalSeenIn returns the first string literal of the added lines (8 or
+// more characters) that appears in text.
+func literalSeenIn(added []string, text string) string {
+	for _, l := range added {
+		for _, m := range literalRE.FindAllStringSubmatch(l, -1) {
+			lit := m[1] + m[2] + m[3]
+			if strings.Contains(text, lit) {
+				return lit
+			}
+		}
+	}
+	return ""
+}
+
+var identRE = regexp.MustCompile(`[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+`)
+
+// errorTokenIn returns the first compound identifier of the error text
+// (amount_cents, unitPrice) that the changed lines mention, compared
+// without case or underscores (AmountCents matches amount_cents).
+func errorTokenIn(changed []string, text string) string {
+	norm := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "_", "") }
+	var body strings.Builder
+	for _, l := range changed {
+		body.WriteString(norm(l) + "\n")
+	}
+	b := body.String()
+	seen := map[string]bool{}
+	for _, tok := range identRE.FindAllString(text, -1) {
+		n := norm(tok)
+		if len(n) < 6 || seen[n] {
+			continue
+		}
+		seen[n] = true
+		if strings.Contains(b, n) {
+			return tok
+		}
+	}
+	return ""
+}
+
+type changedFn struct {
+	path, function, label, message string
+	line                           int
+	added                          []string // the lines the change added to the function
+	removed                        []string // and removed from it
+}
+
+var hunkRE = regexp.MustCompile(`^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@`)
+
+// changedFunctions lists the functions the latest release of a repository
+// changed: the commits since the previous tag up to the latest tag, or the
+// latest commit when there are no tags (and more than one commit).
+func changedFunctions(ctx context.Context, repo *Repo) []changedFn {
+	tag, err := repoGit(ctx, repo.Path, nil, nil, "describe", "--tags", "--abbrev=0", "HEAD")
+	tag = strings.TrimSpace(tag)
+	var rng, label string
+	if err == nil && tag != "" {
+		if prev, err := repoGit(ctx, repo.Path, nil, nil, "describe", "--tags", "--abbrev=0", tag+"^"); err == nil && strings.TrimSpace(prev) != "" {
+			rng = strings.TrimSpace(prev) + ".." + tag
+		} else {
+			return nil // the first release: everything is new
+		}
+		label = "release " + tag
+	} else {
+		count, err := repoGit(ctx, repo.Path, nil, nil, "rev-list", "--count", "HEAD")
+		if err != nil || strings.TrimSpace(count) == "1" {
+			return nil
+		}
+		rng, label = "HEAD^..HEAD", "the latest commit"
+	}
+	log, _ := repoGit(ctx, repo.Path, nil, nil, "log", "--format=%h %s%n%b", rng)
+	if first, _, _ := strings.Cut(strings.TrimSpace(log), "\n"); first != "" {
+		label += " (" + first + ")"
+	}
+	diff, err := repoGit(ctx, repo.Path, nil, nil, "diff", "-U0", "--no-color", rng, "--")
+	if err != nil {
+		return nil
+	}
+	var out []changedFn
+	seen := map[string]int{} // file+function → index in out
+	file := ""
+	var lines []string
+	var hunkFns []int // functions of the current hunk
+	for _, l := range strings.Split(diff, "\n") {
+		switch {
+		case file != "" && strings.HasPrefix(l, "+") && !strings.HasPrefix(l, "+++"):
+			for _, i := range hunkFns {
+				out[i].added = append(out[i].added, l[1:])
+			}
+		case file != "" && strings.HasPrefix(l, "-") && !strings.HasPrefix(l, "---"):
+			for _, i := range hunkFns {
+				out[i].removed = append(out[i].removed, l[1:])
+			}
+		case strings.HasPrefix(l, "+++ "):
+			file = strings.TrimPrefix(strings.TrimPrefix(l, "+++ "), "b/")
+			lines = nil
+			if file == "/dev/null" || !isSourceFile(file) || strings.Contains(file, "test") {
+				file = ""
+				continue
+			}
+			lines, _ = readRepoLines(repo, file)
+		case file != "" && strings.HasPrefix(l, "@@"):
+			hunkFns = hunkFns[:0]
+			m := hunkRE.FindStringSubmatch(l)
+			if m == nil {
+				continue
+			}
+			start, count := atoi(m[1]), 1
+			if m[2] != "" {
+				count = max(1, atoi(m[2]))
+			}
+			for ln := start; ln < start+count && ln <= len(lines); ln++ {
+				if ln < 1 {
+					continue
+				}
+				body := functionBody(lines, ln)
+				if len(body) == 0 || !defRE.MatchString(body[0]) {
+					continue
+				}
+				fn := defName(body[0])
+				if fn == "" {
+					continue
+				}
+				if i, ok := seen[file+fn]; ok {
+					if !slices.Contains(hunkFns, i) {
+						hunkFns = append(hunkFns, i)
+					}
+					continue
+				}
+				seen[file+fn] = len(out)
+				hunkFns = append(hunkFns, len(out))
+				out = append(out, changedFn{path: file, function: fn, line: ln - len(body) + 1, label: label, message: log})
+			}
+		}
+	}
+	return out
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
 // spanCandidates looks for repeated work in the transactions: sequential
 // repeated queries (N+1), parallel duplicate queries (a cache stampede),
 // repeated outgoing calls (a retry storm), and finds the code that issues
@@ -708,42 +954,211 @@ func (o *Offline) spanCandidates(ctx context.Context, a *analysis) {
 	}
 }
 
+// stampedeCandidates looks for concurrent sibling transactions of one
+// endpoint that each run the same slow query: many requests missing the
+// same cache entry at once.
+func (o *Offline) stampedeCandidates(ctx context.Context, a *analysis) {
+	if o.in.Tree == nil {
+		return
+	}
+	for _, parent := range subtree(focusRoot(o.in.Tree)) {
+		groups := map[string][]*tracetree.Node{}
+		for _, c := range parent.Children {
+			if c.Kind == tracetree.KindTransaction {
+				k := c.Project + "\x00" + c.Op + "\x00" + c.Name
+				groups[k] = append(groups[k], c)
+			}
+		}
+		for _, g := range groups {
+			if len(g) < 3 || !overlapping(g) {
+				continue
+			}
+			// The slowest db query shared by at least three of them.
+			count := map[string]int{}
+			for _, n := range g {
+				seen := map[string]bool{}
+				for _, sp := range n.Spans {
+					if strings.HasPrefix(sp.Op, "db") && !seen[sp.Description] && float64(sp.Duration) >= 0.3*n.DurationMS {
+						seen[sp.Description] = true
+						count[sp.Description]++
+					}
+				}
+			}
+			for desc, n := range count {
+				if n < 3 {
+					continue
+				}
+				row := tracetree.WaterfallRow{Label: "db - " + desc, Op: "db", Repeat: n, MaxParallel: n}
+				o.queryCandidate(a, g[0], row, fmt.Sprintf("stampede: %d concurrent %s requests each ran the same slow query", len(g), g[0].Name), "cache")
+			}
+		}
+	}
+}
+
+// overlapping reports whether the transactions ran at the same time.
+func overlapping(ns []*tracetree.Node) bool {
+	var latestStart, earliestEnd float64
+	for i, n := range ns {
+		if i == 0 || float64(n.Start) > latestStart {
+			latestStart = float64(n.Start)
+		}
+		if i == 0 || float64(n.End) < earliestEnd {
+			earliestEnd = float64(n.End)
+		}
+	}
+	return latestStart < earliestEnd
+}
+
 var sqlTableRE = regexp.MustCompile(`(?i)\b(?:from|into|update|join)\s+["'\x60]?([A-Za-z_][\w.]*)`)
 
-// queryCandidate finds the code behind a repeated span group.
+// queryCandidate finds the code behind a repeated span group: for an N+1,
+// the function issuing the query and the caller that loops over it; for a
+// stampede, the cache wrapper around the function issuing the query; for
+// repeated calls, the retry code.
 func (o *Offline) queryCandidate(a *analysis, txn *tracetree.Node, row tracetree.WaterfallRow, why, kind string) {
 	if o.repos == nil {
 		return
 	}
 	ev := Evidence{Kind: "span", Ref: tracetree.ShortID(txn.ID), Detail: clipLine(row.Label, 120) + " — " + why}
-	weight := 1.5
+	bonus := 0.0
 	if a.timeouts {
-		weight += 1
+		bonus = 1
 	}
-	for _, repo := range o.repos.ForProject(txn.Project) {
-		repo := repo
-		var pattern string
-		switch kind {
-		case "sql":
-			if m := sqlTableRE.FindStringSubmatch(row.Label); m != nil {
-				pattern = m[1]
-			}
-		case "cache":
-			pattern = "cache"
-		case "retry":
-			pattern = "retr"
-		}
-		if pattern == "" {
+	for _, r := range o.repos.ForProject(txn.Project) {
+		repo := o.mustRepo(r.Name)
+		if repo == nil {
 			continue
 		}
-		a.searches = append(a.searches, searchCall{repo: repo.Name, query: pattern})
-		def, fn, ok := enclosingMatch(&repo, pattern, kind != "sql")
+		code := func(path string, line int, detail string) Evidence {
+			return Evidence{Kind: "code", Ref: fmt.Sprintf("%s:%s:%d", repo.Name, path, line), Detail: detail}
+		}
+		if kind == "retry" {
+			a.searches = append(a.searches, searchCall{repo: repo.Name, query: "retr"})
+			if def, fn, ok := enclosingMatch(repo, "retr", true); ok {
+				a.add(candidate{repo: repo, service: txn.Project, file: def.path, function: fn, line: def.line, score: 1.5 + bonus,
+					why: []string{why + ", through this retry code"}, evidence: []Evidence{ev, code(def.path, def.line, "retry logic: "+fn)}})
+			}
+			continue
+		}
+		m := sqlTableRE.FindStringSubmatch(row.Label)
+		if m == nil {
+			continue
+		}
+		table := m[1]
+		a.searches = append(a.searches, searchCall{repo: repo.Name, query: table})
+		def, query, ok := enclosingMatch(repo, table, false)
 		if !ok {
 			continue
 		}
-		a.add(candidate{repo: o.mustRepo(repo.Name), service: txn.Project, file: def.path, function: fn, line: def.line, score: weight,
-			why: []string{why}, evidence: []Evidence{ev, {Kind: "code", Ref: fmt.Sprintf("%s:%s:%d", repo.Name, def.path, def.line), Detail: "issues it: " + fn}}})
+		if kind == "sql" && lineInLoop(repo, def.path, def.line) {
+			a.add(candidate{repo: repo, service: txn.Project, file: def.path, function: query, line: def.line, score: 2 + bonus,
+				why: []string{why + ": " + query + " issues it once per item in a loop"}, evidence: []Evidence{ev, code(def.path, def.line, query+" runs the query in a loop")}})
+			continue
+		}
+		if kind == "sql" {
+			a.add(candidate{repo: repo, service: txn.Project, file: def.path, function: query, line: def.line, score: 1 + bonus,
+				why: []string{why + " (issued by " + query + ")"}, evidence: []Evidence{ev, code(def.path, def.line, "issues the query: "+query)}})
+		}
+		for _, site := range callSites(repo, query) {
+			switch kind {
+			case "sql":
+				if !site.inLoop {
+					continue
+				}
+				a.add(candidate{repo: repo, service: txn.Project, file: site.path, function: site.function, line: site.line, score: 2 + bonus,
+					why:      []string{why + ": " + site.function + " calls " + query + " once per item in a loop"},
+					evidence: []Evidence{ev, code(site.path, site.line, site.function+" calls "+query+" in a loop")}})
+			case "cache":
+				// The wrapper the query function is handed to (or called
+				// through) on a cache miss.
+				for _, name := range calledNames([]string{"", site.text}, query) {
+					d, ok := findDefinition(repo, name)
+					if !ok || !(strings.Contains(strings.ToLower(d.path), "cache") || strings.Contains(strings.ToLower(name), "cache")) {
+						continue
+					}
+					a.add(candidate{repo: repo, service: txn.Project, file: d.path, function: name, line: d.line, score: 2.5 + bonus,
+						why:      []string{why + ": on a miss every request recomputes through " + name + " (no single-flight or early refresh)"},
+						evidence: []Evidence{ev, code(d.path, d.line, "cache wrapper around "+query)}})
+				}
+			}
+		}
 	}
+}
+
+// lineInLoop reports whether a line of a file is inside a loop of its
+// function.
+func lineInLoop(repo *Repo, path string, line int) bool {
+	lines, err := readRepoLines(repo, path)
+	if err != nil || line < 1 || line > len(lines) {
+		return false
+	}
+	return inLoop(lines, line-1)
+}
+
+func inLoop(lines []string, i int) bool {
+	body := functionBody(lines, i+1)
+	l := lines[i]
+	indent := len(l) - len(strings.TrimLeft(l, " \t"))
+	for j := i; j >= max(0, i-8) && j > i-len(body); j-- {
+		k := lines[j]
+		if loopRE.MatchString(k) && (j == i || len(k)-len(strings.TrimLeft(k, " \t")) < indent) {
+			return true
+		}
+	}
+	return false
+}
+
+// callSite is a line that mentions a function outside its definition.
+type callSite struct {
+	path, function, text string
+	line                 int
+	inLoop               bool
+}
+
+var loopRE = regexp.MustCompile(`^\s*(for\b|while\b)|\.(map|forEach|flatMap)\(|\bfor\s*\(`)
+
+// callSites finds the lines of a repository that call or pass name, with
+// the function they are in and whether they are inside a loop.
+func callSites(repo *Repo, name string) []callSite {
+	var out []callSite
+	re := regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`)
+	_ = filepath.WalkDir(repo.Path, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", "node_modules", "vendor", "dist", "build", "__pycache__", ".venv", "tests", "test", "__tests__":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !isSourceFile(d.Name()) || strings.HasSuffix(d.Name(), "_test.go") || strings.HasPrefix(d.Name(), "test_") || strings.Contains(d.Name(), ".test.") {
+			return nil
+		}
+		rel, _ := filepath.Rel(repo.Path, p)
+		rel = filepath.ToSlash(rel)
+		lines, err := readRepoLines(repo, rel)
+		if err != nil {
+			return nil
+		}
+		for i, l := range lines {
+			if !re.MatchString(l) || defRE.MatchString(l) {
+				continue
+			}
+			body := functionBody(lines, i+1)
+			if len(body) == 0 {
+				continue
+			}
+			fn := defName(body[0])
+			if fn == "" || fn == name {
+				continue
+			}
+			out = append(out, callSite{path: rel, function: fn, text: l, line: i + 1, inLoop: inLoop(lines, i)})
+		}
+		return nil
+	})
+	return out
 }
 
 func (o *Offline) mustRepo(name string) *Repo {
@@ -793,9 +1208,17 @@ func enclosingMatch(repo *Repo, pattern string, inName bool) (definition, string
 			}
 			if strings.Contains(low, pat) && !defRE.MatchString(l) {
 				body := functionBody(lines, i+1)
-				if len(body) > 0 {
+				if len(body) > 0 && defRE.MatchString(body[0]) {
 					if name := defName(body[0]); name != "" {
 						found, fn, ok = definition{path: filepath.ToSlash(rel), line: i + 1}, name, true
+						return filepath.SkipAll
+					}
+				}
+				// A module-level constant (a query kept in a variable):
+				// the function that uses it.
+				if c := constantAbove(lines, i); c != "" {
+					for _, site := range callSites(repo, c) {
+						found, fn, ok = definition{path: site.path, line: site.line}, site.function, true
 						return filepath.SkipAll
 					}
 				}
@@ -804,6 +1227,23 @@ func enclosingMatch(repo *Repo, pattern string, inName bool) (definition, string
 		return nil
 	})
 	return found, fn, ok
+}
+
+var constRE = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=]+)?=`)
+
+// constantAbove returns the name of the module-level assignment a line
+// belongs to (a multi-line string constant), or "".
+func constantAbove(lines []string, i int) string {
+	for j := i; j >= 0 && j > i-30; j-- {
+		l := lines[j]
+		if l != "" && l[0] != ' ' && l[0] != '\t' && l[0] != ')' && l[0] != '"' && l[0] != '\'' {
+			if m := constRE.FindStringSubmatch(l); m != nil {
+				return m[1]
+			}
+			return ""
+		}
+	}
+	return ""
 }
 
 var defNameRE = regexp.MustCompile(`(?:func(?:\s*\([^)]*\))?\s+|def\s+|function\s+|(?:const|let|var)\s+)([A-Za-z_][\w]*)|([A-Za-z_][\w]*)\s*\(`)
