@@ -1,0 +1,155 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tracehound/tracehound/agent"
+	"github.com/tracehound/tracehound/agent/llmtest"
+	"github.com/tracehound/tracehound/demo"
+	"github.com/tracehound/tracehound/sentryapi"
+)
+
+// agentEnv isolates the state (transcripts) and cache (materialised
+// sources) directories of a test.
+func agentEnv(t *testing.T, extra map[string]string) map[string]string {
+	t.Helper()
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	env := map[string]string{"XDG_STATE_HOME": t.TempDir()}
+	for k, v := range extra {
+		env[k] = v
+	}
+	return env
+}
+
+func TestAnalyzeDemoOffline(t *testing.T) {
+	env := agentEnv(t, nil)
+	r := runCLI(t, env, "analyze", "--demo", "--offline")
+	if r.code != exitOK {
+		t.Fatalf("exit %d\nstderr: %s", r.code, r.stderr)
+	}
+	wantContains(t, "report", r.stdout, "# Investigation of "+demo.IssueShortID, "not an LLM",
+		"auth-service — `acme/auth-service internal/signing/canonical.go", "in `CanonicalRequest`", "## Causal chain")
+	wantContains(t, "progress", r.stderr, "[demo data]", "→ get_error_event", "→ read_file", "== root cause reported", "saved as ", "tracehound resume ")
+
+	// The saved investigation is listed and exported.
+	id := regexp.MustCompile(`saved as (\S+)`).FindStringSubmatch(r.stderr)[1]
+	r = runCLI(t, env, "resume")
+	wantContains(t, "resume list", r.stdout, id, "finished", demo.IssueShortID)
+	r = runCLI(t, env, "export-report", id)
+	if r.code != exitOK {
+		t.Fatalf("export-report: %d %s", r.code, r.stderr)
+	}
+	wantContains(t, "export-report", r.stdout, "CanonicalRequest", "## Solution plan")
+	r = runCLI(t, env, "export-report", id[:17], "--format", "json")
+	var rep agent.Report
+	if err := sentryapi.Decode([]byte(r.stdout), &rep); err != nil || rep.RootCause == nil || rep.Analyzer != "heuristic" {
+		t.Errorf("json report: %v %+v", err, rep)
+	}
+	r = runCLI(t, env, "export-report", "nope")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "no saved investigation") {
+		t.Errorf("unknown id: %d %s", r.code, r.stderr)
+	}
+}
+
+func TestAnalyzeWithoutModelSaysSo(t *testing.T) {
+	env := agentEnv(t, nil)
+	r := runCLI(t, env, "analyze", "--demo", "--format", "json")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	wantContains(t, "stderr", r.stderr, "no model configured", "offline analyzer, which is heuristic, not an LLM")
+	var rep agent.Report
+	if err := sentryapi.Decode([]byte(r.stdout), &rep); err != nil || rep.RootCause.Function != "CanonicalRequest" {
+		t.Fatalf("report: %v %+v", err, rep.RootCause)
+	}
+}
+
+func TestAnalyzeWithScriptedModel(t *testing.T) {
+	srv := llmtest.NewServer(t,
+		llmtest.Text("Following the chain.").Tool("get_error_event", `{"id":"214e70f1"}`),
+		llmtest.Tool("read_file", `{"repo":"acme/auth-service","path":"internal/signing/canonical.go"}`).
+			Expect(func(r llmtest.Request) error {
+				if m := r.Last(); !strings.Contains(m.Content, "signature mismatch") {
+					return errorf("the error view did not reach the model: %q", m.Content)
+				}
+				return nil
+			}),
+		llmtest.Tool("propose_patch", `{"repo":"acme/auth-service","diff":"--- a/x\n+++ b/x\n","explanation":"fix"}`).
+			Expect(func(r llmtest.Request) error {
+				if m := r.Last(); !strings.Contains(m.Content, "func CanonicalRequest") {
+					return errorf("the file did not reach the model: %q", m.Content)
+				}
+				return nil
+			}),
+		llmtest.Tool("report_root_cause", `{"summary":"s","service":"auth-service","repo":"acme/auth-service","file":"internal/signing/canonical.go","function":"CanonicalRequest","explanation":"signs the query","evidence":[],"causal_chain":[]}`).
+			Expect(func(r llmtest.Request) error {
+				if m := r.Last(); !strings.Contains(m.Content, "Error:") {
+					return errorf("the invalid patch was not refused: %q", m.Content)
+				}
+				return nil
+			}),
+		llmtest.Tool("finish", `{}`),
+	)
+	env := agentEnv(t, map[string]string{"OPENAI_BASE_URL": srv.URL(), "OPENAI_API_KEY": "k", "TRACEHOUND_MODEL": "scripted-model"})
+	r := runCLI(t, env, "analyze", "--demo")
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	wantContains(t, "report", r.stdout, "Produced by the model `scripted-model`", "CanonicalRequest")
+	wantContains(t, "progress", r.stderr, "investigating with scripted-model", "✗ propose_patch") // an invalid diff is refused before any approval
+	if n := len(srv.Requests()); n != 5 {
+		t.Errorf("%d model requests, want 5", n)
+	}
+}
+
+func TestAnalyzeNoRootCauseExitCode(t *testing.T) {
+	srv := llmtest.NewServer(t,
+		llmtest.Text("I cannot tell from this data."),
+		llmtest.Text("Still nothing."),
+	)
+	env := agentEnv(t, map[string]string{"OPENAI_BASE_URL": srv.URL()})
+	r := runCLI(t, env, "analyze", "--demo", "--model", "m")
+	if r.code != exitNoRootCause || !strings.Contains(r.stderr, "no root cause was found") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+}
+
+func TestEvalShippedIncidents(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the offline analyzer on every shipped incident")
+	}
+	env := agentEnv(t, nil)
+	r := runCLI(t, env, "eval", "--offline")
+	n := len(demo.Incidents())
+	wantContains(t, "eval", r.stdout, "PASS checkout-auth")
+	if !strings.Contains(r.stdout, " passed, ") {
+		t.Fatalf("no summary:\n%s\n%s", r.stdout, r.stderr)
+	}
+	if r.code != exitOK || !strings.Contains(r.stdout, itoa(n)+" passed, 0 failed") {
+		t.Errorf("eval: exit %d\n%s", r.code, r.stdout)
+	}
+	// A directory without expected.json is skipped, a bad one refused.
+	dir := writeDataset(t, nil)
+	r = runCLI(t, env, "eval", "--offline", filepath.Join(dir, "missing"))
+	if r.code != exitUsage {
+		t.Errorf("missing dir: exit %d", r.code)
+	}
+}
+
+func TestModelsCommand(t *testing.T) {
+	srv := llmtest.NewServer(t).WithModels("qwen2.5-coder:14b", "gpt-4o-mini")
+	r := runCLI(t, map[string]string{"OPENAI_BASE_URL": srv.URL()}, "models")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	wantContains(t, "models", r.stdout, "gpt-4o-mini\t128000 tokens", "qwen2.5-coder:14b\t32768 tokens")
+}
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+func itoa(n int) string { return strconv.Itoa(n) }
