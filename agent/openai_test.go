@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/tracehound/tracehound/agent/llmtest"
+	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/local/localtest"
 )
 
 func newTestModel(t *testing.T, srv *llmtest.Server) *OpenAI {
@@ -196,6 +198,61 @@ func TestRunAgainstScriptedModel(t *testing.T) {
 	for _, want := range []string{"STOREFRONT-4Z", "◀ this issue", "The issue's event", "Error: POST /api/checkout failed"} {
 		if !strings.Contains(first, want) {
 			t.Errorf("first message lacks %q", want)
+		}
+	}
+}
+
+// TestRunBadModelOutputAndSecrets drives the loop through openai-go with a
+// model that invents a tool, sends invalid JSON arguments and an id that is
+// not in the trace — each ends well — over an incident whose event carries
+// secrets that must never reach the model.
+func TestRunBadModelOutputAndSecrets(t *testing.T) {
+	fsys := localtest.Dataset()
+	const (
+		bearer = "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlc2lnbmF0dXJl"
+		email  = "jane.doe@example.com"
+		pass   = "hunter2-very-secret"
+	)
+	ev := string(fsys["events/backend/"+localtest.ErrorEventID+".json"].Data)
+	ev = strings.Replace(ev, `"tags":[`, `"entries_extra":1,"tags":[{"key":"user","value":"`+email+`"},`, 1)
+	ev = strings.Replace(ev, `{"type":"made-up-entry"`, `{"type":"request","data":{"method":"POST","url":"https://api.example.com/pay?password=`+pass+`","headers":[["Authorization","`+bearer+`"],["X-Contact","`+email+`"]]}},{"type":"breadcrumbs","data":{"values":[{"message":"login ok for `+email+` with password=`+pass+`","category":"auth"}]}},{"type":"made-up-entry"`, 1)
+	fsys["events/backend/"+localtest.ErrorEventID+".json"].Data = []byte(ev)
+	c, _ := clientFor(t, fsys, "acme")
+	in, err := Load(context.Background(), c, sentryapi.Target{Kind: sentryapi.TargetShortID, Issue: "BACKEND-1AB"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := llmtest.NewServer(t,
+		llmtest.Tool("no_such_tool", `{}`),
+		llmtest.Turn{}.ToolParts("get_error_event", `{"id": "0a1b`, `2c3d"`), // cut JSON
+		llmtest.Tool("get_error_event", `{"id":"deadbeef"}`),          // an invented id
+		llmtest.Tool("get_error_event", `{"id":"0a1b2c3d"}`),
+		llmtest.Tool("finish", `{}`),
+	)
+	r := Start(context.Background(), Options{Provider: newTestModel(t, srv), Incident: in, Tools: in.Tools()})
+	for range r.Events() {
+	}
+	if _, err := r.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 5 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	for i, want := range []string{"no tool named", "not valid JSON", "no event in trace"} {
+		if got := reqs[i+1].Last().Content; !strings.Contains(got, want) {
+			t.Errorf("request %d: tool result %q lacks %q", i+2, got, want)
+		}
+	}
+	if got := reqs[4].Last().Content; !strings.Contains(got, "ValueError: boom") {
+		t.Errorf("the error view did not reach the model: %q", got)
+	}
+	for i, req := range reqs {
+		body := string(req.Body)
+		for _, secret := range []string{"hunter2", email, "eyJhbGciOiJIUzI1NiJ9", "c2lnbmF0dXJl"} {
+			if strings.Contains(body, secret) {
+				t.Errorf("request %d sent %q to the model", i+1, secret)
+			}
 		}
 	}
 }
