@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -106,6 +107,11 @@ func (a *app) reposFor(ctx context.Context, m *modelFlags, src *source) (*agent.
 		if err != nil {
 			return nil, fmt.Errorf("materialising the dataset's source trees: %w", err)
 		}
+		for name, dir := range checkouts {
+			if note := backToMain(ctx, dir); note != "" {
+				fmt.Fprintf(a.stderr, "tracehound: %s: %s\n", name, note)
+			}
+		}
 		return agent.DatasetRepos(src.Dataset, checkouts)
 	}
 	var list []agent.Repo
@@ -133,6 +139,29 @@ func (a *app) reposFor(ctx context.Context, m *modelFlags, src *source) (*agent.
 		fmt.Fprintln(a.stderr, "tracehound: no local repositories configured (--repo PROJECT=PATH or [[repo]] in the config file): the code cannot be read")
 	}
 	return agent.NewRepos(list, mappings)
+}
+
+// backToMain puts a materialised checkout back on main when an earlier
+// session left it on a patch branch (a clean tree only: local edits are the
+// user's and are left alone, with a note).
+func backToMain(ctx context.Context, dir string) string {
+	git := func(args ...string) (string, error) {
+		cmd := exec.CommandContext(ctx, "git", args...)
+		cmd.Dir = dir
+		out, err := cmd.Output()
+		return strings.TrimSpace(string(out)), err
+	}
+	branch, err := git("rev-parse", "--abbrev-ref", "HEAD")
+	if err != nil || branch == "main" {
+		return ""
+	}
+	if status, err := git("status", "--porcelain"); err != nil || status != "" {
+		return "left on branch " + branch + " with local changes; the investigation reads that code"
+	}
+	if _, err := git("checkout", "-q", "main"); err != nil {
+		return "could not switch back to main from " + branch
+	}
+	return ""
 }
 
 // datasetCacheDir is where a dataset directory's sources are materialised.

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -153,3 +156,32 @@ func TestModelsCommand(t *testing.T) {
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestBackToMain(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	dir := t.TempDir()
+	git := func(args ...string) string {
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@t"}, args...)...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v %s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	git("init", "-q", "-b", "main")
+	os.WriteFile(filepath.Join(dir, "a.go"), []byte("package a\n"), 0o644)
+	git("add", ".")
+	git("commit", "-q", "-m", "one")
+	git("checkout", "-q", "-b", "tracehound/fix")
+	if note := backToMain(context.Background(), dir); note != "" || git("rev-parse", "--abbrev-ref", "HEAD") != "main" {
+		t.Errorf("clean tree not switched back: %q", note)
+	}
+	git("checkout", "-q", "tracehound/fix")
+	os.WriteFile(filepath.Join(dir, "a.go"), []byte("package a // edited\n"), 0o644)
+	if note := backToMain(context.Background(), dir); !strings.Contains(note, "local changes") || git("rev-parse", "--abbrev-ref", "HEAD") != "tracehound/fix" {
+		t.Errorf("a dirty tree must be left alone: %q", note)
+	}
+}
