@@ -225,7 +225,7 @@ func TestRunBadModelOutputAndSecrets(t *testing.T) {
 	srv := llmtest.NewServer(t,
 		llmtest.Tool("no_such_tool", `{}`),
 		llmtest.Turn{}.ToolParts("get_error_event", `{"id": "0a1b`, `2c3d"`), // cut JSON
-		llmtest.Tool("get_error_event", `{"id":"deadbeef"}`),          // an invented id
+		llmtest.Tool("get_error_event", `{"id":"deadbeef"}`),                 // an invented id
 		llmtest.Tool("get_error_event", `{"id":"0a1b2c3d"}`),
 		llmtest.Tool("finish", `{}`),
 	)
