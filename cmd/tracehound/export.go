@@ -217,8 +217,8 @@ func runExport(ctx context.Context, a *app, arg, out string, force bool) error {
 		issues[string(inc.Issue.ID)] = inc.Issue
 	}
 	for id := range issueIDs {
-		if issues[id] != nil {
-			continue
+		if inc.Issue != nil && id == string(inc.Issue.ID) {
+			continue // already have it (and the map is written concurrently below)
 		}
 		wg.Go(func() {
 			is, err := c.Issue(ctx, id)
