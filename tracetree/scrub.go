@@ -2,6 +2,7 @@ package tracetree
 
 import (
 	"encoding/base64"
+	"net/url"
 	"regexp"
 	"strings"
 )
@@ -142,7 +143,7 @@ func classifyKey(b []byte) keyClass {
 			return keyNone
 		}
 	}
-	if (strings.HasSuffix(k, "tokens") && k != "tokens") || strings.Contains(k, "tokens_") || strings.Contains(k, "tokeniz") {
+	if strings.HasSuffix(k, "tokens") || strings.Contains(k, "tokens_") || strings.Contains(k, "tokeniz") {
 		return keyNone
 	}
 	if strings.Contains(k, "authorization") {
@@ -176,10 +177,10 @@ func classifyKey(b []byte) keyClass {
 			return keyToken
 		}
 	}
-	if strings.HasSuffix(k, "_auth") {
+	if strings.HasSuffix(k, "_auth") && strings.HasPrefix(k, "x_") {
 		return keyHeader // X-Sentry-Auth: Sentry sentry_key=…
 	}
-	if strings.HasSuffix(k, "_sid") || strings.HasSuffix(k, "_session") {
+	if strings.HasSuffix(k, "_auth") || strings.HasSuffix(k, "_sid") || strings.HasSuffix(k, "_session") {
 		return keyToken
 	}
 	if strings.Contains(k, "ip_address") || strings.Contains(k, "ipaddress") || strings.Contains(k, "forwarded_for") ||
@@ -293,6 +294,11 @@ func IsSecretValue(v string) bool {
 	}
 	if strings.HasPrefix(v, "-----BEGIN ") && privKeyEnd(v, 0) > 0 {
 		return true
+	}
+	if strings.IndexByte(v, '%') >= 0 {
+		if u, err := url.PathUnescape(v); err == nil {
+			v = u // %2Forganizations%2F%3AorgId is a path, not a key
+		}
 	}
 	if len(v) < 32 || strings.ContainsAny(v, " \t/:") {
 		return false
@@ -520,7 +526,7 @@ func (z *scrubber) word(i int) int {
 	s := z.s
 	c := s[i]
 	if isDigit(c) {
-		if st, e := cardSpan(s, i); e > 0 {
+		if st, e := cardSpan(s, i, z.last); e > 0 {
 			z.put(st, e, markCard)
 			return e
 		}
@@ -745,12 +751,13 @@ func privKeyEnd(s string, i int) int {
 	return j
 }
 
-// cardSpan matches a payment card number starting at the digit i: 13–19
+// cardSpan matches a payment card number starting at the digit i (not
+// inside a dashed number that starts at or after floor): 13–19
 // digits in one run or in the usual groups (4-4-4-4, 4-4-4-4-3, 4-6-5,
 // 4-6-4) separated by single spaces or dashes, with a card network prefix
 // and a valid Luhn check digit.
-func cardSpan(s string, i int) (int, int) {
-	if i > 0 && (s[i-1] == '.' || s[i-1] == '+' || s[i-1] == '-' && i > 1 && isDigit(s[i-2])) {
+func cardSpan(s string, i, floor int) (int, int) {
+	if i > 0 && (s[i-1] == '.' || s[i-1] == '+' || s[i-1] == '-' && i-2 >= floor && isDigit(s[i-2])) {
 		return 0, 0
 	}
 	var groups [6][2]int
@@ -793,7 +800,9 @@ func cardSpan(s string, i int) (int, int) {
 		return e
 	}
 	if l := groups[0][1] - groups[0][0]; l >= 13 && l <= 19 {
-		if e := try(1); e > 0 {
+		// One run of digits: Sentry's project and organization ids are
+		// 16 digits starting with 45, so ids are not cards.
+		if e := try(1); e > 0 && !idContext(s, i) {
 			return i, e
 		}
 		return 0, 0
@@ -816,6 +825,41 @@ func cardSpan(s string, i int) (int, int) {
 		}
 	}
 	return 0, 0
+}
+
+// idContext reports whether the number at i is an id by its name or place:
+// "project_id": 4508…, projectId=…, "ids": [4508…, 4508…], project 4508…,
+// /projects/4508…/.
+func idContext(s string, i int) bool {
+	p := i - 1
+	for p >= 0 && i-p < 160 && (strings.IndexByte(" \t\"':=[,", s[p]) >= 0 || isDigit(s[p])) {
+		p--
+	}
+	if p < 0 {
+		return false
+	}
+	if s[p] == '/' || s[p] == '#' {
+		return true
+	}
+	e := p + 1
+	for p >= 0 && e-p < 40 && (isAlnum(s[p]) || s[p] == '_' || s[p] == '.' || s[p] == '-') {
+		p--
+	}
+	w := s[p+1 : e]
+	if strings.HasSuffix(w, "Id") || strings.HasSuffix(w, "ID") || strings.HasSuffix(w, "Ids") || strings.HasSuffix(w, "IDs") {
+		return true
+	}
+	lw := strings.ToLower(w)
+	for _, x := range []string{"id", "ids"} {
+		if lw == x || strings.HasSuffix(lw, "_"+x) || strings.HasSuffix(lw, "."+x) || strings.HasSuffix(lw, "-"+x) {
+			return true
+		}
+	}
+	switch lw {
+	case "project", "projects", "org", "organization", "issue", "group", "event", "trace", "span", "release", "build", "order", "ticket":
+		return true
+	}
+	return false
 }
 
 // cardNumber checks a network prefix, the length it allows and the Luhn
@@ -906,8 +950,8 @@ func emailSpan(s string, i, floor int) (int, int) {
 	if fileExt[strings.ToLower(tld)] {
 		return 0, 0
 	}
-	if j < len(s) && (isWordByte(s[j]) || s[j] == '@') {
-		return 0, 0
+	if j < len(s) && (isWordByte(s[j]) || s[j] == '@' || strings.HasPrefix(s[j:], "[Filtered")) {
+		return 0, 0 // part of something longer (glued to a marker: it was when that was scrubbed)
 	}
 	if s[st:i] == "git" && j < len(s) && s[j] == ':' { // git@github.com:org/repo.git
 		return 0, 0
@@ -941,11 +985,11 @@ func (z *scrubber) pair(i int) int {
 		if strings.HasPrefix(s[i+1:], "//") {
 			return z.userinfo(i + 3)
 		}
-		if i+1 < len(s) && s[i+1] == ':' || i > 0 && s[i-1] == ':' || strings.HasSuffix(s[:i], "[Filtered") {
-			return 0 // "::", or the colon of a marker
+		if i+1 < len(s) && (s[i+1] == ':' || s[i+1] == '=') || i > 0 && s[i-1] == ':' || strings.HasSuffix(s[:i], "[Filtered") {
+			return 0 // "::", ":=", or the colon of a marker
 		}
 	case '=':
-		if i+1 < len(s) && s[i+1] == '=' || i > 0 && strings.IndexByte("=!<>+-*/%|&^~", s[i-1]) >= 0 {
+		if i+1 < len(s) && s[i+1] == '=' || i > 0 && strings.IndexByte("=!<>+-*/%|&^~:", s[i-1]) >= 0 {
 			return 0
 		}
 		if i+1 < len(s) && s[i+1] == '>' {
@@ -998,8 +1042,8 @@ func (z *scrubber) pair(i int) int {
 		}
 		ks, before = k+1, k
 	}
-	if ks >= ke || strings.Contains(s[ks:ke], "[Filtered") {
-		return 0
+	if ks >= ke || strings.Contains(s[ks:ke], "[Filtered") || ks > 0 && s[ks-1] == '@' {
+		return 0 // (Sentry's PII rule ids: "@password:filter")
 	}
 	for k := ks; k < ke; k++ {
 		if s[k] == ']' && endsInMarker(s, k+1) {
@@ -1010,8 +1054,15 @@ func (z *scrubber) pair(i int) int {
 	for p >= 0 && (s[p] == ' ' || s[p] == '\t') {
 		p--
 	}
-	if sep == ',' && !(quotedKey && p >= 0 && (s[p] == '[' || s[p] == '(')) {
-		return 0 // only ["name", "value"] pairs
+	if sep == ',' {
+		if !(quotedKey && p >= 0 && (s[p] == '[' || s[p] == '(')) {
+			return 0 // only ["name", "value"] pairs
+		}
+		for k := ks; k < ke; k++ {
+			if !isKeyByte(s[k]) {
+				return 0 // ("key %q: bad", err) is a format string, not a name
+			}
+		}
 	}
 	var buf [96]byte
 	cls := classifyKey(normKey(buf[:0], s[ks:ke]))
@@ -1051,7 +1102,7 @@ func (z *scrubber) pair(i int) int {
 	if v >= len(s) {
 		return 0
 	}
-	vs, ve, quoted := z.value(v, cls, sep, ctxQuote, query)
+	vs, ve, quoted := z.value(v, cls, sep, ctxQuote, query, quotedKey)
 	if ve < 0 {
 		return 0
 	}
@@ -1062,8 +1113,8 @@ func (z *scrubber) pair(i int) int {
 	if cls == keyNone && len(val) < 12 {
 		return 0 // too short for a key IsSecretValue would know
 	}
-	if val == "" || strings.HasPrefix(val, "[Filtered") || keepValue(val) {
-		return 0
+	if len(val) < 2 || strings.Contains(val, "[Filtered") || keepValue(val) {
+		return 0 // nothing, already filtered (in part: what is left is scanned on), or a placeholder
 	}
 	// A separator with spaces on both sides in code: x = y.
 	code := sep == '=' && spaceBefore && spaceAfter && !quoted
@@ -1085,6 +1136,9 @@ func (z *scrubber) pair(i int) int {
 		}
 		mark = markIP
 	default:
+		if describesItself(val) {
+			return 0
+		}
 		if !quoted {
 			if reference(s[ks:ke], val, s, ve) {
 				return 0
@@ -1095,15 +1149,8 @@ func (z *scrubber) pair(i int) int {
 			if code && !looksLiteral(val) {
 				return 0
 			}
-			if sep == ':' && !structured {
-				// Prose: "invalid token: expired" keeps its word.
-				if cls == keyStrong || cls == keyHeader || cls == keyCookie {
-					if len(val) < 4 {
-						return 0
-					}
-				} else if !credentialLike(val) {
-					return 0
-				}
+			if sep == ':' && !structured && cls != keyHeader && cls != keyCookie && !credentialLike(val) {
+				return 0 // prose: "invalid token: expired", "// the secret: each …"
 			}
 			if sep == ':' && typeName(val) {
 				return 0
@@ -1164,7 +1211,7 @@ func isKeyByte(c byte) bool {
 // value finds the value that starts at v. It returns its span — for a
 // quoted value, inside the quotes — and whether it was quoted; ve < 0 when
 // there is nothing to replace.
-func (z *scrubber) value(v int, cls keyClass, sep, ctxQuote byte, query bool) (vs, ve int, quoted bool) {
+func (z *scrubber) value(v int, cls keyClass, sep, ctxQuote byte, query, quotedKey bool) (vs, ve int, quoted bool) {
 	s := z.s
 	lineEnd := func(j int) int { // end of a header value
 		for j < len(s) && s[j] != '\n' && s[j] != '\r' && (ctxQuote == 0 || s[j] != ctxQuote) && !(s[j] == '\\' && j+1 < len(s) && (s[j+1] == 'n' || s[j+1] == 'r')) {
@@ -1176,6 +1223,8 @@ func (z *scrubber) value(v int, cls keyClass, sep, ctxQuote byte, query bool) (v
 		return j
 	}
 	switch c := s[v]; {
+	case c == ctxQuote:
+		return 0, -1, false // the end of the string the name was in: "Authorization:")
 	case c == '"' || c == '\'' || c == '`':
 		j := v + 1
 		for j < len(s) && s[j] != c && s[j] != '\n' {
@@ -1192,17 +1241,20 @@ func (z *scrubber) value(v int, cls keyClass, sep, ctxQuote byte, query bool) (v
 		}
 		return v + 2, v + 2 + e, true
 	case c == '{' || c == '[':
-		if cls == keyNone || cls == keyParam {
+		// Authorization:[Bearer …] (Go's header maps), "cookie": {…},
+		// "api_keys": ["…"]. Objects under other names are scanned
+		// inside; []byte(…), map[…]… are code.
+		if cls == keyNone || cls == keyParam || cls == keyIP || c == '{' && (cls == keyToken || cls == keyStrong) {
 			return 0, -1, false
 		}
-		if e := balancedEnd(s, v); e > 0 {
+		if e := balancedEnd(s, v); e > v+2 && !(e < len(s) && (isWordByte(s[e]) || s[e] == '(' || s[e] == '{')) {
 			return v, e, true
 		}
 		return 0, -1, false
 	case c == '<':
 		return 0, -1, false // <AuthClient object at 0x…>, <hidden>
 	}
-	if sep == ':' {
+	if sep == ':' && !quotedKey { // a header line; in JSON an unquoted value is a number or null
 		switch cls {
 		case keyCookie:
 			return v, lineEnd(v), false
@@ -1219,11 +1271,17 @@ func (z *scrubber) value(v int, cls keyClass, sep, ctxQuote byte, query bool) (v
 			return v, j, false
 		}
 	}
-	if cls == keyHeader {
+	if cls == keyHeader && !quotedKey {
 		return v, z.authEnd(v, lineEnd(v), query), false
 	}
 	j := v
+	ident := true // so far a name or a dotted path: os.environ.get
 	for j < len(s) && !valueEnd(s[j], query) {
+		c := s[j]
+		if (c == '(' || c == '[') && ident && j > v {
+			break // a call or an index: code
+		}
+		ident = ident && (isWordByte(c) || c == '.' || c == '$')
 		j++
 	}
 	// A sentence's full stop is not part of the value.
@@ -1322,12 +1380,29 @@ func balancedEnd(s string, v int) int {
 func keepValue(v string) bool {
 	switch strings.ToLower(v) {
 	case "null", "none", "nil", "undefined", "true", "false", "?", "%s", "%d", "%v", "%q", "***", "****", "*****",
-		"******", "********", "redacted", "[redacted]", "<redacted>", "xxx", "xxxx", "...", "…", "|", ">", "-", "''", `""`:
+		"******", "********", "redacted", "[redacted]", "<redacted>", "xxx", "xxxx", "...", "…", "|", ">", "-", "''", `""`,
+		"[]", "{}", "same-origin", "include", "omit", "required", "optional", "bearer", "basic", "bearer ", "basic ", "token ",
+		"token", "secret", "password", "passwd", "key", "apikey", "api_key", "credentials", "signature", "cookie", "session", "auth", "jwt",
+		"<token>", "your_token", "your-token":
 		return true
 	}
 	switch {
 	case v[0] == '$' && len(v) > 1 && v[1] == '{', strings.HasPrefix(v, "{{"), strings.HasPrefix(v, "%(") && strings.HasSuffix(v, ")s"):
 		return true // ${VAR}, {{ var }}, %(name)s
+	case v[0] == '<' && v[len(v)-1] == '>':
+		return true // <requests.sessions.Session object at 0x…>, <hidden>
+	case v[0] == '{' && v[len(v)-1] == '}' && len(v) > 2:
+		// A format placeholder: {resp.status_code}, {0}, {token!r}.
+		for i := 1; i < len(v)-1; i++ {
+			if c := v[i]; !(isWordByte(c) || c == '.' || c == '!' || c == '[' || c == ']' || c == '(' || c == ')') {
+				return false
+			}
+		}
+		return true
+	case isVersion(v):
+		return true // "cookie-parser": "^1.4.6"
+	case strings.Contains(v, "***"):
+		return true // already masked: sntryu_****abab
 	case v[0] == '$' || v[0] == ':' || v[0] == '@':
 		// SQL parameters: $1, :name, @p1.
 		for i := 1; i < len(v); i++ {
@@ -1338,6 +1413,57 @@ func keepValue(v string) bool {
 		return len(v) > 1
 	}
 	return false
+}
+
+// isVersion reports version numbers and ranges: 1.4.6, ^2.0, ~>3.1, v1.31.2.
+func isVersion(v string) bool {
+	v = strings.TrimLeft(v, "^~>=<v ")
+	dots, digits := 0, 0
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case isDigit(c):
+			digits++
+		case c == '.' && i > 0 && isDigit(v[i-1]):
+			dots++
+		case c == '-' || c == '+' || c == 'x' || c == '*':
+			if dots == 0 {
+				return false
+			}
+		default:
+			if dots < 2 && !(dots == 1 && i == len(v)) {
+				return false
+			}
+			// 1.2.3-beta.1 and the like
+			if !isAlnum(c) && c != '.' {
+				return false
+			}
+		}
+	}
+	return dots >= 1 && dots != 3 && digits >= 2 && isDigit(v[0]) // (four numbers are an IPv4 address)
+}
+
+// describesItself reports values that name the secret rather than hold it:
+// multi-word names with the secret's word in them and no digits —
+// "X-Acme-Signature", "missing_signature", "SESSION_COOKIE_NAME".
+func describesItself(v string) bool {
+	if len(v) > 64 {
+		return false
+	}
+	sep := false
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '-' || c == '_' || c == ' ' || c == '.':
+			sep = true
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+		default:
+			return false
+		}
+	}
+	if !sep {
+		return false
+	}
+	var buf [64]byte
+	return mayBeSensitive(normKey(buf[:0], v))
 }
 
 // reference reports an unquoted value that is a name in code rather than
@@ -1382,6 +1508,12 @@ func reference(key, v, s string, ve int) bool {
 	if named && (dot || under || camel) && !dig || strings.EqualFold(v, key) {
 		return true
 	}
+	if len(v) <= 3 && !dig && !under && !dot {
+		return true // a short variable: {tokens: t}
+	}
+	if !dig && !dot && len(v) >= 3 && strings.Contains(strings.ToLower(key), lv) {
+		return true // {SIGNATURE_HEADER: signature}
+	}
 	if dot && !dig && lower {
 		return true // self.value, settings.db
 	}
@@ -1403,8 +1535,8 @@ func looksLiteral(v string) bool {
 	return dig || IsSecretValue(v)
 }
 
-// credentialLike is the test for a value after a token-ish name in prose:
-// a letters-and-digits string of 8 or more, or a key shape.
+// credentialLike is the test for a value after a sensitive name in prose:
+// a letters-and-digits string of 6 or more, or a key shape.
 func credentialLike(v string) bool {
 	if IsSecretValue(v) {
 		return true
@@ -1417,7 +1549,7 @@ func credentialLike(v string) bool {
 			let = true
 		}
 	}
-	return len(v) >= 8 && let && dig
+	return len(v) >= 6 && let && dig
 }
 
 // typeName reports type annotations after a colon: token: str.

@@ -342,6 +342,9 @@ func FuzzScrubSecrets(f *testing.F) {
 	f.Add("Cookie:@0token=0\x00.")
 	f.Add("4224242424242 4224242424242")
 	f.Add("eyJ0000000.00.00$:0000000A")
+	f.Add("\"AuthoriZAtion:\":0")
+	f.Add("4224242424242-4224242424242")
+	f.Add("0@0.AA-----BEGIN PRIVATE KEY-----")
 	f.Add("0token$eyJ0000000000000000000000000000000.0000000000000000000000000000.00000000000000000000000000000000000000")
 	f.Fuzz(func(t *testing.T, in string) {
 		out, n := ScrubSecrets(in)
