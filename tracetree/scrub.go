@@ -272,6 +272,17 @@ func IsSecretValue(v string) bool {
 	if len(v) < 4 {
 		return false
 	}
+	if strings.IndexByte("bBtTeEsSrRgGxXaAwWnNhH-", v[0]) < 0 {
+		// Fast path: no prefix can match, so only a long random string
+		// can, and that needs an upper-case letter.
+		upper := false
+		for i := 0; i < len(v) && !upper; i++ {
+			upper = v[i] >= 'A' && v[i] <= 'Z'
+		}
+		if !upper {
+			return false
+		}
+	}
 	lv := v
 	if len(lv) > 16 {
 		lv = lv[:16]
@@ -1066,6 +1077,9 @@ func (z *scrubber) pair(i int) int {
 	}
 	var buf [96]byte
 	cls := classifyKey(normKey(buf[:0], s[ks:ke]))
+	if cls == keyNone && quotedKey && sep == ':' && s[ks:ke] == "value" {
+		cls = siblingName(s, ks, z.last) // {"key": "api_key", "value": "…"}, HAR's {"name": "Cookie", "value": "…"}
+	}
 	if cls == keyNone && sep != '=' {
 		return 0
 	}
@@ -1177,6 +1191,41 @@ func shapeMark(v string) string {
 		return m
 	}
 	return ""
+}
+
+// siblingName classifies the "key" or "name" member that precedes a
+// "value" member at ks in the same JSON object: Sentry's tag lists and HAR
+// headers and cookies name their values that way.
+func siblingName(s string, ks, floor int) keyClass {
+	lo := max(floor, ks-256)
+	open := strings.LastIndexByte(s[lo:ks], '{')
+	if open < 0 || strings.IndexByte(s[lo+open:ks], '}') >= 0 {
+		return keyNone
+	}
+	obj := s[lo+open : ks]
+	for _, m := range []string{`"key"`, `"name"`} {
+		i := strings.Index(obj, m)
+		if i < 0 {
+			continue
+		}
+		r := strings.TrimLeft(obj[i+len(m):], " \t")
+		if !strings.HasPrefix(r, ":") {
+			continue
+		}
+		r = strings.TrimLeft(r[1:], " \t")
+		if !strings.HasPrefix(r, `"`) {
+			continue
+		}
+		e := strings.IndexByte(r[1:], '"')
+		if e < 0 {
+			continue
+		}
+		var buf [96]byte
+		if c := classifyKey(normKey(buf[:0], r[1:1+e])); c != keyParam {
+			return c
+		}
+	}
+	return keyNone
 }
 
 // endsInMarker reports whether s[:e] ends with a marker this scrubber

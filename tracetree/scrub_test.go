@@ -145,6 +145,16 @@ var scrubSecretCorpus = []scrubCase{
 	{"database url", "DATABASE_URL=postgres://app:FAKEdbpass0001@db.internal:5432/shop?sslmode=require", "DATABASE_URL=postgres://[Filtered]@db.internal:5432/shop?sslmode=require", "FAKEdbpass0001"},
 	{"random key in query", "GET /download?file=report.pdf&sig2=Ab3dEf5hIj7lMn9pQr1tUv3xYz5bCd7fGh9 HTTP/1.1", "GET /download?file=report.pdf&sig2=[Filtered] HTTP/1.1", "Ab3dEf5hIj7lMn9pQr1tUv3xYz5bCd7fGh9"},
 
+	{"sentry tag list", `"tags": [{"key": "region", "value": "eu-west-1"}, {"key": "api_key", "value": "FAKEtag0001"}]`,
+		`"tags": [{"key": "region", "value": "eu-west-1"}, {"key": "api_key", "value": "[Filtered]"}]`, "FAKEtag0001"},
+	{"har header", `"headers": [{"name": "Authorization", "value": "Bearer FAKEhar0001xyz"}, {"name": "Accept", "value": "*/*"}]`,
+		`"headers": [{"name": "Authorization", "value": "Bearer [Filtered]"}, {"name": "Accept", "value": "*/*"}]`, "FAKEhar0001xyz"},
+	{"digest authorization", "Authorization: Digest username=\"bob\", realm=\"api\", nonce=\"FAKEnonce01\", response=\"FAKEresp0001\"\nHost: api.example.test",
+		"Authorization: Digest [Filtered]\nHost: api.example.test", "FAKEresp0001"},
+	{"k8s secret yaml", "apiVersion: v1\nkind: Secret\ndata:\n  password: RkFLRXBhc3N3b3JkMDAwMQ==\n  username: YXBw", "apiVersion: v1\nkind: Secret\ndata:\n  password: [Filtered]\n  username: YXBw", "RkFLRXBhc3N3b3JkMDAwMQ=="},
+	{"export stripe key", `export STRIPE_SECRET_KEY="sk_live_FAKE0000000000000000000000"`, `export STRIPE_SECRET_KEY="[Filtered: stripe live key]"`, "sk_live_"},
+	{"pem in yaml block", "tls:\n  key: |\n    -----BEGIN EC PRIVATE KEY-----\n    MHcCAQEEIFAKEFAKEFAKE\n    -----END EC PRIVATE KEY-----\n  cert: ok", "tls:\n  key: |\n    [Filtered: private key]\n  cert: ok", "MHcCAQEEIFAKE"},
+
 	// E-mail addresses.
 	{"email log", "2026-01-02T03:04:05Z INFO password reset requested for alice.fake+test@example.com (user 42)", "2026-01-02T03:04:05Z INFO password reset requested for [Filtered: email] (user 42)", "alice.fake"},
 	{"email json", `{"id": 42, "email": "bob.fake@example.org", "plan": "pro"}`, `{"id": 42, "email": "[Filtered: email]", "plan": "pro"}`, "bob.fake"},
@@ -156,12 +166,16 @@ var scrubSecretCorpus = []scrubCase{
 	{"card mastercard dashed", "card_last_used=5555-5555-5555-4444 retry=2", "card_last_used=[Filtered: card] retry=2", "5555-5555"},
 	{"card amex grouped", "Amex 3782 822463 10005 charged $12.00", "Amex [Filtered: card] charged $12.00", "822463"},
 	{"card json digits", `{"amount": 1999, "number": "4242424242424242", "cvc_check": "pass"}`, `{"amount": 1999, "number": "[Filtered: card]", "cvc_check": "pass"}`, "4242424242424242"},
+	{"card mastercard 2-series", "charge card=2223 0031 2200 3222 ok", "charge card=[Filtered: card] ok", "2223 0031"},
+	{"card jcb in sql", "INSERT INTO payments (pan, amount) VALUES ('3530111333300000', 1999)", "INSERT INTO payments (pan, amount) VALUES ('[Filtered: card]', 1999)", "3530111333300000"},
 	{"card discover", "Discover 6011111111111117 in stripe test mode", "Discover [Filtered: card] in stripe test mode", "6011111111111117"},
 
 	// Users' IP addresses, when labelled.
 	{"x-forwarded-for", "X-Forwarded-For: 203.0.113.9, 10.0.0.1\nX-Forwarded-Proto: https", "X-Forwarded-For: [Filtered: ip]\nX-Forwarded-Proto: https", "203.0.113.9"},
 	{"ip_address json", `"user": {"id": "42", "ip_address": "198.51.100.23"}`, `"user": {"id": "42", "ip_address": "[Filtered: ip]"}`, "198.51.100.23"},
 	{"client ip logfmt", "level=info client_ip=203.0.113.77 method=GET status=200", "level=info client_ip=[Filtered: ip] method=GET status=200", "203.0.113.77"},
+	{"x-real-ip pair", `[["X-Real-Ip", "203.0.113.1"], ["Accept", "*/*"]]`, `[["X-Real-Ip", "[Filtered: ip]"], ["Accept", "*/*"]]`, "203.0.113.1"},
+	{"sentry search query", `"query": "is:unresolved user.email:erin.fake@example.com"`, `"query": "is:unresolved user.email:[Filtered: email]"`, "erin.fake"},
 	{"remote addr", "REMOTE_ADDR: 2001:db8::1f\nSERVER_NAME: shop", "REMOTE_ADDR: [Filtered: ip]\nSERVER_NAME: shop", "2001:db8::1f"},
 }
 
@@ -218,6 +232,25 @@ var scrubLookAlikeCorpus = []string{
 	`token: "{{ .Values.sentry.token }}"`,
 	"map[string]string{\"Content-Type\": \"application/json\"}",
 	"user_ip is not collected; ip=unknown",
+	// Found on the demo incidents, the Sentry fixtures and this repository.
+	`{"project_id": 4508001112230401, "projectId": "4508001112230401", "ids": [4508001112230401, 4508001112230401]}`,
+	"GET /api/0/projects/acme/4508001112230401/events/ o4508001112230401.ingest.sentry.io",
+	`dsn=os.environ.get("SENTRY_DSN"), secret=os.environ["SERVICE_KEY_SECRET"]`,
+	"\tsecret := sha256.Sum256([]byte(\"demo \" + keyID))\n\tsid := segs[len(segs)-1]",
+	"\treturn &Server{verifier: v, sessions: s, tokens: t, now: time.Now}",
+	"        SIGNATURE_HEADER: signature,",
+	`HeaderSignature = "X-Acme-Signature"; ReasonMissingSignature = "missing_signature"`,
+	`raise AuthError(f"auth-service rejected service token: {resp.status_code} {_error_code(resp)}")`,
+	`"session": "<requests.sessions.Session object at 0x7f6e0c1d2a90>"`,
+	`{"rule_id": "@password:filter", "rem": [["@password:filter", "s", 0, 10]]}`,
+	"baggage: sentry-environment=production,sentry-transaction=%2Forganizations%2F%3AorgId%2Falerts%2Frules%2F",
+	`"dependencies": {"cookie-parser": "^1.4.6", "@types/cookie-parser": "~1.4.7"}`,
+	`fetch(url, { method: "POST", credentials: "same-origin" })`,
+	`{"cookies": null, "headers": [["Accept", "*/*"]]}`,
+	`if strings.Contains(got, "Authorization:") { t.Errorf("key %q: want id=hexsecret", kv) }`,
+	"token:   sntryu_****abab (from SENTRY_AUTH_TOKEN)",
+	"the request must carry Authorization: Bearer token",
+	"// keyStrong: a password, secret, private key or card number",
 }
 
 func TestScrubSecretsCorpus(t *testing.T) {
