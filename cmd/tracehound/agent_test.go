@@ -185,3 +185,17 @@ func TestBackToMain(t *testing.T) {
 		t.Errorf("a dirty tree must be left alone: %q", note)
 	}
 }
+
+func TestCodeCommands(t *testing.T) {
+	env := agentEnv(t, nil)
+	r := runCLI(t, env, "code", "repos", "--demo")
+	wantContains(t, "repos", r.stdout, "acme/auth-service", "local checkout")
+	r = runCLI(t, env, "code", "search", "RequestURI", "--demo", "--in", "acme/auth-service")
+	wantContains(t, "search", r.stdout, "internal/signing/canonical.go")
+	r = runCLI(t, env, "code", "read", "acme/auth-service", "internal/signing/canonical.go", "--demo", "--start", "1", "--end", "5")
+	wantContains(t, "read", r.stdout, "   1 | ")
+	r = runCLI(t, env, "code", "read", "acme/auth-service", "../../etc/passwd", "--demo")
+	if r.code != exitFailure {
+		t.Errorf("escape: exit %d %s", r.code, r.stdout)
+	}
+}

@@ -57,6 +57,7 @@ demo incident is opened.`,
 		newExportReportCmd(a),
 		newEvalCmd(a),
 		newModelsCmd(a),
+		newCodeCmd(a),
 		newServeDataCmd(a),
 	)
 	return root
