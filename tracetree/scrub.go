@@ -71,9 +71,10 @@ const (
 // and the word may be part of a longer name (X-Auth-Token, clientSecret,
 // user[password], AWS_SECRET_ACCESS_KEY).
 //
-// Names that count or describe a credential rather than hold it are not
-// sensitive: max_tokens, input_tokens, token_count, token_type,
-// password_length, session_expires_at and the like.
+// Names that count, describe or point to a credential rather than hold it
+// are not sensitive: max_tokens, input_tokens, token_count, token_type,
+// password_length, session_expires_at, token_file, private_key_path,
+// session_cookie_name, TokenExpiredError and the like.
 //
 // A user's IP address (ip_address, X-Forwarded-For) is personal data, not a
 // credential: IsSensitiveKey is false for it and ScrubSecrets filters the
@@ -126,7 +127,8 @@ var (
 		"sentry_key", "x_amz_security"}
 	harmlessSuffixes = []string{"_count", "_counts", "_type", "_at", "_ttl", "_expires", "_expires_in",
 		"_expiry", "_expiration", "_length", "_len", "_size", "_limit", "_limits", "_enabled", "_required",
-		"_policy", "_strength", "_usage", "_used", "error", "errors", "exception", "warning", "_err"}
+		"_policy", "_strength", "_usage", "_used", "error", "errors", "exception", "warning", "_err",
+		"_file", "_path", "_env", "_name"}
 )
 
 // classifyKey classifies a name normalised by normKey.
@@ -469,6 +471,8 @@ func ScrubSecrets(s string) (string, int) {
 					z.put(i, e, markPrivKey)
 					next = e
 				}
+			} else if e := z.flag(i); e > 0 {
+				next = e
 			}
 		}
 		i = next
@@ -561,6 +565,58 @@ func (z *scrubber) word(i int) int {
 		}
 	}
 	return 0
+}
+
+// flag handles a command-line flag at i whose value follows after a space:
+// --password hunter2, --auth-token "…" (--token=… is a pair). It returns
+// where scanning continues (0: nothing replaced).
+func (z *scrubber) flag(i int) int {
+	s := z.s
+	if !strings.HasPrefix(s[i:], "--") || i > 0 && strings.IndexByte(" \t\n\"'", s[i-1]) < 0 {
+		return 0
+	}
+	j := i + 2
+	for j < len(s) && j-i < 64 && (isAlnum(s[j]) || s[j] == '-' || s[j] == '_') {
+		j++
+	}
+	if j == i+2 || j+1 >= len(s) || s[j] != ' ' {
+		return 0
+	}
+	var buf [64]byte
+	switch classifyKey(normKey(buf[:0], s[i+2:j])) {
+	case keyToken, keyStrong, keyHeader, keyCookie:
+	default:
+		return 0
+	}
+	v := j + 1
+	for v < len(s) && s[v] == ' ' {
+		v++
+	}
+	if v >= len(s) || s[v] == '-' || s[v] == '\\' {
+		return 0 // the next flag, or a continued line
+	}
+	vs, ve := v, v
+	if q := s[v]; q == '"' || q == '\'' {
+		vs = v + 1
+		ve = vs
+		for ve < len(s) && s[ve] != q && s[ve] != '\n' {
+			ve++
+		}
+	} else {
+		for ve < len(s) && !valueEnd(s[ve], false) {
+			ve++
+		}
+	}
+	val := s[vs:ve]
+	if len(val) < 2 || strings.Contains(val, "[Filtered") || keepValue(val) || typeName(val) {
+		return 0
+	}
+	mark := FilteredMarker
+	if m := shapeMark(val); m != "" {
+		mark = m
+	}
+	z.put(vs, ve, mark)
+	return ve
 }
 
 // schemeCredential finds "Bearer <credential>" or "Basic <credential>" at

@@ -155,6 +155,10 @@ var scrubSecretCorpus = []scrubCase{
 	{"export stripe key", `export STRIPE_SECRET_KEY="sk_live_FAKE0000000000000000000000"`, `export STRIPE_SECRET_KEY="[Filtered: stripe live key]"`, "sk_live_"},
 	{"pem in yaml block", "tls:\n  key: |\n    -----BEGIN EC PRIVATE KEY-----\n    MHcCAQEEIFAKEFAKEFAKE\n    -----END EC PRIVATE KEY-----\n  cert: ok", "tls:\n  key: |\n    [Filtered: private key]\n  cert: ok", "MHcCAQEEIFAKE"},
 
+	{"auth header variable", "auth_header: Bearer FAKEauthhdr0001\nretries: 3", "auth_header: Bearer [Filtered]\nretries: 3", "FAKEauthhdr0001"},
+	{"cli flag", "+ sentry-cli --auth-token FAKEcli0000token releases new 1.2.3", "+ sentry-cli --auth-token [Filtered] releases new 1.2.3", "FAKEcli0000token"},
+	{"cli flag quoted", `psql --host db.internal --password "FAKE pw 0001" --dbname shop`, `psql --host db.internal --password "[Filtered]" --dbname shop`, "FAKE pw 0001"},
+
 	// E-mail addresses.
 	{"email log", "2026-01-02T03:04:05Z INFO password reset requested for alice.fake+test@example.com (user 42)", "2026-01-02T03:04:05Z INFO password reset requested for [Filtered: email] (user 42)", "alice.fake"},
 	{"email json", `{"id": 42, "email": "bob.fake@example.org", "plan": "pro"}`, `{"id": 42, "email": "[Filtered: email]", "plan": "pro"}`, "bob.fake"},
@@ -251,6 +255,9 @@ var scrubLookAlikeCorpus = []string{
 	"token:   sntryu_****abab (from SENTRY_AUTH_TOKEN)",
 	"the request must carry Authorization: Bearer token",
 	"// keyStrong: a password, secret, private key or card number",
+	"      --auth-token string   Sentry auth token (default $SENTRY_AUTH_TOKEN)\n      --token-file path",
+	"sentry-cli --auth-token $SENTRY_AUTH_TOKEN --org acme; deploy --password-file /run/secrets/db",
+	"SENTRY_AUTH_TOKEN_FILE=/run/secrets/sentry private_key_path=/etc/ssl/private/key.pem",
 }
 
 func TestScrubSecretsCorpus(t *testing.T) {
