@@ -94,6 +94,11 @@ func buildUnits(t *Tree, collapse bool) []*unit {
 	return mk(t.Roots, nil, 0)
 }
 
+// Similar reports whether two sibling transactions are the same work (same
+// service, op and name, no errors, the same shape below), so a view may
+// show a run of them as one "(repeated N times)" line.
+func Similar(a, b *Node) bool { return similar(a, b) }
+
 // similar reports whether two sibling transactions are the same work:
 // same service, op and name, no errors, and the same shape below.
 func similar(a, b *Node) bool {
