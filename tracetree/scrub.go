@@ -1219,8 +1219,9 @@ func (z *scrubber) pair(i int) int {
 			if code && !looksLiteral(val) {
 				return 0
 			}
-			if sep == ':' && !structured && cls != keyHeader && cls != keyCookie && !credentialLike(val) {
-				return 0 // prose: "invalid token: expired", "// the secret: each …"
+			if sep == ':' && !structured && cls != keyHeader && cls != keyCookie &&
+				(!credentialLike(val) || strings.IndexByte(strings.TrimRight(val, "="), '=') >= 0) {
+				return 0 // prose: "invalid token: expired", "invalid signature: expected=sha256 got=md5"
 			}
 			if sep == ':' && typeName(val) {
 				return 0

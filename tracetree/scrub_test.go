@@ -258,6 +258,13 @@ var scrubLookAlikeCorpus = []string{
 	"      --auth-token string   Sentry auth token (default $SENTRY_AUTH_TOKEN)\n      --token-file path",
 	"sentry-cli --auth-token $SENTRY_AUTH_TOKEN --org acme; deploy --password-file /run/secrets/db",
 	"SENTRY_AUTH_TOKEN_FILE=/run/secrets/sentry private_key_path=/etc/ssl/private/key.pem",
+	"ERROR invalid signature: expected=sha256 got=md5",
+	"session = requests.Session(); const token = await getToken();",
+	`{"token": null, "session": {}, "password": ""}`,
+	"SELECT * FROM sessions WHERE session_id = $1 AND token = :token",
+	"\tPassword string `json:\"password,omitempty\"`",
+	"  - name: SENTRY_AUTH_TOKEN\n    valueFrom:\n      secretKeyRef:\n        name: sentry\n        key: token",
+	"TypeError: Cannot read properties of undefined (reading 'token')",
 }
 
 func TestScrubSecretsCorpus(t *testing.T) {
