@@ -529,7 +529,10 @@ func (r *Run) handleCall(tc ToolCall) {
 	if tool.Name == "propose_patch" {
 		r.recordPatch(args, &res, call.Preview)
 	}
-	call.ModelOutput = capText(res.Text, r.maxToolTokens())
+	// Scrub before capping: a secret cut in half by the cap would no
+	// longer be recognised.
+	scrubbed, _ := tracetree.ScrubSecrets(res.Text)
+	call.ModelOutput = capText(scrubbed, r.maxToolTokens())
 	if tool.ReadOnly {
 		r.cache[sig] = call.ModelOutput
 	}
