@@ -1,0 +1,741 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/tracetree"
+)
+
+// This file is the detail pane: the tabs (Spans, Error, Profile) of the
+// node selected in the trace tree, the loading and failure states, and
+// scrolling. Each tab's content is a dtPane (waterfall.go,
+// errorpane.go, profilepane.go) that renders lines once per width and
+// theme; View only cuts the visible window out of them.
+
+// DetailTab is one tab of the detail pane.
+type DetailTab int
+
+const (
+	// TabSpans is the span waterfall of a transaction.
+	TabSpans DetailTab = iota
+	// TabError is an error event: exception chain, stack, breadcrumbs.
+	TabError
+	// TabProfile is a transaction's CPU profile as a call tree.
+	TabProfile
+	dtNumTabs
+)
+
+// String is the tab's title.
+func (t DetailTab) String() string {
+	switch t {
+	case TabSpans:
+		return "Spans"
+	case TabError:
+		return "Error"
+	case TabProfile:
+		return "Profile"
+	}
+	return fmt.Sprintf("DetailTab(%d)", int(t))
+}
+
+// dtPane is the content of one tab.
+type dtPane interface {
+	// layout prepares the content for width w and the styles st; it is
+	// cheap when neither changed since the last call.
+	layout(st *Styles, w int)
+	// count is the number of content lines.
+	count() int
+	// line is content line i, styled; it may be wider than w when the
+	// content scrolls horizontally (see wide).
+	line(i int) string
+	// wide is the width of the widest line.
+	wide() int
+	// version changes whenever the lines change for the same width and
+	// styles (something was expanded or collapsed).
+	version() int
+	// enter toggles what the pane expands (row attributes, system frames,
+	// small nodes); sel is the selected content line or -1.
+	enter(sel int)
+	// hint names what enter does, for the tab line ("" if nothing).
+	hint() string
+}
+
+// dtSelecting is a pane with a selected line that j/k move (the
+// waterfall): the detail pane keeps the selection visible.
+type dtSelecting interface {
+	dtPane
+	// move moves the selection by delta rows (clamped); to -1<<30 or
+	// 1<<30 for the first or last row.
+	move(delta int)
+	// selected is the content line of the selection and how many lines
+	// it takes (the row and its open attributes).
+	selected() (line, n int)
+	// selectedLine renders the selected line highlighted.
+	selectedLine(bg color.Color) string
+}
+
+// dtTabState is one tab's content and scroll position.
+type dtTabState struct {
+	id     string
+	pane   dtPane
+	off, x int  // first visible line, first visible column
+	placed bool // the initial scroll position was applied
+}
+
+// Detail is the detail pane. It is a plain component: the app calls its
+// methods from its Update and View and draws the border around it.
+type Detail struct {
+	st   *Styles
+	tabs []DetailTab
+	tab  DetailTab
+	ts   [dtNumTabs]dtTabState
+
+	// status, when set, replaces the content: loading or failed.
+	status   int // dtStatusNone, dtStatusLoading, dtStatusFailed
+	what     string
+	err      error
+	spin     int
+	lastRows int // content lines shown by the last View, for paging
+
+	memo struct {
+		key  dtViewKey
+		text string
+		ok   bool
+	}
+}
+
+const (
+	dtStatusNone = iota
+	dtStatusLoading
+	dtStatusFailed
+)
+
+// dtSpinner are the frames of the loading spinner.
+var dtSpinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+// NewDetail returns an empty detail pane with the given styles.
+func NewDetail(st *Styles) *Detail {
+	if st == nil {
+		st = NewStyles(true)
+	}
+	return &Detail{st: st}
+}
+
+// SetStyles switches the styles (light or dark background); the content
+// is rendered again with them.
+func (d *Detail) SetStyles(st *Styles) {
+	if st != nil {
+		d.st = st
+		d.memo.ok = false
+	}
+}
+
+// Loading shows what is being fetched ("fetching the spans of
+// 1fdbda14…"), centred with a spinner that Tick advances, until the
+// content or a failure arrives.
+func (d *Detail) Loading(what string) {
+	d.status, d.what, d.err = dtStatusLoading, what, nil
+	d.memo.ok = false
+}
+
+// Failed shows that loading what ("the spans of 1fdbda14") failed: the
+// error, which says what the user can do, and how to retry. It stays until
+// the next Show or Loading.
+func (d *Detail) Failed(what string, err error) {
+	d.status, d.what, d.err = dtStatusFailed, what, err
+	d.memo.ok = false
+}
+
+// ShowSpans shows the span waterfall of a transaction. id identifies the
+// content: showing the same id again keeps the scroll position and the
+// selection. It clears a loading or failed state and, when that state
+// was showing or the active tab has nothing to show, makes the Spans tab
+// active.
+func (d *Detail) ShowSpans(id string, t *tracetree.SpanTree) {
+	if t == nil {
+		d.show(TabSpans, id, nil)
+		return
+	}
+	if s := &d.ts[TabSpans]; s.id == id && s.pane != nil {
+		if p, ok := s.pane.(*detailSpans); ok && p.t == t {
+			d.show(TabSpans, id, s.pane)
+			return
+		}
+	}
+	d.show(TabSpans, id, newDetailSpans(t))
+}
+
+// ShowEvent shows an error event; issueShortID (may be "") is shown next
+// to the issue id. See ShowSpans for id and the active tab.
+func (d *Detail) ShowEvent(id string, ev *sentryapi.Event, issueShortID string) {
+	if ev == nil {
+		d.show(TabError, id, nil)
+		return
+	}
+	if s := &d.ts[TabError]; s.id == id && s.pane != nil {
+		if p, ok := s.pane.(*detailError); ok && p.ev == ev && p.shortID == issueShortID {
+			d.show(TabError, id, s.pane)
+			return
+		}
+	}
+	d.show(TabError, id, newDetailError(ev, issueShortID))
+}
+
+// ShowProfile shows a profile's call tree. See ShowSpans for id and the
+// active tab.
+func (d *Detail) ShowProfile(id string, p *tracetree.ProfileTree) {
+	if p == nil {
+		d.show(TabProfile, id, nil)
+		return
+	}
+	if s := &d.ts[TabProfile]; s.id == id && s.pane != nil {
+		if pp, ok := s.pane.(*detailProfile); ok && pp.t == p {
+			d.show(TabProfile, id, s.pane)
+			return
+		}
+	}
+	d.show(TabProfile, id, newDetailProfile(p))
+}
+
+func (d *Detail) show(tab DetailTab, id string, p dtPane) {
+	s := &d.ts[tab]
+	if s.pane != p {
+		old := *s
+		*s = dtTabState{id: id, pane: p}
+		if old.id == id && old.pane != nil && p != nil {
+			// New data for the same node: keep the position.
+			s.off, s.x, s.placed = old.off, old.x, old.placed
+		}
+	}
+	s.id = id
+	if d.status != dtStatusNone || d.ts[d.tab].pane == nil || !d.hasTab(d.tab) {
+		d.tab = tab
+	}
+	if !d.hasTab(tab) && len(d.tabs) > 0 {
+		d.tabs = append(d.tabs, tab)
+		dtSortTabs(d.tabs)
+	}
+	d.status, d.what, d.err = dtStatusNone, "", nil
+	d.memo.ok = false
+}
+
+// SetTabs sets the tabs the selected node has, in the order Spans, Error,
+// Profile; the content of the other tabs is dropped. When the active tab
+// is not among them, the first one becomes active.
+func (d *Detail) SetTabs(tabs ...DetailTab) {
+	d.tabs = d.tabs[:0]
+	for _, t := range tabs {
+		if t >= 0 && t < dtNumTabs && !d.hasTab(t) {
+			d.tabs = append(d.tabs, t)
+		}
+	}
+	dtSortTabs(d.tabs)
+	for t := range dtNumTabs {
+		if !d.hasTab(t) {
+			d.ts[t] = dtTabState{}
+		}
+	}
+	if !d.hasTab(d.tab) && len(d.tabs) > 0 {
+		d.tab = d.tabs[0]
+	}
+	d.memo.ok = false
+}
+
+// Tab is the active tab.
+func (d *Detail) Tab() DetailTab { return d.tab }
+
+// SetTab makes tab active.
+func (d *Detail) SetTab(tab DetailTab) {
+	if tab >= 0 && tab < dtNumTabs {
+		d.tab = tab
+		d.memo.ok = false
+	}
+}
+
+func (d *Detail) hasTab(t DetailTab) bool {
+	for _, x := range d.tabs {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+func dtSortTabs(ts []DetailTab) {
+	for i := 1; i < len(ts); i++ {
+		for j := i; j > 0 && ts[j] < ts[j-1]; j-- {
+			ts[j], ts[j-1] = ts[j-1], ts[j]
+		}
+	}
+}
+
+// shownTabs are the tabs on the tab line: those set with SetTabs, or
+// those with content.
+func (d *Detail) shownTabs() []DetailTab {
+	if len(d.tabs) > 0 {
+		return d.tabs
+	}
+	var out []DetailTab
+	for t := range dtNumTabs {
+		if d.ts[t].pane != nil || t == d.tab {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Tick advances the loading spinner.
+func (d *Detail) Tick() {
+	d.spin = (d.spin + 1) % len(dtSpinner)
+	if d.status == dtStatusLoading {
+		d.memo.ok = false
+	}
+}
+
+// Update handles the keys and the mouse wheel when the pane is focused:
+// j/k or ↑/↓ move (the selected span row on the Spans tab, else scroll),
+// pgup/pgdown and ctrl+u/ctrl+d page, g/G or home/end go to the top or
+// bottom, h/l or ←/→ scroll sideways when lines are wider than the pane,
+// enter expands (a span's attributes, system frames, small profile
+// nodes), [ and ] switch tabs.
+func (d *Detail) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		d.key(msg.String())
+	case tea.MouseWheelMsg:
+		sp, _ := d.ts[d.tab].pane.(dtSelecting)
+		switch {
+		case d.status != dtStatusNone:
+		case msg.Button == tea.MouseWheelUp && sp != nil:
+			d.scroll(-3)
+			d.moveSel(sp, -3)
+		case msg.Button == tea.MouseWheelDown && sp != nil:
+			d.scroll(3)
+			d.moveSel(sp, 3)
+		case msg.Button == tea.MouseWheelUp:
+			d.scroll(-3)
+		case msg.Button == tea.MouseWheelDown:
+			d.scroll(3)
+		case msg.Button == tea.MouseWheelLeft:
+			d.hscroll(-8)
+		case msg.Button == tea.MouseWheelRight:
+			d.hscroll(8)
+		}
+	}
+	return nil
+}
+
+func (d *Detail) key(k string) {
+	page := max(d.lastRows-1, 1)
+	switch k {
+	case "[":
+		d.cycleTab(-1)
+		return
+	case "]":
+		d.cycleTab(1)
+		return
+	}
+	if d.status != dtStatusNone {
+		return
+	}
+	s := &d.ts[d.tab]
+	if s.pane == nil {
+		return
+	}
+	sp, selecting := s.pane.(dtSelecting)
+	switch k {
+	case "j", "down":
+		if selecting {
+			d.moveSel(sp, 1)
+		} else {
+			d.scroll(1)
+		}
+	case "k", "up":
+		if selecting {
+			d.moveSel(sp, -1)
+		} else {
+			d.scroll(-1)
+		}
+	case "pgdown", "ctrl+d":
+		n := page
+		if k == "ctrl+d" {
+			n = max(page/2, 1)
+		}
+		if selecting {
+			d.scroll(n)
+			d.moveSel(sp, n)
+		} else {
+			d.scroll(n)
+		}
+	case "pgup", "ctrl+u":
+		n := page
+		if k == "ctrl+u" {
+			n = max(page/2, 1)
+		}
+		if selecting {
+			d.scroll(-n)
+			d.moveSel(sp, -n)
+		} else {
+			d.scroll(-n)
+		}
+	case "g", "home":
+		if selecting {
+			d.moveSel(sp, -1<<30)
+		}
+		s.off = 0
+	case "G", "end":
+		if selecting {
+			d.moveSel(sp, 1<<30)
+		}
+		s.off = 1 << 30
+	case "h", "left":
+		d.hscroll(-8)
+	case "l", "right":
+		d.hscroll(8)
+	case "enter":
+		sel := -1
+		if selecting {
+			sel, _ = sp.selected()
+		}
+		s.pane.enter(sel)
+		if selecting {
+			d.follow(sp)
+		}
+	}
+	d.memo.ok = false
+}
+
+func (d *Detail) cycleTab(delta int) {
+	tabs := d.shownTabs()
+	if len(tabs) == 0 {
+		return
+	}
+	i := 0
+	for j, t := range tabs {
+		if t == d.tab {
+			i = j
+		}
+	}
+	d.tab = tabs[(i+delta+len(tabs))%len(tabs)]
+	d.memo.ok = false
+}
+
+// scroll moves the view by n lines (clamped by View).
+func (d *Detail) scroll(n int) {
+	s := &d.ts[d.tab]
+	s.off = max(s.off+n, 0)
+	d.memo.ok = false
+}
+
+func (d *Detail) hscroll(n int) {
+	s := &d.ts[d.tab]
+	s.x = max(s.x+n, 0)
+	d.memo.ok = false
+}
+
+func (d *Detail) moveSel(sp dtSelecting, delta int) {
+	sp.move(delta)
+	d.follow(sp)
+}
+
+// follow scrolls so that the selection is visible.
+func (d *Detail) follow(sp dtSelecting) {
+	s := &d.ts[d.tab]
+	rows := max(d.lastRows, 1)
+	line, n := sp.selected()
+	if line < 0 {
+		return
+	}
+	if line < s.off {
+		s.off = line
+	}
+	if end := line + min(n, rows); end > s.off+rows {
+		s.off = end - rows
+	}
+	d.memo.ok = false
+}
+
+// dtViewKey is everything a View depends on, to reuse the last text.
+type dtViewKey struct {
+	w, h     int
+	focused  bool
+	st       *Styles
+	tab      DetailTab
+	status   int
+	spin     int
+	off, x   int
+	pane     dtPane
+	version  int
+	selLine  int
+	tabsSig  string
+	statusOf string
+}
+
+// View renders the pane in exactly w columns and h lines: a tab line
+// (tabs, scroll position, key hints), then the content. The app draws
+// the border.
+func (d *Detail) View(w, h int, focused bool) string {
+	if w <= 0 || h <= 0 {
+		return strings.TrimSuffix(strings.Repeat("\n", max(h, 0)), "\n")
+	}
+	rows := h - 1
+	d.lastRows = rows
+	s := &d.ts[d.tab]
+	var sp dtSelecting
+	if d.status == dtStatusNone && s.pane != nil {
+		s.pane.layout(d.st, w)
+		sp, _ = s.pane.(dtSelecting)
+		if sp != nil {
+			// The selection is always visible; it first shows with some
+			// context above it.
+			line, n := sp.selected()
+			switch {
+			case line < 0:
+			case !s.placed && line >= rows:
+				s.off = max(line-rows/3, 0)
+			case line < s.off:
+				s.off = line
+			}
+			if line >= 0 && line+min(n, rows) > s.off+rows {
+				s.off = line + min(n, rows) - rows
+			}
+		}
+		s.placed = true
+		s.off = min(s.off, max(s.pane.count()-rows, 0))
+		s.x = min(s.x, max(s.pane.wide()-w, 0))
+	}
+	key := dtViewKey{w: w, h: h, focused: focused, st: d.st, tab: d.tab, status: d.status, off: s.off, x: s.x, pane: s.pane, selLine: -1}
+	key.tabsSig = fmt.Sprint(d.shownTabs())
+	if d.status == dtStatusLoading {
+		key.spin = d.spin
+	}
+	if d.status != dtStatusNone {
+		key.statusOf = d.what
+		if d.err != nil {
+			key.statusOf += "\x00" + d.err.Error()
+		}
+	}
+	if s.pane != nil {
+		key.version = s.pane.version()
+	}
+	if sp != nil {
+		key.selLine, _ = sp.selected()
+	}
+	if d.memo.ok && d.memo.key == key {
+		return d.memo.text
+	}
+
+	lines := make([]string, 0, h)
+	var body []string
+	switch {
+	case d.status == dtStatusLoading:
+		body = d.loadingLines(w, rows)
+	case d.status == dtStatusFailed:
+		body = d.failedLines(w)
+	case s.pane == nil:
+		body = d.emptyLines(w, rows)
+	default:
+		n := s.pane.count()
+		selLine := key.selLine
+		for i := s.off; i < min(s.off+rows, n); i++ {
+			var l string
+			if i == selLine && sp != nil {
+				bg := d.st.SelectedUnfocused.GetBackground()
+				if focused {
+					bg = d.st.Selected.GetBackground()
+				}
+				l = sp.selectedLine(bg)
+			} else {
+				l = s.pane.line(i)
+			}
+			if s.x > 0 {
+				l = ansi.Cut(l, s.x, s.x+w)
+			}
+			body = append(body, l)
+		}
+	}
+	lines = append(lines, d.tabLine(w, focused))
+	lines = append(lines, body...)
+	text := block(lines, w, h)
+	d.memo.key, d.memo.text, d.memo.ok = key, text, true
+	return text
+}
+
+// tabLine is the first line: the tabs, then right-aligned the scroll
+// position and key hints.
+func (d *Detail) tabLine(w int, focused bool) string {
+	st := d.st
+	var left strings.Builder
+	for i, t := range d.shownTabs() {
+		if i > 0 {
+			left.WriteString(st.Faint.Render("│"))
+		}
+		if t == d.tab {
+			left.WriteString(st.TabActive.Render(t.String()))
+		} else {
+			left.WriteString(st.Tab.Render(t.String()))
+		}
+	}
+	l := left.String()
+	var right []string
+	s := &d.ts[d.tab]
+	rows := max(d.lastRows, 1)
+	if d.status == dtStatusNone && s.pane != nil {
+		if n := s.pane.count(); n > rows {
+			right = append(right, st.Subtle.Render(fmt.Sprintf("%d–%d of %d", s.off+1, min(s.off+rows, n), n)))
+		}
+		if s.x > 0 {
+			right = append(right, st.Subtle.Render(fmt.Sprintf("→%d", s.x)))
+		}
+	}
+	if focused {
+		var hints []string
+		if d.status == dtStatusNone && s.pane != nil {
+			if _, ok := s.pane.(dtSelecting); ok {
+				hints = append(hints, dtKeyHint(st, "j/k", "select"))
+			} else {
+				hints = append(hints, dtKeyHint(st, "j/k", "scroll"))
+			}
+			if h := s.pane.hint(); h != "" {
+				hints = append(hints, dtKeyHint(st, "enter", h))
+			}
+			if s.pane.wide() > w {
+				hints = append(hints, dtKeyHint(st, "h/l", "sideways"))
+			}
+		}
+		if len(d.shownTabs()) > 1 {
+			hints = append(hints, dtKeyHint(st, "[ ]", "tab"))
+		}
+		// Drop hints from the end until the line fits.
+		for len(hints) > 0 {
+			all := append(append([]string{}, right...), hints...)
+			if lipgloss.Width(l)+2+lipgloss.Width(strings.Join(all, "  ")) <= w {
+				right = all
+				break
+			}
+			hints = hints[:len(hints)-1]
+		}
+	}
+	r := strings.Join(right, "  ")
+	if r == "" || lipgloss.Width(l)+1+lipgloss.Width(r) > w {
+		return fit(l, w)
+	}
+	gap := w - lipgloss.Width(l) - lipgloss.Width(r)
+	return l + strings.Repeat(" ", gap) + r
+}
+
+func dtKeyHint(st *Styles, k, what string) string {
+	return st.StatusKey.Render(k) + " " + st.Subtle.Render(what)
+}
+
+func (d *Detail) loadingLines(w, rows int) []string {
+	msg := clean(d.what)
+	if msg == "" {
+		msg = "loading…"
+	}
+	line := d.st.Info.Render(dtSpinner[d.spin%len(dtSpinner)]) + " " + d.st.Subtle.Render(msg)
+	out := make([]string, max((rows-1)/2, 0))
+	return append(out, dtCenter(line, w))
+}
+
+func (d *Detail) failedLines(w int) []string {
+	st := d.st
+	what := clean(d.what)
+	if what == "" {
+		what = "the details"
+	}
+	out := []string{"", "  " + st.Error.Render("✗ Could not load "+what)}
+	if d.err != nil {
+		out = append(out, "")
+		msg, _ := tracetree.ScrubSecrets(tracetree.Sanitize(d.err.Error()))
+		for _, para := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
+			para = strings.ReplaceAll(para, "\t", "    ")
+			indent := len(para) - len(strings.TrimLeft(para, " "))
+			wrapped := ansi.Wrap(strings.TrimLeft(para, " "), max(w-4-indent, 10), " /")
+			for _, l := range strings.Split(wrapped, "\n") {
+				out = append(out, "  "+strings.Repeat(" ", indent)+st.Warn.Render(l))
+			}
+		}
+	}
+	out = append(out, "")
+	for _, l := range strings.Split(ansi.Wrap(dtFailHint(d.err), max(w-4, 10), " "), "\n") {
+		out = append(out, "  "+st.Subtle.Render(l))
+	}
+	return out
+}
+
+// dtFailHint says what the user can do besides what the error says.
+func dtFailHint(err error) string {
+	const retry = "Select the node again to retry; the trace tree and the chat still work."
+	switch {
+	case errors.Is(err, sentryapi.ErrRateLimited):
+		return "Sentry is rate limiting this token: wait a minute, then select the node again."
+	case errors.Is(err, sentryapi.ErrNotFound):
+		return "Sentry no longer has this data (retention, sampling or deletion), or it is in another organization. " + retry
+	case errors.Is(err, sentryapi.ErrUnauthorized), errors.Is(err, sentryapi.ErrForbidden):
+		return "Fix the token as the message says (tracehound config shows which one is used), then select the node again."
+	}
+	return retry
+}
+
+func (d *Detail) emptyLines(w, rows int) []string {
+	var msg string
+	switch d.tab {
+	case TabSpans:
+		msg = "Select a transaction in the trace tree to see its spans."
+	case TabError:
+		msg = "Select an error in the trace tree to see its stack trace."
+	case TabProfile:
+		msg = "This transaction has no profile loaded."
+	}
+	out := make([]string, max((rows-1)/2, 0))
+	return append(out, dtCenter(d.st.Faint.Render(msg), w))
+}
+
+// dtCenter pads a line to sit in the middle of w columns.
+func dtCenter(s string, w int) string {
+	if pad := (w - lipgloss.Width(s)) / 2; pad > 0 {
+		return strings.Repeat(" ", pad) + s
+	}
+	return s
+}
+
+// dtSection is a section heading followed by a faint rule to width w.
+func dtSection(st *Styles, title string, w int) string {
+	rule := max(w-lipgloss.Width(title)-1, 0)
+	return st.Title.Render(title) + " " + st.Faint.Render(strings.Repeat("─", rule))
+}
+
+// dtPad pads a styled line to w cells with spaces on background bg (nil:
+// plain spaces), truncating it when it is wider.
+func dtPad(s string, w int, bg color.Color) string {
+	sw := lipgloss.Width(s)
+	if sw > w {
+		s = ansi.Truncate(s, w, "…")
+		sw = lipgloss.Width(s)
+	}
+	if sw >= w {
+		return s
+	}
+	pad := strings.Repeat(" ", w-sw)
+	if bg != nil {
+		pad = lipgloss.NewStyle().Background(bg).Render(pad)
+	}
+	return s + pad
+}
+
+// dtBg returns style with background bg (unchanged when bg is nil).
+func dtBg(style lipgloss.Style, bg color.Color) lipgloss.Style {
+	if bg == nil {
+		return style
+	}
+	return style.Background(bg)
+}
