@@ -1,0 +1,155 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	xansi "github.com/charmbracelet/x/ansi"
+)
+
+// longMarkdown is n sections of headings, paragraphs, lists and code.
+func longMarkdown(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "## Step %d\n\n", i+1)
+		fmt.Fprintf(&b, "The span **%d** of `checkout` waits on payments; the retry loop calls it again before the first answer.\n\n", i)
+		if i%3 == 0 {
+			b.WriteString("```go\nfor attempt := range 3 {\n\tresp, err := client.Do(req)\n\n\tif err == nil {\n\t\treturn resp\n\t}\n}\n```\n\n")
+		}
+		if i%4 == 1 {
+			b.WriteString("- first cause\n- second cause\n  continued on an indented line\n\n")
+		}
+	}
+	return b.String()
+}
+
+// normLines is lines without styles or trailing spaces, blank lines
+// dropped (chunks may be separated differently).
+func normLines(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		if l = strings.TrimRight(xansi.Strip(l), " "); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func TestStableEnd(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		want      string // the stable prefix
+	}{
+		{"one paragraph", "Hello wor", ""},
+		{"paragraph then blank", "Hello.\n\n", ""},
+		{"next paragraph started", "Hello.\n\nNext", "Hello.\n\n"},
+		{"two boundaries", "A.\n\nB.\n\nC", "A.\n\nB.\n\n"},
+		{"open fence hides blank lines", "A.\n\n```go\nx := 1\n\ny := 2\n", "A.\n\n"},
+		{"closed fence", "A.\n\n```go\nx := 1\n\ny := 2\n```\n\nB", "A.\n\n```go\nx := 1\n\ny := 2\n```\n\n"},
+		{"tilde fence", "~~~~\na\n\n~~~\nb\n~~~~\n\nC", "~~~~\na\n\n~~~\nb\n~~~~\n\n"},
+		{"indented continuation", "- a\n\n  more of a\n\nB", "- a\n\n  more of a\n\n"},
+		{"indented next line not yet a boundary", "- a\n\n  more", ""},
+		{"several blank lines", "A.\n\n\n\nB", "A.\n\n\n\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.src[:stableEnd(tc.src, 0)]; got != tc.want {
+				t.Errorf("stable prefix of %q = %q, want %q", tc.src, got, tc.want)
+			}
+		})
+	}
+	// Scanning from an earlier boundary finds the same end.
+	src := "A.\n\nB.\n\nC.\n\nD"
+	if a, b := stableEnd(src, 0), stableEnd(src, 4); a != b {
+		t.Errorf("from 0: %d, from 4: %d", a, b)
+	}
+}
+
+func TestMdStreamCachesPerWidthAndTheme(t *testing.T) {
+	var r mdRenderer
+	var s mdStream
+	text := longMarkdown(6)
+	for _, d := range strings.SplitAfter(text, "\n") {
+		s.append(d)
+		s.lines(&r, 80, true)
+	}
+	calls := r.calls
+	s.lines(&r, 80, true)
+	if r.calls != calls {
+		t.Errorf("unchanged text rendered again")
+	}
+	narrow := s.lines(&r, 40, true)
+	if r.calls-calls > 2 {
+		t.Errorf("a new width took %d renders, want the stable prefix once (and no tail)", r.calls-calls)
+	}
+	for _, l := range narrow {
+		if w := xansi.StringWidth(l); w > 40 {
+			t.Errorf("line %d cells wide at width 40: %q", w, xansi.Strip(l))
+		}
+	}
+	calls = r.calls
+	s.lines(&r, 40, false)
+	if r.calls == calls {
+		t.Error("the light theme did not re-render")
+	}
+	if r.width != 40 || r.dark {
+		t.Errorf("renderer memo is %d/%v", r.width, r.dark)
+	}
+}
+
+func TestOnlySGR(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"plain", "plain"},
+		{"\x1b[1mbold\x1b[0m", "\x1b[1mbold\x1b[0m"},
+		{"\x1b[38;5;35;1mx\x1b[m", "\x1b[38;5;35;1mx\x1b[m"},
+		{"\x1b]8;id=1;http://x\alink\x1b]8;;\a", "link"},
+		{"\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\", "link"},
+		{"a\x1b[2Jb\x1b[Hc", "abc"},
+		{"a\x1bPdcs\x1b\\b", "ab"},
+		{"bell\a", "bell"},
+		{"cut\x1b[", "cut"},
+	} {
+		if got := onlySGR(tc.in); got != tc.want {
+			t.Errorf("onlySGR(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestCleanText(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"a\tb", "a   b"},
+		{"ab\tc\n\td", "ab  c\n    d"},
+		{"crlf\r\nline\rcr", "crlf\nline\ncr"},
+		{"esc \x1b[31m", `esc \x1b[31m`},
+		{"bidi \u202e", `bidi \u202e`},
+	} {
+		if got := cleanText(tc.in); got != tc.want {
+			t.Errorf("cleanText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	for in, want := range map[string]string{"abc": "abc", "é": "é", "a\xc3": "a", "a\xe2\x94": "a", "": "", "\xe2\x94\x80": "─"} {
+		if got := completeUTF8(in); got != want {
+			t.Errorf("completeUTF8(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestWrapStream(t *testing.T) {
+	var w wrapStream
+	w.append("first line that is long enough to wrap at twenty\nsecond")
+	got := w.lines(20)
+	if len(got) != 4 || got[3] != "second" {
+		t.Errorf("lines = %q", got)
+	}
+	w.append(" half\nthird\n")
+	got = w.lines(20)
+	if got[len(got)-1] != "third" || got[len(got)-2] != "second half" {
+		t.Errorf("lines = %q", got)
+	}
+	if l := w.lastLine(); l != "third" {
+		t.Errorf("lastLine = %q", l)
+	}
+	if got := w.lines(200); len(got) != 3 {
+		t.Errorf("at 200: %q", got)
+	}
+}
