@@ -279,7 +279,6 @@ func TestDetailScroll(t *testing.T) {
 	}
 }
 
-
 // dtLine is line i of a screen, stripped and trimmed.
 func dtLine(screen string, i int) string {
 	lines := strings.Split(ansi.Strip(screen), "\n")

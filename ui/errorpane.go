@@ -33,6 +33,7 @@ type detailError struct {
 	ev      *sentryapi.Event
 	shortID string
 	sysOpen bool // runs of system frames expanded
+	folds   bool // the event has runs of system frames to fold
 	ver     int
 
 	hl map[epHLKey][][]epTok // highlighted context per frame and theme
@@ -69,6 +70,9 @@ func (p *detailError) line(i int) string {
 func (p *detailError) wide() int { return p.maxWidth }
 
 func (p *detailError) hint() string {
+	if !p.folds {
+		return ""
+	}
 	if p.sysOpen {
 		return "fold system frames"
 	}
@@ -86,6 +90,7 @@ func (p *detailError) layout(st *Styles, w int) {
 	}
 	p.st, p.w, p.layVer, p.laidOut = st, w, p.ver, true
 	r := &epRender{p: p, st: st, w: w}
+	p.folds = false
 	r.render()
 	p.lines = r.out
 	p.maxWidth = w
@@ -450,12 +455,15 @@ func (r *epRender) frames(s epStack, outermost bool) {
 	}
 	for j := 0; j < n; {
 		f := at(j)
-		if j > 0 && !f.IsInApp() && anyApp && !r.p.sysOpen {
+		if j > 0 && !f.IsInApp() && anyApp {
 			k := j
 			for k < n && !at(k).IsInApp() {
 				k++
 			}
 			if k-j >= 2 {
+				r.p.folds = true
+			}
+			if k-j >= 2 && !r.p.sysOpen {
 				r.add("  " + st.Faint.Render("… "+epOmitted(fs, n, j, k)+" (enter shows them)"))
 				j = k
 				continue
@@ -478,8 +486,16 @@ func epOmitted(fs []sentryapi.Frame, n, j, k int) string {
 		if m == "" {
 			m = path.Dir(f.Filename)
 		}
-		if i := strings.IndexAny(m, "./:"); i > 0 && !strings.HasPrefix(m, "node:") && !strings.Contains(m[:i], "/") {
-			m = m[:i]
+		switch {
+		case strings.Contains(m, "/"): // net/http, github.com/lib/pq
+			parts := strings.Split(strings.Trim(m, "/"), "/")
+			keep := 2
+			if strings.Contains(parts[0], ".") {
+				keep = 3
+			}
+			m = strings.Join(parts[:min(keep, len(parts))], "/")
+		case strings.ContainsAny(m, ".:"): // flask.app
+			m = m[:strings.IndexAny(m, ".:")]
 		}
 		m = epText(m)
 		if m != "" && m != "." && !slices.Contains(mods, m) {
