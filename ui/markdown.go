@@ -43,7 +43,73 @@ func (m *mdRenderer) render(src string, width int, dark bool) []string {
 	if err != nil {
 		return plainLines(src, width)
 	}
-	return trimBlankLines(strings.Split(onlySGR(out), "\n"))
+	lines := strings.Split(onlySGR(out), "\n")
+	for i, l := range lines {
+		lines[i] = trimPadding(l)
+	}
+	return trimBlankLines(lines)
+}
+
+// trimPadding drops the spaces glamour pads every line with to the wrap
+// width, each in its own colour sequence (15 bytes a cell): the pane pads
+// with plain spaces, and the screen is then a fraction of the size.
+// Spaces on a background colour (or in reverse video) are kept.
+func trimPadding(line string) string {
+	keep := 0 // the end of the last cell that shows something
+	bg := false
+	for i := 0; i < len(line); {
+		if line[i] == 0x1b && i+1 < len(line) && line[i+1] == '[' {
+			j := i + 2
+			for j < len(line) && (line[j] < 0x40 || line[j] > 0x7e) {
+				j++
+			}
+			if j < len(line) && line[j] == 'm' {
+				bg = sgrBackground(line[i+2:j], bg)
+			}
+			i = j + 1
+			continue
+		}
+		if line[i] != ' ' || bg {
+			_, size := utf8.DecodeRuneInString(line[i:])
+			i += size
+			keep = i
+			continue
+		}
+		i++
+	}
+	rest := line[keep:]
+	if !strings.ContainsRune(rest, ' ') {
+		return line // no padding
+	}
+	out := line[:keep]
+	if strings.Contains(line, "\x1b[") {
+		out += "\x1b[m"
+	}
+	return out
+}
+
+// sgrBackground returns whether a background (or reverse video) is on
+// after the SGR parameters params, given whether it was before.
+func sgrBackground(params string, bg bool) bool {
+	parts := strings.Split(params, ";")
+	for k := 0; k < len(parts); k++ {
+		switch p := parts[k]; {
+		case p == "" || p == "0" || p == "49" || p == "27":
+			bg = false
+		case p == "38" || p == "48":
+			if p == "48" {
+				bg = true
+			}
+			if k+1 < len(parts) && parts[k+1] == "5" {
+				k += 2
+			} else if k+1 < len(parts) && parts[k+1] == "2" {
+				k += 4
+			}
+		case p == "7", len(p) == 2 && p[0] == '4' && p[1] >= '0' && p[1] <= '7', len(p) == 3 && p[:2] == "10":
+			bg = true
+		}
+	}
+	return bg
 }
 
 // mdStyle is glamour's dark or light style without the document margins

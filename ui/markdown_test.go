@@ -153,3 +153,25 @@ func TestWrapStream(t *testing.T) {
 		t.Errorf("at 200: %q", got)
 	}
 }
+
+func TestTrimPadding(t *testing.T) {
+	pad := "\x1b[38;5;252m \x1b[m"
+	for _, tc := range []struct{ in, want string }{
+		{"plain  ", "plain"},
+		{"\x1b[38;5;252mtext\x1b[m" + pad + pad + pad, "\x1b[38;5;252mtext\x1b[m"},
+		{pad + pad, "\x1b[m"},
+		{"\x1b[38;5;252mtwo words\x1b[m" + pad, "\x1b[38;5;252mtwo words\x1b[m"},
+		{"\x1b[38;2;1;2;3mx \x1b[m", "\x1b[38;2;1;2;3mx\x1b[m"},
+		{"\x1b[1;48;5;236m title \x1b[m", "\x1b[1;48;5;236m title \x1b[m"}, // on a background: kept
+		{"\x1b[7mrev \x1b[m", "\x1b[7mrev \x1b[m"},
+		{"no padding", "no padding"},
+	} {
+		got := trimPadding(tc.in)
+		if got != tc.want {
+			t.Errorf("trimPadding(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if xansi.Strip(got) != strings.TrimRight(xansi.Strip(tc.in), " ") && !strings.Contains(tc.in, "48;") && !strings.Contains(tc.in, "[7m") {
+			t.Errorf("trimPadding(%q) changed the text", tc.in)
+		}
+	}
+}
