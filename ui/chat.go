@@ -90,6 +90,7 @@ const (
 	errEnded          // the run ended after it
 	errNoStart        // the run could not start
 	errIdle           // no run (a note from the app)
+	errPast           // the run went on after it, and has ended since
 )
 
 type itemKind int
@@ -169,6 +170,7 @@ type Chat struct {
 	paused                                  agent.Phase // the phase the run paused before
 	usage                                   agent.Usage
 	hasUsage                                bool
+	lastErr                                 *chatItem // the last event was this error
 
 	// View state.
 	offset   int
@@ -314,6 +316,9 @@ func (c *Chat) Call(id string) (agent.Call, bool) {
 // blocks. It returns a command ringing the terminal bell when a call
 // starts awaiting approval (nil otherwise).
 func (c *Chat) Apply(e agent.Event) tea.Cmd {
+	if e.Kind != agent.EventFinished && e.Kind != agent.EventUsage {
+		c.lastErr = nil
+	}
 	errState := errRunning
 	switch e.Kind {
 	case agent.EventFinished:
@@ -373,7 +378,10 @@ func (c *Chat) Apply(e agent.Event) tea.Cmd {
 		if msg == "" {
 			msg = e.Text
 		}
-		c.add(&chatItem{kind: itemError, text: msg, errState: errState})
+		it := &chatItem{kind: itemError, text: msg, errState: errState}
+		c.add(it)
+		c.lastErr = it
+		return nil
 	case agent.EventFinished:
 		c.closeStreams()
 		c.finish(e.Text)
@@ -533,7 +541,10 @@ func (c *Chat) finish(reason string) {
 	c.escAt = time.Time{}
 	for _, it := range c.items {
 		if it.kind == itemError && it.errState == errRunning {
-			it.errState = errEnded
+			it.errState = errPast
+			if it == c.lastErr {
+				it.errState = errEnded // the error that ended the run
+			}
 			it.ver++
 		}
 		if it.kind == itemCard {
@@ -957,7 +968,7 @@ func (c *Chat) footer(w, h int) []string {
 			hint = st.Accent.Render("Edit the arguments") + sep + c.keyHints(w-21,
 				keyHint{"ctrl+s", "approve with them", "approve"}, keyHint{"esc", "back", "back"})
 		}
-		eh := min(max((h-2)/2, 3), 12, room-1)
+		eh := min(max(c.edit.LineCount()+1, 3), 12, room-1)
 		if eh < 1 {
 			eh = 1
 		}

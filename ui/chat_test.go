@@ -686,8 +686,8 @@ func TestChatManyDeltasRenderIncrementally(t *testing.T) {
 	c := newTestChat(t)
 	c.Apply(agent.Event{Kind: agent.EventPhase, Phase: agent.PhaseRootCause})
 	text := longMarkdown(40)
-	events := chatDeltas(agent.EventTextDelta, 1, text, (len(text)+499)/500)
-	if len(events) < 480 {
+	events := chatDeltas(agent.EventTextDelta, 1, text, len(text)/500)
+	if len(events) < 500 {
 		t.Fatalf("%d deltas", len(events))
 	}
 	for _, e := range events {
@@ -758,5 +758,34 @@ func TestChatKeysLeftToTheApp(t *testing.T) {
 	}
 	if it := chatPress(t, c, "a"); it.Kind != IntentStart {
 		t.Errorf("a after a replay → %v", it.Kind)
+	}
+}
+
+func TestChatErrorsSayWhatToDo(t *testing.T) {
+	view := func(c *Chat) string { return chatScreen(c.View(100, 40, true)) }
+	c := newTestChat(t)
+	chatPress(t, c, "a")
+	c.Apply(agent.Event{Kind: agent.EventError, Err: "no model: set OPENAI_API_KEY or run with --offline"})
+	if s := view(c); !strings.Contains(s, "✗ no model: set OPENAI_API_KEY") || !strings.Contains(s, "Fix this, then press a to try again.") {
+		t.Errorf("start failure:\n%s", s)
+	}
+
+	c = newTestChat(t)
+	chatRunTo(t, c, "step1")
+	c.Apply(agent.Event{Kind: agent.EventError, Step: 1, Err: "rate limited; retrying in 2s"})
+	if s := view(c); !strings.Contains(s, "The run goes on; press i to tell the agent how to proceed.") {
+		t.Errorf("error during the run:\n%s", s)
+	}
+	c.Apply(agent.Event{Kind: agent.EventUsage, Step: 1, Usage: &agent.Usage{ContextTokens: 1}})
+	c.Apply(agent.Event{Kind: agent.EventError, Step: 1, Err: "the model step failed: 500"})
+	c.Apply(agent.Event{Kind: agent.EventFinished, Step: 1, Text: "the model step failed; the run can be resumed"})
+	s := view(c)
+	for _, want := range []string{"The run stopped. `tracehound resume` lists saved investigations", "Run ended: the model step failed; the run can be resumed."} {
+		if !strings.Contains(s, want) {
+			t.Errorf("error that ended the run: no %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "The run goes on") || strings.Count(s, "The run stopped") != 1 {
+		t.Errorf("stale hints after the end:\n%s", s)
 	}
 }
