@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -97,6 +98,8 @@ type Detail struct {
 	tabs []DetailTab
 	tab  DetailTab
 	ts   [dtNumTabs]dtTabState
+	// recent are panes shown before, oldest first, for instant revisits.
+	recent []dtTabState
 
 	// status, when set, replaces the content: loading or failed.
 	status   int // dtStatusNone, dtStatusLoading, dtStatusFailed
@@ -155,67 +158,69 @@ func (d *Detail) Failed(what string, err error) {
 }
 
 // ShowSpans shows the span waterfall of a transaction. id identifies the
-// content: showing the same id again keeps the scroll position and the
-// selection. It clears a loading or failed state and, when that state
-// was showing or the active tab has nothing to show, makes the Spans tab
-// active.
+// content: showing a recently shown id again (with the same tree) brings
+// back its scroll position, selection and open rows. It clears a loading
+// or failed state and, when that state was showing or the active tab has
+// nothing to show, makes the Spans tab active.
 func (d *Detail) ShowSpans(id string, t *tracetree.SpanTree) {
-	if t == nil {
-		d.show(TabSpans, id, nil)
-		return
-	}
-	if s := &d.ts[TabSpans]; s.id == id && s.pane != nil {
-		if p, ok := s.pane.(*detailSpans); ok && p.t == t {
-			d.show(TabSpans, id, s.pane)
-			return
+	d.show(TabSpans, id, func(p dtPane) bool {
+		x, ok := p.(*detailSpans)
+		return ok && x.t == t
+	}, func() dtPane {
+		if t == nil {
+			return nil
 		}
-	}
-	d.show(TabSpans, id, newDetailSpans(t))
+		return newDetailSpans(t)
+	})
 }
 
 // ShowEvent shows an error event; issueShortID (may be "") is shown next
 // to the issue id. See ShowSpans for id and the active tab.
 func (d *Detail) ShowEvent(id string, ev *sentryapi.Event, issueShortID string) {
-	if ev == nil {
-		d.show(TabError, id, nil)
-		return
-	}
-	if s := &d.ts[TabError]; s.id == id && s.pane != nil {
-		if p, ok := s.pane.(*detailError); ok && p.ev == ev && p.shortID == issueShortID {
-			d.show(TabError, id, s.pane)
-			return
+	d.show(TabError, id, func(p dtPane) bool {
+		x, ok := p.(*detailError)
+		return ok && x.ev == ev && x.shortID == issueShortID
+	}, func() dtPane {
+		if ev == nil {
+			return nil
 		}
-	}
-	d.show(TabError, id, newDetailError(ev, issueShortID))
+		return newDetailError(ev, issueShortID)
+	})
 }
 
 // ShowProfile shows a profile's call tree. See ShowSpans for id and the
 // active tab.
-func (d *Detail) ShowProfile(id string, p *tracetree.ProfileTree) {
-	if p == nil {
-		d.show(TabProfile, id, nil)
-		return
-	}
-	if s := &d.ts[TabProfile]; s.id == id && s.pane != nil {
-		if pp, ok := s.pane.(*detailProfile); ok && pp.t == p {
-			d.show(TabProfile, id, s.pane)
-			return
+func (d *Detail) ShowProfile(id string, pt *tracetree.ProfileTree) {
+	d.show(TabProfile, id, func(p dtPane) bool {
+		x, ok := p.(*detailProfile)
+		return ok && x.t == pt
+	}, func() dtPane {
+		if pt == nil {
+			return nil
 		}
-	}
-	d.show(TabProfile, id, newDetailProfile(p))
+		return newDetailProfile(pt)
+	})
 }
 
-func (d *Detail) show(tab DetailTab, id string, p dtPane) {
-	s := &d.ts[tab]
-	if s.pane != p {
-		old := *s
-		*s = dtTabState{id: id, pane: p}
-		if old.id == id && old.pane != nil && p != nil {
-			// New data for the same node: keep the position.
-			s.off, s.x, s.placed = old.off, old.x, old.placed
+// dtRecent is how many panes the detail pane keeps for revisits.
+const dtRecent = 12
+
+// show puts content on a tab: the current pane when it already shows it,
+// a recent one that did, or a new one from build.
+func (d *Detail) show(tab DetailTab, id string, same func(dtPane) bool, build func() dtPane) {
+	cur := d.ts[tab]
+	if cur.pane == nil || cur.id != id || !same(cur.pane) {
+		next, ok := d.recall(id, same)
+		if !ok {
+			next = dtTabState{id: id, pane: build()}
+			if cur.id == id && cur.pane != nil && next.pane != nil {
+				// New data for the same node: keep the position.
+				next.off, next.x, next.placed = cur.off, cur.x, cur.placed
+			}
 		}
+		d.remember(cur)
+		d.ts[tab] = next
 	}
-	s.id = id
 	if d.status != dtStatusNone || d.ts[d.tab].pane == nil || !d.hasTab(d.tab) {
 		d.tab = tab
 	}
@@ -225,6 +230,30 @@ func (d *Detail) show(tab DetailTab, id string, p dtPane) {
 	}
 	d.status, d.what, d.err = dtStatusNone, "", nil
 	d.memo.ok = false
+}
+
+// remember keeps a tab's state for a later revisit.
+func (d *Detail) remember(s dtTabState) {
+	if s.pane == nil {
+		return
+	}
+	d.recent = slices.DeleteFunc(d.recent, func(x dtTabState) bool { return x.pane == s.pane })
+	d.recent = append(d.recent, s)
+	if len(d.recent) > dtRecent {
+		d.recent = slices.Delete(d.recent, 0, len(d.recent)-dtRecent)
+	}
+}
+
+// recall takes back a remembered state of id whose pane shows the same
+// data.
+func (d *Detail) recall(id string, same func(dtPane) bool) (dtTabState, bool) {
+	for i := len(d.recent) - 1; i >= 0; i-- {
+		if s := d.recent[i]; s.id == id && same(s.pane) {
+			d.recent = slices.Delete(d.recent, i, i+1)
+			return s, true
+		}
+	}
+	return dtTabState{}, false
 }
 
 // SetTabs sets the tabs the selected node has, in the order Spans, Error,
@@ -240,6 +269,7 @@ func (d *Detail) SetTabs(tabs ...DetailTab) {
 	dtSortTabs(d.tabs)
 	for t := range dtNumTabs {
 		if !d.hasTab(t) {
+			d.remember(d.ts[t])
 			d.ts[t] = dtTabState{}
 		}
 	}

@@ -467,3 +467,38 @@ func dtEscEvent(t *testing.T) *sentryapi.Event {
 	}
 	return ev
 }
+
+// TestDetailRevisit: going back to a node shows it where the user left
+// it.
+func TestDetailRevisit(t *testing.T) {
+	gw, inv := dtSpans(t, dtGatewayTxn), dtSpans(t, dtInventoryN1)
+	d := NewDetail(NewStyles(true))
+	d.SetTabs(TabSpans)
+	d.ShowSpans("1fdbda14", gw)
+	d.View(100, 12, true)
+	d.Update(dtKey("j"))
+	d.Update(dtKey("enter"))
+	before := d.View(100, 12, true)
+	sel := d.ts[TabSpans].pane.(*detailSpans).sel
+
+	d.Loading("fetching the spans of e4212a75…")
+	d.ShowSpans("e4212a75", inv)
+	if d.View(100, 12, true) == before {
+		t.Fatal("the other transaction shows the same screen")
+	}
+	d.SetTabs(TabError) // an error node in between
+	d.SetTabs(TabSpans)
+	d.Loading("fetching the spans of 1fdbda14…")
+	d.ShowSpans("1fdbda14", gw)
+	if got := d.View(100, 12, true); got != before {
+		t.Errorf("revisit shows\n%s\nwant\n%s", ansi.Strip(got), ansi.Strip(before))
+	}
+	if p := d.ts[TabSpans].pane.(*detailSpans); p.sel != sel || !p.open[sel] {
+		t.Errorf("revisit: selection %d (want %d), open %v", p.sel, sel, p.open)
+	}
+	// New data for the same id starts afresh but keeps the position.
+	d.ShowSpans("1fdbda14", dtSpans(t, dtGatewayTxn))
+	if p := d.ts[TabSpans].pane.(*detailSpans); len(p.open) != 0 {
+		t.Error("a new tree kept the old open rows")
+	}
+}

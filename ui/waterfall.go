@@ -301,9 +301,14 @@ func (p *detailSpans) header() []string {
 		facts = append(facts, clean(tracetree.ShortID(t.EventID)))
 	}
 	b.WriteString(st.Subtle.Render(" · " + strings.Join(facts, " · ")))
-	out = append(out, wfWrap(b.String(), w)...)
+	// The header stays short so that small panes still show rows.
+	out = append(out, b.String())
 	if p.hot != "" {
-		out = append(out, wfWrap(st.Warn.Render("most of the time:")+" "+clean(p.hot), w)...)
+		hot := wfWrap(st.Warn.Render("most of the time:")+" "+clean(p.hot), w)
+		if len(hot) > 2 {
+			hot = []string{hot[0], ansi.Truncate(strings.Join(hot[1:], " "), w, "…")}
+		}
+		out = append(out, hot...)
 	}
 	var notes []string
 	if t.DerivedTimes {
