@@ -685,9 +685,9 @@ func (d *Detail) failedLines(w int) []string {
 	out := []string{"", "  " + st.Error.Render("✗ Could not load "+what)}
 	if d.err != nil {
 		out = append(out, "")
-		msg, _ := tracetree.ScrubSecrets(tracetree.Sanitize(d.err.Error()))
+		msg, _ := tracetree.ScrubSecrets(d.err.Error())
 		for _, para := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
-			para = strings.ReplaceAll(para, "\t", "    ")
+			para = clean(strings.ReplaceAll(para, "\t", "    "))
 			indent := len(para) - len(strings.TrimLeft(para, " "))
 			wrapped := ansi.Wrap(strings.TrimLeft(para, " "), max(w-4-indent, 10), " /")
 			for _, l := range strings.Split(wrapped, "\n") {

@@ -155,9 +155,12 @@ func dtCheckScreen(t *testing.T, name, out string, w, h int) {
 
 func TestDetailViewSizes(t *testing.T) {
 	for name, d := range dtDetails(t) {
-		for _, sz := range [][2]int{{40, 10}, {100, 30}, {200, 60}, {1, 1}, {12, 3}} {
-			for _, focused := range []bool{false, true} {
-				dtCheckScreen(t, name, d.View(sz[0], sz[1], focused), sz[0], sz[1])
+		for _, dark := range []bool{true, false} {
+			d.SetStyles(NewStyles(dark))
+			for _, sz := range [][2]int{{40, 10}, {100, 30}, {200, 60}, {1, 1}, {12, 3}} {
+				for _, focused := range []bool{false, true} {
+					dtCheckScreen(t, name, d.View(sz[0], sz[1], focused), sz[0], sz[1])
+				}
 			}
 		}
 	}
@@ -369,7 +372,7 @@ func TestDetailLoadingAndFailed(t *testing.T) {
 			t.Errorf("failed screen lacks %q:\n%s", want, plain)
 		}
 	}
-	d.Failed("the profile of 3766ca99", errors.New("dial tcp: connection refused\x1b]0;pwned\x07"))
+	d.Failed("the profile of 3766ca99", errors.New("dial tcp: connection refused\x1b]0;pwned\x07\r\n\tsecond\rline"))
 	out = d.View(80, 14, true)
 	dtCheckScreen(t, "failed", out, 80, 14)
 	if plain := ansi.Strip(out); !strings.Contains(plain, `connection refused\x1b]0;pwned\x07`) || !strings.Contains(plain, "Select the node again") {

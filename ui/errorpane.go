@@ -317,12 +317,12 @@ func (r *epRender) message() string {
 	}
 	m, _ = tracetree.ScrubSecrets(m)
 	var out []string
-	for i, l := range strings.Split(tracetree.Sanitize(m), "\n") {
+	for i, l := range strings.Split(m, "\n") {
 		if i == 40 {
 			out = append(out, "…")
 			break
 		}
-		out = append(out, strings.ReplaceAll(strings.TrimRight(l, " \r"), "\t", "    "))
+		out = append(out, clean(strings.ReplaceAll(strings.TrimRight(l, " \r"), "\t", "    ")))
 	}
 	return strings.Join(out, "\n")
 }

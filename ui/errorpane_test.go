@@ -200,7 +200,7 @@ func TestErrorPaneHighlight(t *testing.T) {
 
 func TestErrorPaneNoException(t *testing.T) {
 	js := `{"eventID":"eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee","type":"default","title":"disk almost full","platform":"go",
-	"entries":[{"type":"message","data":{"formatted":"disk almost full: 97% used on /var\nsecond line"}},
+	"entries":[{"type":"message","data":{"formatted":"disk almost full: 97% used on /var\nsecond line\rover\u001b[2K"}},
 	 {"type":"threads","data":{"values":[{"id":1,"name":"main","crashed":true,"stacktrace":{"frames":[{"function":"main.main","filename":"main.go","lineNo":9,"inApp":true}]}}]}}]}`
 	ev := new(sentryapi.Event)
 	if err := sentryapi.Decode([]byte(js), ev); err != nil {
@@ -208,8 +208,10 @@ func TestErrorPaneNoException(t *testing.T) {
 	}
 	d := NewDetail(NewStyles(true))
 	d.ShowEvent("eeee", ev, "")
-	plain := ansi.Strip(d.View(100, 40, true))
-	for _, want := range []string{"disk almost full", "97% used on /var", "second line", "thread main #1 (crashed)", "main.main in main.go:9"} {
+	out := d.View(100, 40, true)
+	dtCheckScreen(t, "message", out, 100, 40)
+	plain := ansi.Strip(out)
+	for _, want := range []string{"disk almost full", "97% used on /var", `second lineover\x1b[2K`, "thread main #1 (crashed)", "main.main in main.go:9"} {
 		if !strings.Contains(plain, want) {
 			t.Errorf("lacks %q:\n%s", want, plain)
 		}
