@@ -146,8 +146,8 @@ type itemKey struct {
 //	d           deny the pending call: type a reason, enter sends, esc goes back
 //	e           edit the pending call's JSON arguments: ctrl+s sends, esc goes back
 //	c           continue a run paused between phases
-//	i           type a message: enter queues it for the next step, alt+enter
-//	            (or ctrl+enter) interrupts the stream with it, esc leaves the input
+//	i (or /)    type a message: enter queues it for the next step, alt+enter
+//	            (ctrl+enter, ctrl+j) interrupts the stream with it, esc leaves the input
 //	enter       open the selected card (or the pending one); start when idle
 //	tab/S-tab   select the next / previous tool card
 //	j/k ↑/↓     scroll; pgup/pgdown, ctrl+u/ctrl+d, g/G (home/end)
@@ -442,6 +442,12 @@ func (c *Chat) applyCall(e agent.Event) tea.Cmd {
 	}
 	call := *e.Call // a snapshot: the agent keeps its own
 	it := c.cards[call.ID]
+	if it != nil && e.Kind == agent.EventToolProposed {
+		switch it.card.status {
+		case cardDone, cardFailed, cardDenied, cardNotRun:
+			it = nil // an id reused by a later run (a resumed one): a new card
+		}
+	}
 	if it == nil || call.ID == "" {
 		it = &chatItem{kind: itemCard, card: &toolCard{}}
 		c.add(it)
@@ -576,7 +582,7 @@ func (c *Chat) Update(msg tea.Msg) (Intent, tea.Cmd) {
 		case tea.MouseWheelDown:
 			c.scroll(3)
 		}
-		return Intent{}, nil
+		return Intent{Kind: IntentHandled}, nil
 	case tea.PasteMsg:
 		if c.mode == modeNav {
 			c.mode = modeTyping
@@ -598,23 +604,24 @@ func (c *Chat) Update(msg tea.Msg) (Intent, tea.Cmd) {
 func (c *Chat) key(m tea.KeyPressMsg) (Intent, tea.Cmd) {
 	k := m.String()
 	var cmd tea.Cmd
+	handled := Intent{Kind: IntentHandled}
 	switch c.mode {
 	case modeEdit:
 		switch k {
 		case "esc":
 			c.closeInput()
-			return Intent{}, nil
+			return handled, nil
 		case "ctrl+s":
 			return c.submitEdit(), nil
 		}
 		c.editErr = ""
 		c.edit, cmd = c.edit.Update(m)
-		return Intent{}, cmd
+		return handled, cmd
 	case modeReason:
 		switch k {
 		case "esc":
 			c.closeInput()
-			return Intent{}, nil
+			return handled, nil
 		case "enter":
 			id := c.target
 			reason := strings.TrimSpace(c.reason.Value())
@@ -622,17 +629,17 @@ func (c *Chat) key(m tea.KeyPressMsg) (Intent, tea.Cmd) {
 			return c.decide(id, agent.Decision{Kind: agent.Deny, Reason: reason}), nil
 		}
 		c.reason, cmd = c.reason.Update(m)
-		return Intent{}, cmd
+		return handled, cmd
 	case modeTyping:
 		switch k {
 		case "esc":
 			c.input.Blur()
 			c.mode = modeNav
-			return Intent{}, nil
+			return handled, nil
 		case "enter", "alt+enter", "ctrl+enter", "ctrl+j":
 			text := strings.TrimSpace(c.input.Value())
 			if text == "" {
-				return Intent{}, nil
+				return handled, nil
 			}
 			c.input.Reset()
 			c.input.Blur()
@@ -640,7 +647,7 @@ func (c *Chat) key(m tea.KeyPressMsg) (Intent, tea.Cmd) {
 			return c.send(text, k != "enter"), nil
 		}
 		c.input, cmd = c.input.Update(m)
-		return Intent{}, cmd
+		return handled, cmd
 	}
 
 	// Navigation mode: keys are commands.
@@ -648,7 +655,6 @@ func (c *Chat) key(m tea.KeyPressMsg) (Intent, tea.Cmd) {
 		c.escAt = time.Time{}
 	}
 	pending := c.pendingItem()
-	handled := Intent{Kind: IntentHandled}
 	switch k {
 	case "esc":
 		c.selected = ""
@@ -677,7 +683,7 @@ func (c *Chat) key(m tea.KeyPressMsg) (Intent, tea.Cmd) {
 		if pending != nil {
 			c.mode, c.target = modeReason, pending.card.call.ID
 			c.reason.Reset()
-			return Intent{}, c.reason.Focus()
+			return handled, c.reason.Focus()
 		}
 	case "e":
 		if pending != nil {
@@ -687,7 +693,7 @@ func (c *Chat) key(m tea.KeyPressMsg) (Intent, tea.Cmd) {
 				args = json.RawMessage("{}")
 			}
 			c.edit.SetValue(prettyJSON(args))
-			return Intent{}, c.edit.Focus()
+			return handled, c.edit.Focus()
 		}
 	case "c":
 		if c.paused != "" && c.running {
@@ -787,16 +793,16 @@ func (c *Chat) submitEdit() Intent {
 	var v any
 	if err := json.Unmarshal([]byte(text), &v); err != nil {
 		c.editErr = "not valid JSON: " + clean(err.Error())
-		return Intent{}
+		return Intent{Kind: IntentHandled}
 	}
 	if _, ok := v.(map[string]any); !ok {
 		c.editErr = "the arguments must be a JSON object ({…})"
-		return Intent{}
+		return Intent{Kind: IntentHandled}
 	}
 	var b bytes.Buffer
 	if err := json.Compact(&b, []byte(text)); err != nil {
 		c.editErr = "not valid JSON: " + clean(err.Error())
-		return Intent{}
+		return Intent{Kind: IntentHandled}
 	}
 	id := c.target
 	c.closeInput()

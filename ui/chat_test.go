@@ -173,7 +173,7 @@ func TestChatApprovalChoicesAndKeys(t *testing.T) {
 	})
 	t.Run("d asks for a reason", func(t *testing.T) {
 		c := awaiting(t)
-		if it := chatPress(t, c, "d"); it.Kind != IntentNone || !c.Typing() {
+		if it := chatPress(t, c, "d"); it.Kind != IntentHandled || !c.Typing() {
 			t.Fatalf("d → %+v, typing %v", it, c.Typing())
 		}
 		if s := chatScreen(c.View(100, 30, true)); !strings.Contains(s, "Deny read_file") || !strings.Contains(s, "reason ›") {
@@ -196,7 +196,7 @@ func TestChatApprovalChoicesAndKeys(t *testing.T) {
 		c := awaiting(t)
 		chatPress(t, c, "d")
 		chatType(c, "no")
-		if it := chatPress(t, c, "esc"); it.Kind != IntentNone || c.Typing() || c.Pending() == nil {
+		if it := chatPress(t, c, "esc"); it.Kind != IntentHandled || c.Typing() || c.Pending() == nil {
 			t.Fatalf("esc → %+v typing %v pending %v", it, c.Typing(), c.Pending())
 		}
 	})
@@ -227,7 +227,7 @@ func TestChatApprovalChoicesAndKeys(t *testing.T) {
 			{`["payments"]`, "must be a JSON object"},
 		} {
 			c.edit.SetValue(bad.text)
-			if it := chatPress(t, c, "ctrl+s"); it.Kind != IntentNone {
+			if it := chatPress(t, c, "ctrl+s"); it.Kind != IntentHandled {
 				t.Fatalf("%s accepted: %+v", bad.text, it)
 			}
 			if !c.Typing() || c.Pending() == nil {
@@ -246,7 +246,7 @@ func TestChatApprovalChoicesAndKeys(t *testing.T) {
 	t.Run("esc closes the editor", func(t *testing.T) {
 		c := awaiting(t)
 		chatPress(t, c, "e")
-		if it := chatPress(t, c, "esc"); it.Kind != IntentNone || c.Typing() || c.Pending() == nil {
+		if it := chatPress(t, c, "esc"); it.Kind != IntentHandled || c.Typing() || c.Pending() == nil {
 			t.Fatalf("esc → %+v", it)
 		}
 	})
@@ -391,7 +391,7 @@ func TestChatStartSendInterruptContinue(t *testing.T) {
 	c = newTestChat(t)
 	chatRunTo(t, c, "step1")
 	chatPress(t, c, "i")
-	if it := chatPress(t, c, "enter"); it.Kind != IntentNone || !c.Typing() {
+	if it := chatPress(t, c, "enter"); it.Kind != IntentHandled || !c.Typing() {
 		t.Fatalf("enter on an empty input → %+v", it)
 	}
 	chatType(c, "check orders too")
@@ -787,5 +787,39 @@ func TestChatErrorsSayWhatToDo(t *testing.T) {
 	}
 	if strings.Contains(s, "The run goes on") || strings.Count(s, "The run stopped") != 1 {
 		t.Errorf("stale hints after the end:\n%s", s)
+	}
+}
+
+func TestChatPasteAndTheme(t *testing.T) {
+	c := newTestChat(t)
+	chatRunTo(t, c, "read awaiting")
+	// A paste goes to the input, never to the approval keys.
+	c.Update(tea.PasteMsg{Content: "asd"})
+	if !c.Typing() || c.input.Value() != "asd" || c.Pending() == nil {
+		t.Fatalf("paste: typing %v value %q pending %v", c.Typing(), c.input.Value(), c.Pending() != nil)
+	}
+	chatPress(t, c, "esc")
+	dark := c.View(100, 30, true)
+	c.SetStyles(NewStyles(false))
+	light := c.View(100, 30, true)
+	chatCheckSize(t, light, 100, 30)
+	if light == dark {
+		t.Error("the light theme looks the same")
+	}
+	if chatScreen(light) != chatScreen(dark) {
+		t.Errorf("the text changed with the theme:\n%s\n---\n%s", chatScreen(dark), chatScreen(light))
+	}
+}
+
+func TestChatCallIDReusedByALaterRun(t *testing.T) {
+	c := newTestChat(t)
+	chatRunTo(t, c, "call1 done")
+	c.Apply(agent.Event{Kind: agent.EventFinished, Text: "finished"})
+	again := &agent.Call{ID: "call_1", Name: "get_trace_tree", Args: json.RawMessage(`{}`)}
+	c.Apply(agent.Event{Kind: agent.EventToolProposed, Call: again})
+	c.Apply(agent.Event{Kind: agent.EventToolRunning, Call: again})
+	s := chatScreen(c.View(100, 60, true))
+	if !strings.Contains(s, "✓ get_error_event") || !strings.Contains(s, "get_trace_tree") {
+		t.Errorf("the earlier card was overwritten:\n%s", s)
 	}
 }
