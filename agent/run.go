@@ -201,6 +201,12 @@ func (r *Run) final() *Report {
 
 func (r *Run) publish(e Event) {
 	e.Step = r.step
+	if e.Call != nil {
+		// The run keeps filling in its call (output, duration, reason)
+		// while the UI reads the event: each event gets its own copy.
+		c := *e.Call
+		e.Call = &c
+	}
 	r.bus.publish(r.ctx, e)
 }
 
