@@ -76,8 +76,8 @@ func (r *Run) reportTools() []Tool {
 				r.report.RootCause = &RootCause{Service: a.Service, Repo: a.Repo, File: a.File, Function: a.Function, Line: a.Line,
 					Explanation: a.Explanation, Confidence: a.Confidence, Evidence: a.Evidence}
 				r.report.Chain = a.Chain
+				r.armPause()
 				r.publish(Event{Kind: EventPhase, Phase: PhaseSolution, Report: r.snapshot()})
-				r.pause()
 				return Result{Text: "Root cause recorded. Now propose a solution plan with report_solution (concrete, ordered steps), or continue if the user asked for something else."}, nil
 			},
 		},
@@ -97,8 +97,8 @@ func (r *Run) reportTools() []Tool {
 					return Result{}, fmt.Errorf("give at least one step")
 				}
 				r.report.Solution = a.Steps
+				r.armPause()
 				r.publish(Event{Kind: EventPhase, Phase: PhasePatch, Report: r.snapshot()})
-				r.pause()
 				return Result{Text: "Solution plan recorded. If a code change fixes the issue, propose it with propose_patch (with a unit test when the repository has tests); then call finish."}, nil
 			},
 		},

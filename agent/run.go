@@ -81,6 +81,7 @@ type Run struct {
 	queue      []string        // user messages waiting for the next step
 	interrupt  context.CancelFunc
 	continueCh chan struct{}
+	pauseNext  bool // a phase was reported: pause once its call is answered
 
 	// Owned by the run goroutine.
 	messages []Message
@@ -298,6 +299,12 @@ func (r *Run) loop() {
 				continue
 			}
 			r.handleCall(tc)
+			if r.pauseNext {
+				// A phase report: wait for the user after its call is done
+				// (its card shows done, not running, while the run waits).
+				r.pauseNext = false
+				r.pause()
+			}
 		}
 	}
 }
@@ -587,8 +594,19 @@ func (r *Run) looping(sig string) bool {
 }
 
 // pause waits between phases for Continue, a user message or the end.
+// armPause makes the run pause once the current call is answered. A
+// Continue (or message) sent before the phase was reported does not count:
+// only one sent after the user saw it.
+func (r *Run) armPause() {
+	select {
+	case <-r.continueCh:
+	default:
+	}
+	r.pauseNext = true
+}
+
 func (r *Run) pause() {
-	if !r.opts.PauseBetweenPhases {
+	if !r.opts.PauseBetweenPhases || r.ctx.Err() != nil {
 		return
 	}
 	select {

@@ -377,6 +377,34 @@ func TestRunPausesBetweenPhases(t *testing.T) {
 	}
 }
 
+// A message sent early (which also wakes a pause) must not skip the pause
+// of a phase reported later; while paused, the report's call is done.
+func TestRunPauseAfterEarlyMessage(t *testing.T) {
+	var runs []string
+	p := &fakeProvider{steps: []func(context.Context, ChatRequest, StreamHandler) (*Completion, error){
+		call("lookup", `{"q":"a"}`),
+		call("report_root_cause", rootCause),
+		call("finish", `{}`),
+	}}
+	r := Start(context.Background(), Options{Provider: p, Incident: testIncident(), PauseBetweenPhases: true,
+		Tools: append(testIncident().Tools(), echoTool("lookup", true, &runs))})
+	r.Send("look at the auth service first", false)
+	reportDone := false
+	for e := range r.Events() {
+		if e.Kind == EventToolDone && e.Call.Name == "report_root_cause" {
+			reportDone = true
+			time.Sleep(50 * time.Millisecond)
+			if n := len(p.requests()); n != 2 {
+				t.Errorf("the run did not pause after the root cause (%d requests)", n)
+			}
+			r.Continue()
+		}
+	}
+	if !reportDone || len(p.requests()) != 3 {
+		t.Errorf("report done %v, requests %d", reportDone, len(p.requests()))
+	}
+}
+
 func TestRunModelError(t *testing.T) {
 	p := &fakeProvider{steps: []func(context.Context, ChatRequest, StreamHandler) (*Completion, error){
 		func(context.Context, ChatRequest, StreamHandler) (*Completion, error) {
