@@ -1058,7 +1058,7 @@ func (c *Chat) placeholder() string {
 	case c.Running():
 		return "Press i to tell the agent something"
 	case c.finished:
-		return "The investigation ended — its report and every tool result are above"
+		return "The investigation ended — its report is above; press i to ask a follow-up"
 	default:
 		return "Press a to start the investigation"
 	}

@@ -322,6 +322,9 @@ func (d *Detail) shownTabs() []DetailTab {
 	return out
 }
 
+// Busy reports whether the loading spinner is up (Tick changes the view).
+func (d *Detail) Busy() bool { return d.status == dtStatusLoading }
+
 // Tick advances the loading spinner.
 func (d *Detail) Tick() {
 	d.spin = (d.spin + 1) % len(dtSpinner)

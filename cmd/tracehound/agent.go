@@ -34,6 +34,9 @@ type modelFlags struct {
 	offline       bool
 	contextWindow int
 	repos         []string
+	// askReadOnly (the explorer's --ask-read-only) asks before read-only
+	// tools too.
+	askReadOnly bool
 }
 
 func (m *modelFlags) register(cmd *cobra.Command) {
@@ -456,6 +459,9 @@ func newResumeCmd(a *app) *cobra.Command {
 				m.model = d.Header.Model
 			}
 			m.offline = m.offline || d.Header.Analyzer == "heuristic"
+			if isTerminal(a.stdout) && a.format == "markdown" {
+				return runTUI(ctx, a, &m, d.Header.Target, d, path)
+			}
 			pt, err := a.parseTargetArg(d.Header.Target)
 			if err != nil {
 				return err

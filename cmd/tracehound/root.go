@@ -11,6 +11,8 @@ import (
 )
 
 func newRootCmd(a *app) *cobra.Command {
+	var m modelFlags
+	var noTUI bool
 	root := &cobra.Command{
 		Use:   "tracehound [TARGET]",
 		Short: "Debug a Sentry issue through its distributed trace, in the terminal",
@@ -19,7 +21,8 @@ the connected errors, spans and profiles, and investigates the incident.
 
 TARGET is a numeric issue id, a short id (PAYMENTS-1AB), a 32-hex event or
 trace id, or a pasted Sentry URL. With --demo and no TARGET, the embedded
-demo incident is opened.`,
+demo incident is opened. On a terminal this opens the explorer (press ?
+for its keys); otherwise it prints the issue, its event and its trace.`,
 		Example: `  tracehound --demo                       the demo incident, no account needed
   tracehound PAYMENTS-1AB --org acme      an issue on sentry.io
   tracehound https://acme.sentry.io/issues/6507376925/
@@ -29,9 +32,18 @@ demo incident is opened.`,
 		SilenceErrors: true,
 		Args:          maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !noTUI && a.format == "text" && isTerminal(a.stdout) {
+				if len(args) == 0 && !a.demo && a.data == "" {
+					return usagef("no TARGET given: pass an issue id, short id, event or trace id, or a Sentry URL (or try --demo)")
+				}
+				return runTUI(cmd.Context(), a, &m, argOr(args), nil, "")
+			}
 			return runIssue(cmd.Context(), a, argOr(args), true)
 		},
 	}
+	m.register(root)
+	root.Flags().BoolVar(&m.askReadOnly, "ask-read-only", false, "ask before the agent's read-only tools too (by default they run and only changes wait for you)")
+	root.Flags().BoolVar(&noTUI, "no-tui", false, "print the issue instead of opening the explorer (the default when stdout is not a terminal)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	f := root.PersistentFlags()
 	f.StringVar(&a.url, "url", "", "Sentry base URL (default https://sentry.io; env SENTRY_URL)")

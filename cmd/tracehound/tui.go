@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/charmbracelet/x/term"
+
+	"github.com/tracehound/tracehound/agent"
+	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/tracetree"
+	"github.com/tracehound/tracehound/ui"
+)
+
+// isTerminal reports whether w is an interactive terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
+// lockedBuffer collects what would go to stderr while the TUI owns the
+// screen; it is printed after the UI exits.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// runTUI opens the explorer on a target (the dataset's default issue when
+// empty), or on a saved investigation (resume).
+func runTUI(ctx context.Context, a *app, m *modelFlags, arg string, resume *agent.TranscriptData, resumePath string) error {
+	pt, err := a.parseTargetArg(arg)
+	if err != nil {
+		return err
+	}
+	src, err := a.openSource(ctx, pt)
+	if err != nil {
+		return err
+	}
+	t, err := a.targetOrDefault(arg, src)
+	if err != nil {
+		return err
+	}
+	if t.Kind == sentryapi.TargetProfile {
+		return usagef("%s is a profile; open its issue or trace", arg)
+	}
+	// Messages for stderr wait until the screen is back.
+	stderr := a.stderr
+	held := &lockedBuffer{}
+	a.stderr = held
+	defer func() {
+		a.stderr = stderr
+		if held.b.Len() > 0 {
+			stderr.Write(held.b.Bytes())
+		}
+	}()
+	target := arg
+	if target == "" {
+		target = src.DefaultIssue
+	}
+	cfg := ui.Config{
+		Source: src.Label, Demo: src.Demo,
+		Header: agent.TranscriptHeader{Target: target, Source: a.sourceRef(src)},
+		Load: func(ctx context.Context, progress func(string)) (*agent.Incident, *agent.Repos, error) {
+			progress(fmt.Sprintf("fetching %s %s from %s", t.Kind, describeTarget(t), src.Label))
+			in, err := agent.Load(ctx, src.Client, t)
+			if err != nil {
+				return nil, nil, err
+			}
+			if in.Issue != nil {
+				progress(fmt.Sprintf("issue %s: %s", in.Issue.ShortID, in.Issue.Title))
+			}
+			if in.Tree != nil {
+				progress(fmt.Sprintf("trace %s: %d transactions in %d services, %d spans, %d errors",
+					tracetree.ShortID(in.TraceID()), in.Tree.Transactions, len(in.Tree.Services), in.Tree.Spans, in.Tree.Errors))
+			}
+			progress("finding the services' source code")
+			repos, err := a.reposFor(ctx, m, src)
+			if err != nil {
+				return nil, nil, err
+			}
+			return in, repos, nil
+		},
+		Provider: func(in *agent.Incident, repos *agent.Repos) (agent.Provider, string, error) {
+			return a.provider(m, in, repos)
+		},
+		Transcript: func(h agent.TranscriptHeader) (*agent.Transcript, error) {
+			dir, err := a.stateDir()
+			if err != nil {
+				return nil, err
+			}
+			return agent.NewTranscript(dir, h)
+		},
+		Link:        sentryLink,
+		Resume:      resume,
+		AskReadOnly: m.askReadOnly,
+	}
+	if resume != nil {
+		tr, err := agent.AppendTo(resumePath)
+		if err != nil {
+			return err
+		}
+		cfg.ResumeTranscript = tr
+		cfg.Header = resume.Header
+	}
+	return ui.Run(ctx, cfg)
+}
+
+func describeTarget(t sentryapi.Target) string {
+	switch {
+	case t.Issue != "":
+		return t.Issue
+	case t.Event != "":
+		return tracetree.ShortID(t.Event)
+	}
+	return tracetree.ShortID(t.Trace)
+}
+
+// sentryLink is the web link of a node: its issue for errors, the trace
+// view for transactions.
+func sentryLink(in *agent.Incident, n *tracetree.Node) string {
+	base := ""
+	if in.Issue != nil && in.Issue.Permalink != "" {
+		p := in.Issue.Permalink
+		if i := strings.Index(p, "/issues/"); i > 0 {
+			base = p[:i]
+		}
+	}
+	if base == "" {
+		return ""
+	}
+	switch n.Kind {
+	case tracetree.KindError, tracetree.KindOccurrence:
+		if n.IssueID != 0 {
+			return fmt.Sprintf("%s/issues/%d/events/%s/", base, n.IssueID, n.ID)
+		}
+	case tracetree.KindTransaction:
+		return fmt.Sprintf("%s/explore/traces/trace/%s/?node=txn-%s", base, in.TraceID(), n.ID)
+	}
+	return ""
+}
