@@ -63,7 +63,7 @@ func (r *Run) reportTools() []Tool {
 					"service": stringProp("service"), "what": stringProp("what happened there"), "evidence": evidenceSchema,
 				})},
 			}),
-			ReadOnly: true,
+			ReadOnly: true, Record: true,
 			Run: func(ctx context.Context, raw json.RawMessage) (Result, error) {
 				var a rootCauseArgs
 				if err := json.Unmarshal(raw, &a); err != nil {
@@ -76,8 +76,7 @@ func (r *Run) reportTools() []Tool {
 				r.report.RootCause = &RootCause{Service: a.Service, Repo: a.Repo, File: a.File, Function: a.Function, Line: a.Line,
 					Explanation: a.Explanation, Confidence: a.Confidence, Evidence: a.Evidence}
 				r.report.Chain = a.Chain
-				r.armPause()
-				r.publish(Event{Kind: EventPhase, Phase: PhaseSolution, Report: r.snapshot()})
+				r.phaseReported(PhaseSolution)
 				return Result{Text: "Root cause recorded. Now propose a solution plan with report_solution (concrete, ordered steps), or continue if the user asked for something else."}, nil
 			},
 		},
@@ -87,7 +86,7 @@ func (r *Run) reportTools() []Tool {
 			Parameters: objectSchema([]string{"steps"}, map[string]any{
 				"steps": map[string]any{"type": "array", "items": stringProp("one step")},
 			}),
-			ReadOnly: true,
+			ReadOnly: true, Record: true,
 			Run: func(ctx context.Context, raw json.RawMessage) (Result, error) {
 				var a solutionArgs
 				if err := json.Unmarshal(raw, &a); err != nil {
@@ -97,8 +96,7 @@ func (r *Run) reportTools() []Tool {
 					return Result{}, fmt.Errorf("give at least one step")
 				}
 				r.report.Solution = a.Steps
-				r.armPause()
-				r.publish(Event{Kind: EventPhase, Phase: PhasePatch, Report: r.snapshot()})
+				r.phaseReported(PhasePatch)
 				return Result{Text: "Solution plan recorded. If a code change fixes the issue, propose it with propose_patch (with a unit test when the repository has tests); then call finish."}, nil
 			},
 		},
@@ -109,7 +107,7 @@ func (r *Run) reportTools() []Tool {
 				"summary": stringProp("final summary (optional)"),
 				"notes":   map[string]any{"type": "array", "items": stringProp("a caveat or follow-up")},
 			}),
-			ReadOnly: true,
+			ReadOnly: true, Record: true,
 			Run: func(ctx context.Context, raw json.RawMessage) (Result, error) {
 				var a finishArgs
 				if err := json.Unmarshal(raw, &a); err != nil {

@@ -81,7 +81,7 @@ type Run struct {
 	queue      []string        // user messages waiting for the next step
 	interrupt  context.CancelFunc
 	continueCh chan struct{}
-	pauseNext  bool // a phase was reported: pause once its call is answered
+	phaseNext  Phase // a phase was reported: announce it and pause once its call is answered
 
 	// Owned by the run goroutine.
 	messages []Message
@@ -299,10 +299,12 @@ func (r *Run) loop() {
 				continue
 			}
 			r.handleCall(tc)
-			if r.pauseNext {
-				// A phase report: wait for the user after its call is done
-				// (its card shows done, not running, while the run waits).
-				r.pauseNext = false
+			if next := r.phaseNext; next != "" {
+				// A phase report: announce the phase and wait for the user
+				// after its call is done (its card shows done, not running,
+				// while the run waits).
+				r.phaseNext = ""
+				r.publish(Event{Kind: EventPhase, Phase: next, Report: r.snapshot()})
 				r.pause()
 			}
 		}
@@ -483,7 +485,7 @@ func (r *Run) handleCall(tc ToolCall) {
 		}
 		call.Preview = preview
 	}
-	if tool.ReadOnly && !r.opts.Policy.AskReadOnly || r.approvedForSession(tool.Name) {
+	if tool.Record || tool.ReadOnly && !r.opts.Policy.AskReadOnly || r.approvedForSession(tool.Name) {
 		// No question to ask.
 	} else {
 		d, ok := r.ask(call)
@@ -594,15 +596,16 @@ func (r *Run) looping(sig string) bool {
 }
 
 // pause waits between phases for Continue, a user message or the end.
-// armPause makes the run pause once the current call is answered. A
-// Continue (or message) sent before the phase was reported does not count:
-// only one sent after the user saw it.
-func (r *Run) armPause() {
+// phaseReported is called by a report tool: once its call is answered,
+// the run announces the next phase and pauses for the user. A Continue
+// (or message) sent before this does not count: only one sent after the
+// user saw the phase.
+func (r *Run) phaseReported(next Phase) {
 	select {
 	case <-r.continueCh:
 	default:
 	}
-	r.pauseNext = true
+	r.phaseNext = next
 }
 
 func (r *Run) pause() {

@@ -16,6 +16,9 @@ type Tool struct {
 	// ReadOnly tools may run without asking (by policy); writing tools
 	// always ask the user first.
 	ReadOnly bool
+	// Record tools only write the run's own report (report_root_cause,
+	// report_solution, finish): they never ask, whatever the policy.
+	Record bool
 	// Validate, when set, checks the arguments before the user is asked to
 	// approve a call and returns a preview for the approval card (e.g. the
 	// diff of a patch). An error goes back to the model; the user is not
