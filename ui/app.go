@@ -711,6 +711,10 @@ func (m *Model) agentEvent(msg agentMsg) tea.Cmd {
 		return nil
 	}
 	e := msg.e
+	if e.Kind == agent.EventUsage && m.analyzer != "llm" {
+		// The offline analyzer sends nothing to a model: no token count.
+		return m.listen()
+	}
 	cmds := []tea.Cmd{m.chat.Apply(e)} // rings the bell when a call awaits approval
 	switch e.Kind {
 	case agent.EventPhase:
