@@ -656,6 +656,7 @@ func (m *Model) startAgent(text string) tea.Cmd {
 		return nil
 	}
 	m.provider, m.analyzer = prov.Name(), analyzer
+	m.chat.SetFollowUps(analyzer == "llm")
 	h := m.cfg.Header
 	if m.in.Issue != nil {
 		h.Issue, h.Title = m.in.Issue.ShortID, m.in.Issue.Title

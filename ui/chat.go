@@ -168,6 +168,7 @@ type Chat struct {
 	starting, running, finished, cancelling bool
 	finishReason                            string
 	paused                                  agent.Phase // the phase the run paused before
+	followUps                               bool        // a finished run takes follow-up messages
 	usage                                   agent.Usage
 	hasUsage                                bool
 	lastErr                                 *chatItem // the last event was this error
@@ -245,6 +246,10 @@ func (c *Chat) Started() {
 	c.running, c.finished, c.cancelling = true, false, false
 	c.follow = true
 }
+
+// SetFollowUps says whether a finished run can take a follow-up message
+// (a model can; the offline analyzer cannot).
+func (c *Chat) SetFollowUps(ok bool) { c.followUps = ok }
 
 // Typing reports whether keys go to a text input of the pane (a
 // message, a reason, an edit): the app should then pass every key to
@@ -1058,7 +1063,10 @@ func (c *Chat) placeholder() string {
 	case c.Running():
 		return "Press i to tell the agent something"
 	case c.finished:
-		return "The investigation ended — its report is above; press i to ask a follow-up"
+		if c.followUps {
+			return "The investigation ended — its report is above; press i to ask a follow-up"
+		}
+		return "The investigation ended — its report and every tool result are above"
 	default:
 		return "Press a to start the investigation"
 	}

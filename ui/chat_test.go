@@ -110,6 +110,19 @@ func TestChatViewIsExactlyItsSize(t *testing.T) {
 	}
 }
 
+// A finished run offers follow-ups only when it can take them.
+func TestChatFollowUpHint(t *testing.T) {
+	for _, ok := range []bool{false, true} {
+		c := newTestChat(t)
+		c.SetFollowUps(ok)
+		chatRunTo(t, c, "report")
+		got := strings.Contains(chatScreen(c.View(100, 30, true)), "press i to ask a follow-up")
+		if got != ok {
+			t.Errorf("follow-ups %v: hint shown %v", ok, got)
+		}
+	}
+}
+
 func TestChatGoldenScreens(t *testing.T) {
 	for _, tc := range []struct{ name, stage string }{
 		{"chat_streaming", "streaming"},
@@ -118,6 +131,7 @@ func TestChatGoldenScreens(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newTestChat(t)
+			c.SetFollowUps(true) // a model's run (the offline analyzer takes none)
 			chatRunTo(t, c, tc.stage)
 			v := c.View(100, 30, true)
 			chatCheckSize(t, v, 100, 30)
