@@ -832,6 +832,10 @@ func (m *Model) layout() layoutInfo {
 	tw := m.w * 40 / 100
 	rw := m.w - tw
 	dh := bodyH * 55 / 100
+	if m.run == nil && m.cfg.Resume == nil {
+		// The agent has not started: the detail pane gets the room.
+		dh = max(dh, bodyH-9)
+	}
 	l.tree = rect{0, top, tw, bodyH}
 	l.det = rect{tw, top, rw, dh}
 	l.chat = rect{tw, top + dh, rw, bodyH - dh}
@@ -1007,17 +1011,47 @@ func (m *Model) renderLoading() string {
 }
 
 func (m *Model) renderHelp() string {
-	m.help.ShowAll = true
-	m.help.SetWidth(m.w - 4)
+	w := min(m.w-4, 110)
+	// The key groups as columns, as many side by side as fit, in rows.
+	var cols []string
+	for _, group := range m.keys.FullHelp() {
+		kw := 0
+		for _, b := range group {
+			kw = max(kw, lipgloss.Width(b.Help().Key))
+		}
+		var lines []string
+		for _, b := range group {
+			h := b.Help()
+			lines = append(lines, m.st.Accent.Render(fmt.Sprintf("%-*s", kw, h.Key))+"  "+h.Desc)
+		}
+		cols = append(cols, strings.Join(lines, "\n"))
+	}
+	var rows []string
+	for len(cols) > 0 {
+		row, used := []string{}, 0
+		for len(cols) > 0 {
+			cw := lipgloss.Width(cols[0]) + 4
+			if len(row) > 0 && used+cw > w {
+				break
+			}
+			row = append(row, lipgloss.NewStyle().PaddingRight(4).Render(cols[0]))
+			used += cw
+			cols = cols[1:]
+		}
+		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+	}
+	wrap := lipgloss.NewStyle().Width(w)
 	var b strings.Builder
-	b.WriteString(m.st.Accent.Render("tracehound — keys") + "\n\n")
-	b.WriteString(m.help.FullHelpView(m.keys.FullHelp()) + "\n\n")
+	b.WriteString(m.st.Accent.Render("tracehound — keys") + m.st.Subtle.Render("   ? or esc closes this help") + "\n\n")
+	b.WriteString(strings.Join(rows, "\n\n") + "\n\n")
 	b.WriteString(m.st.Bold.Render("Agent pane (3)") + "\n")
-	b.WriteString(chatHelp + "\n\n")
-	b.WriteString(m.st.Bold.Render("Tree marks") + "  ▶ path to the issue's event · ◀ this issue · ✗ error · ⚠ performance issue · ◔ profile · N× repeated siblings (→ expands)\n\n")
-	b.WriteString(m.st.Subtle.Render("? or esc closes this help"))
-	m.help.ShowAll = false
-	return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, b.String())
+	b.WriteString(wrap.Render(chatHelp) + "\n\n")
+	b.WriteString(wrap.Render(m.st.Bold.Render("Tree marks") + "  ▶ path to the issue's event · ◀ this issue · ✗ error · ⚠ performance issue · ◔ profile · N× repeated siblings (→ expands)"))
+	out := lipgloss.NewStyle().Width(w).Render(b.String())
+	if lipgloss.Height(out) > m.h {
+		out = strings.Join(strings.Split(out, "\n")[:m.h], "\n")
+	}
+	return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, out)
 }
 
 // ansiCut keeps the first n cells of a styled line; ansiTail drops them.

@@ -47,9 +47,15 @@ func newKeyMap() keyMap {
 	}
 }
 
-// ShortHelp is the status bar's hint line.
+// ShortHelp is the status bar's hint line: the same keys as the help
+// screen, with shorter words.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.NextError, k.Enter, k.Agent, k.NextPane, k.Filter, k.Help, k.Quit}
+	short := func(b key.Binding, desc string) key.Binding {
+		b.SetHelp(b.Help().Key, desc)
+		return b
+	}
+	return []key.Binding{short(k.NextError, "next error"), short(k.Enter, "open"), short(k.Agent, "agent"),
+		short(k.NextPane, "pane"), short(k.Filter, "filter"), short(k.Help, "help"), short(k.Quit, "quit")}
 }
 
 // FullHelp is the help screen, in columns.

@@ -470,9 +470,17 @@ func (p *treePane) renderRow(r treeRow, w int, selected, focused bool) string {
 		label += " " + st.Accent.Render("◀ this issue")
 	}
 	left := prefix + label
-	rw := lipgloss.Width(right)
-	if lw := w - rw - 1; rw > 0 && lw > 20 {
-		left = fit(left, lw) + " " + right
+	// The right column (service, duration) gives way to the label when the
+	// pane is narrow: first the service (its colour is on the op), then all.
+	pw := lipgloss.Width(prefix)
+	if right != "" && w-pw-lipgloss.Width(right)-1 < 18 {
+		right = st.Subtle.Render(fmt.Sprintf("%7s", tracetree.FormatDuration(n.DurationMS)))
+		if w-pw-lipgloss.Width(right)-1 < 12 {
+			right = ""
+		}
+	}
+	if rw := lipgloss.Width(right); rw > 0 {
+		left = fit(left, w-rw-1) + " " + right
 	} else {
 		left = fit(left, w)
 	}
