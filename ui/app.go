@@ -857,7 +857,7 @@ func (m *Model) render() string {
 	}
 	if m.w < minW || m.h < minH {
 		msg := fmt.Sprintf("The terminal is %d×%d; tracehound needs at least %d×%d.\nEnlarge the window, or press q to quit.", m.w, m.h, minW, minH)
-		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, msg)
+		return place(m.w, m.h, msg)
 	}
 	if m.loading || m.loadErr != nil {
 		return m.renderLoading()
@@ -1007,7 +1007,7 @@ func (m *Model) renderLoading() string {
 		}
 		lines = append(lines, "", m.st.Subtle.Render("Press q to quit. `tracehound config` shows the Sentry settings; --demo works without an account."))
 	}
-	return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, strings.Join(lines, "\n"))
+	return place(m.w, m.h, strings.Join(lines, "\n"))
 }
 
 func (m *Model) renderHelp() string {
@@ -1051,7 +1051,17 @@ func (m *Model) renderHelp() string {
 	if lipgloss.Height(out) > m.h {
 		out = strings.Join(strings.Split(out, "\n")[:m.h], "\n")
 	}
-	return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, out)
+	return place(m.w, m.h, out)
+}
+
+// place centres a text on a w×h screen, wrapping lines wider than it and
+// cutting what does not fit: the result is exactly w×h.
+func place(w, h int, text string) string {
+	if lipgloss.Width(text) > w {
+		text = lipgloss.NewStyle().Width(w).Render(text)
+	}
+	out := lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, text)
+	return block(strings.Split(out, "\n"), w, h)
 }
 
 // ansiCut keeps the first n cells of a styled line; ansiTail drops them.

@@ -1,0 +1,398 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	xansi "github.com/charmbracelet/x/ansi"
+
+	"github.com/tracehound/tracehound/agent"
+	"github.com/tracehound/tracehound/demo"
+	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/local"
+	"github.com/tracehound/tracehound/tracetree"
+)
+
+// appHarness drives the top-level model as the Bubble Tea runtime would:
+// commands run in goroutines and their messages come back through Update,
+// one at a time. Ticks are dropped (animation only), so screens are
+// deterministic.
+type appHarness struct {
+	t    *testing.T
+	m    *Model
+	msgs chan tea.Msg
+	done chan struct{}
+	w, h int
+}
+
+func newAppHarness(t *testing.T, cfg Config, w, h int) *appHarness {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	a := &appHarness{t: t, m: New(ctx, cfg), msgs: make(chan tea.Msg, 256), done: make(chan struct{}), w: w, h: h}
+	t.Cleanup(func() {
+		cancel()
+		if a.m.run != nil {
+			a.m.run.Cancel()
+			a.m.run.Wait()
+		}
+		close(a.done)
+	})
+	a.deliver(tea.WindowSizeMsg{Width: w, Height: h})
+	a.run(a.m.Init())
+	return a
+}
+
+func (a *appHarness) run(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	go func() {
+		msg := cmd()
+		select {
+		case a.msgs <- msg:
+		case <-a.done:
+		}
+	}()
+}
+
+func (a *appHarness) deliver(msg tea.Msg) {
+	switch msg := msg.(type) {
+	case nil, tickMsg:
+	case tea.BatchMsg:
+		for _, c := range msg {
+			a.run(c)
+		}
+	default:
+		_, cmd := a.m.Update(msg)
+		a.run(cmd)
+	}
+}
+
+// until processes messages until cond holds.
+func (a *appHarness) until(what string, cond func() bool) {
+	a.t.Helper()
+	deadline := time.After(20 * time.Second)
+	for !cond() {
+		select {
+		case msg := <-a.msgs:
+			a.deliver(msg)
+		case <-deadline:
+			a.t.Fatalf("timed out waiting for %s; the screen:\n%s", what, a.screen())
+		}
+	}
+}
+
+// untilScreen waits until the screen shows s.
+func (a *appHarness) untilScreen(s string) {
+	a.t.Helper()
+	a.until("the screen to show "+s, func() bool { return strings.Contains(a.screen(), s) })
+}
+
+// settle processes the messages that arrive within a short while.
+func (a *appHarness) settle() {
+	for {
+		select {
+		case msg := <-a.msgs:
+			a.deliver(msg)
+		case <-time.After(150 * time.Millisecond):
+			return
+		}
+	}
+}
+
+func (a *appHarness) press(keys ...string) {
+	for _, k := range keys {
+		a.deliver(chatKey(k))
+	}
+}
+
+func (a *appHarness) typeText(s string) {
+	for _, r := range s {
+		a.deliver(tea.KeyPressMsg(tea.Key{Code: r, Text: string(r)}))
+	}
+}
+
+func (a *appHarness) raw() string { return a.m.View().Content }
+
+// screen is the view without styles, trailing spaces trimmed.
+func (a *appHarness) screen() string { return chatScreen(a.raw()) }
+
+// demoConfig opens the demo incident through the fake Sentry, with the
+// demo's repositories, and the offline analyzer as the model.
+func demoConfig(t *testing.T) Config {
+	t.Helper()
+	srv, err := local.New(demo.Dataset())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := sentryapi.New(sentryapi.Options{BaseURL: "http://dataset.test", Org: demo.OrgSlug, Transport: srv.Transport()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkouts, err := demo.MaterializeSources(demo.Dataset(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	repos, err := agent.DatasetRepos(demo.Dataset(), checkouts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Config{
+		Source: "demo data", Demo: true,
+		Header: agent.TranscriptHeader{Target: demo.IssueShortID},
+		Load: func(ctx context.Context, progress func(string)) (*agent.Incident, *agent.Repos, error) {
+			progress("fetching issue " + demo.IssueShortID)
+			in, err := agent.Load(ctx, c, sentryapi.Target{Kind: sentryapi.TargetShortID, Issue: demo.IssueShortID})
+			return in, repos, err
+		},
+		Provider: func(in *agent.Incident, repos *agent.Repos) (agent.Provider, string, error) {
+			return agent.NewOffline(in, repos), "heuristic", nil
+		},
+	}
+}
+
+// checkScreen fails unless the view is exactly w×h cells and carries no
+// escape sequence but SGR styles.
+func (a *appHarness) checkScreen(what string) {
+	a.t.Helper()
+	v := a.raw()
+	lines := strings.Split(v, "\n")
+	if len(lines) != a.h {
+		a.t.Fatalf("%s: %d lines on a %d-line terminal:\n%s", what, len(lines), a.h, a.screen())
+	}
+	for i, l := range lines {
+		if got := xansi.StringWidth(l); got != a.w {
+			a.t.Fatalf("%s: line %d is %d cells on a %d-cell terminal: %q", what, i, got, a.w, xansi.Strip(l))
+		}
+	}
+	if bad := nonSGR.FindString(v); bad != "" {
+		a.t.Fatalf("%s: the screen carries the escape sequence %q", what, bad)
+	}
+	for _, r := range xansi.Strip(v) {
+		if r < 0x20 && r != '\n' || r == 0x7f {
+			a.t.Fatalf("%s: control character %U on screen", what, r)
+		}
+	}
+}
+
+// nonSGR matches any escape sequence but an SGR colour/style one.
+var nonSGR = regexp.MustCompile(`\x1b(?:\[[0-9;:]*[A-Za-ln-z@]|[^\[]|\[[^0-9;:mA-Za-z@]|$)`)
+
+func TestAppOpensOnTheIssueEvent(t *testing.T) {
+	a := newAppHarness(t, demoConfig(t), 140, 45)
+	a.untilScreen("Exception")
+	a.checkScreen("start")
+	s := a.screen()
+	for _, want := range []string{
+		"DEMO DATA",                               // never passes for real data
+		"STOREFRONT-4Z",                           // the issue
+		"▶ ✗ Error: POST /api/checkout",           // its event, on the focus path
+		"✗ *signing.VerificationError",            // the deepest error, visible in the tree
+		"apiFetch in app:///src/api/client.ts:12", // the event's crash site in the detail pane
+		"Press a to start the investigation",
+		"e next error",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the first screen lacks %q:\n%s", want, s)
+		}
+	}
+	if sel := a.m.tree.Selected(); sel == nil || !sel.Focus {
+		t.Errorf("selected %v, want the issue's event", sel)
+	}
+}
+
+func TestAppNavigatesTreeToDetail(t *testing.T) {
+	a := newAppHarness(t, demoConfig(t), 140, 45)
+	a.untilScreen("Exception")
+
+	// e walks the errors; the detail pane follows.
+	seen := map[string]bool{}
+	for i := 0; i < 6; i++ {
+		a.press("e")
+		n := a.m.tree.Selected()
+		if n.Kind != tracetree.KindError && n.Kind != tracetree.KindOccurrence {
+			t.Fatalf("e selected a %v", n.Kind)
+		}
+		seen[n.ID] = true
+	}
+	if len(seen) < 4 {
+		t.Errorf("e visited %d errors", len(seen))
+	}
+
+	// The filter finds the auth error; its stack trace shows.
+	a.press("/")
+	a.typeText("signature")
+	a.press("enter")
+	a.untilScreen("(*Verifier).Verify in github.com/acme/auth-service/internal/signing/verify.go:71")
+	a.checkScreen("filtered")
+	if !strings.Contains(a.screen(), "/ signature") || !strings.Contains(a.screen(), "matches") {
+		t.Errorf("the filter is not shown:\n%s", a.screen())
+	}
+	a.press("esc")
+	if a.m.tree.filter != "" {
+		t.Errorf("esc did not clear the filter")
+	}
+
+	// A transaction shows its spans, and its profile on the next tab.
+	n, err := a.m.in.Tree.Resolve("3766ca99")
+	if err != nil || !a.m.tree.selectNode(n) {
+		t.Fatal("no payments transaction in the tree")
+	}
+	a.run(a.m.selectionChanged())
+	a.untilScreen("critical path")
+	a.press("]")
+	a.untilScreen("Call tree")
+	a.checkScreen("profile")
+	if !strings.Contains(a.screen(), "_jaccard") && !strings.Contains(a.screen(), "score_transaction") {
+		t.Errorf("the profile lacks the hot path:\n%s", a.screen())
+	}
+
+	// Collapse and expand.
+	before := len(a.m.tree.rows)
+	a.press("g", "h")
+	if len(a.m.tree.rows) >= before {
+		t.Errorf("h on the root did not collapse it (%d rows, before %d)", len(a.m.tree.rows), before)
+	}
+	a.press("l")
+	if len(a.m.tree.rows) != before {
+		t.Errorf("l did not expand it back (%d rows, want %d)", len(a.m.tree.rows), before)
+	}
+}
+
+func TestAppHelpZoomAndTinyTerminal(t *testing.T) {
+	a := newAppHarness(t, demoConfig(t), 100, 30)
+	a.untilScreen("Exception")
+	a.checkScreen("100×30")
+	a.press("?")
+	s := a.screen()
+	for _, want := range []string{"tracehound — keys", "next error", "approve", "Tree marks"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("help lacks %q:\n%s", want, s)
+		}
+	}
+	a.checkScreen("help")
+	a.press("esc")
+	a.press("2", "z")
+	a.checkScreen("zoomed")
+	if s := a.screen(); strings.Contains(s, "1 Trace") || !strings.Contains(s, "2 Detail") {
+		t.Errorf("z did not zoom the detail pane:\n%s", s)
+	}
+	a.press("z")
+
+	a.deliver(tea.WindowSizeMsg{Width: 50, Height: 12})
+	a.w, a.h = 50, 12
+	a.checkScreen("tiny")
+	if s := a.screen(); !strings.Contains(s, "needs at least") || !strings.Contains(s, "80×20") {
+		t.Errorf("tiny terminal:\n%s", s)
+	}
+	a.deliver(tea.WindowSizeMsg{Width: 200, Height: 60})
+	a.w, a.h = 200, 60
+	a.checkScreen("200×60")
+	if s := a.screen(); !strings.Contains(s, "1 Trace") || !strings.Contains(s, "3 Agent") {
+		t.Errorf("200×60:\n%s", s)
+	}
+}
+
+func TestAppLoadFailureSaysWhatToDo(t *testing.T) {
+	cfg := Config{Source: "sentry.io", Load: func(ctx context.Context, progress func(string)) (*agent.Incident, *agent.Repos, error) {
+		progress("fetching issue ACME-1")
+		return nil, nil, errors.New("sentry: 401 Unauthorized: Invalid token \x1b]0;pwned\x07")
+	}}
+	a := newAppHarness(t, cfg, 100, 30)
+	a.untilScreen("Could not load the incident")
+	a.checkScreen("load failure")
+	s := a.screen()
+	if !strings.Contains(s, "401 Unauthorized") || !strings.Contains(s, "Press q to quit") {
+		t.Errorf("load failure:\n%s", s)
+	}
+}
+
+// The whole investigation with the offline analyzer, asking before every
+// tool: approve, continue through the phases, drill into a result, read
+// the report.
+func TestAppOfflineInvestigation(t *testing.T) {
+	cfg := demoConfig(t)
+	cfg.AskReadOnly = true
+	a := newAppHarness(t, cfg, 140, 45)
+	a.untilScreen("Exception")
+	a.press("a")
+	a.untilScreen("awaiting approval")
+	a.checkScreen("approval")
+	if a.m.focus != paneChat {
+		t.Errorf("the chat is not focused while a call waits")
+	}
+	s := a.screen()
+	if !strings.Contains(s, "offline analyzer (heuristic, not an LLM)") || !strings.Contains(s, "a approve once") {
+		t.Errorf("approval screen:\n%s", s)
+	}
+	if strings.Contains(s, "tokens") {
+		t.Errorf("a token count for the offline analyzer:\n%s", s)
+	}
+	a.press("s") // this tool for the session
+	phases := 0
+	for !a.m.finished {
+		a.until("an approval, a phase or the end", func() bool {
+			return a.m.finished || a.m.chat.Pending() != nil || (a.m.chat.paused != "" && a.m.chat.running)
+		})
+		a.checkScreen("during the run")
+		switch {
+		case a.m.finished:
+		case a.m.chat.Pending() != nil:
+			a.press("s")
+		default:
+			phases++
+			if !strings.Contains(a.screen(), "press c to continue") {
+				t.Errorf("paused without saying how to go on:\n%s", a.screen())
+			}
+			a.press("c")
+		}
+	}
+	if phases != 2 {
+		t.Errorf("%d phase pauses, want 2 (root cause, solution)", phases)
+	}
+	a.untilScreen("final report")
+	a.checkScreen("report")
+	if s := a.screen(); !strings.Contains(s, "not an LLM") || !strings.Contains(s, "Investigation of STOREFRONT-4Z") {
+		t.Errorf("the report:\n%s", s)
+	}
+	// Drill into the first tool card.
+	a.press("g", "tab", "enter")
+	if a.m.drill == nil {
+		t.Fatalf("enter on a card opened nothing:\n%s", a.screen())
+	}
+	a.checkScreen("drill")
+	a.press("esc")
+	if a.m.drill != nil {
+		t.Errorf("esc did not close the drill-in view")
+	}
+	// q quits at once when the run is over.
+	a.deliver(chatKey("q"))
+}
+
+// Escape sequences in event data never reach the terminal from the tree,
+// the title or the detail pane.
+func TestAppSanitisesEventData(t *testing.T) {
+	cfg := demoConfig(t)
+	load := cfg.Load
+	cfg.Load = func(ctx context.Context, progress func(string)) (*agent.Incident, *agent.Repos, error) {
+		in, repos, err := load(ctx, progress)
+		if err == nil {
+			in.Issue.Title = "evil \x1b[2J\x1b]8;;http://x\x07title"
+			for _, n := range in.Tree.Nodes {
+				n.Name += " \x1b]0;owned\x07\x1b[31m"
+			}
+		}
+		return in, repos, err
+	}
+	a := newAppHarness(t, cfg, 140, 45)
+	a.untilScreen("Exception")
+	a.checkScreen("escapes in names")
+	if !strings.Contains(a.screen(), `evil \x1b[2J`) {
+		t.Errorf("the escape in the title is not shown as text:\n%s", a.screen())
+	}
+}
