@@ -1372,14 +1372,17 @@ func (o *Offline) solution() []string {
 	return steps
 }
 
+// dedupe drops repeated reasons, and a reason another one already says
+// at more length ("changed in X" next to "its file changed in X").
 func dedupe(ss []string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, s := range ss {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
+		if seen[s] || slices.ContainsFunc(ss, func(t string) bool { return t != s && strings.HasSuffix(t, " "+s) }) {
+			continue
 		}
+		seen[s] = true
+		out = append(out, s)
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -59,5 +60,13 @@ func TestOfflineAnalyzerFindsTheDemoRootCause(t *testing.T) {
 	b, _ := json.Marshal(rep)
 	if strings.Contains(string(b), "patch") && rep.Patch != nil {
 		t.Errorf("the offline analyzer proposed a patch")
+	}
+}
+
+func TestDedupeReasons(t *testing.T) {
+	got := dedupe([]string{"changed in v2 (abc)", "called by F", "its file changed in v2 (abc)", "called by F"})
+	want := []string{"called by F", "its file changed in v2 (abc)"}
+	if !slices.Equal(got, want) {
+		t.Errorf("dedupe = %q, want %q", got, want)
 	}
 }

@@ -965,7 +965,7 @@ func (m *Model) renderStatus() string {
 		parts = append(parts, "phase "+strings.ReplaceAll(string(m.phase), "_", " "))
 	}
 	if m.usage.ContextWindow > 0 && m.analyzer == "llm" {
-		parts = append(parts, fmt.Sprintf("%s / %s tokens", kTokens(m.usage.ContextTokens), kTokens(m.usage.ContextWindow)))
+		parts = append(parts, fmt.Sprintf("%s / %s tokens", formatTokens(m.usage.ContextTokens), formatTokens(m.usage.ContextWindow)))
 	}
 	if m.status != "" && time.Now().Before(m.statusUntil) {
 		return fit(m.st.StatusOn.Render(clean(m.status)), m.w)
@@ -974,13 +974,6 @@ func (m *Model) renderStatus() string {
 	m.help.SetWidth(max(10, m.w-lipgloss.Width(left)-3))
 	hints := m.help.ShortHelpView(m.keys.ShortHelp())
 	return fit(left+m.st.Faint.Render(" │ ")+hints, m.w)
-}
-
-func kTokens(n int) string {
-	if n >= 1000 {
-		return fmt.Sprintf("%.1fk", float64(n)/1000)
-	}
-	return fmt.Sprint(n)
 }
 
 func (m *Model) renderLoading() string {

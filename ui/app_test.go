@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	xansi "github.com/charmbracelet/x/ansi"
 
 	"github.com/tracehound/tracehound/agent"
+	"github.com/tracehound/tracehound/agent/llmtest"
 	"github.com/tracehound/tracehound/demo"
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/sentryapi/local"
@@ -394,5 +396,95 @@ func TestAppSanitisesEventData(t *testing.T) {
 	a.checkScreen("escapes in names")
 	if !strings.Contains(a.screen(), `evil \x1b[2J`) {
 		t.Errorf("the escape in the title is not shown as text:\n%s", a.screen())
+	}
+}
+
+// A model behind a scripted OpenAI-compatible server: streamed text shows
+// as it arrives, a denial's reason reaches the model, a message typed
+// mid-run redirects the next step, the phases pause, and the report ends
+// it.
+func TestAppScriptedModel(t *testing.T) {
+	slow := "The payments service answers 500 because auth-service rejects its signature; the release of auth-service changed the canonical request."
+	hasUser := func(r llmtest.Request, text string) bool {
+		for _, m := range r.Messages {
+			if m.Role == "user" && strings.Contains(m.Content, text) {
+				return true
+			}
+		}
+		return false
+	}
+	srv := llmtest.NewServer(t,
+		llmtest.Reasoning("The checkout error is the symptom; start with the deepest error.").
+			Text("Let me open the auth error.").
+			Tool("get_error_event", `{"id":"214e70f1"}`),
+		llmtest.Text(slow).Pace(40*time.Millisecond).Expect(func(r llmtest.Request) error {
+			m, ok := r.ToolResult("call_1_0")
+			if !ok || !strings.Contains(m.Content, "look at the payments spans first") {
+				return fmt.Errorf("the denial's reason did not reach the model: %+v", m)
+			}
+			return nil
+		}).Tool("get_transaction_spans", `{"id":"3766ca99"}`),
+		llmtest.Tool("report_root_cause", `{"summary":"auth-service signs a different canonical request since 2.14.0","service":"auth-service","file":"internal/signing/canonical.go","function":"CanonicalRequest","explanation":"The query string is now part of the string to sign.","confidence":"high","evidence":[],"causal_chain":[]}`).
+			Expect(func(r llmtest.Request) error {
+				if !hasUser(r, "check the auth-service release") {
+					return fmt.Errorf("the user's redirect did not reach the model: %+v", r.Messages)
+				}
+				return nil
+			}),
+		llmtest.Tool("finish", `{"notes":["verify in staging"]}`),
+	)
+	cfg := demoConfig(t)
+	cfg.AskReadOnly = true
+	cfg.Provider = func(in *agent.Incident, repos *agent.Repos) (agent.Provider, string, error) {
+		p, err := agent.NewOpenAI(agent.ModelConfig{BaseURL: srv.URL(), APIKey: "test-key", Model: "gpt-test"})
+		return p, "llm", err
+	}
+	a := newAppHarness(t, cfg, 140, 45)
+	a.untilScreen("Exception")
+	a.press("a")
+	a.untilScreen("awaiting approval")
+	if s := a.screen(); !strings.Contains(s, "Let me open the auth error.") || !strings.Contains(s, "get_error_event") {
+		t.Errorf("before the first approval:\n%s", s)
+	}
+	// Deny with a reason.
+	a.press("d")
+	a.typeText("look at the payments spans first")
+	a.press("enter")
+	// The next answer streams slowly: part of it shows before the end.
+	a.untilScreen("The payments service answers 500")
+	if strings.Contains(a.screen(), "changed the canonical") {
+		t.Errorf("the streamed text appeared all at once, not as it arrived")
+	}
+	// Redirect while it streams: the message waits for the next step.
+	a.press("i")
+	a.typeText("check the auth-service release")
+	a.press("enter")
+	a.untilScreen("the canonical request.")
+	if s := a.screen(); strings.Contains(s, "queued for the agent") &&
+		strings.Index(s, "check the auth-service release") < strings.Index(s, "the canonical request.") {
+		t.Errorf("the queued message split the streamed text instead of waiting below it:\n%s", s)
+	}
+	a.until("the spans call to wait", func() bool { return a.m.chat.Pending() != nil })
+	a.press("a")
+	a.until("the root-cause pause", func() bool { return a.m.chat.paused != "" && a.m.chat.running })
+	if s := a.screen(); !strings.Contains(s, "root cause reported") || !strings.Contains(s, "tokens") {
+		t.Errorf("at the root cause (a model's run shows its token count):\n%s", s)
+	}
+	a.press("c")
+	a.until("the end", func() bool { return a.m.finished })
+	a.untilScreen("final report")
+	a.checkScreen("model report")
+	if got := len(srv.Requests()); got != 4 {
+		t.Errorf("%d model requests, want 4", got)
+	}
+	for _, r := range srv.Requests() {
+		for _, m := range r.Messages {
+			if strings.Contains(m.Content, "test-key") {
+				t.Errorf("the API key reached the conversation")
+			}
+		}
+	}
+	if !strings.Contains(a.screen(), "press i to ask a follow-up") {
+		t.Errorf("a model's finished run does not offer follow-ups:\n%s", a.screen())
 	}
 }

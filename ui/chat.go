@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -394,16 +395,35 @@ func (c *Chat) Apply(e agent.Event) tea.Cmd {
 	return nil
 }
 
+// add appends an item. The user's queued messages stay at the bottom
+// until the agent takes them: what the agent streams meanwhile goes
+// above them, so a message typed mid-stream does not split the text.
 func (c *Chat) add(it *chatItem) {
 	it.ver = 1
-	c.items = append(c.items, it)
+	i := len(c.items)
+	if !(it.kind == itemUser && it.queued) {
+		i = c.queuedFrom()
+	}
+	c.items = slices.Insert(c.items, i, it)
 }
 
+// queuedFrom is the index of the first of the trailing queued user
+// messages (len(items) when there are none).
+func (c *Chat) queuedFrom() int {
+	i := len(c.items)
+	for i > 0 && c.items[i-1].kind == itemUser && c.items[i-1].queued {
+		i--
+	}
+	return i
+}
+
+// last is the last item the agent wrote to (queued messages aside).
 func (c *Chat) last() *chatItem {
-	if len(c.items) == 0 {
+	i := c.queuedFrom()
+	if i == 0 {
 		return nil
 	}
-	return c.items[len(c.items)-1]
+	return c.items[i-1]
 }
 
 func (c *Chat) closeStreams() {

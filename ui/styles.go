@@ -93,7 +93,7 @@ func (s *Styles) Service(name string) lipgloss.Style {
 	}
 	h := fnv.New32a()
 	h.Write([]byte(name))
-	return lipgloss.NewStyle().Foreground(s.palette[int(h.Sum32())%len(s.palette)])
+	return lipgloss.NewStyle().Foreground(s.palette[h.Sum32()%uint32(len(s.palette))])
 }
 
 // clean makes event-derived text safe and one line: control and escape
