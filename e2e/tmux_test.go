@@ -1,0 +1,287 @@
+// Package e2e drives the real tracehound binary in a tmux session, as a
+// person would: keys in with send-keys, the screen read back with
+// capture-pane. The tests skip when tmux is not installed, unless
+// TRACEHOUND_E2E_REQUIRE_TMUX is set (.ci/run installs tmux and sets it).
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tracehound/tracehound/agent/llmtest"
+)
+
+// build compiles the binary once per test binary run.
+func build(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "tracehound")
+	cmd := exec.Command("go", "build", "-o", bin, "../cmd/tracehound")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+var sockets atomic.Int64
+
+// term is one tmux session on its own server socket.
+type term struct {
+	t      *testing.T
+	socket string
+}
+
+// start runs command in a detached w×h tmux session with env added.
+func start(t *testing.T, w, h int, env []string, command string) *term {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("TRACEHOUND_E2E_REQUIRE_TMUX") != "" {
+			t.Fatal("tmux is not installed, and TRACEHOUND_E2E_REQUIRE_TMUX says these tests must run")
+		}
+		t.Skip("tmux is not installed")
+	}
+	tm := &term{t: t, socket: fmt.Sprintf("tracehound-e2e-%d-%d", os.Getpid(), sockets.Add(1))}
+	args := []string{"-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h)}
+	for _, e := range env {
+		args = append(args, "-e", e)
+	}
+	// The shell prints the exit status and lingers after the program ends,
+	// so a crash can be read and quitting can be checked.
+	args = append(args, command+`; echo "[exited $?]"; sleep 30`)
+	tm.run(args...)
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	return tm
+}
+
+func (tm *term) run(args ...string) string {
+	tm.t.Helper()
+	cmd := exec.Command("tmux", append([]string{"-L", tm.socket}, args...)...)
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		tm.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func (tm *term) screen() string { return tm.run("capture-pane", "-p", "-t", "e2e") }
+
+// keys sends tmux key names (Enter, Escape, Tab) or literal strings.
+func (tm *term) keys(keys ...string) {
+	tm.t.Helper()
+	tm.run(append([]string{"send-keys", "-t", "e2e"}, keys...)...)
+}
+
+// text types s literally.
+func (tm *term) text(s string) {
+	tm.t.Helper()
+	tm.run("send-keys", "-t", "e2e", "-l", s)
+}
+
+// waitFor polls the screen until ok says yes, and fails with the screen
+// after the deadline.
+func (tm *term) waitFor(what string, ok func(string) bool) string {
+	tm.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s := tm.screen()
+		if ok(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("timed out waiting for %s; the screen:\n%s", what, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitText waits for every one of texts to be on the screen.
+func (tm *term) waitText(texts ...string) string {
+	tm.t.Helper()
+	return tm.waitFor(fmt.Sprintf("%q", texts), func(s string) bool {
+		for _, x := range texts {
+			if !strings.Contains(s, x) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// line is the screen line containing s ("" when none).
+func line(screen, s string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
+}
+
+// stateEnv keeps saved sessions in the test's own directory.
+func stateEnv(t *testing.T) []string {
+	return []string{"XDG_STATE_HOME=" + t.TempDir(), "NO_COLOR=", "TRACEHOUND_MODEL=", "OPENAI_API_KEY=", "OPENAI_BASE_URL="}
+}
+
+// TestDemoOffline is the README's first experience: the demo incident,
+// walked with the keyboard, investigated by the offline analyzer.
+func TestDemoOffline(t *testing.T) {
+	bin := build(t)
+	tm := start(t, 140, 45, stateEnv(t), bin+" --demo --offline --ask-read-only")
+
+	// The tree, the issue's error selected and its stack trace open.
+	s := tm.waitText("1 Trace", "STOREFRONT-4Z", "DEMO DATA", "Exception")
+	if !strings.Contains(line(s, "✗ Error: POST /api/checkout failed"), "▶") {
+		t.Errorf("the issue's event is not marked on its path:\n%s", s)
+	}
+	if !strings.Contains(s, "? help") || !strings.Contains(s, "a agent") {
+		t.Errorf("the status bar does not say which keys to press:\n%s", s)
+	}
+
+	// To the backend error with the filter; its stack trace shows the
+	// suspect line in auth-service.
+	tm.keys("/")
+	tm.text("signature")
+	tm.keys("Enter")
+	s = tm.waitText("matches, n/N", "signature mismatch", "verify.go:71")
+	if !strings.Contains(s, "→ 71") {
+		t.Errorf("the suspect line is not marked:\n%s", s)
+	}
+	// h goes up to the error's transaction: its span waterfall.
+	tm.keys("h")
+	tm.waitText("Spans", "critical path")
+
+	// The agent: the offline analyzer, each call approved by hand.
+	tm.keys("a")
+	s = tm.waitText("offline analyzer (heuristic, not an LLM)", "awaiting approval")
+	if !strings.Contains(s, "a approve once") {
+		t.Errorf("the pending approval does not say its keys:\n%s", s)
+	}
+	// Each step waits for the line that asked (the pending card's title,
+	// the pause's prompt) to change, so no key is pressed twice.
+	asked := func(s string) string {
+		if l := line(s, "─ ? "); l != "" {
+			return l
+		}
+		return line(s, "press c to continue")
+	}
+	approvals, pauses := 0, 0
+	for {
+		s = tm.waitFor("an approval, a pause or the end", func(s string) bool {
+			return asked(s) != "" || strings.Contains(s, "final report")
+		})
+		if strings.Contains(s, "final report") {
+			break
+		}
+		q := asked(s)
+		switch {
+		case strings.Contains(q, "press c to continue"):
+			pauses++
+			if pauses > 3 {
+				t.Fatalf("more pauses than phases:\n%s", s)
+			}
+			tm.keys("c")
+		case approvals == 0:
+			approvals++
+			tm.keys("a") // approve once
+		default:
+			approvals++
+			tm.keys("s") // approve this tool for the session
+		}
+		tm.waitFor("the key to take effect", func(n string) bool { return asked(n) != q })
+	}
+	if approvals == 0 || pauses != 2 {
+		t.Errorf("%d approvals and %d pauses, want some and 2 (root cause, solution)", approvals, pauses)
+	}
+	if !strings.Contains(s, "Agent finished") || !strings.Contains(s, "phase done") {
+		t.Errorf("the run did not finish cleanly:\n%s", s)
+	}
+	// The report names the root cause; it is below in the scrollable pane.
+	tm.keys("3", "G")
+	s = tm.waitText("CanonicalRequest")
+
+	// Drill into a result: from the top, tab selects the first card (the
+	// storefront error the analyzer opened first), enter opens it in full
+	// and the tree follows; esc comes back with the detail pane on it.
+	if strings.Contains(s, "event c92dbb7c") {
+		t.Fatalf("the detail pane already shows the first error; the drill-in would prove nothing:\n%s", s)
+	}
+	tm.keys("g", "Tab", "Enter")
+	s = tm.waitText("▌ get_error_event", "q/esc close")
+	if !strings.Contains(s, "Arguments") || !strings.Contains(s, "c92dbb7c") {
+		t.Errorf("the drill-in does not show the call's arguments and result:\n%s", s)
+	}
+	tm.keys("Escape")
+	tm.waitText("1 Trace", "event c92dbb7c")
+
+	// q quits (the run is over: no confirmation needed).
+	tm.keys("q")
+	tm.waitText("[exited 0]")
+}
+
+// TestScriptedModel runs the binary against a scripted OpenAI-compatible
+// server: the stream shows as it arrives, a denial's reason reaches the
+// model, and a message typed while it streams steers the next step.
+func TestScriptedModel(t *testing.T) {
+	bin := build(t)
+	slow := "The payments service answers 500 because auth-service rejects its signature; the canonical request of auth-service changed in its last release."
+	srv := llmtest.NewServer(t,
+		llmtest.Text("Let me open the auth error.").Tool("get_error_event", `{"id":"214e70f1"}`),
+		llmtest.Text(slow).Pace(60*time.Millisecond).Expect(func(r llmtest.Request) error {
+			if m, ok := r.ToolResult("call_1_0"); !ok || !strings.Contains(m.Content, "spans first") {
+				return fmt.Errorf("the denial's reason did not reach the model: %+v", m)
+			}
+			return nil
+		}).Tool("get_transaction_spans", `{"id":"3766ca99"}`),
+		llmtest.Tool("report_root_cause", `{"summary":"auth-service signs a different canonical request since 2.14.0","service":"auth-service","file":"internal/signing/canonical.go","function":"CanonicalRequest","explanation":"The query string is now part of the string to sign.","confidence":"high","evidence":[],"causal_chain":[]}`).
+			Expect(func(r llmtest.Request) error {
+				for _, m := range r.Messages {
+					if m.Role == "user" && strings.Contains(m.Content, "check the release") {
+						return nil
+					}
+				}
+				return fmt.Errorf("the redirect did not reach the model")
+			}),
+		llmtest.Tool("finish", `{"notes":["verify in staging"]}`),
+	)
+	env := append(stateEnv(t), "OPENAI_BASE_URL="+srv.URL(), "OPENAI_API_KEY=test-key", "TRACEHOUND_MODEL=gpt-test")
+	tm := start(t, 140, 45, env, bin+" --demo --ask-read-only")
+	tm.waitText("STOREFRONT-4Z", "Exception")
+	tm.keys("a")
+	tm.waitText("Agent · gpt-test", "Let me open the auth error.", "get_error_event", "awaiting approval")
+
+	// Deny with a reason.
+	tm.keys("d")
+	tm.text("look at the payments spans first")
+	tm.keys("Enter")
+	s := tm.waitText("The payments service answers 500")
+	if strings.Contains(s, "its last release.") {
+		t.Errorf("the streamed answer appeared all at once:\n%s", s)
+	}
+	if !strings.Contains(s, "denied") {
+		t.Errorf("the denied call is not shown as denied:\n%s", s)
+	}
+	// Redirect while it streams.
+	tm.keys("i")
+	tm.text("check the release")
+	tm.keys("Enter")
+	tm.waitText("queued for the agent")
+	tm.waitText("last release.", "get_transaction_spans", "awaiting approval")
+	tm.keys("a")
+	tm.waitText("root cause reported", "press c to continue")
+	tm.keys("c")
+	s = tm.waitText("final report", "Agent finished")
+	if !strings.Contains(s, "tokens") {
+		t.Errorf("a model's run shows no token count:\n%s", s)
+	}
+	if got := len(srv.Requests()); got != 4 {
+		t.Errorf("%d model requests, want 4", got)
+	}
+	tm.keys("q")
+	tm.waitText("[exited 0]")
+}
