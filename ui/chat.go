@@ -1007,8 +1007,9 @@ func (c *Chat) footer(w, h int) []string {
 		c.edit.SetHeight(eh)
 		body = strings.Split(c.edit.View(), "\n")
 	default:
-		c.input.Placeholder = c.placeholder()
-		c.input.SetWidth(max(w-lipgloss.Width(c.input.Prompt)-1, 1))
+		iw := max(w-lipgloss.Width(c.input.Prompt)-1, 1)
+		c.input.Placeholder = xansi.Truncate(c.placeholder(), iw, "…")
+		c.input.SetWidth(iw)
 		body = []string{c.input.View()}
 		switch {
 		case !c.escAt.IsZero():

@@ -37,17 +37,26 @@ func (m *mdRenderer) render(src string, width int, dark bool) []string {
 		}
 		m.r, m.width, m.dark = r, width, dark
 	}
+	lines, err := m.glamour(src)
+	if err != nil {
+		return plainLines(src, width)
+	}
+	return lines
+}
+
+// glamour renders src with the current renderer into trimmed lines.
+func (m *mdRenderer) glamour(src string) ([]string, error) {
 	m.calls++
 	m.bytes += len(src)
 	out, err := m.r.Render(src)
 	if err != nil {
-		return plainLines(src, width)
+		return nil, err
 	}
 	lines := strings.Split(onlySGR(out), "\n")
 	for i, l := range lines {
 		lines[i] = trimPadding(l)
 	}
-	return trimBlankLines(lines)
+	return trimBlankLines(lines), nil
 }
 
 // trimPadding drops the spaces glamour pads every line with to the wrap
@@ -125,6 +134,13 @@ func mdStyle(dark bool) ansi.StyleConfig {
 	cfg.Document.BlockPrefix = ""
 	cfg.Document.BlockSuffix = ""
 	cfg.CodeBlock.Margin = &one
+	// Glamour budgets one column per quote level but its "│ " token takes
+	// two, so wrapped quotes overflow and the line breaks again without
+	// the bar (glamour#172). A one-column bar drawn at the left of its
+	// cell keeps the budget right and still leaves a gap before the text.
+	bar := "▏"
+	cfg.BlockQuote.Indent = &one
+	cfg.BlockQuote.IndentToken = &bar
 	return cfg
 }
 

@@ -175,3 +175,22 @@ func TestTrimPadding(t *testing.T) {
 		}
 	}
 }
+
+// Glamour wraps a quote within a budget that must match its bar's
+// width: every wrapped line of the quote keeps the bar and fits.
+func TestMarkdownQuotesKeepTheirBar(t *testing.T) {
+	var m mdRenderer
+	src := "> Produced by tracehound's **offline analyzer** — deterministic heuristics over the trace, errors, spans, profiles and code. It is not an LLM: treat the root cause as a lead.\n"
+	for w := 30; w <= 90; w++ {
+		lines := m.render(src, w, true)
+		if len(lines) < 2 {
+			t.Fatalf("width %d: the quote did not wrap: %q", w, lines)
+		}
+		for _, l := range lines {
+			plain := xansi.Strip(l)
+			if !strings.HasPrefix(plain, "▏") || xansi.StringWidth(l) > w {
+				t.Errorf("width %d: a quote line without its bar or too wide: %q", w, plain)
+			}
+		}
+	}
+}
