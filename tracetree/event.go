@@ -239,7 +239,7 @@ type evCtx struct {
 
 func evPrepare(ev *sentryapi.Event, opts EventOptions) *evPrepared {
 	p := &evPrepared{}
-	evTime, hasTime := evEventTime(ev)
+	evTime, hasTime := EventTime(ev)
 	p.header = evHeader(ev, opts, evTime, hasTime)
 	p.tags = evTags(ev)
 	p.contexts = evContexts(ev)
@@ -300,7 +300,9 @@ func evHasFrames(st []evStack) bool {
 	return false
 }
 
-func evEventTime(ev *sentryapi.Event) (sentryapi.Timestamp, bool) {
+// EventTime is when the event happened: its dateCreated, else
+// dateReceived, else its end timestamp.
+func EventTime(ev *sentryapi.Event) (sentryapi.Timestamp, bool) {
 	for _, s := range []string{ev.DateCreated, ev.DateReceived} {
 		if s == "" {
 			continue
@@ -476,8 +478,8 @@ var evHeaderTags = map[string]bool{
 	"os": true, "runtime": true, "device": true, "url": true,
 }
 
-// evPIITag reports tags that identify the end user.
-func evPIITag(k string) bool {
+// IsPIITag reports tags that identify the end user (never shown).
+func IsPIITag(k string) bool {
 	k = strings.ToLower(k)
 	return k == "user" || strings.HasPrefix(k, "user.") || strings.HasPrefix(k, "sentry:user") ||
 		strings.Contains(k, "email") || k == "ip" || strings.HasSuffix(k, "_ip") || strings.HasSuffix(k, ".ip") ||
@@ -489,7 +491,7 @@ func evTags(ev *sentryapi.Event) string {
 	hasRequest := ev.Request() != nil
 	for _, t := range ev.Tags {
 		k := t.Key
-		if evPIITag(k) || IsSensitiveKey(k) {
+		if IsPIITag(k) || IsSensitiveKey(k) {
 			continue
 		}
 		if evHeaderTags[k] && !(k == "url" && !hasRequest) {
@@ -730,7 +732,7 @@ func evMakeFrame(f *sentryapi.Frame) evFrame {
 			}
 			code := strings.Join(src, "\n")
 			for i, name := range v.keys {
-				if !evNamedIn(name, code) {
+				if !NamedIn(name, code) {
 					continue
 				}
 				val := v.vals[i]
@@ -750,8 +752,8 @@ func evMakeFrame(f *sentryapi.Frame) evFrame {
 	return fr
 }
 
-// evNamedIn reports whether name occurs in code as a whole identifier.
-func evNamedIn(name, code string) bool {
+// NamedIn reports whether name occurs in code as a whole identifier.
+func NamedIn(name, code string) bool {
 	if name == "" {
 		return false
 	}
@@ -940,7 +942,7 @@ func evCrumb(b *sentryapi.Breadcrumb, t0 sentryapi.Timestamp, hasT0 bool) string
 			if sc := data.str("status_code"); sc != "" {
 				text += " → " + joinNonEmpty(" ", sc, data.str("reason"))
 			}
-			if path := evURLPath(data.str("url")); msg != "" && path != "" && strings.Contains(msg, path) {
+			if path := URLPath(data.str("url")); msg != "" && path != "" && strings.Contains(msg, path) {
 				msg = ""
 			}
 		case data.has("from") || data.has("to"):
@@ -967,8 +969,8 @@ func evCrumb(b *sentryapi.Breadcrumb, t0 sentryapi.Timestamp, hasT0 bool) string
 	return fmt.Sprintf("%s\t%s%s  %s", rel, level, evLine(cat, 40), line)
 }
 
-// evURLPath is the path of a URL or path, without query and fragment.
-func evURLPath(u string) string {
+// URLPath is the path of a URL or path, without query and fragment.
+func URLPath(u string) string {
 	u, _, _ = strings.Cut(u, "?")
 	u, _, _ = strings.Cut(u, "#")
 	if i := strings.Index(u, "://"); i >= 0 {
@@ -1556,7 +1558,7 @@ func (v *evValue) compactMembers(path string, skip map[string]bool, hidden *[]st
 			continue
 		}
 		p := evJoinPath(path, k)
-		if IsSensitiveKey(k) || evPIITag(k) || v.vals[i].filtered() {
+		if IsSensitiveKey(k) || IsPIITag(k) || v.vals[i].filtered() {
 			*hidden = append(*hidden, p)
 			continue
 		}

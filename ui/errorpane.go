@@ -189,7 +189,7 @@ func (r *epRender) header() {
 	if ev.Platform != "" {
 		meta = append(meta, st.Subtle.Render(epText(ev.Platform)))
 	}
-	if t, ok := epEventTime(ev); ok {
+	if t, ok := tracetree.EventTime(ev); ok {
 		meta = append(meta, st.Subtle.Render(t.Time().Format("2006-01-02 15:04:05.000")+" UTC"))
 	}
 	r.wrap(strings.Join(meta, st.Faint.Render(" · ")), 0)
@@ -831,7 +831,7 @@ func (r *epRender) vars(f *sentryapi.Frame) {
 	var shown []string
 	var hidden []string
 	epMembers(f.Vars, func(name string, val jsontext.Value) {
-		if !epNamedIn(name, code) {
+		if !tracetree.NamedIn(name, code) {
 			return
 		}
 		if tracetree.IsSensitiveKey(name) || strings.EqualFold(strings.TrimSpace(name), "auth") || epFiltered(val) {
@@ -863,28 +863,6 @@ func (r *epRender) vars(f *sentryapi.Frame) {
 	}
 }
 
-// epNamedIn reports whether name occurs in code as a whole identifier.
-func epNamedIn(name, code string) bool {
-	if name == "" {
-		return false
-	}
-	ident := func(c byte) bool {
-		return c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
-	}
-	for i := 0; ; {
-		j := strings.Index(code[i:], name)
-		if j < 0 {
-			return false
-		}
-		j += i
-		end := j + len(name)
-		if (j == 0 || !ident(code[j-1])) && (end >= len(code) || !ident(code[end])) {
-			return true
-		}
-		i = j + 1
-	}
-}
-
 // ---- breadcrumbs, request, tags --------------------------------------------
 
 const epMaxCrumbs = 30
@@ -905,7 +883,7 @@ func (r *epRender) breadcrumbs() {
 		title = fmt.Sprintf("Breadcrumbs (last %d of %d, time relative to the error)", len(shown), len(all))
 	}
 	r.add("", dtSection(st, title, r.w))
-	t0, hasT0 := epEventTime(ev)
+	t0, hasT0 := tracetree.EventTime(ev)
 	rels := make([]string, len(shown))
 	rw := 0
 	for i := range shown {
@@ -985,7 +963,7 @@ func (r *epRender) crumbText(b *sentryapi.Breadcrumb) string {
 				httpLine += st.Faint.Render(" → ") + style.Render(strings.TrimSpace(epText(sc)+" "+epText(fields["reason"])))
 			}
 			// The message often repeats the URL.
-			if p := epURLPath(url); msg != "" && p != "" && strings.Contains(msg, p) {
+			if p := tracetree.URLPath(url); msg != "" && p != "" && strings.Contains(msg, p) {
 				msg = ""
 			}
 		}
@@ -1010,20 +988,6 @@ func (r *epRender) crumbText(b *sentryapi.Breadcrumb) string {
 		return st.Faint.Render("(no message)")
 	}
 	return strings.Join(parts, st.Faint.Render(" · "))
-}
-
-// epURLPath is the path of a URL, without query and fragment.
-func epURLPath(u string) string {
-	u, _, _ = strings.Cut(u, "?")
-	u, _, _ = strings.Cut(u, "#")
-	if i := strings.Index(u, "://"); i >= 0 {
-		rest := u[i+3:]
-		if j := strings.IndexByte(rest, '/'); j >= 0 {
-			return rest[j:]
-		}
-		return ""
-	}
-	return u
 }
 
 // epSafeHeaders are the request headers shown; every other header
@@ -1099,20 +1063,12 @@ var epShownTags = map[string]bool{
 	"mechanism": true, "server_name": true, "url": true,
 }
 
-// epPIITag reports tags that identify the end user.
-func epPIITag(k string) bool {
-	k = strings.ToLower(k)
-	return k == "user" || strings.HasPrefix(k, "user.") || strings.HasPrefix(k, "sentry:user") ||
-		strings.Contains(k, "email") || k == "ip" || strings.HasSuffix(k, "_ip") || strings.HasSuffix(k, ".ip") ||
-		k == "ip_address" || k == "username" || k == "client_ip" || k == "remote_addr"
-}
-
 func (r *epRender) tags() {
 	ev, st := r.p.ev, r.st
 	var pairs []string
 	for _, t := range ev.Tags {
 		k, v := t.Key, string(t.Value)
-		if v == "" || epShownTags[k] || epPIITag(k) || tracetree.IsSensitiveKey(k) || tracetree.IsSecretValue(v) {
+		if v == "" || epShownTags[k] || tracetree.IsPIITag(k) || tracetree.IsSensitiveKey(k) || tracetree.IsSecretValue(v) {
 			continue
 		}
 		pairs = append(pairs, st.Subtle.Render(epText(k)+"=")+tracetree.Truncate(epText(v), 120))
@@ -1149,22 +1105,6 @@ func epLevelStyle(st *Styles, level string) lipgloss.Style {
 		return st.Info
 	}
 	return st.Subtle
-}
-
-// epEventTime is when the event happened.
-func epEventTime(ev *sentryapi.Event) (sentryapi.Timestamp, bool) {
-	for _, s := range []string{ev.DateCreated, ev.DateReceived} {
-		if s == "" {
-			continue
-		}
-		if t, err := sentryapi.ParseTimestamp(s); err == nil && t != 0 {
-			return t, true
-		}
-	}
-	if ev.EndTimestamp != 0 {
-		return ev.EndTimestamp, true
-	}
-	return 0, false
 }
 
 // ---- JSON values -------------------------------------------------------------
@@ -1228,7 +1168,7 @@ func epObjectMembers(raw []byte, skip map[string]bool, hidden *[]string, n int) 
 		if skip[k] || strings.HasPrefix(k, "__") {
 			return
 		}
-		if tracetree.IsSensitiveKey(k) || epPIITag(k) || epFiltered(v) {
+		if tracetree.IsSensitiveKey(k) || tracetree.IsPIITag(k) || epFiltered(v) {
 			*hidden = append(*hidden, epText(k))
 			return
 		}
