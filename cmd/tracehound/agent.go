@@ -239,15 +239,7 @@ func checkReportFormat(a *app) error {
 }
 
 func runAnalyze(ctx context.Context, a *app, m *modelFlags, arg string) error {
-	pt, err := a.parseTargetArg(arg)
-	if err != nil {
-		return err
-	}
-	src, err := a.openSource(ctx, pt)
-	if err != nil {
-		return err
-	}
-	t, err := a.targetOrDefault(arg, src)
+	src, t, err := a.openTarget(ctx, arg)
 	if err != nil {
 		return err
 	}
@@ -462,15 +454,7 @@ func newResumeCmd(a *app) *cobra.Command {
 			if isTerminal(a.stdout) && a.format == "markdown" {
 				return runTUI(ctx, a, &m, d.Header.Target, d, path)
 			}
-			pt, err := a.parseTargetArg(d.Header.Target)
-			if err != nil {
-				return err
-			}
-			src, err := a.openSource(ctx, pt)
-			if err != nil {
-				return err
-			}
-			t, err := a.targetOrDefault(d.Header.Target, src)
+			src, t, err := a.openTarget(ctx, d.Header.Target)
 			if err != nil {
 				return err
 			}

@@ -93,18 +93,13 @@ func safeName(s string) string {
 }
 
 func runExport(ctx context.Context, a *app, arg, out string, force bool) error {
-	pt, err := a.parseTargetArg(arg)
-	if err != nil {
+	if _, err := a.parseTargetArg(arg); err != nil {
 		return err
 	}
 	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 && !force {
 		return usagef("%s is not empty; choose a new directory or pass --force", out)
 	}
-	src, err := a.openSource(ctx, pt)
-	if err != nil {
-		return err
-	}
-	t, err := a.targetOrDefault(arg, src)
+	src, t, err := a.openTarget(ctx, arg)
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,25 @@ func (a *app) parseTargetArg(arg string) (*sentryapi.Target, error) {
 	return &t, nil
 }
 
+// openTarget parses TARGET, opens the source it names (or the configured
+// one) and resolves the target, the source's default issue when arg is
+// empty.
+func (a *app) openTarget(ctx context.Context, arg string) (*source, sentryapi.Target, error) {
+	pt, err := a.parseTargetArg(arg)
+	if err != nil {
+		return nil, sentryapi.Target{}, err
+	}
+	src, err := a.openSource(ctx, pt)
+	if err != nil {
+		return nil, sentryapi.Target{}, err
+	}
+	t, err := a.targetOrDefault(arg, src)
+	if err != nil {
+		return nil, sentryapi.Target{}, err
+	}
+	return src, t, nil
+}
+
 func (a *app) targetOrDefault(arg string, src *source) (sentryapi.Target, error) {
 	t, err := a.parseTargetArg(arg)
 	if err != nil {
@@ -60,18 +79,10 @@ func runIssue(ctx context.Context, a *app, arg string, root bool) error {
 	if err := a.checkFormat(); err != nil {
 		return err
 	}
-	pt, err := a.parseTargetArg(arg)
-	if err != nil {
-		return err
-	}
-	if root && pt == nil && !a.demo && a.data == "" {
+	if root && arg == "" && !a.demo && a.data == "" {
 		return usagef("no TARGET given: pass an issue id, short id, event or trace id, or a Sentry URL (or try --demo)")
 	}
-	src, err := a.openSource(ctx, pt)
-	if err != nil {
-		return err
-	}
-	t, err := a.targetOrDefault(arg, src)
+	src, t, err := a.openTarget(ctx, arg)
 	if err != nil {
 		return err
 	}

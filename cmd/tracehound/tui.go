@@ -39,15 +39,7 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 // runTUI opens the explorer on a target (the dataset's default issue when
 // empty), or on a saved investigation (resume).
 func runTUI(ctx context.Context, a *app, m *modelFlags, arg string, resume *agent.TranscriptData, resumePath string) error {
-	pt, err := a.parseTargetArg(arg)
-	if err != nil {
-		return err
-	}
-	src, err := a.openSource(ctx, pt)
-	if err != nil {
-		return err
-	}
-	t, err := a.targetOrDefault(arg, src)
+	src, t, err := a.openTarget(ctx, arg)
 	if err != nil {
 		return err
 	}

@@ -59,15 +59,7 @@ func (a *app) loadIncident(ctx context.Context, arg string) (*agent.Incident, *s
 	if err := a.checkFormat(); err != nil {
 		return nil, nil, err
 	}
-	pt, err := a.parseTargetArg(arg)
-	if err != nil {
-		return nil, nil, err
-	}
-	src, err := a.openSource(ctx, pt)
-	if err != nil {
-		return nil, nil, err
-	}
-	t, err := a.targetOrDefault(arg, src)
+	src, t, err := a.openTarget(ctx, arg)
 	if err != nil {
 		return nil, nil, err
 	}
