@@ -1039,7 +1039,12 @@ func (m *Model) renderHelp() string {
 	b.WriteString(strings.Join(rows, "\n\n") + "\n\n")
 	b.WriteString(m.st.Bold.Render("Agent pane (3)") + "\n")
 	b.WriteString(wrap.Render(chatHelp) + "\n\n")
-	b.WriteString(wrap.Render(m.st.Bold.Render("Tree marks") + "  ▶ path to the issue's event · ◀ this issue · ✗ error · ⚠ performance issue · ◔ profile · N× repeated siblings (→ expands)"))
+	// Non-breaking spaces keep each mark with its meaning when the line wraps.
+	marks := []string{"▶ path to the issue's event", "◀ this issue", "✗ error", "⚠ performance issue", "◔ profile", "N× repeated siblings (→ expands)"}
+	for i, mk := range marks {
+		marks[i] = strings.ReplaceAll(mk, " ", "\u00a0")
+	}
+	b.WriteString(wrap.Render(m.st.Bold.Render("Tree marks") + "  " + strings.Join(marks, " · ")))
 	out := lipgloss.NewStyle().Width(w).Render(b.String())
 	if lipgloss.Height(out) > m.h {
 		out = strings.Join(strings.Split(out, "\n")[:m.h], "\n")

@@ -122,7 +122,7 @@ func (a *appHarness) typeText(s string) {
 func (a *appHarness) raw() string { return a.m.View().Content }
 
 // screen is the view without styles, trailing spaces trimmed.
-func (a *appHarness) screen() string { return chatScreen(a.raw()) }
+func (a *appHarness) screen() string { return plainScreen(a.raw()) }
 
 // demoConfig opens the demo incident through the fake Sentry, with the
 // demo's repositories, and the offline analyzer as the model.
@@ -189,6 +189,7 @@ func TestAppOpensOnTheIssueEvent(t *testing.T) {
 	a := newAppHarness(t, demoConfig(t), 140, 45)
 	a.untilScreen("Exception")
 	a.checkScreen("start")
+	golden(a.t, "app_start_140x45.txt", a.raw())
 	s := a.screen()
 	for _, want := range []string{
 		"DEMO DATA",                               // never passes for real data
@@ -250,6 +251,7 @@ func TestAppNavigatesTreeToDetail(t *testing.T) {
 	a.press("]")
 	a.untilScreen("Call tree")
 	a.checkScreen("profile")
+	golden(a.t, "app_profile_140x45.txt", a.raw())
 	if !strings.Contains(a.screen(), "_jaccard") && !strings.Contains(a.screen(), "score_transaction") {
 		t.Errorf("the profile lacks the hot path:\n%s", a.screen())
 	}
@@ -270,6 +272,7 @@ func TestAppHelpZoomAndTinyTerminal(t *testing.T) {
 	a := newAppHarness(t, demoConfig(t), 100, 30)
 	a.untilScreen("Exception")
 	a.checkScreen("100×30")
+	golden(a.t, "app_start_100x30.txt", a.raw())
 	a.press("?")
 	s := a.screen()
 	for _, want := range []string{"tracehound — keys", "next error", "approve", "Tree marks"} {
@@ -278,6 +281,7 @@ func TestAppHelpZoomAndTinyTerminal(t *testing.T) {
 		}
 	}
 	a.checkScreen("help")
+	golden(a.t, "app_help_140x45.txt", a.raw())
 	a.press("esc")
 	a.press("2", "z")
 	a.checkScreen("zoomed")
@@ -295,6 +299,7 @@ func TestAppHelpZoomAndTinyTerminal(t *testing.T) {
 	a.deliver(tea.WindowSizeMsg{Width: 200, Height: 60})
 	a.w, a.h = 200, 60
 	a.checkScreen("200×60")
+	golden(a.t, "app_start_200x60.txt", a.raw())
 	if s := a.screen(); !strings.Contains(s, "1 Trace") || !strings.Contains(s, "3 Agent") {
 		t.Errorf("200×60:\n%s", s)
 	}
@@ -325,6 +330,7 @@ func TestAppOfflineInvestigation(t *testing.T) {
 	a.press("a")
 	a.untilScreen("awaiting approval")
 	a.checkScreen("approval")
+	golden(a.t, "app_approval_140x45.txt", a.raw())
 	if a.m.focus != paneChat {
 		t.Errorf("the chat is not focused while a call waits")
 	}

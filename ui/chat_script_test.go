@@ -240,20 +240,12 @@ func chatType(c *Chat, s string) {
 }
 
 // screen is a view without styles, trailing spaces trimmed.
-func chatScreen(view string) string {
-	lines := strings.Split(xansi.Strip(view), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
-	}
-	return strings.Join(lines, "\n")
-}
-
 // checkSize fails unless view is exactly w×h cells.
 func chatCheckSize(t testing.TB, view string, w, h int) {
 	t.Helper()
 	lines := strings.Split(view, "\n")
 	if len(lines) != h {
-		t.Fatalf("%d×%d: view has %d lines:\n%s", w, h, len(lines), chatScreen(view))
+		t.Fatalf("%d×%d: view has %d lines:\n%s", w, h, len(lines), plainScreen(view))
 	}
 	for i, l := range lines {
 		if got := xansi.StringWidth(l); got != w {

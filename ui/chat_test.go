@@ -3,9 +3,6 @@ package ui
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,46 +13,6 @@ import (
 
 	"github.com/tracehound/tracehound/agent"
 )
-
-func init() {
-	// The package's tests share one -update flag; define it unless another
-	// test file did.
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files under testdata/")
-	}
-}
-
-func chatUpdateGolden() bool {
-	if f := flag.Lookup("update"); f != nil {
-		if g, ok := f.Value.(flag.Getter); ok {
-			b, _ := g.Get().(bool)
-			return b
-		}
-	}
-	return false
-}
-
-// chatGolden compares got with testdata/name.golden (rewritten with -update).
-func chatGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if chatUpdateGolden() {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./ui -run %s -update)", err, t.Name())
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s (go test ./ui -update rewrites it):\n--- got\n%s\n--- want\n%s", name, path, got, want)
-	}
-}
 
 var chatSizes = [][2]int{{40, 12}, {100, 30}, {200, 60}}
 
@@ -116,7 +73,7 @@ func TestChatFollowUpHint(t *testing.T) {
 		c := newTestChat(t)
 		c.SetFollowUps(ok)
 		chatRunTo(t, c, "report")
-		got := strings.Contains(chatScreen(c.View(100, 30, true)), "press i to ask a follow-up")
+		got := strings.Contains(plainScreen(c.View(100, 30, true)), "press i to ask a follow-up")
 		if got != ok {
 			t.Errorf("follow-ups %v: hint shown %v", ok, got)
 		}
@@ -135,7 +92,7 @@ func TestChatGoldenScreens(t *testing.T) {
 			chatRunTo(t, c, tc.stage)
 			v := c.View(100, 30, true)
 			chatCheckSize(t, v, 100, 30)
-			chatGolden(t, tc.name, chatScreen(v)+"\n")
+			golden(t, tc.name+".golden", v)
 		})
 	}
 }
@@ -151,14 +108,14 @@ func TestChatApprovalChoicesAndKeys(t *testing.T) {
 	}
 	t.Run("choices shown", func(t *testing.T) {
 		c := awaiting(t)
-		s := chatScreen(c.View(100, 30, true))
+		s := plainScreen(c.View(100, 30, true))
 		for _, want := range []string{"a approve once", "s approve for session", "d deny", "e edit args", "awaiting approval", "╭─ ? read_file"} {
 			if !strings.Contains(s, want) {
 				t.Errorf("view lacks %q:\n%s", want, s)
 			}
 		}
 		// At 40 columns the short forms still show every key.
-		s = chatScreen(c.View(40, 12, true))
+		s = plainScreen(c.View(40, 12, true))
 		if !strings.Contains(s, "a once · s session · d deny · e edit") {
 			t.Errorf("narrow view lacks the choices:\n%s", s)
 		}
@@ -175,7 +132,7 @@ func TestChatApprovalChoicesAndKeys(t *testing.T) {
 		if it := chatPress(t, c, "a"); it.Kind != IntentNone {
 			t.Errorf("second a → %+v, want nothing (the run is going)", it)
 		}
-		if s := chatScreen(c.View(100, 30, true)); !strings.Contains(s, "approved") {
+		if s := plainScreen(c.View(100, 30, true)); !strings.Contains(s, "approved") {
 			t.Errorf("card does not say approved:\n%s", s)
 		}
 	})
@@ -190,7 +147,7 @@ func TestChatApprovalChoicesAndKeys(t *testing.T) {
 		if it := chatPress(t, c, "d"); it.Kind != IntentHandled || !c.Typing() {
 			t.Fatalf("d → %+v, typing %v", it, c.Typing())
 		}
-		if s := chatScreen(c.View(100, 30, true)); !strings.Contains(s, "Deny read_file") || !strings.Contains(s, "reason ›") {
+		if s := plainScreen(c.View(100, 30, true)); !strings.Contains(s, "Deny read_file") || !strings.Contains(s, "reason ›") {
 			t.Errorf("no reason input:\n%s", s)
 		}
 		chatType(c, "read the handler: a/s/d/e")
@@ -247,7 +204,7 @@ func TestChatApprovalChoicesAndKeys(t *testing.T) {
 			if !c.Typing() || c.Pending() == nil {
 				t.Fatal("the editor closed on invalid JSON")
 			}
-			if s := chatScreen(c.View(100, 30, true)); !strings.Contains(s, bad.msg) {
+			if s := plainScreen(c.View(100, 30, true)); !strings.Contains(s, bad.msg) {
 				t.Errorf("no %q error shown:\n%s", bad.msg, s)
 			}
 		}
@@ -274,7 +231,7 @@ func TestChatApprovalChoicesAndKeys(t *testing.T) {
 		if c.input.Value() != "ads e" {
 			t.Errorf("input = %q", c.input.Value())
 		}
-		if s := chatScreen(c.View(100, 30, true)); !strings.Contains(s, "esc leave the input to answer") {
+		if s := plainScreen(c.View(100, 30, true)); !strings.Contains(s, "esc leave the input to answer") {
 			t.Errorf("no hint to leave the input:\n%s", s)
 		}
 	})
@@ -319,7 +276,7 @@ func TestChatApprovalChoicesAndKeys(t *testing.T) {
 				}
 			}
 		}
-		if s := chatScreen(c.View(100, 20, true)); !strings.Contains(s, "╰────") || !strings.Contains(s, "╭─ ? read_file") {
+		if s := plainScreen(c.View(100, 20, true)); !strings.Contains(s, "╰────") || !strings.Contains(s, "╭─ ? read_file") {
 			t.Errorf("pending card not in view:\n%s", s)
 		}
 	})
@@ -336,12 +293,12 @@ func TestChatDoubleEscCancels(t *testing.T) {
 	if it := chatPress(t, c, "esc"); it.Kind != IntentHandled {
 		t.Fatalf("first esc → %+v", it)
 	}
-	if s := chatScreen(c.View(100, 30, true)); !strings.Contains(s, "press esc again to cancel the run") {
+	if s := plainScreen(c.View(100, 30, true)); !strings.Contains(s, "press esc again to cancel the run") {
 		t.Errorf("no esc hint:\n%s", s)
 	}
 	now = now.Add(2 * time.Second)
 	c.Tick()
-	if s := chatScreen(c.View(100, 30, true)); strings.Contains(s, "press esc again") {
+	if s := plainScreen(c.View(100, 30, true)); strings.Contains(s, "press esc again") {
 		t.Errorf("esc hint still shown after 2s:\n%s", s)
 	}
 	if it := chatPress(t, c, "esc"); it.Kind != IntentHandled {
@@ -354,7 +311,7 @@ func TestChatDoubleEscCancels(t *testing.T) {
 	if it := chatPress(t, c, "esc"); it.Kind != IntentCancel {
 		t.Fatalf("esc esc within 1s → %+v, want cancel", it)
 	}
-	if s := chatScreen(c.View(100, 30, true)); !strings.Contains(s, "cancelling…") {
+	if s := plainScreen(c.View(100, 30, true)); !strings.Contains(s, "cancelling…") {
 		t.Errorf("title does not say cancelling:\n%s", s)
 	}
 	// In the input, esc first leaves the input.
@@ -371,7 +328,7 @@ func TestChatDoubleEscCancels(t *testing.T) {
 
 func TestChatStartSendInterruptContinue(t *testing.T) {
 	c := newTestChat(t)
-	if s := chatScreen(c.View(100, 30, true)); !strings.Contains(s, "Press a to start the investigation") {
+	if s := plainScreen(c.View(100, 30, true)); !strings.Contains(s, "Press a to start the investigation") {
 		t.Errorf("idle placeholder missing:\n%s", s)
 	}
 	if c.Running() {
@@ -415,11 +372,11 @@ func TestChatStartSendInterruptContinue(t *testing.T) {
 	if c.Typing() {
 		t.Error("input still focused after sending")
 	}
-	if s := chatScreen(c.View(100, 30, true)); !strings.Contains(s, "you — queued for the agent's next step") || !strings.Contains(s, "check orders too") {
+	if s := plainScreen(c.View(100, 30, true)); !strings.Contains(s, "you — queued for the agent's next step") || !strings.Contains(s, "check orders too") {
 		t.Errorf("queued message not shown:\n%s", s)
 	}
 	c.Apply(agent.Event{Kind: agent.EventUserMessage, Step: 2, Text: "check orders too"})
-	if s := chatScreen(c.View(100, 30, true)); strings.Contains(s, "queued") || strings.Count(s, "check orders too") != 1 {
+	if s := plainScreen(c.View(100, 30, true)); strings.Contains(s, "queued") || strings.Count(s, "check orders too") != 1 {
 		t.Errorf("delivered message still queued or doubled:\n%s", s)
 	}
 	for _, k := range []string{"alt+enter", "ctrl+enter"} {
@@ -432,7 +389,7 @@ func TestChatStartSendInterruptContinue(t *testing.T) {
 
 	c = newTestChat(t)
 	chatRunTo(t, c, "root cause")
-	s := chatScreen(c.View(100, 30, true))
+	s := plainScreen(c.View(100, 30, true))
 	for _, want := range []string{"Root cause reported — press c to continue, or i to redirect", "root cause reported", "Root cause in payments payments/api/verify.py:12"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("paused view lacks %q:\n%s", want, s)
@@ -455,12 +412,12 @@ func TestChatFollowMode(t *testing.T) {
 		}
 	}
 	more("First line of a new answer.\n\n")
-	v := chatScreen(c.View(80, 14, true))
+	v := plainScreen(c.View(80, 14, true))
 	if c.offset != c.total-c.vh || !strings.Contains(v, "First line of a new answer.") {
 		t.Fatalf("not at the bottom: offset %d total %d vh %d\n%s", c.offset, c.total, c.vh, v)
 	}
 	more("Second paragraph arrives.\n\n")
-	v = chatScreen(c.View(80, 14, true))
+	v = plainScreen(c.View(80, 14, true))
 	if c.offset != c.total-c.vh || !strings.Contains(v, "Second paragraph arrives.") {
 		t.Fatalf("did not follow new text:\n%s", v)
 	}
@@ -468,21 +425,21 @@ func TestChatFollowMode(t *testing.T) {
 	chatPress(t, c, "k", "k")
 	v = c.View(80, 14, true)
 	off := c.offset
-	top := strings.Split(chatScreen(v), "\n")[1]
+	top := strings.Split(plainScreen(v), "\n")[1]
 	more("Third paragraph, out of view.\n\nAnd a fourth.\n\n")
 	v = c.View(80, 14, true)
-	if c.offset != off || strings.Split(chatScreen(v), "\n")[1] != top {
-		t.Fatalf("the view moved while scrolled up: offset %d → %d\n%s", off, c.offset, chatScreen(v))
+	if c.offset != off || strings.Split(plainScreen(v), "\n")[1] != top {
+		t.Fatalf("the view moved while scrolled up: offset %d → %d\n%s", off, c.offset, plainScreen(v))
 	}
-	if !strings.Contains(strings.Split(chatScreen(v), "\n")[0], "↓") {
-		t.Errorf("title does not say there is more below:\n%s", chatScreen(v))
+	if !strings.Contains(strings.Split(plainScreen(v), "\n")[0], "↓") {
+		t.Errorf("title does not say there is more below:\n%s", plainScreen(v))
 	}
 	// Back at the bottom (j), it follows again.
 	for range 20 {
 		chatPress(t, c, "j")
 	}
 	more("Fifth, followed.\n\n")
-	if v := chatScreen(c.View(80, 14, true)); !strings.Contains(v, "Fifth, followed.") {
+	if v := plainScreen(c.View(80, 14, true)); !strings.Contains(v, "Fifth, followed.") {
 		t.Fatalf("did not follow after scrolling back down:\n%s", v)
 	}
 	chatPress(t, c, "g")
@@ -492,7 +449,7 @@ func TestChatFollowMode(t *testing.T) {
 	}
 	chatPress(t, c, "G")
 	more("Sixth.\n\n")
-	if v := chatScreen(c.View(80, 14, true)); !strings.Contains(v, "Sixth.") {
+	if v := plainScreen(c.View(80, 14, true)); !strings.Contains(v, "Sixth.") {
 		t.Fatalf("G did not turn following on:\n%s", v)
 	}
 }
@@ -500,12 +457,12 @@ func TestChatFollowMode(t *testing.T) {
 func TestChatCardsAndDrill(t *testing.T) {
 	c := newTestChat(t)
 	chatRunTo(t, c, "step1")
-	s := chatScreen(c.View(100, 30, true))
+	s := plainScreen(c.View(100, 30, true))
 	if !strings.Contains(s, "⠋ get_error_event  a1b2c3d4") || !strings.Contains(s, "running") {
 		t.Errorf("running card:\n%s", s)
 	}
 	c.Tick()
-	if s := chatScreen(c.View(100, 30, true)); !strings.Contains(s, "⠙ get_error_event") {
+	if s := plainScreen(c.View(100, 30, true)); !strings.Contains(s, "⠙ get_error_event") {
 		t.Errorf("spinner did not turn:\n%s", s)
 	}
 	if !c.Animating() {
@@ -513,7 +470,7 @@ func TestChatCardsAndDrill(t *testing.T) {
 	}
 	c = newTestChat(t)
 	chatRunTo(t, c, "search failed")
-	s = chatScreen(c.View(100, 60, true))
+	s = plainScreen(c.View(100, 60, true))
 	for _, want := range []string{"✓ get_error_event  a1b2c3d4", "42ms", "… 30 more lines — enter to open",
 		"⊘ read_file  payments payments/api/verify.py:1-60", "WARN denied by you: read the request handler instead",
 		"✗ search_code  \"verify_signature(\"", "invalid regular expression: missing closing )"} {
@@ -571,12 +528,12 @@ func TestChatCardsAndDrill(t *testing.T) {
 	}
 	v := d.View(80, 12)
 	chatCheckSize(t, v, 80, 12)
-	s = chatScreen(v)
+	s = plainScreen(v)
 	if !strings.Contains(s, "get_error_event  a1b2c3d4") || !strings.Contains(s, "Arguments") || !strings.Contains(s, `"id": "a1b2c3d4"`) {
 		t.Errorf("drill top:\n%s", s)
 	}
 	d.Update(chatKey("G"))
-	s = chatScreen(d.View(80, 12))
+	s = plainScreen(d.View(80, 12))
 	if !strings.Contains(s, "frame 40") || strings.Contains(s, "Arguments") {
 		t.Errorf("G did not reach the end:\n%s", s)
 	}
@@ -627,7 +584,7 @@ func TestChatPatchApprovalCard(t *testing.T) {
 	}
 	// The run ends while a call waits: it shows as not run.
 	c.Apply(agent.Event{Kind: agent.EventFinished, Text: "cancelled"})
-	s := chatScreen(c.View(100, 40, true))
+	s := plainScreen(c.View(100, 40, true))
 	if c.Pending() != nil || !strings.Contains(s, "◌ propose_patch") || !strings.Contains(s, "Run ended: cancelled.") {
 		t.Errorf("after the end:\n%s", s)
 	}
@@ -636,7 +593,7 @@ func TestChatPatchApprovalCard(t *testing.T) {
 func TestChatReasoningAndUsage(t *testing.T) {
 	c := newTestChat(t)
 	chatRunTo(t, c, "streaming")
-	s := chatScreen(c.View(100, 40, true))
+	s := plainScreen(c.View(100, 40, true))
 	if !strings.Contains(s, "▸ reasoning (78 chars, r to expand) Check what the digest is computed over.") {
 		t.Errorf("collapsed reasoning:\n%s", s)
 	}
@@ -644,13 +601,13 @@ func TestChatReasoningAndUsage(t *testing.T) {
 		t.Errorf("collapsed reasoning shows more than its last line:\n%s", s)
 	}
 	chatPress(t, c, "r")
-	s = chatScreen(c.View(100, 40, true))
+	s = plainScreen(c.View(100, 40, true))
 	if !strings.Contains(s, "▾ reasoning") || !strings.Contains(s, "The frames point at verify_signature.") {
 		t.Errorf("expanded reasoning:\n%s", s)
 	}
 	c = newTestChat(t)
 	chatRunTo(t, c, "answer done")
-	title := strings.Split(chatScreen(c.View(100, 30, true)), "\n")[0]
+	title := strings.Split(plainScreen(c.View(100, 30, true)), "\n")[0]
 	if !strings.HasSuffix(title, "12.3k / 128k tokens") {
 		t.Errorf("title %q", title)
 	}
@@ -776,7 +733,7 @@ func TestChatKeysLeftToTheApp(t *testing.T) {
 }
 
 func TestChatErrorsSayWhatToDo(t *testing.T) {
-	view := func(c *Chat) string { return chatScreen(c.View(100, 40, true)) }
+	view := func(c *Chat) string { return plainScreen(c.View(100, 40, true)) }
 	c := newTestChat(t)
 	chatPress(t, c, "a")
 	c.Apply(agent.Event{Kind: agent.EventError, Err: "no model: set OPENAI_API_KEY or run with --offline"})
@@ -820,8 +777,8 @@ func TestChatPasteAndTheme(t *testing.T) {
 	if light == dark {
 		t.Error("the light theme looks the same")
 	}
-	if chatScreen(light) != chatScreen(dark) {
-		t.Errorf("the text changed with the theme:\n%s\n---\n%s", chatScreen(dark), chatScreen(light))
+	if plainScreen(light) != plainScreen(dark) {
+		t.Errorf("the text changed with the theme:\n%s\n---\n%s", plainScreen(dark), plainScreen(light))
 	}
 }
 
@@ -832,7 +789,7 @@ func TestChatCallIDReusedByALaterRun(t *testing.T) {
 	again := &agent.Call{ID: "call_1", Name: "get_trace_tree", Args: json.RawMessage(`{}`)}
 	c.Apply(agent.Event{Kind: agent.EventToolProposed, Call: again})
 	c.Apply(agent.Event{Kind: agent.EventToolRunning, Call: again})
-	s := chatScreen(c.View(100, 60, true))
+	s := plainScreen(c.View(100, 60, true))
 	if !strings.Contains(s, "✓ get_error_event") || !strings.Contains(s, "get_trace_tree") {
 		t.Errorf("the earlier card was overwritten:\n%s", s)
 	}

@@ -2,10 +2,7 @@ package ui
 
 import (
 	"errors"
-	"flag"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -19,20 +16,6 @@ import (
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/tracetree"
 )
-
-// updateDetail rewrites the detail pane's golden screens. A package-wide
-// -update flag, when another test file defines one, works too.
-var updateDetail = flag.Bool("update-detail", false, "rewrite the detail pane golden files in testdata/")
-
-func detailUpdating() bool {
-	if *updateDetail {
-		return true
-	}
-	if f := flag.Lookup("update"); f != nil {
-		return f.Value.String() == "true"
-	}
-	return false
-}
 
 // The demo incident's data the detail tests render.
 const (
@@ -173,35 +156,8 @@ func TestDetailGolden(t *testing.T) {
 	for _, name := range []string{"spans_gateway", "spans_inventory", "error_auth", "profile_payments"} {
 		t.Run(name, func(t *testing.T) {
 			out := ds[name].View(100, 30, true)
-			dtGolden(t, "detail_"+name+".txt", ansi.Strip(out))
+			golden(t, "detail_"+name+".txt", out)
 		})
-	}
-}
-
-func dtGolden(t *testing.T, name, got string) {
-	t.Helper()
-	// Trailing blanks are padding: keep the files readable.
-	lines := strings.Split(got, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
-	}
-	got = strings.Join(lines, "\n") + "\n"
-	path := filepath.Join("testdata", name)
-	if detailUpdating() {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./ui -run TestDetailGolden -update-detail)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file (rerun with -update-detail and review the diff):\n%s", name, got)
 	}
 }
 
