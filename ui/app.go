@@ -834,7 +834,7 @@ func (m *Model) layout() layoutInfo {
 	dh := bodyH * 55 / 100
 	if m.run == nil && m.cfg.Resume == nil {
 		// The agent has not started: the detail pane gets the room.
-		dh = max(dh, bodyH-9)
+		dh = max(dh, bodyH-6)
 	}
 	l.tree = rect{0, top, tw, bodyH}
 	l.det = rect{tw, top, rw, dh}
