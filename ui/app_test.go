@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -492,5 +493,46 @@ func TestAppScriptedModel(t *testing.T) {
 	}
 	if !strings.Contains(a.screen(), "press i to ask a follow-up") {
 		t.Errorf("a model's finished run does not offer follow-ups:\n%s", a.screen())
+	}
+}
+
+// With NO_COLOR the selection must not rely on a background colour: the
+// selected tree row is in reverse video, and only it.
+func TestAppNoColorSelection(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	a := newAppHarness(t, demoConfig(t), 140, 45)
+	a.untilScreen("Exception")
+	reverse := regexp.MustCompile(`\x1b\[(?:[0-9;]*;)?7(?:;[0-9;]*)?m`)
+	var rows []string
+	for _, l := range strings.Split(a.raw(), "\n") {
+		if reverse.MatchString(l) && !strings.Contains(l, "DEMO DATA") {
+			rows = append(rows, xansi.Strip(l))
+		}
+	}
+	if len(rows) != 1 || !strings.Contains(rows[0], "Error: POST /api/checkout") {
+		t.Errorf("rows in reverse video: %q, want the selected issue event only", rows)
+	}
+	// The span waterfall's selected row too.
+	a.press("h")
+	a.press("2")
+	a.untilScreen("critical path")
+	a.press("j")
+	// The focused waterfall's row is in reverse video; the tree's (no
+	// longer focused) selection is underlined.
+	var rev, under []string
+	underline := regexp.MustCompile(`\x1b\[(?:[0-9;]*;)?4(?:;[0-9;]*)?m`)
+	for _, l := range strings.Split(a.raw(), "\n") {
+		if reverse.MatchString(l) && !strings.Contains(l, "DEMO DATA") {
+			rev = append(rev, xansi.Strip(l))
+		}
+		if underline.MatchString(l) {
+			under = append(under, xansi.Strip(l))
+		}
+	}
+	if len(rev) != 1 || !strings.Contains(rev[0], "ms") {
+		t.Errorf("rows in reverse video: %q, want the waterfall's selected row", rev)
+	}
+	if !slices.ContainsFunc(under, func(l string) bool { return strings.Contains(l, "▶ ui.action.click /checkout") }) {
+		t.Errorf("underlined rows: %q, want the tree's selection among them", under)
 	}
 }

@@ -580,7 +580,15 @@ func (d *Detail) View(w, h int, focused bool) string {
 		selLine := key.selLine
 		for i := s.off; i < min(s.off+rows, n); i++ {
 			var l string
-			if i == selLine && sp != nil {
+			if i == selLine && d.st.NoColor {
+				// Only colour marks the selected row otherwise.
+				sel := d.st.SelectedUnfocused
+				if focused {
+					sel = d.st.Selected
+				}
+				plain := ansi.Strip(s.pane.line(i))
+				l = sel.Render(fit(plain, max(w, ansi.StringWidth(plain))))
+			} else if i == selLine && sp != nil {
 				bg := d.st.SelectedUnfocused.GetBackground()
 				if focused {
 					bg = d.st.Selected.GetBackground()

@@ -3,6 +3,7 @@ package ui
 import (
 	"hash/fnv"
 	"image/color"
+	"os"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -12,11 +13,13 @@ import (
 )
 
 // Styles are every style of the UI, built for a dark or a light
-// background. NO_COLOR and dumb terminals are handled by Bubble Tea's
-// colour profile: the same styles degrade to plain text, keeping bold and
-// reverse so the selection and errors still stand out.
+// background. Bubble Tea's colour profile strips colours for NO_COLOR and
+// dumb terminals; with NO_COLOR set the styles that only a colour told
+// apart (the selection, the demo badge) use reverse video and underline
+// instead, so the selection still shows.
 type Styles struct {
-	Dark bool
+	Dark    bool
+	NoColor bool // NO_COLOR is set: nothing may rely on colour alone
 
 	Title, Subtle, Faint, Bold     lipgloss.Style
 	Error, Warn, OK, Info, Accent  lipgloss.Style
@@ -73,6 +76,14 @@ func NewStyles(dark bool) *Styles {
 	s.CodeSuspect = lipgloss.NewStyle().Background(c("#ffebe9", "#3d1f22")).Bold(true)
 	s.LineNo = lipgloss.NewStyle().Foreground(faint)
 	s.Demo = lipgloss.NewStyle().Foreground(c("#ffffff", "#0d1117")).Background(yellow).Bold(true).Padding(0, 1)
+
+	if os.Getenv("NO_COLOR") != "" {
+		s.NoColor = true
+		s.Selected = lipgloss.NewStyle().Reverse(true).Bold(true)
+		s.SelectedUnfocused = lipgloss.NewStyle().Underline(true)
+		s.Demo = lipgloss.NewStyle().Reverse(true).Bold(true).Padding(0, 1)
+		s.CodeSuspect = lipgloss.NewStyle().Bold(true).Underline(true)
+	}
 
 	// Service colours: distinct hues readable on both backgrounds.
 	for _, pair := range [][2]string{
