@@ -84,6 +84,18 @@ func (c *Client) Issue(ctx context.Context, id string) (*Issue, error) {
 	return &is, nil
 }
 
+// LatestIssues lists the organization's unresolved issues, the most
+// recently seen first (GET /organizations/{org}/issues/?sort=date), at
+// most limit of them (one page).
+func (c *Client) LatestIssues(ctx context.Context, limit int) ([]Issue, error) {
+	var out []Issue
+	q := url.Values{"sort": {"date"}, "query": {"is:unresolved"}, "limit": {fmt.Sprint(max(limit, 1))}}
+	if _, err := c.get(ctx, request{host: regionHost, path: c.orgPath("issues/"), scope: "event:read", query: q}, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ResolveShortID resolves a short id to its project and issue.
 func (c *Client) ResolveShortID(ctx context.Context, shortID string) (*ShortIDLookup, error) {
 	var r ShortIDLookup

@@ -44,6 +44,10 @@ type Config struct {
 	AskReadOnly bool
 	// Link returns the Sentry web link of a node ("" when none).
 	Link func(in *agent.Incident, n *tracetree.Node) string
+	// Updates, when set, says new data arrived (live mode, `serve --tui`):
+	// the explorer loads again (Load may resolve a newer issue) unless the
+	// agent has started, and R reloads by hand.
+	Updates <-chan struct{}
 }
 
 type pane int
@@ -66,10 +70,12 @@ type Model struct {
 	w, h int
 
 	// Loading.
-	loading  bool
-	progress []string
-	loadErr  error
-	spin     int
+	loading bool
+	// reloading: a reload is under way; reloadAgain: more data came meanwhile.
+	reloading, reloadAgain bool
+	progress               []string
+	loadErr                error
+	spin                   int
 
 	in     *agent.Incident
 	repos  *agent.Repos
@@ -114,7 +120,10 @@ type (
 		repos *agent.Repos
 		err   error
 	}
-	detailMsg struct {
+	// reloadedMsg is a reload's result; updateMsg says new data arrived.
+	reloadedMsg loadedMsg
+	updateMsg   struct{}
+	detailMsg   struct {
 		key     string
 		id      string
 		tab     DetailTab
@@ -164,7 +173,73 @@ func Run(ctx context.Context, cfg Config, opts ...tea.ProgramOption) error {
 // Init starts loading and asks the terminal for its background colour.
 func (m *Model) Init() tea.Cmd {
 	m.ticking = true
-	return tea.Batch(m.load(), tick(), tea.RequestBackgroundColor)
+	return tea.Batch(m.load(), tick(), tea.RequestBackgroundColor, m.waitUpdate())
+}
+
+// waitUpdate waits for the next live update (nil when not live).
+func (m *Model) waitUpdate() tea.Cmd {
+	ch := m.cfg.Updates
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		if _, ok := <-ch; !ok {
+			return nil
+		}
+		return updateMsg{}
+	}
+}
+
+// reload loads the incident again in the background, keeping the screen.
+func (m *Model) reload() tea.Cmd {
+	if m.reloading || m.loading {
+		m.reloadAgain = true
+		return nil
+	}
+	m.reloading = true
+	ctx, load := m.ctx, m.cfg.Load
+	return func() tea.Msg {
+		in, repos, err := load(ctx, func(string) {})
+		return reloadedMsg{in, repos, err}
+	}
+}
+
+// reloaded swaps in a reloaded incident, keeping the selected node when
+// it is still there.
+func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
+	m.reloading = false
+	var next tea.Cmd
+	if m.reloadAgain {
+		m.reloadAgain = false
+		next = m.reload()
+	}
+	if msg.err != nil {
+		m.setStatus("Reloading failed: " + msg.err.Error())
+		return next
+	}
+	if m.run != nil {
+		m.setStatus("New data arrived; the agent's investigation goes on over what it started with.")
+		return next
+	}
+	var prev string
+	if m.tree != nil && m.tree.Selected() != nil {
+		prev = m.tree.Selected().ID
+	}
+	m.loadErr = nil
+	m.in, m.repos = msg.in, msg.repos
+	if m.in.Tree == nil {
+		return next
+	}
+	m.tree = newTreePane(m.st, m.in.Tree)
+	if prev != "" {
+		if n, err := m.in.Tree.Resolve(prev); err == nil && n != nil {
+			m.tree.selectNode(n)
+		}
+	}
+	go m.in.Prefetch(m.ctx)
+	t := m.in.Tree
+	m.setStatus(fmt.Sprintf("Live: reloaded — %d transactions, %d errors in this trace.", t.Transactions, t.Errors))
+	return tea.Batch(next, m.selectionChanged())
 }
 
 func tick() tea.Cmd {
@@ -237,6 +312,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.progressNext
 	case loadedMsg:
 		return m, m.wake(m.loaded(msg))
+	case updateMsg:
+		var cmd tea.Cmd
+		if m.run == nil {
+			cmd = m.reload()
+		} else {
+			m.setStatus("New data arrived (R reloads once the agent is done).")
+		}
+		return m, m.wake(tea.Batch(cmd, m.waitUpdate()))
+	case reloadedMsg:
+		return m, m.wake(m.reloaded(msg))
 	case detailMsg:
 		m.showDetail(msg)
 		return m, nil
@@ -463,6 +548,13 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Help):
 		m.showHelp = true
 		return nil
+	case key.Matches(msg, m.keys.Reload):
+		if m.run != nil {
+			m.setStatus("The agent investigated this data; start tracehound again to look at newer data.")
+			return nil
+		}
+		m.setStatus("Reloading…")
+		return m.reload()
 	case key.Matches(msg, m.keys.NextPane):
 		m.focus = (m.focus + 1) % 3
 		return nil

@@ -10,7 +10,7 @@ type keyMap struct {
 	Filter, NextMatch, PrevMatch            key.Binding
 	NextError, PrevError                    key.Binding
 	Agent, Copy, Link, Zoom, Tabs           key.Binding
-	Help, Quit                              key.Binding
+	Help, Quit, Reload                      key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -43,6 +43,7 @@ func newKeyMap() keyMap {
 		Zoom:      b([]string{"z"}, "z", "zoom the focused pane"),
 		Tabs:      b([]string{"[", "]"}, "[ ]", "detail tabs: spans / error / profile"),
 		Help:      b([]string{"?"}, "?", "help"),
+		Reload:    b([]string{"R"}, "R", "reload the incident (live: the latest issue)"),
 		Quit:      b([]string{"q", "ctrl+c"}, "q", "quit"),
 	}
 }
@@ -64,6 +65,6 @@ func (k keyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Collapse, k.Expand, k.Enter},
 		{k.NextPane, k.PrevPane, k.Pane1, k.Pane2, k.Pane3, k.Zoom, k.Tabs},
 		{k.Filter, k.NextMatch, k.PrevMatch, k.NextError, k.PrevError, k.Copy, k.Link},
-		{k.Agent, k.Help, k.Quit},
+		{k.Agent, k.Reload, k.Help, k.Quit},
 	}
 }

@@ -452,7 +452,7 @@ func newResumeCmd(a *app) *cobra.Command {
 			}
 			m.offline = m.offline || d.Header.Analyzer == "heuristic"
 			if isTerminal(a.stdout) && a.format == "markdown" {
-				return runTUI(ctx, a, &m, d.Header.Target, d, path)
+				return runTUI(ctx, a, &m, d.Header.Target, d, path, nil)
 			}
 			src, t, err := a.openTarget(ctx, d.Header.Target)
 			if err != nil {

@@ -93,6 +93,7 @@ type app struct {
 
 	url, org, token, project string
 	demo                     bool
+	local                    bool
 	data                     string
 	format                   string
 	debug                    bool

@@ -33,10 +33,10 @@ for its keys); otherwise it prints the issue, its event and its trace.`,
 		Args:          maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !noTUI && a.format == "text" && isTerminal(a.stdout) {
-				if len(args) == 0 && !a.demo && a.data == "" {
+				if len(args) == 0 && !a.demo && a.data == "" && !a.local {
 					return usagef("no TARGET given: pass an issue id, short id, event or trace id, or a Sentry URL (or try --demo)")
 				}
-				return runTUI(cmd.Context(), a, &m, argOr(args), nil, "")
+				return runTUI(cmd.Context(), a, &m, argOr(args), nil, "", nil)
 			}
 			return runIssue(cmd.Context(), a, argOr(args), true)
 		},
@@ -51,6 +51,7 @@ for its keys); otherwise it prints the issue, its event and its trace.`,
 	f.StringVar(&a.token, "auth-token", "", "auth token with org:read, project:read, event:read (env SENTRY_AUTH_TOKEN)")
 	f.StringVar(&a.project, "project", "", "project slug (env SENTRY_PROJECT)")
 	f.BoolVar(&a.demo, "demo", false, "use the embedded demo incident instead of Sentry (no account needed)")
+	f.BoolVar(&a.local, "local", false, "read what `tracehound serve` received (at --url, default http://"+defaultIngestAddr+"); no TARGET: the latest issue")
 	f.StringVar(&a.data, "data", "", "use a dataset directory (from `tracehound export`) instead of Sentry")
 	f.StringVar(&a.format, "format", "text", "output format: text or json")
 	f.BoolVar(&a.debug, "debug", false, "log requests and show where the configuration came from (tokens masked)")
@@ -71,6 +72,7 @@ for its keys); otherwise it prints the issue, its event and its trace.`,
 		newModelsCmd(a),
 		newCodeCmd(a),
 		newServeDataCmd(a),
+		newServeCmd(a),
 	)
 	return root
 }

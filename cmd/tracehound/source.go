@@ -45,10 +45,12 @@ const localHost = "http://dataset.tracehound.invalid"
 // when it comes from a pasted URL, its organization and (for an otherwise
 // unconfigured URL) its host are used.
 func (a *app) openSource(ctx context.Context, target *sentryapi.Target) (*source, error) {
-	if a.demo && a.data != "" {
-		return nil, usagef("--demo and --data cannot be used together")
+	if n := btoi(a.demo) + btoi(a.data != "") + btoi(a.local); n > 1 {
+		return nil, usagef("--demo, --data and --local cannot be used together")
 	}
 	switch {
+	case a.local:
+		return a.openLocal(ctx)
 	case a.demo:
 		return a.openDataset(demo.Dataset(), demo.Label, true)
 	case a.data != "":
@@ -60,6 +62,13 @@ func (a *app) openSource(ctx context.Context, target *sentryapi.Target) (*source
 		return a.openDataset(os.DirFS(abs), "dataset "+a.data, false)
 	}
 	return a.openSentry(target)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (a *app) openDataset(fsys fs.FS, label string, isDemo bool) (*source, error) {

@@ -38,7 +38,11 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 
 // runTUI opens the explorer on a target (the dataset's default issue when
 // empty), or on a saved investigation (resume).
-func runTUI(ctx context.Context, a *app, m *modelFlags, arg string, resume *agent.TranscriptData, resumePath string) error {
+//
+// updates, when set, makes the explorer live (`serve --tui`): it reloads
+// when new data arrives, following the latest issue when no TARGET was
+// given.
+func runTUI(ctx context.Context, a *app, m *modelFlags, arg string, resume *agent.TranscriptData, resumePath string, updates <-chan struct{}) error {
 	src, t, err := a.openTarget(ctx, arg)
 	if err != nil {
 		return err
@@ -64,6 +68,12 @@ func runTUI(ctx context.Context, a *app, m *modelFlags, arg string, resume *agen
 		Source: src.Label, Demo: src.Demo,
 		Header: agent.TranscriptHeader{Target: target, Source: a.sourceRef(src)},
 		Load: func(ctx context.Context, progress func(string)) (*agent.Incident, *agent.Repos, error) {
+			t := t
+			if updates != nil && arg == "" {
+				if latest, err := src.Client.LatestIssues(ctx, 1); err == nil && len(latest) > 0 {
+					t = sentryapi.Target{Kind: sentryapi.TargetIssue, Issue: string(latest[0].ID)}
+				}
+			}
 			progress(fmt.Sprintf("fetching %s %s from %s", t.Kind, describeTarget(t), src.Label))
 			in, err := agent.Load(ctx, src.Client, t)
 			if err != nil {
@@ -94,6 +104,7 @@ func runTUI(ctx context.Context, a *app, m *modelFlags, arg string, resume *agen
 			return agent.NewTranscript(dir, h)
 		},
 		Link:        sentryLink,
+		Updates:     updates,
 		Resume:      resume,
 		AskReadOnly: m.askReadOnly,
 	}

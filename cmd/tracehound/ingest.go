@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tracehound/tracehound/ingest"
+	"github.com/tracehound/tracehound/sentryapi"
+)
+
+// defaultIngestAddr is where `tracehound serve` listens and `--local` reads.
+const defaultIngestAddr = "127.0.0.1:8969"
+
+func newServeCmd(a *app) *cobra.Command {
+	var (
+		addr, db    string
+		ret         = ingest.DefaultRetention()
+		tui, remote bool
+		rate        float64
+	)
+	cmd := &cobra.Command{
+		Use:   "serve [PROJECT...] [--addr 127.0.0.1:8969]",
+		Short: "Receive events from Sentry SDKs (point their DSN here) and serve them to tracehound",
+		Long: `Receive what Sentry SDKs send — errors, transactions with their spans, spans,
+profiles and profile chunks — and keep it in a local database, so that
+tracehound (the explorer, the views, the agent) works on your own services
+with no Sentry account: point each service's DSN at a DSN printed here.
+
+Each PROJECT named is created if it does not exist (a service = a project,
+with its own DSN); with none and no project yet, a project "default" is
+created. Data is kept for --retention after it was received, and at most
+--max-items items, oldest first. Reading needs no token, from this
+machine only.`,
+		Example: `  tracehound serve                          # the default project; prints its DSN
+  tracehound serve storefront orders payments
+  SENTRY_DSN=http://KEY@127.0.0.1:8969/1 ./my-service
+  tracehound --local                        # the latest issue, in the explorer
+  tracehound analyze --local --offline      # investigate it`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runServe(cmd.Context(), a, args, addr, db, ret, rate, remote, tui)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&addr, "addr", defaultIngestAddr, "address to listen on")
+	f.StringVar(&db, "db", "", "database file (default $XDG_DATA_HOME/tracehound/ingest.db)")
+	f.DurationVar(&ret.MaxAge, "retention", ret.MaxAge, "drop items received longer ago than this (0: keep)")
+	f.IntVar(&ret.MaxItems, "max-items", ret.MaxItems, "keep at most this many items, dropping the oldest (0: no limit)")
+	f.Float64Var(&rate, "rate", 500, "envelopes accepted per second before answering 429")
+	f.BoolVar(&remote, "allow-remote-reads", false, "serve what was received to other machines too (by default only to this one)")
+	f.BoolVar(&tui, "tui", false, "open the explorer on the latest issue while receiving")
+	return cmd
+}
+
+func (a *app) dataDir() (string, error) {
+	if d := a.getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "tracehound"), nil
+	}
+	home := a.homeDir
+	if home == "" {
+		h, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("no home directory to keep the database in: pass --db")
+		}
+		home = h
+	}
+	return filepath.Join(home, ".local", "share", "tracehound"), nil
+}
+
+func runServe(ctx context.Context, a *app, names []string, addr, db string, ret ingest.Retention, rate float64, remote, tui bool) error {
+	if db == "" {
+		dir, err := a.dataDir()
+		if err != nil {
+			return usageError{err}
+		}
+		db = filepath.Join(dir, "ingest.db")
+	}
+	store, err := ingest.Open(db, ret)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	existing, err := store.Projects()
+	if err != nil {
+		return err
+	}
+	if len(names) == 0 && len(existing) == 0 {
+		names = []string{"default"}
+	}
+	for _, n := range names {
+		if _, err := store.EnsureProject(n, ""); err != nil {
+			return usageError{err}
+		}
+	}
+	projects, err := store.Projects()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another tracehound serve running? pass --addr)", addr, err)
+	}
+	host := ln.Addr().String()
+	loop := true
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		loop = false
+		fmt.Fprintf(a.stderr, "warning: %s is reachable from other machines: SDKs there can send with a DSN; reading stays local unless --allow-remote-reads\n", host)
+	}
+	logOut := a.stderr
+	held := &lockedBuffer{}
+	if tui {
+		logOut = held // the explorer owns the screen; the log is printed after
+	}
+	level := slog.LevelInfo
+	if !a.debug {
+		level = slog.LevelWarn
+	}
+	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
+	updates := make(chan struct{}, 1)
+	srv := ingest.NewServer(store, ingest.Options{
+		Logger: log, RatePerSecond: rate, AllowRemoteReads: remote,
+		OnIngest: func(p ingest.Project, out ingest.Outcome) {
+			if !tui {
+				fmt.Fprintf(a.stdout, "%s  %-16s %s\n", time.Now().Format("15:04:05"), p.Slug, describeOutcome(out))
+			}
+			select {
+			case updates <- struct{}{}:
+			default:
+			}
+		},
+	})
+	base := "http://" + host
+	fmt.Fprintf(a.stdout, "tracehound serve: receiving on %s (database %s)\n", base, db)
+	for _, p := range projects {
+		fmt.Fprintf(a.stdout, "  %-16s SENTRY_DSN=%s\n", p.Slug, ingest.DSN(p, host))
+	}
+	if loop {
+		fmt.Fprintf(a.stdout, "then: tracehound --local%s    (the latest issue)\n", localFlagSuffix(host))
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	shutdown := func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+	}
+	if tui {
+		defer func() {
+			if held.b.Len() > 0 {
+				a.stderr.Write(held.b.Bytes())
+			}
+		}()
+		err := runLiveTUI(ctx, a, base, updates)
+		shutdown()
+		return err
+	}
+	fmt.Fprintln(a.stdout, "stop with ctrl+c")
+	select {
+	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	case <-ctx.Done():
+		shutdown()
+		return nil
+	}
+}
+
+func localFlagSuffix(host string) string {
+	if host == defaultIngestAddr {
+		return ""
+	}
+	return " --url http://" + host
+}
+
+func describeOutcome(out ingest.Outcome) string {
+	var parts []string
+	for _, k := range []string{ingest.KindError, ingest.KindTransaction, ingest.KindSpan, ingest.KindProfile, ingest.KindChunk} {
+		if n := out.Stored[k]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, k))
+		}
+	}
+	for k, n := range out.Ignored {
+		parts = append(parts, fmt.Sprintf("%d %s (ignored)", n, k))
+	}
+	if len(out.Errors) > 0 {
+		parts = append(parts, fmt.Sprintf("%d unreadable item(s): %s", len(out.Errors), strings.Join(out.Errors, "; ")))
+	}
+	if len(parts) == 0 {
+		return "nothing to keep"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// openLocal opens the server of `tracehound serve` (at --url, or the
+// default address): organization "local", no token.
+func (a *app) openLocal(ctx context.Context) (*source, error) {
+	base := a.url
+	if base == "" {
+		base = "http://" + defaultIngestAddr
+	}
+	opts := sentryapi.Options{BaseURL: base, Org: ingest.OrgSlug}
+	a.applyClientOptions(&opts)
+	c, err := sentryapi.New(opts)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	src := &source{Client: c, Label: "local ingest at " + base}
+	issues, err := c.LatestIssues(ctx, 1)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w (is `tracehound serve` running there?)", base, err)
+	}
+	if len(issues) > 0 {
+		src.DefaultIssue = string(issues[0].ID)
+	}
+	return src, nil
+}
+
+// runLiveTUI waits for the first error, then opens the explorer on the
+// latest issue, reloading as data arrives.
+func runLiveTUI(ctx context.Context, a *app, base string, updates chan struct{}) error {
+	a.local, a.url = true, base
+	for {
+		src, err := a.openLocal(ctx)
+		if err != nil {
+			return err
+		}
+		if src.DefaultIssue != "" {
+			break
+		}
+		fmt.Fprintln(a.stdout, "waiting for the first error event… (ctrl+c to stop)")
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-updates:
+		}
+	}
+	var m modelFlags
+	return runTUI(ctx, a, &m, "", nil, "", updates)
+}

@@ -1,0 +1,199 @@
+package ingest
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tracehound/tracehound/sentryapi"
+)
+
+// issueRecord is an issue: the errors of one project with the same
+// exception type and top in-app frame (or the same message).
+type issueRecord struct {
+	ID          int64     `json:"id"`
+	ShortID     string    `json:"short_id"`
+	ProjectID   int64     `json:"project_id"`
+	Fingerprint string    `json:"fingerprint"`
+	Title       string    `json:"title"`
+	Culprit     string    `json:"culprit,omitempty"`
+	Level       string    `json:"level,omitempty"`
+	Platform    string    `json:"platform,omitempty"`
+	Type        string    `json:"type,omitempty"`
+	Value       string    `json:"value,omitempty"`
+	Filename    string    `json:"filename,omitempty"`
+	Function    string    `json:"function,omitempty"`
+	Unhandled   bool      `json:"unhandled,omitempty"`
+	Count       int64     `json:"count"`
+	FirstSeen   time.Time `json:"first_seen"`
+	LastSeen    time.Time `json:"last_seen"`
+	FirstRel    string    `json:"first_release,omitempty"`
+}
+
+// grouping is what an error event is grouped by, and what its issue shows.
+type grouping struct {
+	fingerprint                          string
+	title, culprit, typ, value, file, fn string
+	unhandled                            bool
+}
+
+// groupOf groups simply: the main exception's type and the top in-app
+// frame (the crashing one; the last frame if none is in-app), else the
+// message, else the title.
+func groupOf(ev *sentryapi.Event) grouping {
+	g := grouping{title: ev.Title, culprit: ev.Culprit}
+	if ex := ev.Exception(); ex != nil && len(ex.Values) > 0 {
+		main := ex.Values[len(ex.Values)-1]
+		g.typ, g.value = main.Type, main.Value
+		if m := main.Mechanism; m != nil && m.Handled != nil && !*m.Handled {
+			g.unhandled = true
+		}
+		var top *sentryapi.Frame
+		if st := main.Stacktrace; st != nil && len(st.Frames) > 0 {
+			top = &st.Frames[len(st.Frames)-1]
+			for i := len(st.Frames) - 1; i >= 0; i-- {
+				if f := &st.Frames[i]; f.InApp != nil && *f.InApp {
+					top = f
+					break
+				}
+			}
+		}
+		where := ""
+		if top != nil {
+			g.file, g.fn = firstNonEmpty(top.Filename, top.AbsPath), top.Function
+			where = firstNonEmpty(top.Module, g.file) + "|" + g.fn
+			if g.culprit == "" {
+				g.culprit = strings.TrimSpace(firstNonEmpty(top.Module, g.file) + " in " + g.fn)
+			}
+		}
+		g.fingerprint = "exception|" + main.Type + "|" + where
+		if g.title == "" {
+			g.title = strings.TrimPrefix(main.Type+": "+main.Value, ": ")
+		}
+		return g
+	}
+	msg, _, _ := strings.Cut(ev.Message, "\n")
+	if msg != "" {
+		g.fingerprint = "message|" + msg
+	} else {
+		g.fingerprint = "title|" + ev.Title
+	}
+	if g.title == "" {
+		g.title = firstNonEmpty(msg, "(no message)")
+	}
+	return g
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// assignIssue finds or creates the issue of an error record and updates
+// its counts; it sets r.GroupID and the event's groupID.
+func assignIssue(tx *bolt.Tx, p Project, ev *sentryapi.Event, r *record, at time.Time) error {
+	g := groupOf(ev)
+	fp := fmt.Sprintf("%d|%s", p.ID, g.fingerprint)
+	prints, issues := tx.Bucket(bPrints), tx.Bucket(bIssues)
+	var is issueRecord
+	if v := prints.Get([]byte(fp)); v != nil {
+		if raw := issues.Get(v); raw != nil {
+			if err := json.Unmarshal(raw, &is); err != nil {
+				return err
+			}
+		}
+	}
+	if is.ID == 0 {
+		id, err := nextSeq(tx, "issue")
+		if err != nil {
+			return err
+		}
+		n, err := nextSeq(tx, "short:"+p.Slug)
+		if err != nil {
+			return err
+		}
+		is = issueRecord{
+			ID: int64(id), ShortID: strings.ToUpper(p.Slug) + "-" + strings.ToUpper(strconv.FormatUint(n, 36)),
+			ProjectID: p.ID, Fingerprint: fp, FirstSeen: at, FirstRel: releaseOf(ev),
+		}
+		if err := prints.Put([]byte(fp), be64(id)); err != nil {
+			return err
+		}
+	}
+	is.Title, is.Culprit, is.Type, is.Value, is.Filename, is.Function = g.title, g.culprit, g.typ, g.value, g.file, g.fn
+	is.Level, is.Platform, is.Unhandled = firstNonEmpty(levelOf(ev), "error"), ev.Platform, is.Unhandled || g.unhandled
+	is.Count++
+	if at.After(is.LastSeen) {
+		is.LastSeen = at
+	}
+	if at.Before(is.FirstSeen) {
+		is.FirstSeen = at
+	}
+	v, err := json.Marshal(is)
+	if err != nil {
+		return err
+	}
+	if err := issues.Put(be64(uint64(is.ID)), v); err != nil {
+		return err
+	}
+	r.GroupID = is.ID
+	ev.GroupID = sentryapi.FlexString(strconv.FormatInt(is.ID, 10))
+	payload, err := sentryapi.Encode(ev)
+	if err != nil {
+		return err
+	}
+	r.Payload = payload
+	return nil
+}
+
+func levelOf(ev *sentryapi.Event) string {
+	if l := ev.Tag("level"); l != "" {
+		return l
+	}
+	if l, ok := ev.Extra["level"]; ok {
+		var s string
+		if json.Unmarshal(l, &s) == nil {
+			return s
+		}
+	}
+	return ""
+}
+
+func releaseOf(ev *sentryapi.Event) string {
+	if len(ev.Release) == 0 {
+		return ""
+	}
+	var r struct {
+		Version string `json:"version"`
+	}
+	if json.Unmarshal(ev.Release, &r) == nil {
+		return r.Version
+	}
+	return ""
+}
+
+// apiIssue renders an issue as the API returns it.
+func apiIssue(is *issueRecord, p Project) *sentryapi.Issue {
+	out := &sentryapi.Issue{
+		ID: sentryapi.FlexString(strconv.FormatInt(is.ID, 10)), ShortID: is.ShortID, Title: is.Title, Culprit: is.Culprit,
+		Level: is.Level, Status: "unresolved", Substatus: "ongoing", Platform: is.Platform, Type: "error",
+		IssueType: "error", IssueCategory: "error", Count: sentryapi.FlexString(strconv.FormatInt(is.Count, 10)),
+		FirstSeen: is.FirstSeen.UTC().Format(time.RFC3339Nano), LastSeen: is.LastSeen.UTC().Format(time.RFC3339Nano),
+		IsUnhandled: is.Unhandled,
+		Project:     sentryapi.IssueProject{ID: sentryapi.FlexString(strconv.FormatInt(p.ID, 10)), Name: p.Name, Slug: p.Slug, Platform: p.Platform},
+	}
+	if is.Type == "" {
+		out.Type = "default"
+	}
+	out.Metadata.Type, out.Metadata.Value = is.Type, is.Value
+	out.Metadata.Filename, out.Metadata.Function, out.Metadata.Title = is.Filename, is.Function, is.Title
+	return out
+}
