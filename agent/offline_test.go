@@ -70,3 +70,11 @@ func TestDedupeReasons(t *testing.T) {
 		t.Errorf("dedupe = %q, want %q", got, want)
 	}
 }
+
+func TestReportTitleIsEscaped(t *testing.T) {
+	r := &Report{Title: "*errors.errorString: a_b [x]"}
+	md := r.Markdown()
+	if !strings.Contains(md, `**\*errors.errorString: a\_b \[x\]**`) {
+		t.Errorf("title not escaped:\n%s", md)
+	}
+}

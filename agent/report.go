@@ -81,7 +81,7 @@ func (r *Report) Markdown() string {
 	}
 	fmt.Fprintf(&b, "# %s\n\n", title)
 	if r.Title != "" {
-		fmt.Fprintf(&b, "**%s**", clean(r.Title))
+		fmt.Fprintf(&b, "**%s**", mdEscape(clean(r.Title)))
 		if r.TraceID != "" {
 			fmt.Fprintf(&b, " · trace `%s`", clean(r.TraceID))
 		}
@@ -181,3 +181,9 @@ func clean(s string) string { return tracetree.SanitizeLine(strings.TrimSpace(s)
 
 // cleanBlock is clean for paragraphs (newlines kept).
 func cleanBlock(s string) string { return strings.TrimSpace(tracetree.Sanitize(s)) }
+
+// mdEscape escapes the characters markdown would read as emphasis, code
+// or links ("*errors.errorString" in a bold title must stay as is).
+var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`, "<", `\<`)
+
+func mdEscape(s string) string { return mdEscaper.Replace(s) }

@@ -210,7 +210,15 @@ func (a *app) openLocal(ctx context.Context) (*source, error) {
 	if base == "" {
 		base = "http://" + defaultIngestAddr
 	}
-	opts := sentryapi.Options{BaseURL: base, Org: ingest.OrgSlug}
+	// A quick probe first: when nothing listens there, say so at once
+	// rather than after the client's retries.
+	probe := &http.Client{Timeout: 3 * time.Second}
+	if resp, err := probe.Get(strings.TrimSuffix(base, "/") + "/"); err != nil {
+		return nil, fmt.Errorf("nothing answers at %s: start `tracehound serve` (or pass --url where it listens)", base)
+	} else {
+		resp.Body.Close()
+	}
+	opts := sentryapi.Options{BaseURL: base, Org: ingest.OrgSlug, MaxRetries: -1}
 	a.applyClientOptions(&opts)
 	c, err := sentryapi.New(opts)
 	if err != nil {
