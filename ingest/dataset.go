@@ -220,6 +220,12 @@ func buildTrace(recs []*record, projects map[int64]Project, shortIDs map[int64]s
 	}
 	var errs []sentryapi.TraceItem
 	var errSpans []string
+	profileOf := map[string]string{} // transaction event id → profile id
+	for _, r := range recs {
+		if r.Kind == KindProfile && r.ParentID != "" {
+			profileOf[r.ParentID] = r.ID
+		}
+	}
 	for _, r := range recs {
 		p := projects[r.ProjectID]
 		switch r.Kind {
@@ -243,6 +249,9 @@ func buildTrace(recs []*record, projects map[int64]Project, shortIDs map[int64]s
 			}
 			if pc := ev.Contexts.Profile; pc != nil {
 				root.ProfileID, root.ProfilerID = normID(pc.ProfileID), normID(pc.ProfilerID)
+			}
+			if root.ProfileID == "" {
+				root.ProfileID = profileOf[ev.ID]
 			}
 			addSpan(&node{item: root})
 			for _, sp := range ev.Spans() {

@@ -122,10 +122,12 @@ func convert(p Project, envEventID string, it Item, at time.Time) (*record, *sen
 		if id == "" {
 			return nil, nil, fmt.Errorf("a profile needs an event_id")
 		}
+		// The profile names its transaction (v1: transaction, the JS SDK:
+		// transactions[0]); the trace links them through ParentID.
 		if pr.Transaction != nil {
-			r.TraceID = normID(pr.Transaction.TraceID)
+			r.TraceID, r.ParentID = normID(pr.Transaction.TraceID), normID(pr.Transaction.ID)
 		} else if len(pr.Transactions) > 0 {
-			r.TraceID = normID(pr.Transactions[0].TraceID)
+			r.TraceID, r.ParentID = normID(pr.Transactions[0].TraceID), normID(pr.Transactions[0].ID)
 		}
 		if pr.ProjectID == 0 {
 			pr.ProjectID = sentryapi.FlexInt(p.ID)

@@ -221,6 +221,9 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, projectID, kind 
 	items := make([]Item, 0, len(env.Items))
 	var problems []string
 	for _, it := range env.Items {
+		if it.Note != "" {
+			s.log.Warn("tolerated a malformed item", "project", p.Slug, "item", it.Note)
+		}
 		if it.Err != nil {
 			problems = append(problems, it.Err.Error())
 			continue
