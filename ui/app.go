@@ -238,7 +238,11 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 	}
 	go m.in.Prefetch(m.ctx)
 	t := m.in.Tree
-	m.setStatus(fmt.Sprintf("Live: reloaded — %d transactions, %d errors in this trace.", t.Transactions, t.Errors))
+	what := "this trace"
+	if m.in.Issue != nil {
+		what = m.in.Issue.ShortID + "'s trace"
+	}
+	m.setStatus(fmt.Sprintf("Live: new data — %s has %s and %s.", what, plural(t.Transactions, "transaction"), plural(t.Errors, "error")))
 	return tea.Batch(next, m.selectionChanged())
 }
 
@@ -1157,3 +1161,10 @@ func place(w, h int, text string) string {
 // ansiCut keeps the first n cells of a styled line; ansiTail drops them.
 func ansiCut(s string, n int) string  { return ansi.Truncate(s, n, "") }
 func ansiTail(s string, n int) string { return ansi.TruncateLeft(s, n, "") }
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}

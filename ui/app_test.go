@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -534,5 +535,47 @@ func TestAppNoColorSelection(t *testing.T) {
 	}
 	if !slices.ContainsFunc(under, func(l string) bool { return strings.Contains(l, "▶ ui.action.click /checkout") }) {
 		t.Errorf("underlined rows: %q, want the tree's selection among them", under)
+	}
+}
+
+// Live mode (serve --tui): new data reloads the incident, keeping the
+// selection, until the agent starts; then it only says so.
+func TestAppLiveReload(t *testing.T) {
+	cfg := demoConfig(t)
+	var mu sync.Mutex
+	loads := 0
+	load := cfg.Load
+	cfg.Load = func(ctx context.Context, progress func(string)) (*agent.Incident, *agent.Repos, error) {
+		mu.Lock()
+		loads++
+		mu.Unlock()
+		return load(ctx, progress)
+	}
+	count := func() int { mu.Lock(); defer mu.Unlock(); return loads }
+	updates := make(chan struct{}, 1)
+	cfg.Updates = updates
+	a := newAppHarness(t, cfg, 140, 45)
+	a.untilScreen("Exception")
+	a.press("k") // move the selection off the event
+	before := a.m.tree.Selected().ID
+	updates <- struct{}{}
+	a.until("the reload", func() bool { return count() == 2 && !a.m.reloading })
+	if s := a.screen(); !strings.Contains(s, "Live: new data — STOREFRONT-4Z's trace has 11 transactions and 5 errors.") {
+		t.Errorf("no word of the reload:\n%s", s)
+	}
+	if got := a.m.tree.Selected().ID; got != before {
+		t.Errorf("the selection moved from %s to %s", before, got)
+	}
+	// R reloads by hand.
+	a.press("R")
+	a.until("the manual reload", func() bool { return count() == 3 && !a.m.reloading })
+	// Once the agent has started, new data does not pull the rug.
+	a.press("a")
+	a.until("the agent to start", func() bool { return a.m.run != nil })
+	updates <- struct{}{}
+	a.untilScreen("New data arrived")
+	a.settle()
+	if count() != 3 {
+		t.Errorf("reloaded under a running agent (%d loads)", count())
 	}
 }
