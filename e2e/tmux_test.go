@@ -6,9 +6,11 @@ package e2e
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -282,6 +284,40 @@ func TestScriptedModel(t *testing.T) {
 	if got := len(srv.Requests()); got != 4 {
 		t.Errorf("%d model requests, want 4", got)
 	}
+	tm.keys("q")
+	tm.waitText("[exited 0]")
+}
+
+// TestServeTUI: `serve --tui` waits for the first error, opens the
+// explorer on it, and follows newer issues as they arrive.
+func TestServeTUI(t *testing.T) {
+	bin := build(t)
+	port := freePort(t)
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	tm := start(t, 140, 40, stateEnv(t), fmt.Sprintf("%s serve --tui web --addr 127.0.0.1:%d --db %s", bin, port, filepath.Join(t.TempDir(), "db")))
+	s := tm.waitText("waiting for the first error event")
+	m := regexp.MustCompile(`SENTRY_DSN=http://([0-9a-f]+)@`).FindStringSubmatch(s)
+	if m == nil {
+		t.Fatalf("no DSN on screen:\n%s", s)
+	}
+	send := func(id, typ string) {
+		t.Helper()
+		env := fmt.Sprintf("{}\n{\"type\":\"event\"}\n{\"event_id\":%q,\"platform\":\"go\",\"exception\":{\"values\":[{\"type\":%q,\"value\":\"it broke\",\"stacktrace\":{\"frames\":[{\"function\":\"handle\",\"module\":\"main\",\"filename\":\"main.go\",\"lineno\":7,\"in_app\":true}]}}]},\"contexts\":{\"trace\":{\"trace_id\":\"%032x\",\"span_id\":\"1111222233334444\"}}}\n", id, typ, len(typ))
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/1/envelope/", strings.NewReader(env))
+		req.Header.Set("X-Sentry-Auth", "Sentry sentry_key="+m[1]+", sentry_version=7")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("posting: %d", resp.StatusCode)
+		}
+	}
+	send("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "FirstError")
+	tm.waitText("WEB-1", "FirstError: it broke", "1 Trace")
+	send("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "SecondError")
+	tm.waitText("WEB-2", "SecondError: it broke")
 	tm.keys("q")
 	tm.waitText("[exited 0]")
 }
