@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -146,35 +145,16 @@ func runServe(ctx context.Context, a *app, names []string, addr, db string, ret 
 	if loop {
 		fmt.Fprintf(a.stdout, "then: tracehound --local%s    (the latest issue)\n", localFlagSuffix(host))
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	shutdown := func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
-		_ = hs.Shutdown(sctx)
-	}
 	if tui {
 		defer func() {
 			if held.b.Len() > 0 {
 				a.stderr.Write(held.b.Bytes())
 			}
 		}()
-		err := runLiveTUI(ctx, a, base, updates)
-		shutdown()
-		return err
+		return serveUntil(ctx, ln, srv, func() error { return runLiveTUI(ctx, a, base, updates) })
 	}
 	fmt.Fprintln(a.stdout, "stop with ctrl+c")
-	select {
-	case err := <-errc:
-		if errors.Is(err, http.ErrServerClosed) {
-			return nil
-		}
-		return err
-	case <-ctx.Done():
-		shutdown()
-		return nil
-	}
+	return serveUntil(ctx, ln, srv, nil)
 }
 
 func localFlagSuffix(host string) string {

@@ -77,9 +77,25 @@ func serveData(ctx context.Context, a *app, fsys fs.FS, label, addr string) erro
 		fmt.Fprintf(a.stdout, "try:     tracehound issue --url %s --org %s %s\n", base, org.Slug, m.Issue)
 	}
 	fmt.Fprintln(a.stdout, "stop with ctrl+c")
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	return serveUntil(ctx, ln, srv, nil)
+}
+
+// serveUntil serves h on ln until ctx ends (or, when set, until during
+// returns), then shuts the server down gracefully.
+func serveUntil(ctx context.Context, ln net.Listener, h http.Handler, during func() error) error {
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	shutdown := func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+	}
+	if during != nil {
+		err := during()
+		shutdown()
+		return err
+	}
 	select {
 	case err := <-errc:
 		if errors.Is(err, http.ErrServerClosed) {
@@ -87,9 +103,7 @@ func serveData(ctx context.Context, a *app, fsys fs.FS, label, addr string) erro
 		}
 		return err
 	case <-ctx.Done():
-		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
-		_ = hs.Shutdown(sctx)
+		shutdown()
 		return nil
 	}
 }
