@@ -66,7 +66,7 @@ func (a *app) targetOrDefault(arg string, src *source) (sentryapi.Target, error)
 		return *t, nil
 	}
 	if src.DefaultIssue == "" {
-		if a.local {
+		if a.local || a.localURL() {
 			return sentryapi.Target{}, fmt.Errorf("%s has received no error yet: point an SDK at a DSN `tracehound serve` printed, or pass a trace or event id", src.Label)
 		}
 		return sentryapi.Target{}, usagef("no TARGET given: pass an issue id, short id, event or trace id, or a Sentry URL")
@@ -82,7 +82,7 @@ func runIssue(ctx context.Context, a *app, arg string, root bool) error {
 	if err := a.checkFormat(); err != nil {
 		return err
 	}
-	if root && arg == "" && !a.demo && a.data == "" && !a.local {
+	if root && arg == "" && !a.demo && a.data == "" && !a.local && !a.localURL() {
 		return usagef("no TARGET given: pass an issue id, short id, event or trace id, or a Sentry URL (or try --demo)")
 	}
 	src, t, err := a.openTarget(ctx, arg)

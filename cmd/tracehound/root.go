@@ -33,7 +33,7 @@ for its keys); otherwise it prints the issue, its event and its trace.`,
 		Args:          maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !noTUI && a.format == "text" && isTerminal(a.stdout) {
-				if len(args) == 0 && !a.demo && a.data == "" && !a.local {
+				if len(args) == 0 && !a.demo && a.data == "" && !a.local && !a.localURL() {
 					return usagef("no TARGET given: pass an issue id, short id, event or trace id, or a Sentry URL (or try --demo)")
 				}
 				return runTUI(cmd.Context(), a, &m, argOr(args), nil, "", nil)

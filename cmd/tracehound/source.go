@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -49,7 +51,7 @@ func (a *app) openSource(ctx context.Context, target *sentryapi.Target) (*source
 		return nil, usagef("--demo, --data and --local cannot be used together")
 	}
 	switch {
-	case a.local:
+	case a.local || a.localURL():
 		return a.openLocal(ctx)
 	case a.demo:
 		return a.openDataset(demo.Dataset(), demo.Label, true)
@@ -62,6 +64,20 @@ func (a *app) openSource(ctx context.Context, target *sentryapi.Target) (*source
 		return a.openDataset(os.DirFS(abs), "dataset "+a.data, false)
 	}
 	return a.openSentry(target)
+}
+
+// localURL reports a --url on this machine with no organization given:
+// a `tracehound serve`, read like --local.
+func (a *app) localURL() bool {
+	if a.url == "" || a.org != "" || a.getenv("SENTRY_ORG") != "" {
+		return false
+	}
+	u, err := url.Parse(a.url)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(u.Hostname())
+	return u.Hostname() == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 func btoi(b bool) int {
