@@ -435,6 +435,9 @@ func (p *treePane) renderRow(r treeRow, w int, selected, focused bool) string {
 	}
 	prefix += st.Faint.Render(branch + marker + " ")
 	if r.depth == 0 {
+		if marker == "─" {
+			marker = "•" // a root without children (an error with no transaction)
+		}
 		prefix = st.Faint.Render(marker + " ")
 	}
 
