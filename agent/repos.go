@@ -919,3 +919,27 @@ func (e *gitError) Error() string {
 }
 
 func (e *gitError) Unwrap() error { return e.Err }
+
+// SourceContext reads the lines around a frame's line from the configured
+// checkout its file is found in (for SDKs that send no source, such as
+// sentry-go): around lines either side, and the repository-relative path.
+// The checkout may differ from the code that ran.
+func (rs *Repos) SourceContext(project string, f sentryapi.Frame, around int) ([]sentryapi.ContextLine, string, bool) {
+	if f.LineNo <= 0 {
+		return nil, "", false
+	}
+	r, rel, ok := rs.Locate(project, f)
+	if !ok {
+		return nil, "", false
+	}
+	lines, err := readRepoLines(r, rel)
+	if err != nil || int(f.LineNo) > len(lines) {
+		return nil, "", false
+	}
+	lo, hi := max(int(f.LineNo)-around, 1), min(int(f.LineNo)+around, len(lines))
+	out := make([]sentryapi.ContextLine, 0, hi-lo+1)
+	for n := lo; n <= hi; n++ {
+		out = append(out, sentryapi.ContextLine{Line: sentryapi.FlexInt(n), Text: lines[n-1]})
+	}
+	return out, r.Name + "/" + rel, true
+}

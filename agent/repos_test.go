@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -496,5 +497,32 @@ func TestSandbox(t *testing.T) {
 	res, err = runCodeTool(t, tools["search_code"], map[string]any{"query": "secret"})
 	if err != nil || !strings.HasPrefix(res.Text, "No matches") {
 		t.Errorf("search through symlinks: %v %q", err, res.Text)
+	}
+}
+
+func TestSourceContext(t *testing.T) {
+	base := t.TempDir()
+	var src []string
+	for i := 1; i <= 20; i++ {
+		src = append(src, fmt.Sprintf("line %d", i))
+	}
+	codeWriteFiles(t, base, map[string]string{"svc/payments/charges.go": strings.Join(src, "\n") + "\n"})
+	rs, err := NewRepos([]Repo{{Name: "shop", Path: filepath.Join(base, "svc"), Projects: []string{"payments"}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := sentryapi.Frame{AbsPath: "/build/shop/payments/charges.go", LineNo: 3}
+	ctx, where, ok := rs.SourceContext("payments", f, 5)
+	if !ok || where != "shop/payments/charges.go" || len(ctx) != 8 || ctx[0].Line != 1 || ctx[2].Text != "line 3" || ctx[7].Line != 8 {
+		t.Errorf("SourceContext = %v %q %v", ctx, where, ok)
+	}
+	f.LineNo = 19
+	if ctx, _, _ = rs.SourceContext("payments", f, 5); len(ctx) != 7 || ctx[len(ctx)-1].Text != "line 20" {
+		t.Errorf("at the end of the file: %v", ctx)
+	}
+	for _, bad := range []sentryapi.Frame{{AbsPath: "/x/payments/charges.go", LineNo: 99}, {AbsPath: "/x/payments/charges.go"}, {AbsPath: "/x/nope.go", LineNo: 1}} {
+		if _, _, ok := rs.SourceContext("payments", bad, 5); ok {
+			t.Errorf("%+v: context found", bad)
+		}
 	}
 }

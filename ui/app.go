@@ -450,9 +450,10 @@ func (m *Model) fetchDetail(n *tracetree.Node) tea.Cmd {
 	case TabError:
 		m.detail.Loading("fetching the error " + short + "…")
 		issue := n.IssueShortID
+		repos, project := m.repos, target.Project
 		return func() tea.Msg {
 			ev, err := in.EventFor(ctx, target)
-			return detailMsg{key: k, id: target.ID, tab: tab, event: ev, short: issue, err: err}
+			return detailMsg{key: k, id: target.ID, tab: tab, event: withLocalSource(ev, repos, project), short: issue, err: err}
 		}
 	case TabProfile:
 		m.detail.Loading("fetching the profile of " + short + "…")

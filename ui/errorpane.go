@@ -622,6 +622,9 @@ func (r *epRender) context(s epStack, fi int) {
 	if hi <= lo {
 		return
 	}
+	if where := localSourceOf(f); where != "" {
+		r.add("    " + st.Faint.Render("source from your checkout ("+epText(where)+"); it may differ from what ran"))
+	}
 	key := epHLKey{s.index, fi, st.Dark}
 	toks, ok := r.p.hl[key]
 	if !ok {
