@@ -264,29 +264,17 @@ func buildTrace(recs []*record, projects map[int64]Project, shortIDs map[int64]s
 				}})
 			}
 		case KindSpan:
-			var sp struct {
-				SpanID         string              `json:"span_id"`
-				ParentSpanID   string              `json:"parent_span_id"`
-				SegmentID      string              `json:"segment_id"`
-				IsSegment      bool                `json:"is_segment"`
-				Op             string              `json:"op"`
-				Name           string              `json:"name"`
-				Description    string              `json:"description"`
-				Status         string              `json:"status"`
-				StartTimestamp sentryapi.Timestamp `json:"start_timestamp"`
-				EndTimestamp   sentryapi.Timestamp `json:"end_timestamp"`
-				Timestamp      sentryapi.Timestamp `json:"timestamp"`
-			}
-			if sentryapi.Decode(r.Payload, &sp) != nil {
+			var sp spanRecord
+			if json.Unmarshal(r.Payload, &sp) != nil {
 				continue
 			}
-			end := cmp.Or(sp.EndTimestamp, sp.Timestamp)
+			name := firstNonEmpty(sp.Name, sp.Description)
 			addSpan(&node{item: sentryapi.TraceItem{
-				EventID: r.ID, EventType: sentryapi.TraceItemSpan, TransactionID: normID(sp.SegmentID),
-				ParentSpanID: strings.ToLower(sp.ParentSpanID), IsTransaction: sp.IsSegment, ProjectID: sentryapi.FlexInt(p.ID),
+				EventID: r.ID, EventType: sentryapi.TraceItemSpan, TransactionID: sp.SegmentID,
+				ParentSpanID: sp.ParentSpanID, IsTransaction: sp.IsSegment, ProjectID: sentryapi.FlexInt(p.ID),
 				ProjectSlug: p.Slug, Op: sp.Op, Name: sp.Op, Description: firstNonEmpty(sp.Description, sp.Name),
-				Transaction: firstNonEmpty(sp.Name, sp.Description), StartTimestamp: sp.StartTimestamp, EndTimestamp: end,
-				Status: sp.Status, Duration: ms(sp.StartTimestamp, end),
+				Transaction: name, SDKName: sp.SDKName, StartTimestamp: sp.StartTimestamp, EndTimestamp: sp.EndTimestamp,
+				Status: sp.Status, Duration: ms(sp.StartTimestamp, sp.EndTimestamp),
 			}})
 		case KindError:
 			var ev sentryapi.Event

@@ -496,3 +496,37 @@ func TestFixtureEnvelopes(t *testing.T) {
 		t.Errorf("the profiled transaction in its trace is not linked to its profile (%v)", err)
 	}
 }
+
+// @sentry/node 11 streams spans as v2 containers: op, segment and SDK in
+// typed attributes, server spans named by their method.
+func TestSpanV2Items(t *testing.T) {
+	h := newHarness(t, Options{}, "gateway")
+	p := h.proj["gateway"]
+	v2 := `{"version":2,"items":[
+ {"trace_id":"` + traceA + `","span_id":"aaaa000000000001","name":"GET","is_segment":true,"status":"error","start_timestamp":1700000000,"end_timestamp":1700000001,
+  "attributes":{"sentry.op":{"type":"string","value":"http.server"},"url.path":{"type":"string","value":"/checkout"},"sentry.sdk.name":{"type":"string","value":"sentry.javascript.node"},"sentry.segment.id":{"type":"string","value":"aaaa000000000001"}}},
+ {"trace_id":"` + traceA + `","span_id":"aaaa000000000002","parent_span_id":"aaaa000000000001","name":"SELECT stock","start_timestamp":1700000000.2,"end_timestamp":1700000000.4,
+  "attributes":{"sentry.op":{"type":"string","value":"db"},"sentry.segment.id":{"type":"string","value":"aaaa000000000001"}}},
+ {"span_id":"no-trace"}]}`
+	code, body := h.post(p, envelopeOf(`{}`, [2]string{"span", v2}, [2]string{"event", errorEvent("99999999999999999999999999999999", "aaaa000000000002", "TypeError", "reserveStock")}), nil)
+	if code != 200 {
+		t.Fatalf("%d %s", code, body)
+	}
+	if n, _ := h.store.Counts(); n[KindSpan] != 2 {
+		t.Errorf("stored %v, want the 2 spans with ids", n)
+	}
+	tr, err := h.api.Trace(context.Background(), traceA, sentryapi.TraceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.Items) != 1 {
+		t.Fatalf("%d roots", len(tr.Items))
+	}
+	root := tr.Items[0]
+	if !root.IsTransaction || root.Op != "http.server" || root.Transaction != "GET /checkout" || root.SDKName != "sentry.javascript.node" || len(root.Children) != 1 {
+		t.Errorf("segment: %+v", root)
+	}
+	if c := root.Children[0]; c.Op != "db" || len(c.Errors) != 1 {
+		t.Errorf("child: op %q, %d errors", c.Op, len(c.Errors))
+	}
+}

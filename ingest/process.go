@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -36,6 +37,15 @@ func (s *Store) Ingest(p Project, envEventID string, items []Item) (Outcome, err
 	var recs []*record
 	events := map[*record]*sentryapi.Event{}
 	for i, it := range items {
+		if it.Type == "span" {
+			spans, err := convertSpans(p, it, at)
+			if err != nil {
+				out.Errors = append(out.Errors, fmt.Sprintf("item %d (span): %v", i+1, err))
+			}
+			recs = append(recs, spans...)
+			out.Stored[KindSpan] += len(spans)
+			continue
+		}
 		r, ev, err := convert(p, envEventID, it, at)
 		switch {
 		case err != nil:
@@ -100,19 +110,6 @@ func convert(p Project, envEventID string, it Item, at time.Time) (*record, *sen
 		}
 		r.Payload = payload
 		return r, ev, nil
-	case "span":
-		var sp struct {
-			TraceID string `json:"trace_id"`
-			SpanID  string `json:"span_id"`
-		}
-		if err := json.Unmarshal(it.Payload, &sp); err != nil {
-			return nil, nil, fmt.Errorf("not a span: %v", err)
-		}
-		if sp.TraceID == "" || sp.SpanID == "" {
-			return nil, nil, fmt.Errorf("a span needs trace_id and span_id")
-		}
-		r.Kind, r.ID, r.TraceID, r.Payload = KindSpan, strings.ToLower(sp.SpanID), normID(sp.TraceID), it.Payload
-		return r, nil, nil
 	case "profile":
 		var pr sentryapi.Profile
 		if err := sentryapi.Decode(it.Payload, &pr); err != nil {
@@ -182,4 +179,108 @@ func newID() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// spanRecord is how a standalone span is stored, whichever form it came
+// in: the v1 span item (one span, op and description at the top) or the
+// v2 container ({"version": 2, "items": […]}, what @sentry/node 11 sends
+// by default), with op, segment and SDK in typed attributes.
+type spanRecord struct {
+	TraceID        string              `json:"trace_id"`
+	SpanID         string              `json:"span_id"`
+	ParentSpanID   string              `json:"parent_span_id,omitempty"`
+	SegmentID      string              `json:"segment_id,omitempty"`
+	IsSegment      bool                `json:"is_segment,omitempty"`
+	Op             string              `json:"op,omitempty"`
+	Name           string              `json:"name,omitempty"`
+	Description    string              `json:"description,omitempty"`
+	Status         string              `json:"status,omitempty"`
+	SDKName        string              `json:"sdk_name,omitempty"`
+	StartTimestamp sentryapi.Timestamp `json:"start_timestamp"`
+	EndTimestamp   sentryapi.Timestamp `json:"end_timestamp"`
+}
+
+// rawSpan reads both span forms.
+type rawSpan struct {
+	TraceID        string                     `json:"trace_id"`
+	SpanID         string                     `json:"span_id"`
+	ParentSpanID   string                     `json:"parent_span_id"`
+	SegmentID      string                     `json:"segment_id"`
+	IsSegment      bool                       `json:"is_segment"`
+	Op             string                     `json:"op"`
+	Name           string                     `json:"name"`
+	Description    string                     `json:"description"`
+	Status         string                     `json:"status"`
+	StartTimestamp sentryapi.Timestamp        `json:"start_timestamp"`
+	EndTimestamp   sentryapi.Timestamp        `json:"end_timestamp"`
+	Timestamp      sentryapi.Timestamp        `json:"timestamp"`
+	Data           map[string]json.RawMessage `json:"data"`
+	Attributes     map[string]struct {
+		Value json.RawMessage `json:"value"`
+	} `json:"attributes"`
+}
+
+// attr is a string attribute (v2) or data member (v1), "" when absent.
+func (s *rawSpan) attr(key string) string {
+	var raw json.RawMessage
+	if a, ok := s.Attributes[key]; ok {
+		raw = a.Value
+	} else if d, ok := s.Data[key]; ok {
+		raw = d
+	}
+	var v string
+	if json.Unmarshal(raw, &v) != nil {
+		return ""
+	}
+	return v
+}
+
+// convertSpans stores the spans of one span item; spans without ids are
+// reported and the others kept.
+func convertSpans(p Project, it Item, at time.Time) ([]*record, error) {
+	var box struct {
+		Version int       `json:"version"`
+		Items   []rawSpan `json:"items"`
+	}
+	if err := json.Unmarshal(it.Payload, &box); err != nil {
+		return nil, fmt.Errorf("not a span: %v", err)
+	}
+	spans := box.Items
+	if box.Items == nil {
+		var one rawSpan
+		if err := json.Unmarshal(it.Payload, &one); err != nil {
+			return nil, fmt.Errorf("not a span: %v", err)
+		}
+		spans = []rawSpan{one}
+	}
+	var out []*record
+	missing := 0
+	for _, s := range spans {
+		if s.TraceID == "" || s.SpanID == "" {
+			missing++
+			continue
+		}
+		sr := spanRecord{
+			TraceID: normID(s.TraceID), SpanID: strings.ToLower(s.SpanID), ParentSpanID: strings.ToLower(s.ParentSpanID),
+			SegmentID: strings.ToLower(firstNonEmpty(s.SegmentID, s.attr("sentry.segment.id"))), IsSegment: s.IsSegment,
+			Op: firstNonEmpty(s.Op, s.attr("sentry.op")), Name: s.Name, Description: s.Description, Status: s.Status,
+			SDKName: s.attr("sentry.sdk.name"), StartTimestamp: s.StartTimestamp, EndTimestamp: cmp.Or(s.EndTimestamp, s.Timestamp),
+		}
+		// A v2 server span is named by its method alone ("GET"): add the
+		// route or path, as a transaction name would have it.
+		if sr.Description == "" && !strings.Contains(sr.Name, " ") {
+			if route := firstNonEmpty(s.attr("http.route"), s.attr("url.path")); route != "" {
+				sr.Name = strings.TrimSpace(sr.Name + " " + route)
+			}
+		}
+		payload, err := json.Marshal(sr)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &record{Kind: KindSpan, ID: sr.SpanID, ProjectID: p.ID, TraceID: sr.TraceID, Received: at.UnixNano(), Payload: payload})
+	}
+	if missing > 0 {
+		return out, fmt.Errorf("%d of %d spans have no trace_id or span_id", missing, len(spans))
+	}
+	return out, nil
 }
