@@ -65,7 +65,9 @@ func groupOf(ev *sentryapi.Event) grouping {
 		where := ""
 		if top != nil {
 			g.file, g.fn = firstNonEmpty(top.Filename, top.AbsPath), top.Function
-			where = firstNonEmpty(top.Module, g.file) + "|" + g.fn
+			// The file first: JavaScript SDKs put only the file's base name
+			// in module, which two folders can share.
+			where = firstNonEmpty(top.Filename, top.Module, top.AbsPath) + "|" + g.fn
 			if g.culprit == "" {
 				g.culprit = strings.TrimSpace(firstNonEmpty(top.Module, g.file) + " in " + g.fn)
 			}
