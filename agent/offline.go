@@ -1322,7 +1322,7 @@ func (o *Offline) rootCause() (*RootCause, []ChainStep, string) {
 	if best.repo != nil {
 		rc.Repo = best.repo.Name
 	}
-	rc.Explanation = fmt.Sprintf("Heuristic: %s %s.", best.function, strings.Join(dedupe(best.why), "; "))
+	rc.Explanation = fmt.Sprintf("Heuristic: %s — %s.", best.function, strings.Join(dedupe(best.why), "; "))
 	if a.crash != nil && (best.function != a.crash.function || best.file != a.crash.path) {
 		rc.Explanation += fmt.Sprintf(" The error itself is raised in %s (%s:%d), which depends on it.", a.crash.function, a.crash.path, a.crash.line)
 	}
