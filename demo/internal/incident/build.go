@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/tracehound/tracehound/demo/internal/genkit"
 	"github.com/tracehound/tracehound/sentryapi"
 )
 
@@ -47,7 +48,7 @@ func Build(src fs.FS) (out *Output, err error) {
 			err = fmt.Errorf("build demo incident: %v", r)
 		}
 	}()
-	st := newStory(&sources{fsys: src, lines: map[string][]string{}})
+	st := newStory(genkit.NewSources(src))
 	out = &Output{Files: map[string][]byte{}, IssueShortID: checkoutShortID, IssueID: fmt.Sprint(checkoutIssueID), TraceID: st.traceID}
 	put := func(name string, v any) {
 		if _, dup := out.Files[name]; dup {

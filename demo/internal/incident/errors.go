@@ -58,12 +58,12 @@ func (st *story) frames(p *project, fs ...frame) []sentryapi.Frame {
 		fr.Function = f.function
 		fr.Module = f.module
 		if f.needle != "" {
-			line := st.src.find(f.repo, f.path, f.needle)
+			line := st.src.Find(f.repo, f.path, f.needle)
 			fr.LineNo = sentryapi.FlexInt(line)
-			fr.Context = st.src.context(f.repo, f.path, line)
+			fr.Context = st.src.Context(f.repo, f.path, line)
 			fr.InApp = ptr(true)
 			if f.colAt != "" {
-				fr.ColNo = sentryapi.FlexInt(st.src.col(f.repo, f.path, line, f.colAt))
+				fr.ColNo = sentryapi.FlexInt(st.src.Col(f.repo, f.path, line, f.colAt))
 			}
 			switch p.platform {
 			case "javascript-react":

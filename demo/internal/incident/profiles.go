@@ -3,6 +3,7 @@ package incident
 import (
 	"fmt"
 
+	"github.com/tracehound/tracehound/demo/internal/genkit"
 	"github.com/tracehound/tracehound/sentryapi"
 )
 
@@ -33,7 +34,7 @@ func (b *profileBuilder) frame(f pframe) int {
 	line := f.line
 	var pf sentryapi.ProfileFrame
 	if f.needle != "" {
-		line = b.st.src.find(b.p.repo, f.path, f.needle)
+		line = b.st.src.Find(b.p.repo, f.path, f.needle)
 		f.inApp = true
 	}
 	pf = sentryapi.ProfileFrame{Function: f.function, Module: f.module, LineNo: sentryapi.FlexInt(line), ColNo: sentryapi.FlexInt(f.col), InApp: ptr(f.inApp)}
@@ -205,10 +206,10 @@ func (st *story) paymentsProfile() *sentryapi.Profile {
 		workerThread  = "140234553345728"
 	)
 	var samples []sentryapi.ProfileSample
-	r := newRNG("payments/profile")
+	r := genkit.NewRNG("payments/profile")
 	n := 0
 	for at := 0.0; at <= t.root.durMS(); at += 10.0 {
-		jitter := r.between(0, 0.4)
+		jitter := r.Between(0, 0.4)
 		el := at + jitter
 		var sid int
 		for _, s := range segs {
@@ -303,10 +304,10 @@ func (st *story) gatewayChunk() *sentryapi.ProfileChunk {
 		{t.root.durMS(), []int{b.stack(cat(listener[:3], []pframe{mod("handleError", "router", "lib/layer.js", 116, 9), gapp("<anonymous>", "src/server.ts", `res.status(status).json({ error: "internal_error"`), mod("json", "express", "lib/response.js", 253, 19), pframe{function: "JSON.stringify"}})...)}},
 	}
 	var samples []sentryapi.ProfileSample
-	r := newRNG("gateway/chunk")
+	r := genkit.NewRNG("gateway/chunk")
 	n := 0
 	for at := 0.0; at <= t.root.durMS(); at += 10.0 {
-		el := at + r.between(0, 0.6)
+		el := at + r.Between(0, 0.6)
 		sid := idle
 		for _, s := range segs {
 			if el < s.until {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tracehound/tracehound/demo/internal/genkit"
 	"github.com/tracehound/tracehound/sentryapi"
 )
 
@@ -36,7 +37,7 @@ var t0 = usOf(time.Date(2026, 11, 20, 3, 12, 4, 118000000, time.UTC))
 
 // story is the whole incident, built once from the source trees.
 type story struct {
-	src      *sources
+	src      *genkit.Sources
 	traceID  string
 	projects []*project
 	byslug   map[string]*project
@@ -50,7 +51,7 @@ type story struct {
 	cartSKUs, recoSKUs, recentSKUs                                            []string
 }
 
-func newStory(src *sources) *story {
+func newStory(src *genkit.Sources) *story {
 	st := &story{src: src, traceID: hexID(32, "trace"), byslug: map[string]*project{}}
 	for _, p := range []*project{
 		{id: 4508001112223301, slug: "storefront", name: "storefront", platform: "javascript-react", sdkName: "sentry.javascript.react", sdkVersion: "9.40.0", release: "storefront@4.12.0", dateCreate: "2024-03-11T09:20:41.118220Z"},
@@ -63,8 +64,8 @@ func newStory(src *sources) *story {
 		st.projects = append(st.projects, p)
 		st.byslug[p.slug] = p
 	}
-	r := newRNG("skus")
-	sku := func() string { return fmt.Sprintf("SKU-%05d", 10000+int(r.next()%89999)) }
+	r := genkit.NewRNG("skus")
+	sku := func() string { return fmt.Sprintf("SKU-%05d", 10000+int(r.Next()%89999)) }
 	for range 6 {
 		st.cartSKUs = append(st.cartSKUs, sku())
 	}
@@ -152,15 +153,15 @@ func (st *story) gatewayTxn(key, method, route string, client *span, inMS, outMS
 		return gw.root.add("middleware.express", name, off, dur, withOrigin("auto.http.otel.express"),
 			withData("express.name", name, "express.type", "middleware", "http.route", "/"))
 	}
-	r := newRNG(key + "/mw")
+	r := genkit.NewRNG(key + "/mw")
 	cur := 0.12
 	for _, name := range []string{"helmetMiddleware", "corsMiddleware", "jsonParser", "cookieParser", "requestId"} {
-		d := r.between(0.04, 0.35)
+		d := r.Between(0.04, 0.35)
 		if name == "jsonParser" && method == "POST" {
 			d = 1.1
 		}
 		mw(name, cur, d)
-		cur += d + r.between(0.02, 0.08)
+		cur += d + r.Between(0.02, 0.08)
 	}
 	sess := mw("sessionMiddleware", cur, 2.05)
 	sess.data["http.route"] = "/api"
@@ -234,7 +235,7 @@ func (st *story) buildPageload() {
 	root.add("mark", "checkout:cart-loaded", 2331.2, 0, withOrigin("auto.ui.browser.metrics"))
 	root.add("measure", "checkout:time-to-interactive", 0, 2398.9, withOrigin("auto.ui.browser.metrics"))
 
-	r := newRNG("pageload/resources")
+	r := genkit.NewRNG("pageload/resources")
 	resource := func(op, url string, a, dur float64, blocking bool, size int) {
 		status := "non-blocking"
 		if blocking {
@@ -263,30 +264,30 @@ func (st *story) buildPageload() {
 			name = names[i]
 		}
 		url := fmt.Sprintf("/assets/%s-%s.js", name, hexID(8, "chunk", fmt.Sprint(i)))
-		d := r.between(18, 160)
-		resource("resource.script", url, cur, d, false, 2000+int(r.next()%40000))
-		cur += r.between(4, 13)
+		d := r.Between(18, 160)
+		resource("resource.script", url, cur, d, false, 2000+int(r.Next()%40000))
+		cur += r.Between(4, 13)
 	}
 	resource("resource.script", "https://events.acme-analytics.test/sdk/v3.js", 702.2, 121.9, false, 28130)
 	for i, w := range []string{"400", "500", "600", "700"} {
-		resource("resource.css", fmt.Sprintf("/assets/inter-latin-%s-normal-%s.woff2", w, hexID(8, "font", w)), 318.0+float64(i)*2.1, r.between(40, 95), false, 23000+int(r.next()%4000))
+		resource("resource.css", fmt.Sprintf("/assets/inter-latin-%s-normal-%s.woff2", w, hexID(8, "font", w)), 318.0+float64(i)*2.1, r.Between(40, 95), false, 23000+int(r.Next()%4000))
 	}
 	resource("resource.img", "/assets/acme-logo-"+hexID(8, "logo")+".svg", 650.3, 22.8, false, 4120)
 	for i, icon := range []string{"lock", "truck", "return", "chat", "chevron", "info", "tag", "heart"} {
-		resource("resource.img", "/assets/icons/"+icon+".svg", 1210.0+float64(i)*3.3, r.between(9, 40), false, 600+int(r.next()%900))
+		resource("resource.img", "/assets/icons/"+icon+".svg", 1210.0+float64(i)*3.3, r.Between(9, 40), false, 600+int(r.Next()%900))
 	}
 	for i, logo := range []string{"visa", "mastercard", "amex", "paypal", "applepay"} {
-		resource("resource.img", "/assets/pay/"+logo+".svg", 1231.5+float64(i)*2.7, r.between(12, 44), false, 1500+int(r.next()%2500))
+		resource("resource.img", "/assets/pay/"+logo+".svg", 1231.5+float64(i)*2.7, r.Between(12, 44), false, 1500+int(r.Next()%2500))
 	}
 	for i, s := range st.cartSKUs {
-		resource("resource.img", fmt.Sprintf("%s/p/%s/thumb-128.webp", cdnURL, s), 2334.0+float64(i)*4.1, r.between(40, 140), false, 5000+int(r.next()%6000))
+		resource("resource.img", fmt.Sprintf("%s/p/%s/thumb-128.webp", cdnURL, s), 2334.0+float64(i)*4.1, r.Between(40, 140), false, 5000+int(r.Next()%6000))
 	}
 	carousel := append(append([]string{}, st.recoSKUs...), st.recentSKUs...)
 	cur = 2391.0
 	for _, s := range carousel {
-		resource("resource.img", fmt.Sprintf("%s/p/%s/card-256.webp", cdnURL, s), cur, r.between(60, 380), false, 9000+int(r.next()%14000))
-		resource("resource.img", fmt.Sprintf("%s/p/%s/card-256-alt.webp", cdnURL, s), cur+1.3, r.between(60, 380), false, 9000+int(r.next()%14000))
-		cur += r.between(8, 17)
+		resource("resource.img", fmt.Sprintf("%s/p/%s/card-256.webp", cdnURL, s), cur, r.Between(60, 380), false, 9000+int(r.Next()%14000))
+		resource("resource.img", fmt.Sprintf("%s/p/%s/card-256-alt.webp", cdnURL, s), cur+1.3, r.Between(60, 380), false, 9000+int(r.Next()%14000))
+		cur += r.Between(8, 17)
 	}
 	resource("resource.other", "/favicon.ico", 1302.4, 18.2, false, 1150)
 	resource("resource.other", "/manifest.webmanifest", 1304.9, 21.7, false, 612)
@@ -337,12 +338,12 @@ func (st *story) buildPageload() {
 	st.inventoryStock = inv
 	st.flaskTxn(inv, "GET", "/v1/stock", 200, "inventory-7f9b8c5d6-k4w2p")
 	inv.request.Query = [][2]string{{"skus", skus}}
-	rq := newRNG("inventory/n+1")
+	rq := genkit.NewRNG("inventory/n+1")
 	n := len(st.cartSKUs) + len(st.recoSKUs)
 	durs := make([]float64, n)
 	total := 0.0
 	for i := range durs {
-		durs[i] = rq.between(19.2, 23.6)
+		durs[i] = rq.Between(19.2, 23.6)
 		total += durs[i]
 	}
 	span := inv.root.durMS() - 1.8 - 9.4
@@ -406,15 +407,15 @@ func (st *story) buildCheckout() {
 	rel := httpClient(h, "DELETE", inventoryURL+"/v1/reservations/rsv_91c4e2d7", 204, 528.8, 33.4, withOrigin("auto.http.otel.node_fetch"))
 
 	// inventory: reserve, then release.
-	r := newRNG("inventory/reserve")
+	r := genkit.NewRNG("inventory/reserve")
 	reserve := st.addTxn(res.serve("inventory/reserve", st.byslug["inventory"], "http.server", "/v1/reservations", "url", 1.0, 0.8))
 	st.flaskTxn(reserve, "POST", "/v1/reservations", 201, "inventory-7f9b8c5d6-k4w2p")
 	cur := 0.9
 	db := func(t *txn, sql, op string, _ ...string) {
-		d := r.between(1.4, 3.6)
+		d := r.Between(1.4, 3.6)
 		t.root.add("db", sql, cur, d, withOrigin("auto.db.psycopg"), withData("db.system", "postgresql", "db.name", "inventory", "db.operation", op,
 			"server.address", "pg-inventory.internal", "server.port", 5432))
-		cur += d + r.between(0.1, 0.4)
+		cur += d + r.Between(0.1, 0.4)
 	}
 	for _, s := range st.cartSKUs {
 		db(reserve, "SELECT on_hand, reserved FROM stock_levels WHERE sku = %s FOR UPDATE", "SELECT", s)

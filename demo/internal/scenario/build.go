@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tracehound/tracehound/demo/internal/genkit"
 	"github.com/tracehound/tracehound/demo/internal/history"
 	"github.com/tracehound/tracehound/demo/internal/incident"
 	"github.com/tracehound/tracehound/sentryapi"
@@ -69,13 +70,13 @@ func Build(name string, src fs.FS) (out *Output, err error) {
 	if in.Name != name {
 		return nil, fmt.Errorf("incident %q calls itself %q", name, in.Name)
 	}
-	r := &renderer{in: in, src: &sources{fsys: src, lines: map[string][]string{}}}
+	r := &renderer{in: in, src: genkit.NewSources(src)}
 	return &Output{Files: r.files()}, nil
 }
 
 type renderer struct {
 	in  *Incident
-	src *sources
+	src *genkit.Sources
 	out map[string][]byte
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tracehound/tracehound/demo/internal/genkit"
 	"github.com/tracehound/tracehound/demo/internal/incident"
 	"github.com/tracehound/tracehound/sentryapi"
 )
@@ -41,7 +42,7 @@ func nPlusOneTimeout() *Incident {
 	q2 := c.DB("SELECT sku, quantity, added_at FROM cart_lines WHERE cart_id = %s ORDER BY added_at", 3.9, 6.2)
 	const productSQL = "SELECT p.sku, p.name, p.image_url, pl.unit_price_cents, p.tax_class, coalesce(s.on_hand, 0) AS on_hand " +
 		"FROM products p JOIN price_lists pl ON pl.sku = p.sku AND pl.list = 'retail' LEFT JOIN stock s ON s.sku = p.sku WHERE p.sku = %s"
-	r := NewRNG("n+1")
+	r := genkit.NewRNG("n+1")
 	var products []*Span
 	cur := 10.4
 	for {

@@ -3,6 +3,7 @@ package scenario
 import (
 	"fmt"
 
+	"github.com/tracehound/tracehound/demo/internal/genkit"
 	"github.com/tracehound/tracehound/sentryapi"
 )
 
@@ -24,7 +25,7 @@ type profileBuilder struct {
 func (b *profileBuilder) frame(f PFrame) int {
 	line, inApp := f.Line, false
 	if f.At != "" {
-		line, inApp = b.r.src.find(b.s.Repo(), f.Path, f.At), true
+		line, inApp = b.r.src.Find(b.s.Repo(), f.Path, f.At), true
 	}
 	pf := sentryapi.ProfileFrame{Function: f.Function, Module: f.Module, LineNo: sentryapi.FlexInt(line), InApp: ptr(inApp)}
 	switch b.s.Platform {
@@ -92,7 +93,7 @@ func (r *renderer) profile(t *Txn) *sentryapi.Profile {
 	}
 	dur := t.Root.DurMS()
 	var samples []sentryapi.ProfileSample
-	rng := NewRNG(r.in.Name + "/profile/" + t.Key)
+	rng := genkit.NewRNG(r.in.Name + "/profile/" + t.Key)
 	n := 0
 	for at := 0.0; at <= dur; at += 10.0 {
 		el := at + rng.Between(0, 0.4)

@@ -87,12 +87,12 @@ func (r *renderer) frames(s *Service, fs []Frame) []sentryapi.Frame {
 	for _, f := range fs {
 		fr := sentryapi.Frame{Function: f.Function, Module: f.Module}
 		if f.At != "" {
-			line := r.src.find(s.Repo(), f.Path, f.At)
+			line := r.src.Find(s.Repo(), f.Path, f.At)
 			fr.LineNo = sentryapi.FlexInt(line)
-			fr.Context = r.src.context(s.Repo(), f.Path, line)
+			fr.Context = r.src.Context(s.Repo(), f.Path, line)
 			fr.InApp = ptr(true)
 			if f.Col != "" {
-				fr.ColNo = sentryapi.FlexInt(r.src.col(s.Repo(), f.Path, line, f.Col))
+				fr.ColNo = sentryapi.FlexInt(r.src.Col(s.Repo(), f.Path, line, f.Col))
 			}
 			dir, file := pathSplit(f.Path)
 			switch s.Platform {

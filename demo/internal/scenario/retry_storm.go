@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tracehound/tracehound/demo/internal/genkit"
 	"github.com/tracehound/tracehound/demo/internal/history"
 	"github.com/tracehound/tracehound/demo/internal/incident"
 	"github.com/tracehound/tracehound/sentryapi"
@@ -40,7 +41,7 @@ func retryStorm() *Incident {
 	pl := in.Pageload("pageload", sf, "/checkout/shipping", in.shop+"/checkout", 0, 2904.1)
 
 	// Plan the attempts first: the checkout transaction has to contain them.
-	r := NewRNG("retry-storm/attempts")
+	r := genkit.NewRNG("retry-storm/attempts")
 	type attempt struct {
 		ms     float64
 		status int

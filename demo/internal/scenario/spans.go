@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/tracehound/tracehound/demo/internal/genkit"
 	"github.com/tracehound/tracehound/sentryapi"
 )
 
@@ -170,7 +171,7 @@ func cmpOr(a, b string) string {
 // session middleware reading sessionKey from Redis, unless it is "") and
 // returns the route handler span, which fills the rest of the request.
 func (t *Txn) Express(route, sessionKey string) *Span {
-	r := NewRNG(t.Key + "/mw")
+	r := genkit.NewRNG(t.Key + "/mw")
 	mw := func(name string, off, dur float64) *Span {
 		return t.Root.Add("middleware.express", name, off, dur, Origin("auto.http.otel.express"),
 			With("express.name", name, "express.type", "middleware", "http.route", "/"))
@@ -287,7 +288,7 @@ func (in *Incident) Pageload(key string, svc *Service, path, referer string, atM
 		"sentry.op": "pageload", "sentry.origin": root.Origin, "sentry.source": "route",
 		"sentry.idle_span_finish_reason": "idleTimeout", "performance.timeOrigin": float64(root.Start) / 1e6,
 	}
-	r := NewRNG(in.Name + "/" + key)
+	r := genkit.NewRNG(in.Name + "/" + key)
 	ttfb := r.Between(90, 180)
 	browser := func(desc string, a, b float64) {
 		root.Add("browser", desc, a, b-a, Origin("auto.ui.browser.metrics"))
