@@ -108,3 +108,108 @@ func (s *Sources) Context(repo, path string, line int) []sentryapi.ContextLine {
 	}
 	return out
 }
+
+// ProfileFrame is a sampled-profile frame as the Python and Node SDKs
+// send it, in-app files living under /app/; ok is false for another
+// platform (the frame then has no file).
+func ProfileFrame(platform, function, module, path, abs string, line, col int, inApp bool) (pf sentryapi.ProfileFrame, ok bool) {
+	pf = sentryapi.ProfileFrame{Function: function, Module: module, LineNo: sentryapi.FlexInt(line), ColNo: sentryapi.FlexInt(col), InApp: &inApp}
+	switch platform {
+	case "python":
+		pf.Filename, pf.AbsPath = path, abs
+		if inApp {
+			pf.AbsPath = "/app/" + path
+		}
+	case "node":
+		pf.Filename = abs
+		if inApp {
+			pf.Filename = "/app/" + path
+		}
+		pf.AbsPath = pf.Filename
+		pf.Platform = "node"
+	default:
+		return pf, false
+	}
+	return pf, true
+}
+
+// ProfileTable collects a profile's frames and stacks, each once. The
+// zero value is ready to use.
+type ProfileTable struct {
+	Frames   []sentryapi.ProfileFrame
+	Stacks   [][]int
+	frameIdx map[string]int
+	stackIdx map[string]int
+}
+
+// Frame returns the id of the frame, adding it when new.
+func (t *ProfileTable) Frame(pf sentryapi.ProfileFrame) int {
+	if t.frameIdx == nil {
+		t.frameIdx = map[string]int{}
+	}
+	key := fmt.Sprintf("%s|%s|%s|%d", pf.Module, pf.Function, pf.Filename, pf.LineNo)
+	if i, ok := t.frameIdx[key]; ok {
+		return i
+	}
+	t.Frames = append(t.Frames, pf)
+	t.frameIdx[key] = len(t.Frames) - 1
+	return len(t.Frames) - 1
+}
+
+// Stack returns the id of a stack of frame ids (leaf first, as Sentry
+// stores them), adding it when new.
+func (t *ProfileTable) Stack(leafFirst []int) int {
+	if t.stackIdx == nil {
+		t.stackIdx = map[string]int{}
+	}
+	key := fmt.Sprint(leafFirst)
+	if i, ok := t.stackIdx[key]; ok {
+		return i
+	}
+	t.Stacks = append(t.Stacks, leafFirst)
+	t.stackIdx[key] = len(t.Stacks) - 1
+	return len(t.Stacks) - 1
+}
+
+// Hourly spreads an issue's last-day events (n of them, the last in the
+// last hour) over the 24 hours before lastSeen, never before firstSeen
+// (both µs), by shop traffic per local hour (UTC+1): evenings busy,
+// nights quiet. The result is Sentry's stats["24h"].
+func Hourly(firstSeen, lastSeen int64, n int) [][2]int64 {
+	end := (lastSeen/1e6/3600 + 1) * 3600
+	weights := make([]float64, 24)
+	total := 0.0
+	for i := range 24 {
+		h := end - int64(24-i)*3600
+		if h+3600 <= firstSeen/1e6 {
+			continue
+		}
+		w := 1.0
+		switch local := (h/3600 + 1) % 24; {
+		case local < 7:
+			w = 0.35
+		case local >= 18:
+			w = 1.5
+		}
+		weights[i] = w
+		total += w
+	}
+	n-- // the last event is in the last hour
+	left := n
+	var out [][2]int64
+	for i := range 24 {
+		c := 0
+		if weights[i] > 0 {
+			c = int(float64(n)*weights[i]/total + 0.5)
+		}
+		if i == 23 || c > left {
+			c = left
+		}
+		left -= c
+		if i == 23 {
+			c++
+		}
+		out = append(out, [2]int64{end - int64(24-i)*3600, int64(c)})
+	}
+	return out
+}

@@ -1,8 +1,6 @@
 package incident
 
 import (
-	"fmt"
-
 	"github.com/tracehound/tracehound/demo/internal/genkit"
 	"github.com/tracehound/tracehound/sentryapi"
 )
@@ -18,48 +16,23 @@ type pframe struct {
 }
 
 type profileBuilder struct {
-	st     *story
-	p      *project
-	frames []sentryapi.ProfileFrame
-	index  map[string]int
-	stacks [][]int
-	stackK map[string]int
+	genkit.ProfileTable
+	st *story
+	p  *project
 }
 
 func newProfileBuilder(st *story, p *project) *profileBuilder {
-	return &profileBuilder{st: st, p: p, index: map[string]int{}, stackK: map[string]int{}}
+	return &profileBuilder{st: st, p: p}
 }
 
 func (b *profileBuilder) frame(f pframe) int {
 	line := f.line
-	var pf sentryapi.ProfileFrame
 	if f.needle != "" {
 		line = b.st.src.Find(b.p.repo, f.path, f.needle)
 		f.inApp = true
 	}
-	pf = sentryapi.ProfileFrame{Function: f.function, Module: f.module, LineNo: sentryapi.FlexInt(line), ColNo: sentryapi.FlexInt(f.col), InApp: ptr(f.inApp)}
-	switch b.p.platform {
-	case "python":
-		pf.Filename = f.path
-		pf.AbsPath = f.abs
-		if f.inApp {
-			pf.AbsPath = "/app/" + f.path
-		}
-	case "node":
-		pf.Filename = f.abs
-		if f.inApp {
-			pf.Filename = "/app/" + f.path
-		}
-		pf.AbsPath = pf.Filename
-		pf.Platform = "node"
-	}
-	key := fmt.Sprintf("%s|%s|%s|%d", pf.Module, pf.Function, pf.Filename, line)
-	if i, ok := b.index[key]; ok {
-		return i
-	}
-	b.frames = append(b.frames, pf)
-	b.index[key] = len(b.frames) - 1
-	return len(b.frames) - 1
+	pf, _ := genkit.ProfileFrame(b.p.platform, f.function, f.module, f.path, f.abs, line, f.col, f.inApp)
+	return b.Frame(pf)
 }
 
 // stack registers a root-first list of frames and returns its stack id
@@ -69,13 +42,7 @@ func (b *profileBuilder) stack(rootFirst ...pframe) int {
 	for i, f := range rootFirst {
 		ids[len(rootFirst)-1-i] = b.frame(f)
 	}
-	key := fmt.Sprint(ids)
-	if i, ok := b.stackK[key]; ok {
-		return i
-	}
-	b.stacks = append(b.stacks, ids)
-	b.stackK[key] = len(b.stacks) - 1
-	return len(b.stacks) - 1
+	return b.Stack(ids)
 }
 
 func cat(parts ...[]pframe) []pframe {
@@ -235,7 +202,7 @@ func (st *story) paymentsProfile() *sentryapi.Profile {
 			DurationNS: sentryapi.FlexInt((t.root.end - t.root.start) * 1000), RelativeStartNS: 0, RelativeEndNS: sentryapi.FlexInt((t.root.end - t.root.start) * 1000),
 		},
 		Profile: sentryapi.ProfileData{
-			Frames: b.frames, Stacks: b.stacks, Samples: samples,
+			Frames: b.Frames, Stacks: b.Stacks, Samples: samples,
 			ThreadMetadata: map[string]sentryapi.ThreadMetadata{
 				requestThread: {Name: "ThreadPoolExecutor-0_0"},
 				mainThreadID:  {Name: "MainThread"},
@@ -322,7 +289,7 @@ func (st *story) gatewayChunk() *sentryapi.ProfileChunk {
 		ChunkID: hexID(32, "chunk", "api-gateway/0"), ProfilerID: t.profilerID, ProjectID: sentryapi.FlexInt(p.id),
 		Environment: "production", Platform: "node", Release: raw(p.release), Version: "2", Received: ts(t.root.end + ms(8211.4)),
 		Profile: sentryapi.ProfileData{
-			Frames: b.frames, Stacks: b.stacks, Samples: samples,
+			Frames: b.Frames, Stacks: b.Stacks, Samples: samples,
 			ThreadMetadata: map[string]sentryapi.ThreadMetadata{"0": {Name: "main"}},
 		},
 		Extra: toExtra(map[string]any{

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tracehound/tracehound/demo/internal/genkit"
 	"github.com/tracehound/tracehound/sentryapi"
 )
 
@@ -261,46 +262,11 @@ func (st *story) errorEvent(e *errEvent) *sentryapi.Event {
 
 // hourly spreads an issue's events over the 24 hours before its last event.
 func hourly(is *issue) [][2]int64 {
-	end := (is.lastSeen/1e6/3600 + 1) * 3600
-	var out [][2]int64
-	weights := make([]float64, 24)
-	total := 0.0
-	for i := range 24 {
-		h := end - int64(24-i)*3600
-		if h+3600 <= is.firstSeen/1e6 {
-			continue
-		}
-		w := 1.0 // shop traffic by local hour (UTC+1): evenings busy, nights quiet
-		switch local := (h/3600 + 1) % 24; {
-		case local < 7:
-			w = 0.35
-		case local >= 18:
-			w = 1.5
-		}
-		weights[i] = w
-		total += w
-	}
 	n := is.count
 	if is.count > 500 {
 		n = is.count / 40 // long-running noise: the last day is a small share
 	}
-	n-- // the last event is in the last hour
-	left := n
-	for i := range 24 {
-		c := 0
-		if weights[i] > 0 {
-			c = int(float64(n)*weights[i]/total + 0.5)
-		}
-		if i == 23 || c > left {
-			c = left
-		}
-		left -= c
-		if i == 23 {
-			c++
-		}
-		out = append(out, [2]int64{end - int64(24-i)*3600, int64(c)})
-	}
-	return out
+	return genkit.Hourly(is.firstSeen, is.lastSeen, n)
 }
 
 func (st *story) issueJSON(is *issue) *sentryapi.Issue {

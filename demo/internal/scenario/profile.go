@@ -14,12 +14,9 @@ func (t *Txn) SetProfile(p *Profile) {
 }
 
 type profileBuilder struct {
-	r      *renderer
-	s      *Service
-	frames []sentryapi.ProfileFrame
-	index  map[string]int
-	stacks [][]int
-	stackK map[string]int
+	genkit.ProfileTable
+	r *renderer
+	s *Service
 }
 
 func (b *profileBuilder) frame(f PFrame) int {
@@ -27,30 +24,11 @@ func (b *profileBuilder) frame(f PFrame) int {
 	if f.At != "" {
 		line, inApp = b.r.src.Find(b.s.Repo(), f.Path, f.At), true
 	}
-	pf := sentryapi.ProfileFrame{Function: f.Function, Module: f.Module, LineNo: sentryapi.FlexInt(line), InApp: ptr(inApp)}
-	switch b.s.Platform {
-	case Python:
-		pf.Filename, pf.AbsPath = f.Path, f.Abs
-		if inApp {
-			pf.AbsPath = "/app/" + f.Path
-		}
-	case Node:
-		pf.Filename = f.Abs
-		if inApp {
-			pf.Filename = "/app/" + f.Path
-		}
-		pf.AbsPath = pf.Filename
-		pf.Platform = "node"
-	default:
+	pf, ok := genkit.ProfileFrame(b.s.Platform, f.Function, f.Module, f.Path, f.Abs, line, 0, inApp)
+	if !ok {
 		panic(fmt.Errorf("no sampled profiles for platform %s", b.s.Platform))
 	}
-	key := fmt.Sprintf("%s|%s|%s|%d", pf.Module, pf.Function, pf.Filename, line)
-	if i, ok := b.index[key]; ok {
-		return i
-	}
-	b.frames = append(b.frames, pf)
-	b.index[key] = len(b.frames) - 1
-	return len(b.frames) - 1
+	return b.Frame(pf)
 }
 
 // stack registers a root-first list of frames and returns its stack id
@@ -60,13 +38,7 @@ func (b *profileBuilder) stack(rootFirst ...PFrame) int {
 	for i, f := range rootFirst {
 		ids[len(rootFirst)-1-i] = b.frame(f)
 	}
-	key := fmt.Sprint(ids)
-	if i, ok := b.stackK[key]; ok {
-		return i
-	}
-	b.stacks = append(b.stacks, ids)
-	b.stackK[key] = len(b.stacks) - 1
-	return len(b.stacks) - 1
+	return b.Stack(ids)
 }
 
 // profile renders the transaction's sampled (v1) profile: a sample every
@@ -74,7 +46,7 @@ func (b *profileBuilder) stack(rootFirst ...PFrame) int {
 func (r *renderer) profile(t *Txn) *sentryapi.Profile {
 	p := t.Profile
 	s := t.Service
-	b := &profileBuilder{r: r, s: s, index: map[string]int{}, stackK: map[string]int{}}
+	b := &profileBuilder{r: r, s: s}
 	type seg struct {
 		until  float64
 		stacks []int
@@ -125,7 +97,7 @@ func (r *renderer) profile(t *Txn) *sentryapi.Profile {
 			ID: t.EventID, Name: t.Name, TraceID: r.in.traceID, SegmentID: t.Root.ID, ActiveThreadID: sentryapi.NumID(p.ThreadID),
 			DurationNS: durNS, RelativeEndNS: durNS,
 		},
-		Profile: sentryapi.ProfileData{Frames: b.frames, Stacks: b.stacks, Samples: samples, ThreadMetadata: threads},
+		Profile: sentryapi.ProfileData{Frames: b.Frames, Stacks: b.Stacks, Samples: samples, ThreadMetadata: threads},
 		Extra: toExtra(map[string]any{
 			"organization_id": 1150472, "received": iso(t.Root.End + MS(1204.5)), "retention_days": 90, "sampled": true,
 			"device":               map[string]any{"architecture": "x86_64", "classification": "", "locale": "C.UTF-8", "manufacturer": "", "model": ""},

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tracehound/tracehound/demo/internal/genkit"
 	"github.com/tracehound/tracehound/sentryapi"
 )
 
@@ -334,46 +335,11 @@ func (r *renderer) occurrence(p *PerfIssue) map[string]any {
 // hourly spreads an issue's events over the 24 hours before its last event,
 // starting at its first.
 func hourly(count int, firstSeen, lastSeen µs) [][2]int64 {
-	end := (lastSeen/1e6/3600 + 1) * 3600
-	weights := make([]float64, 24)
-	total := 0.0
-	for i := range 24 {
-		h := end - int64(24-i)*3600
-		if h+3600 <= firstSeen/1e6 {
-			continue
-		}
-		w := 1.0 // shop traffic by local hour (UTC+1): evenings busy, nights quiet
-		switch local := (h/3600 + 1) % 24; {
-		case local < 7:
-			w = 0.35
-		case local >= 18:
-			w = 1.5
-		}
-		weights[i] = w
-		total += w
-	}
 	n := count
 	if days := int((lastSeen - firstSeen) / (86400 * 1e6)); days > 1 {
 		n = max(1, count/days) // an older issue: the last day is its daily share
 	}
-	n-- // the last event is in the last hour
-	left := n
-	var out [][2]int64
-	for i := range 24 {
-		c := 0
-		if weights[i] > 0 {
-			c = int(float64(n)*weights[i]/total + 0.5)
-		}
-		if i == 23 || c > left {
-			c = left
-		}
-		left -= c
-		if i == 23 {
-			c++
-		}
-		out = append(out, [2]int64{end - int64(24-i)*3600, int64(c)})
-	}
-	return out
+	return genkit.Hourly(firstSeen, lastSeen, n)
 }
 
 func (r *renderer) issue(is *Issue) *sentryapi.Issue {
