@@ -67,43 +67,35 @@ func (in *Incident) Tools() []Tool {
 			Description: "A connected error's details: exception chain with the crash site first, in-app frames with source lines and the variables they use, breadcrumbs, request and tags.",
 			Parameters:  idSchema,
 			ReadOnly:    true,
-			Run: func(ctx context.Context, raw json.RawMessage) (Result, error) {
-				a, err := parseID(raw)
-				if err != nil {
-					return Result{}, err
-				}
-				text, err := in.ErrorText(ctx, a.ID, budgetOr(a.Budget, eventToolBudget))
-				return Result{Text: text, Node: in.nodeID(a.ID)}, err
-			},
+			Run:         in.nodeView(in.ErrorText, eventToolBudget),
 		},
 		{
 			Name:        "get_transaction_spans",
 			Description: "The spans of one transaction: timings, the critical path, repeated queries grouped (N+1), gaps, failed spans and their key attributes.",
 			Parameters:  idSchema,
 			ReadOnly:    true,
-			Run: func(ctx context.Context, raw json.RawMessage) (Result, error) {
-				a, err := parseID(raw)
-				if err != nil {
-					return Result{}, err
-				}
-				text, err := in.SpansText(ctx, a.ID, budgetOr(a.Budget, spansToolBudget))
-				return Result{Text: text, Node: in.nodeID(a.ID)}, err
-			},
+			Run:         in.nodeView(in.SpansText, spansToolBudget),
 		},
 		{
 			Name:        "get_profile",
 			Description: "The CPU profile of a transaction marked \"profile available\": a call tree of the application's functions with total and self time, system code folded into its caller, and the hottest functions.",
 			Parameters:  idSchema,
 			ReadOnly:    true,
-			Run: func(ctx context.Context, raw json.RawMessage) (Result, error) {
-				a, err := parseID(raw)
-				if err != nil {
-					return Result{}, err
-				}
-				text, err := in.ProfileText(ctx, a.ID, budgetOr(a.Budget, profileToolBudget))
-				return Result{Text: text, Node: in.nodeID(a.ID)}, err
-			},
+			Run:         in.nodeView(in.ProfileText, profileToolBudget),
 		},
+	}
+}
+
+// nodeView is the Run of a tool that shows one trace node: it parses the
+// id (and budget), renders the view and names the node for the UI.
+func (in *Incident) nodeView(view func(context.Context, string, int) (string, error), budget int) func(context.Context, json.RawMessage) (Result, error) {
+	return func(ctx context.Context, raw json.RawMessage) (Result, error) {
+		a, err := parseID(raw)
+		if err != nil {
+			return Result{}, err
+		}
+		text, err := view(ctx, a.ID, budgetOr(a.Budget, budget))
+		return Result{Text: text, Node: in.nodeID(a.ID)}, err
 	}
 }
 
