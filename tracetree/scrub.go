@@ -192,68 +192,30 @@ func classifyKey(b []byte) keyClass {
 	return keyNone
 }
 
+// sensitiveStems are the stems every sensitive name holds, by first byte.
+var sensitiveStems = [256][]string{
+	'a': {"auth", "access"},
+	'b': {"bearer"},
+	'c': {"cook", "cred", "card", "csrf", "cv", "code"},
+	'd': {"dsn"},
+	'f': {"forward"},
+	'i': {"ip"},
+	'j': {"jwt"},
+	'k': {"key"},
+	'o': {"otp"},
+	'p': {"pass", "pwd", "priv", "pin"},
+	'r': {"remote"},
+	's': {"secret", "sig", "sess", "sid"},
+	't': {"token"},
+	'x': {"xsrf"},
+}
+
 // mayBeSensitive is classifyKey's fast path: every sensitive name holds
-// one of these stems.
+// one of the sensitiveStems.
 func mayBeSensitive(k []byte) bool {
-	has := func(i int, stem string) bool {
-		return len(k)-i >= len(stem) && string(k[i:i+len(stem)]) == stem
-	}
 	for i := 0; i+1 < len(k); i++ {
-		switch k[i] {
-		case 'a':
-			if has(i, "auth") || has(i, "access") {
-				return true
-			}
-		case 'b':
-			if has(i, "bearer") {
-				return true
-			}
-		case 'c':
-			if has(i, "cook") || has(i, "cred") || has(i, "card") || has(i, "csrf") || has(i, "cv") || has(i, "code") {
-				return true
-			}
-		case 'd':
-			if has(i, "dsn") {
-				return true
-			}
-		case 'f':
-			if has(i, "forward") {
-				return true
-			}
-		case 'i':
-			if k[i+1] == 'p' {
-				return true
-			}
-		case 'j':
-			if has(i, "jwt") {
-				return true
-			}
-		case 'k':
-			if has(i, "key") {
-				return true
-			}
-		case 'o':
-			if has(i, "otp") {
-				return true
-			}
-		case 'p':
-			if has(i, "pass") || has(i, "pwd") || has(i, "priv") || has(i, "pin") {
-				return true
-			}
-		case 'r':
-			if has(i, "remote") {
-				return true
-			}
-		case 's':
-			if has(i, "secret") || has(i, "sig") || has(i, "sess") || has(i, "sid") {
-				return true
-			}
-		case 't':
-			if has(i, "token") {
-				return true
-			}
-		case 'x':
-			if has(i, "xsrf") {
+		for _, stem := range sensitiveStems[k[i]] {
+			if len(k)-i >= len(stem) && string(k[i:i+len(stem)]) == stem {
 				return true
 			}
 		}
