@@ -985,19 +985,31 @@ func URLPath(u string) string {
 
 // ---- request -----------------------------------------------------------------------
 
-// evAllowedHeaders are the request headers worth showing; everything else
-// (Authorization, Cookie, API keys, forwarding chains) is never shown.
-var evAllowedHeaders = []string{
+// shownHeaders are the request headers worth showing; everything else
+// (cookies, authorization, API keys, forwarding chains) is only counted.
+var shownHeaders = []string{
 	"content-type", "content-length", "content-encoding", "accept", "user-agent", "referer", "origin",
 	"host", "x-forwarded-proto", "x-request-id", "x-correlation-id", "sentry-trace", "traceparent",
 }
 
-func evRequest(ev *sentryapi.Event) []string {
-	r := ev.Request()
-	if r == nil {
-		return nil
+// ShownHeader returns the value of a request header the views may show
+// (an allowed name, nothing sensitive or filtered; a referer or origin URL
+// scrubbed), or false.
+func ShownHeader(name, value string) (string, bool) {
+	k := strings.ToLower(strings.TrimSpace(name))
+	if !slices.Contains(shownHeaders, k) || IsSensitiveKey(k) || value == FilteredMarker || IsSecretValue(value) {
+		return "", false
 	}
-	url := r.URL
+	if k == "referer" || k == "origin" {
+		value = ScrubURL(value)
+	}
+	return value, true
+}
+
+// RequestURL is the request's URL with the query string that some SDKs
+// send apart put back (not scrubbed).
+func RequestURL(r *sentryapi.RequestData) string {
+	url := strings.TrimSpace(r.URL)
 	if len(r.Query) > 0 && !strings.Contains(url, "?") {
 		var q []string
 		for _, kv := range r.Query {
@@ -1009,7 +1021,15 @@ func evRequest(ev *sentryapi.Event) []string {
 		}
 		url += "?" + strings.Join(q, "&")
 	}
-	first := joinNonEmpty(" ", evLine(r.Method, 16), SanitizeLine(Truncate(ScrubURL(strings.TrimSpace(url)), 300)))
+	return url
+}
+
+func evRequest(ev *sentryapi.Event) []string {
+	r := ev.Request()
+	if r == nil {
+		return nil
+	}
+	first := joinNonEmpty(" ", evLine(r.Method, 16), SanitizeLine(Truncate(ScrubURL(RequestURL(r)), 300)))
 	if st := evStatus(ev); st != "" {
 		first = joinNonEmpty(" ", first, "→ "+st)
 	}
@@ -1020,14 +1040,10 @@ func evRequest(ev *sentryapi.Event) []string {
 	var hs []string
 	others := 0
 	for _, kv := range r.Headers {
-		k := strings.ToLower(strings.TrimSpace(kv[0]))
-		if !slices.Contains(evAllowedHeaders, k) || IsSensitiveKey(k) || kv[1] == "[Filtered]" || IsSecretValue(kv[1]) {
+		v, ok := ShownHeader(kv[0], kv[1])
+		if !ok {
 			others++
 			continue
-		}
-		v := kv[1]
-		if k == "referer" || k == "origin" {
-			v = ScrubURL(v)
 		}
 		hs = append(hs, evLine(kv[0], 40)+": "+evLine(v, 100))
 	}

@@ -993,14 +993,6 @@ func (r *epRender) crumbText(b *sentryapi.Breadcrumb) string {
 	return strings.Join(parts, st.Faint.Render(" · "))
 }
 
-// epSafeHeaders are the request headers shown; every other header
-// (Authorization, Cookie, API keys, forwarding chains) is only counted.
-var epSafeHeaders = map[string]bool{
-	"content-type": true, "content-length": true, "content-encoding": true, "accept": true,
-	"user-agent": true, "referer": true, "origin": true, "host": true, "x-forwarded-proto": true,
-	"x-request-id": true, "x-correlation-id": true, "sentry-trace": true, "traceparent": true,
-}
-
 func (r *epRender) request() {
 	ev, st := r.p.ev, r.st
 	req := ev.Request()
@@ -1008,18 +1000,7 @@ func (r *epRender) request() {
 		return
 	}
 	r.add("", dtSection(st, "Request", r.w))
-	url := strings.TrimSpace(req.URL)
-	if len(req.Query) > 0 && !strings.Contains(url, "?") {
-		var q []string
-		for _, kv := range req.Query {
-			if kv[0] == "" {
-				q = append(q, kv[1])
-			} else {
-				q = append(q, kv[0]+"="+kv[1])
-			}
-		}
-		url += "?" + strings.Join(q, "&")
-	}
+	url := tracetree.RequestURL(req)
 	first := st.Bold.Render(epText(req.Method))
 	if url != "" {
 		first += " " + clean(tracetree.ScrubURL(url))
@@ -1027,14 +1008,10 @@ func (r *epRender) request() {
 	r.wrap("  "+strings.TrimSpace(first), 4)
 	hidden := 0
 	for _, kv := range req.Headers {
-		k := strings.ToLower(strings.TrimSpace(kv[0]))
-		v := kv[1]
-		if !epSafeHeaders[k] || tracetree.IsSensitiveKey(k) || v == tracetree.FilteredMarker || tracetree.IsSecretValue(v) {
+		v, ok := tracetree.ShownHeader(kv[0], kv[1])
+		if !ok {
 			hidden++
 			continue
-		}
-		if k == "referer" || k == "origin" {
-			v = tracetree.ScrubURL(v)
 		}
 		r.wrap("  "+st.Subtle.Render(epText(kv[0])+":")+" "+tracetree.Truncate(epText(v), 200), 4)
 	}
