@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/tracehound/tracehound/ingest/envelope"
-	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/sentryapi/local"
 )
 
@@ -74,39 +73,7 @@ func NewServer(store *Store, opts Options) *Server {
 	}
 }
 
-var (
-	ingestPath    = regexp.MustCompile(`^/api/([0-9]+)/(envelope|store)/?$`)
-	issueListPath = regexp.MustCompile(`^/api/0/organizations/(` + OrgSlug + `|1)/issues/?$`)
-)
-
-// issueList answers GET /organizations/{org}/issues/: the issues, most
-// recently seen first (the one order offered), at most limit (25; 100).
-func (s *Server) issueList(w http.ResponseWriter, r *http.Request) {
-	limit := 25
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			s.fail(w, http.StatusBadRequest, "limit must be a positive number")
-			return
-		}
-		limit = min(n, 100)
-	}
-	issues, err := s.store.Issues()
-	if err != nil {
-		s.fail(w, http.StatusInternalServerError, "reading the store: "+err.Error())
-		return
-	}
-	if len(issues) > limit {
-		issues = issues[:limit]
-	}
-	w.Header().Set("Content-Type", "application/json")
-	data, err := sentryapi.Encode(issues)
-	if err != nil {
-		s.fail(w, http.StatusInternalServerError, err.Error())
-		return
-	}
-	w.Write(data)
-}
+var ingestPath = regexp.MustCompile(`^/api/([0-9]+)/(envelope|store)/?$`)
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if m := ingestPath.FindStringSubmatch(r.URL.Path); m != nil {
@@ -128,10 +95,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.URL.Path == "/" {
 		s.index(w)
-		return
-	}
-	if issueListPath.MatchString(r.URL.Path) && r.Method == http.MethodGet {
-		s.issueList(w, r)
 		return
 	}
 	srv, err := s.current()

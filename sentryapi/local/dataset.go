@@ -316,9 +316,10 @@ func summary[T any](d *dataset, file string) (*T, error) {
 
 // issueSummary is what the server needs to know of an issue file.
 type issueSummary struct {
-	ID      sentryapi.FlexString `json:"id"`
-	ShortID string               `json:"shortId"`
-	Project issueProject         `json:"project"`
+	ID       sentryapi.FlexString `json:"id"`
+	ShortID  string               `json:"shortId"`
+	Project  issueProject         `json:"project"`
+	LastSeen string               `json:"lastSeen"`
 }
 
 // issueProject is an issue's project. (Named types make decoding errors

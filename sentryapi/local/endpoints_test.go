@@ -522,3 +522,31 @@ func TestRouting(t *testing.T) {
 		c.do(t, t.Context(), http.MethodPost, "/api/0/nope/").want(t, 404)
 	})
 }
+
+func TestIssueList(t *testing.T) {
+	fsys := dataset()
+	file := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
+	fsys["issues/100.json"] = file(`{"id":"100","shortId":"BACKEND-1A","title":"old","lastSeen":"2026-01-01T00:00:00Z","project":{"id":"11","slug":"backend"}}`)
+	fsys["issues/200.json"] = file(`{"id":"200","shortId":"FRONTEND-2","title":"newest","lastSeen":"2026-03-01T00:00:00Z","project":{"id":"12","slug":"frontend"}}`)
+	fsys["issues/300.json"] = file(`{"id":"300","shortId":"FRONTEND-3","title":"middle","lastSeen":"2026-02-01T00:00:00Z","project":{"id":"12","slug":"frontend"}}`)
+	s := newServer(t, fsys)
+	forEach(t, s, func(t *testing.T, c conn) {
+		var all []sentryapi.Issue
+		c.get(t, "/api/0/organizations/acme/issues/?sort=date").want(t, 200).decode(t, &all)
+		var got []string
+		for _, is := range all {
+			got = append(got, is.Title)
+		}
+		if strings.Join(got, ",") != "newest,middle,old" {
+			t.Errorf("order: %v", got)
+		}
+		var one []sentryapi.Issue
+		c.get(t, "/api/0/organizations/acme/issues/?limit=1").want(t, 200).decode(t, &one)
+		if len(one) != 1 || one[0].ID != "200" {
+			t.Errorf("limit=1: %+v", one)
+		}
+		for _, bad := range []string{"0", "101", "x"} {
+			c.get(t, "/api/0/organizations/acme/issues/?limit="+bad).want(t, 400)
+		}
+	})
+}

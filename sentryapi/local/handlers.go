@@ -35,6 +35,7 @@ func init() {
 	add("organizations", "org", (*Server).orgList)
 	add("organizations/{org}", "org", (*Server).orgDetail)
 	add("organizations/{org}/projects", "project", (*Server).projectList)
+	add("organizations/{org}/issues", "event", (*Server).issueList)
 	add("organizations/{org}/issues/{issue}", "event", (*Server).issueDetail)
 	add("organizations/{org}/issues/{issue}/events", "event", (*Server).issueEventList)
 	add("organizations/{org}/issues/{issue}/events/{event}", "event", (*Server).issueEvent)
@@ -239,6 +240,49 @@ func (s *Server) findIssue(r *http.Request, key string, shortOnly bool) (string,
 		return "", nil, s.errorReply(r, firstErr)
 	}
 	return "", nil, notFound()
+}
+
+// issueList answers the organization's issues, the most recently seen
+// first (Sentry's sort=date; other sorts and the query are not offered),
+// at most limit of them (1–100), paginated.
+func (s *Server) issueList(r *http.Request, _ params) *reply {
+	limit := maxPerPage
+	if v := query(r).Get("limit"); v != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 || n > maxPerPage {
+			return detailReply(http.StatusBadRequest, fmt.Sprintf("Invalid limit: a number from 1 to %d.", maxPerPage))
+		}
+		limit = n
+	}
+	type entry struct {
+		sum  *issueSummary
+		data []byte
+	}
+	var list []entry
+	for _, file := range s.data.issues {
+		sum, err := summary[issueSummary](s.data, file)
+		if err != nil {
+			return s.errorReply(r, err)
+		}
+		data, err := s.data.read(file, '{')
+		if err != nil {
+			return s.errorReply(r, err)
+		}
+		list = append(list, entry{sum, data})
+	}
+	seen := func(e entry) sentryapi.Timestamp {
+		t, _ := sentryapi.ParseTimestamp(e.sum.LastSeen)
+		return t
+	}
+	slices.SortFunc(list, func(a, b entry) int {
+		ia, ib := string(a.sum.ID), string(b.sum.ID) // numeric ids: longer is larger
+		return cmp.Or(cmp.Compare(seen(b), seen(a)), cmp.Compare(len(ib), len(ia)), strings.Compare(ib, ia))
+	})
+	elems := make([][]byte, 0, min(len(list), limit))
+	for _, e := range list[:min(len(list), limit)] {
+		elems = append(elems, e.data)
+	}
+	return s.pageReply(r, elems)
 }
 
 func (s *Server) issueDetail(r *http.Request, p params) *reply {
