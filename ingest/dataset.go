@@ -47,25 +47,17 @@ func (s *Store) Snapshot() (fs.FS, error) {
 	})
 	sf.addJSON("projects.json", plist)
 
-	var latest *issueRecord
+	var latest string
 	err = s.db.View(func(tx *bolt.Tx) error {
-		err := tx.Bucket(bIssues).ForEach(func(_, v []byte) error {
-			is := &issueRecord{}
-			if err := json.Unmarshal(v, is); err != nil {
-				return err
-			}
-			p, ok := byID[is.ProjectID]
-			if !ok {
-				return nil
-			}
-			sf.addJSON("issues/"+strconv.FormatInt(is.ID, 10)+".json", apiIssue(is, p))
-			if latest == nil || is.LastSeen.After(latest.LastSeen) || is.LastSeen.Equal(latest.LastSeen) && is.ID > latest.ID {
-				latest = is
-			}
-			return nil
-		})
+		issues, err := issuesIn(tx, byID)
 		if err != nil {
 			return err
+		}
+		for _, is := range issues {
+			sf.addJSON("issues/"+string(is.ID)+".json", is)
+		}
+		if len(issues) > 0 {
+			latest = string(issues[0].ID)
 		}
 		traces := map[string]bool{}
 		return tx.Bucket(bItems).ForEach(func(k, v []byte) error {
@@ -99,8 +91,8 @@ func (s *Store) Snapshot() (fs.FS, error) {
 		return nil, err
 	}
 	manifest := map[string]any{"name": "local ingest", "description": "events received by tracehound serve"}
-	if latest != nil {
-		manifest["issue"] = strconv.FormatInt(latest.ID, 10)
+	if latest != "" {
+		manifest["issue"] = latest
 	}
 	sf.addJSON("dataset.json", manifest)
 	return sf, nil
@@ -116,25 +108,34 @@ func (s *Store) Issues() ([]*sentryapi.Issue, error) {
 	for _, p := range projects {
 		byID[p.ID] = p
 	}
-	var recs []*issueRecord
+	var out []*sentryapi.Issue
 	err = s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bIssues).ForEach(func(_, v []byte) error {
-			is := &issueRecord{}
-			if err := json.Unmarshal(v, is); err != nil {
-				return err
-			}
-			if _, ok := byID[is.ProjectID]; ok {
-				recs = append(recs, is)
-			}
-			return nil
-		})
+		out, err = issuesIn(tx, byID)
+		return err
+	})
+	return out, err
+}
+
+// issuesIn lists the issues of known projects as the API shows them, the
+// most recently seen first.
+func issuesIn(tx *bolt.Tx, projects map[int64]Project) ([]*sentryapi.Issue, error) {
+	var recs []*issueRecord
+	err := tx.Bucket(bIssues).ForEach(func(_, v []byte) error {
+		is := &issueRecord{}
+		if err := json.Unmarshal(v, is); err != nil {
+			return err
+		}
+		if _, ok := projects[is.ProjectID]; ok {
+			recs = append(recs, is)
+		}
+		return nil
 	})
 	slices.SortFunc(recs, func(a, b *issueRecord) int {
 		return cmp.Or(b.LastSeen.Compare(a.LastSeen), cmp.Compare(b.ID, a.ID))
 	})
 	out := make([]*sentryapi.Issue, 0, len(recs))
 	for _, is := range recs {
-		out = append(out, apiIssue(is, byID[is.ProjectID]))
+		out = append(out, apiIssue(is, projects[is.ProjectID]))
 	}
 	return out, err
 }
@@ -162,25 +163,10 @@ func (s *Store) payload(key string) ([]byte, error) {
 
 // traceJSON builds the /trace/ array of a trace from its stored items.
 func (s *Store) traceJSON(traceID string, projects map[int64]Project) ([]byte, error) {
-	recs, err := s.traceRecords(traceID)
+	recs, shortIDs, err := s.traceRecords(traceID)
 	if err != nil {
 		return nil, err
 	}
-	shortIDs := map[int64]string{}
-	_ = s.db.View(func(tx *bolt.Tx) error {
-		for _, r := range recs {
-			if r.GroupID == 0 {
-				continue
-			}
-			if v := tx.Bucket(bIssues).Get(be64(uint64(r.GroupID))); v != nil {
-				var is issueRecord
-				if json.Unmarshal(v, &is) == nil {
-					shortIDs[r.GroupID] = is.ShortID
-				}
-			}
-		}
-		return nil
-	})
 	return sentryapi.Encode(buildTrace(recs, projects, shortIDs))
 }
 

@@ -104,6 +104,9 @@ func convert(p Project, envEventID string, it Item, at time.Time) (*record, *sen
 			r.Kind = KindError
 		}
 		r.ID, r.TraceID = ev.ID, normID(ev.TraceID())
+		if r.Kind == KindError {
+			return r, ev, nil // encoded once its issue is known (assignIssue)
+		}
 		payload, err := sentryapi.Encode(ev)
 		if err != nil {
 			return nil, nil, err

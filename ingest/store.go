@@ -401,12 +401,14 @@ func (s *Store) get(kind, id string) (*record, error) {
 	return r, err
 }
 
-// traceRecords reads every record of a trace.
-func (s *Store) traceRecords(traceID string) ([]*record, error) {
+// traceRecords reads every record of a trace, and the short ids of the
+// issues its errors belong to, in one read transaction.
+func (s *Store) traceRecords(traceID string) ([]*record, map[int64]string, error) {
 	var out []*record
+	shortIDs := map[int64]string{}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		prefix := []byte(traceID + "\x00")
-		items := tx.Bucket(bItems)
+		items, issues := tx.Bucket(bItems), tx.Bucket(bIssues)
 		c := tx.Bucket(bTrace).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, _ = c.Next() {
 			v := items.Get(k[len(prefix):])
@@ -419,10 +421,19 @@ func (s *Store) traceRecords(traceID string) ([]*record, error) {
 			}
 			r.Payload = append(json.RawMessage(nil), tx.Bucket(bPayloads).Get(r.key())...)
 			out = append(out, r)
+			if r.GroupID == 0 {
+				continue
+			}
+			if v := issues.Get(be64(uint64(r.GroupID))); v != nil {
+				var is issueRecord
+				if json.Unmarshal(v, &is) == nil {
+					shortIDs[r.GroupID] = is.ShortID
+				}
+			}
 		}
 		return nil
 	})
-	return out, err
+	return out, shortIDs, err
 }
 
 // Counts reports how many items of each kind are stored.
