@@ -19,6 +19,7 @@ import (
 	"github.com/tracehound/tracehound/internal/fixtures"
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/tracetree"
+	bolt "go.etcd.io/bbolt"
 )
 
 type harness struct {
@@ -528,5 +529,54 @@ func TestSpanV2Items(t *testing.T) {
 	}
 	if c := root.Children[0]; c.Op != "db" || len(c.Errors) != 1 {
 		t.Errorf("child: op %q, %d errors", c.Op, len(c.Errors))
+	}
+}
+
+// get reads one record (a test helper).
+func (s *Store) get(kind, id string) (*record, error) {
+	var r *record
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bItems).Get([]byte(kind + ":" + id))
+		if v == nil {
+			return nil
+		}
+		r = &record{}
+		if err := json.Unmarshal(v, r); err != nil {
+			return err
+		}
+		r.Payload = append(json.RawMessage(nil), tx.Bucket(bPayloads).Get(r.key())...)
+		return nil
+	})
+	return r, err
+}
+
+// Retention applies when the store opens too: data may age while no
+// server runs.
+func TestRetentionOnOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	st, err := Open(path, Retention{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := st.EnsureProject("p", "go")
+	if _, err := st.Ingest(p, "", []Item{{Type: "event", Payload: []byte(errorEvent("a0000000000000000000000000000000", "1", "E", "f"))}}); err != nil {
+		t.Fatal(err)
+	}
+	received := time.Now()
+	st.Close()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later, err := open(db, Retention{MaxAge: time.Hour}, func() time.Time { return received.Add(2 * time.Hour) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer later.Close()
+	if n, _ := later.Counts(); n[KindError] != 0 {
+		t.Errorf("an item older than the retention survived opening: %v", n)
+	}
+	if is, _ := later.Issues(); len(is) != 0 {
+		t.Errorf("its issue survived: %+v", is)
 	}
 }

@@ -114,7 +114,17 @@ func Open(path string, ret Retention) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db, ret: ret, now: time.Now}
+	return open(db, ret, time.Now)
+}
+
+// open applies the retention at once (data may have aged while no
+// server ran) and returns the store.
+func open(db *bolt.DB, ret Retention, now func() time.Time) (*Store, error) {
+	s := &Store{db: db, ret: ret, now: now}
+	if err := db.Update(s.prune); err != nil {
+		db.Close()
+		return nil, err
+	}
 	s.version.Store(1)
 	return s, nil
 }
@@ -372,33 +382,6 @@ func (s *Store) prune(tx *bolt.Tx) error {
 		}
 	}
 	return nil
-}
-
-// Prune applies the retention now (it also runs after every write).
-func (s *Store) Prune() error {
-	err := s.db.Update(s.prune)
-	if err == nil {
-		s.changed()
-	}
-	return err
-}
-
-// get reads one record.
-func (s *Store) get(kind, id string) (*record, error) {
-	var r *record
-	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bItems).Get([]byte(kind + ":" + id))
-		if v == nil {
-			return nil
-		}
-		r = &record{}
-		if err := json.Unmarshal(v, r); err != nil {
-			return err
-		}
-		r.Payload = append(json.RawMessage(nil), tx.Bucket(bPayloads).Get(r.key())...)
-		return nil
-	})
-	return r, err
 }
 
 // traceRecords reads every record of a trace, and the short ids of the
