@@ -92,68 +92,8 @@ func TestIncidents(t *testing.T) {
 }
 
 func TestIncidentFilesDecode(t *testing.T) {
-	forEachIncident(t, func(t *testing.T, name string, fsys fs.FS) {
-		n := 0
-		err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || strings.HasPrefix(p, "sources/") || !strings.HasSuffix(p, ".json") {
-				return err
-			}
-			if strings.HasPrefix(p, "history/") && strings.Count(p, "/") > 2 {
-				return nil // an old version of a source file
-			}
-			n++
-			var v any
-			switch dir, _ := path.Split(p); {
-			case p == "organization.json":
-				v = new(sentryapi.Organization)
-			case p == "projects.json":
-				v = new([]sentryapi.Project)
-			case p == "repos.json":
-				v = new([]sentryapi.Repository)
-			case p == "code-mappings.json":
-				v = new([]sentryapi.CodeMapping)
-			case strings.HasPrefix(dir, "issues/"):
-				v = new(sentryapi.Issue)
-			case strings.HasPrefix(dir, "events/"):
-				v = new(sentryapi.Event)
-			case strings.HasPrefix(dir, "traces/"):
-				v = new(sentryapi.Trace)
-			case strings.HasPrefix(dir, "profiles/"):
-				v = new(sentryapi.Profile)
-			case strings.HasPrefix(dir, "chunks/"):
-				v = new(sentryapi.ProfileChunk)
-			case p == "dataset.json":
-				v = new(incident.Manifest)
-			case p == "expected.json":
-				v = new(incident.Expected)
-			case strings.HasPrefix(dir, "history/"):
-				v = new(map[string]any)
-			default:
-				t.Errorf("unexpected file %s in the dataset", p)
-				return nil
-			}
-			b, err := fs.ReadFile(fsys, p)
-			if err != nil {
-				return err
-			}
-			if err := sentryapi.Decode(b, v); err != nil {
-				t.Errorf("%s: %v", p, err)
-			}
-			if ev, ok := v.(*sentryapi.Event); ok {
-				for _, en := range ev.Entries {
-					if en.DecodeError != "" {
-						t.Errorf("%s: %s", p, en.DecodeError)
-					}
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n < 15 {
-			t.Errorf("only %d JSON files", n)
-		}
+	forEachIncident(t, func(t *testing.T, _ string, fsys fs.FS) {
+		checkEveryFileDecodes(t, fsys, 15)
 	})
 }
 
