@@ -120,24 +120,16 @@ func openDataset(fsys fs.FS) (*dataset, error) {
 
 // jsonFiles lists the *.json files directly in dir; a missing dir is empty.
 func (d *dataset) jsonFiles(dir string) ([]string, error) {
-	ents, err := fs.ReadDir(d.fsys, dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, e := range ents {
-		if !e.IsDir() && strings.HasSuffix(e.Name(), ".json") {
-			out = append(out, e.Name())
-		}
-	}
-	return out, nil
+	return d.entries(dir, func(e fs.DirEntry) bool { return !e.IsDir() && strings.HasSuffix(e.Name(), ".json") })
 }
 
 // subdirs lists the directories directly in dir; a missing dir is empty.
 func (d *dataset) subdirs(dir string) ([]string, error) {
+	return d.entries(dir, fs.DirEntry.IsDir)
+}
+
+// entries lists the names of the entries of dir that keep says to keep.
+func (d *dataset) entries(dir string, keep func(fs.DirEntry) bool) ([]string, error) {
 	ents, err := fs.ReadDir(d.fsys, dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -147,7 +139,7 @@ func (d *dataset) subdirs(dir string) ([]string, error) {
 	}
 	var out []string
 	for _, e := range ents {
-		if e.IsDir() {
+		if keep(e) {
 			out = append(out, e.Name())
 		}
 	}
