@@ -1122,6 +1122,30 @@ var loopRE = regexp.MustCompile(`^\s*(for\b|while\b)|\.(map|forEach|flatMap)\(|\
 func callSites(repo *Repo, name string) []callSite {
 	var out []callSite
 	re := regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`)
+	walkAppSources(repo, func(rel string, lines []string) bool {
+		for i, l := range lines {
+			if !re.MatchString(l) || defRE.MatchString(l) {
+				continue
+			}
+			body := functionBody(lines, i+1)
+			if len(body) == 0 {
+				continue
+			}
+			fn := defName(body[0])
+			if fn == "" || fn == name {
+				continue
+			}
+			out = append(out, callSite{path: rel, function: fn, text: l, line: i + 1, inLoop: inLoop(lines, i)})
+		}
+		return false
+	})
+	return out
+}
+
+// walkAppSources reads the application's source files of a repository
+// (not tests, vendored code, builds or virtualenvs) until visit says
+// stop.
+func walkAppSources(repo *Repo, visit func(rel string, lines []string) (stop bool)) {
 	_ = filepath.WalkDir(repo.Path, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			return nil
@@ -1142,23 +1166,11 @@ func callSites(repo *Repo, name string) []callSite {
 		if err != nil {
 			return nil
 		}
-		for i, l := range lines {
-			if !re.MatchString(l) || defRE.MatchString(l) {
-				continue
-			}
-			body := functionBody(lines, i+1)
-			if len(body) == 0 {
-				continue
-			}
-			fn := defName(body[0])
-			if fn == "" || fn == name {
-				continue
-			}
-			out = append(out, callSite{path: rel, function: fn, text: l, line: i + 1, inLoop: inLoop(lines, i)})
+		if visit(rel, lines) {
+			return filepath.SkipAll
 		}
 		return nil
 	})
-	return out
 }
 
 func (o *Offline) mustRepo(name string) *Repo {
@@ -1176,32 +1188,14 @@ func enclosingMatch(repo *Repo, pattern string, inName bool) (definition, string
 	var found definition
 	var fn string
 	ok := false
-	_ = filepath.WalkDir(repo.Path, func(p string, d os.DirEntry, err error) error {
-		if err != nil || ok {
-			return nil
-		}
-		if d.IsDir() {
-			switch d.Name() {
-			case ".git", "node_modules", "vendor", "dist", "build", "__pycache__", ".venv", "tests", "test", "__tests__":
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !isSourceFile(d.Name()) || strings.HasSuffix(d.Name(), "_test.go") || strings.HasPrefix(d.Name(), "test_") || strings.Contains(d.Name(), ".test.") {
-			return nil
-		}
-		rel, _ := filepath.Rel(repo.Path, p)
-		lines, err := readRepoLines(repo, filepath.ToSlash(rel))
-		if err != nil {
-			return nil
-		}
+	walkAppSources(repo, func(rel string, lines []string) bool {
 		for i, l := range lines {
 			low := strings.ToLower(l)
 			if inName {
 				if defRE.MatchString(l) && strings.Contains(low, pat) {
 					if name := defName(l); name != "" {
-						found, fn, ok = definition{path: filepath.ToSlash(rel), line: i + 1}, name, true
-						return filepath.SkipAll
+						found, fn, ok = definition{path: rel, line: i + 1}, name, true
+						return true
 					}
 				}
 				continue
@@ -1210,8 +1204,8 @@ func enclosingMatch(repo *Repo, pattern string, inName bool) (definition, string
 				body := functionBody(lines, i+1)
 				if len(body) > 0 && defRE.MatchString(body[0]) {
 					if name := defName(body[0]); name != "" {
-						found, fn, ok = definition{path: filepath.ToSlash(rel), line: i + 1}, name, true
-						return filepath.SkipAll
+						found, fn, ok = definition{path: rel, line: i + 1}, name, true
+						return true
 					}
 				}
 				// A module-level constant (a query kept in a variable):
@@ -1219,12 +1213,12 @@ func enclosingMatch(repo *Repo, pattern string, inName bool) (definition, string
 				if c := constantAbove(lines, i); c != "" {
 					for _, site := range callSites(repo, c) {
 						found, fn, ok = definition{path: site.path, line: site.line}, site.function, true
-						return filepath.SkipAll
+						return true
 					}
 				}
 			}
 		}
-		return nil
+		return false
 	})
 	return found, fn, ok
 }
