@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
 func codeToolMap(tools []Tool) map[string]Tool {
@@ -34,7 +34,7 @@ func TestCodeToolDefinitions(t *testing.T) {
 	if nilRepos.Len() != 0 || nilRepos.ForProject("x") != nil || nilRepos.List() != nil {
 		t.Error("nil Repos")
 	}
-	if _, _, ok := nilRepos.Locate("x", sentryapi.Frame{Filename: "a.go"}); ok {
+	if _, _, ok := nilRepos.Locate("x", wire.Frame{Filename: "a.go"}); ok {
 		t.Error("nil Repos located a frame")
 	}
 	if _, err := nilRepos.Get("x"); err == nil {

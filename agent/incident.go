@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/tracetree"
 )
@@ -17,17 +19,17 @@ import (
 // the one a tool returns. It is safe for concurrent use.
 type Incident struct {
 	Client *sentryapi.Client
-	Issue  *sentryapi.Issue // nil when the target was a bare trace
-	Event  *sentryapi.Event // the issue's event (the focus); nil for a bare trace
-	Which  string           // how Event was chosen: recommended, latest, or "" for an explicit id
+	Issue  *wire.Issue // nil when the target was a bare trace
+	Event  *wire.Event // the issue's event (the focus); nil for a bare trace
+	Which  string      // how Event was chosen: recommended, latest, or "" for an explicit id
 	Trace  *sentryapi.TraceResult
 	Tree   *tracetree.Tree
-	Meta   *sentryapi.TraceMeta // may be nil
+	Meta   *wire.TraceMeta // may be nil
 
 	mu       sync.Mutex
-	events   map[string]*sentryapi.Event
-	profiles map[string]*sentryapi.Profile
-	chunks   map[string]*sentryapi.ProfileChunk
+	events   map[string]*wire.Event
+	profiles map[string]*wire.Profile
+	chunks   map[string]*wire.ProfileChunk
 }
 
 // TraceID is the incident's trace id, or "".
@@ -110,7 +112,7 @@ func Load(ctx context.Context, c *sentryapi.Client, t sentryapi.Target) (*Incide
 	}
 	opts := sentryapi.TraceOptions{}
 	if in.Event != nil && in.Event.DateCreated != "" {
-		if ts, err := sentryapi.ParseTimestamp(in.Event.DateCreated); err == nil && ts != 0 {
+		if ts, err := wire.ParseTimestamp(in.Event.DateCreated); err == nil && ts != 0 {
 			opts.Timestamp = ts.Time()
 			opts.ErrorID = in.Event.EventID
 		}
@@ -133,7 +135,7 @@ func Load(ctx context.Context, c *sentryapi.Client, t sentryapi.Target) (*Incide
 
 // issueEvent fetches the event an issue view shows: the one named, else
 // the recommended one (falling back to the latest).
-func issueEvent(ctx context.Context, c *sentryapi.Client, issueID, which string) (*sentryapi.Event, string, error) {
+func issueEvent(ctx context.Context, c *sentryapi.Client, issueID, which string) (*wire.Event, string, error) {
 	if which != "" {
 		ev, err := c.IssueEvent(ctx, issueID, which)
 		if sentryapi.IsHexID(which) {
@@ -147,7 +149,7 @@ func issueEvent(ctx context.Context, c *sentryapi.Client, issueID, which string)
 
 // FindEvent fetches an event by id, resolving its project through the
 // event-id lookup when no project is known.
-func FindEvent(ctx context.Context, c *sentryapi.Client, project, id string) (*sentryapi.Event, error) {
+func FindEvent(ctx context.Context, c *sentryapi.Client, project, id string) (*wire.Event, error) {
 	if project != "" {
 		return c.Event(ctx, project, id)
 	}
@@ -164,7 +166,7 @@ func FindEvent(ctx context.Context, c *sentryapi.Client, project, id string) (*s
 	return c.Event(ctx, lk.ProjectSlug, id)
 }
 
-func issueName(is *sentryapi.Issue) string {
+func issueName(is *wire.Issue) string {
 	if is == nil {
 		return "?"
 	}
@@ -174,11 +176,11 @@ func issueName(is *sentryapi.Issue) string {
 	return string(is.ID)
 }
 
-func (in *Incident) remember(ev *sentryapi.Event) {
+func (in *Incident) remember(ev *wire.Event) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.events == nil {
-		in.events = map[string]*sentryapi.Event{}
+		in.events = map[string]*wire.Event{}
 	}
 	in.events[ev.EventID] = ev
 }
@@ -193,7 +195,7 @@ func (in *Incident) Node(id string) (*tracetree.Node, error) {
 
 // EventFor returns the full event of a node (a transaction or an error),
 // fetched once and cached.
-func (in *Incident) EventFor(ctx context.Context, n *tracetree.Node) (*sentryapi.Event, error) {
+func (in *Incident) EventFor(ctx context.Context, n *tracetree.Node) (*wire.Event, error) {
 	in.mu.Lock()
 	ev := in.events[n.ID]
 	in.mu.Unlock()
@@ -247,7 +249,7 @@ func (in *Incident) Prefetch(ctx context.Context) map[string]error {
 
 // ProfileFor returns the transaction profile (v1) of a transaction node,
 // cached.
-func (in *Incident) ProfileFor(ctx context.Context, n *tracetree.Node) (*sentryapi.Profile, error) {
+func (in *Incident) ProfileFor(ctx context.Context, n *tracetree.Node) (*wire.Profile, error) {
 	if n.ProfileID == "" {
 		return nil, fmt.Errorf("transaction %s has no transaction profile", tracetree.ShortID(n.ID))
 	}
@@ -267,7 +269,7 @@ func (in *Incident) ProfileFor(ctx context.Context, n *tracetree.Node) (*sentrya
 	}
 	in.mu.Lock()
 	if in.profiles == nil {
-		in.profiles = map[string]*sentryapi.Profile{}
+		in.profiles = map[string]*wire.Profile{}
 	}
 	in.profiles[n.ProfileID] = p
 	in.mu.Unlock()
@@ -276,7 +278,7 @@ func (in *Incident) ProfileFor(ctx context.Context, n *tracetree.Node) (*sentrya
 
 // ChunkFor returns the continuous-profile data covering a transaction
 // node's time window, cached.
-func (in *Incident) ChunkFor(ctx context.Context, n *tracetree.Node) (*sentryapi.ProfileChunk, error) {
+func (in *Incident) ChunkFor(ctx context.Context, n *tracetree.Node) (*wire.ProfileChunk, error) {
 	if n.ProfilerID == "" {
 		return nil, fmt.Errorf("transaction %s has no continuous profile", tracetree.ShortID(n.ID))
 	}
@@ -296,7 +298,7 @@ func (in *Incident) ChunkFor(ctx context.Context, n *tracetree.Node) (*sentryapi
 	}
 	in.mu.Lock()
 	if in.chunks == nil {
-		in.chunks = map[string]*sentryapi.ProfileChunk{}
+		in.chunks = map[string]*wire.ProfileChunk{}
 	}
 	in.chunks[key] = ch
 	in.mu.Unlock()

@@ -12,7 +12,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/tracetree"
 )
 
@@ -49,7 +50,7 @@ func (o *Offline) ContextWindow() int { return 1_000_000 }
 type analysis struct {
 	chain      []*tracetree.Node // errors from the symptom to the deepest
 	deepest    *tracetree.Node
-	deepEvent  *sentryapi.Event
+	deepEvent  *wire.Event
 	crash      *frameRef
 	txns       []*tracetree.Node // transactions worth looking at
 	profiled   []*tracetree.Node
@@ -359,7 +360,7 @@ func subtree(n *tracetree.Node) []*tracetree.Node {
 
 var timeoutRE = regexp.MustCompile(`(?i)time[ds]? ?out|deadline|took too long|pool exhausted|too many connections|504`)
 
-func mentionsTimeout(ev *sentryapi.Event) bool {
+func mentionsTimeout(ev *wire.Event) bool {
 	if timeoutRE.MatchString(ev.Title) {
 		return true
 	}
@@ -460,7 +461,7 @@ func (o *Offline) codeCandidates(ctx context.Context, a *analysis) {
 
 // crashFrame is the innermost in-app frame of the outermost exception (or
 // of its causes, or of the threads).
-func crashFrame(ev *sentryapi.Event) (sentryapi.Frame, bool) {
+func crashFrame(ev *wire.Event) (wire.Frame, bool) {
 	if ex := ev.Exception(); ex != nil {
 		for i := len(ex.Values) - 1; i >= 0; i-- {
 			st := ex.Values[i].Stacktrace
@@ -474,17 +475,17 @@ func crashFrame(ev *sentryapi.Event) (sentryapi.Frame, bool) {
 			}
 		}
 	}
-	return sentryapi.Frame{}, false
+	return wire.Frame{}, false
 }
 
-func releaseOf(ev *sentryapi.Event) string {
+func releaseOf(ev *wire.Event) string {
 	if v := ev.Tag("release"); v != "" {
 		return v
 	}
 	var r struct {
 		Version string `json:"version"`
 	}
-	if len(ev.Release) > 0 && sentryapi.Decode(ev.Release, &r) == nil {
+	if len(ev.Release) > 0 && wire.Decode(ev.Release, &r) == nil {
 		return r.Version
 	}
 	return ""
@@ -670,7 +671,7 @@ func isSourceFile(name string) bool {
 
 // mentionedIn reports whether a name appears in the event's messages or
 // breadcrumbs.
-func mentionedIn(ev *sentryapi.Event, name string) bool {
+func mentionedIn(ev *wire.Event, name string) bool {
 	if strings.Contains(ev.Title, name) {
 		return true
 	}
@@ -1285,7 +1286,7 @@ func (o *Offline) profileCandidates(ctx context.Context, a *analysis) {
 		c := candidate{service: n.Project, function: bareFunction(hot.Function), file: file, line: line, score: score,
 			why: []string{why}, evidence: []Evidence{{Kind: "profile", Ref: tracetree.ShortID(n.ID), Detail: why}}}
 		if o.repos != nil {
-			if repo, rel, ok := o.repos.Locate(n.Project, sentryapi.Frame{Filename: file, AbsPath: file}); ok {
+			if repo, rel, ok := o.repos.Locate(n.Project, wire.Frame{Filename: file, AbsPath: file}); ok {
 				c.repo, c.file = repo, rel
 			}
 		}

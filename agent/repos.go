@@ -17,9 +17,9 @@ import (
 	"sync"
 	"unicode"
 
-	"github.com/BurntSushi/toml"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/BurntSushi/toml"
 )
 
 // Repo is a service's source repository, checked out on this machine.
@@ -47,7 +47,7 @@ func (r *Repo) ShortName() string {
 type Repos struct {
 	list     []*Repo
 	byName   map[string]*Repo
-	mappings []sentryapi.CodeMapping // longest stack root first
+	mappings []wire.CodeMapping // longest stack root first
 
 	mu    sync.Mutex
 	files map[*Repo]*repoFiles // cached file lists (Locate, list_repositories)
@@ -71,7 +71,7 @@ const maxRepoFiles = 200_000
 // repository named after its only project (as --repo project=path gives
 // it) takes the repository name of that project's code mapping, when
 // there is exactly one and no other repository has it.
-func NewRepos(repos []Repo, mappings []sentryapi.CodeMapping) (*Repos, error) {
+func NewRepos(repos []Repo, mappings []wire.CodeMapping) (*Repos, error) {
 	rs := &Repos{byName: map[string]*Repo{}, files: map[*Repo]*repoFiles{}}
 	var errs []error
 	for i, in := range repos {
@@ -300,7 +300,7 @@ func (rs *Repos) byMappingName(name string) *Repo {
 
 // mappingRepo is the repository of a code mapping: by name, else the only
 // repository of the mapping's project.
-func (rs *Repos) mappingRepo(m sentryapi.CodeMapping) *Repo {
+func (rs *Repos) mappingRepo(m wire.CodeMapping) *Repo {
 	if r := rs.byMappingName(m.RepoName); r != nil {
 		return r
 	}
@@ -318,11 +318,11 @@ func (rs *Repos) mappingRepo(m sentryapi.CodeMapping) *Repo {
 
 // mappingsFor are the code mappings of a project (slug or numeric id); all
 // of them when project is "".
-func (rs *Repos) mappingsFor(project string) []sentryapi.CodeMapping {
+func (rs *Repos) mappingsFor(project string) []wire.CodeMapping {
 	if project == "" {
 		return rs.mappings
 	}
-	var out []sentryapi.CodeMapping
+	var out []wire.CodeMapping
 	for _, m := range rs.mappings {
 		if m.ProjectSlug == project || string(m.ProjectID) == project {
 			out = append(out, m)
@@ -488,11 +488,11 @@ func ParseRepoFlag(s string) (Repo, error) {
 // layout (its code-mappings.json) checked out at checkouts (repository
 // name → directory, as demo.Materialize returns).
 func DatasetRepos(fsys fs.FS, checkouts map[string]string) (*Repos, error) {
-	var mappings []sentryapi.CodeMapping
+	var mappings []wire.CodeMapping
 	b, err := fs.ReadFile(fsys, "code-mappings.json")
 	switch {
 	case err == nil:
-		if err := sentryapi.Decode(b, &mappings); err != nil {
+		if err := wire.Decode(b, &mappings); err != nil {
 			return nil, fmt.Errorf("code-mappings.json: %w", err)
 		}
 	case !errors.Is(err, fs.ErrNotExist):
@@ -519,7 +519,7 @@ func DatasetRepos(fsys fs.FS, checkouts map[string]string) (*Repos, error) {
 // path that is a file of one of the project's repositories, then of any
 // repository. A suffix matched by more than one file is ambiguous: ok is
 // false. relPath is relative to the repository root, with slashes.
-func (rs *Repos) Locate(project string, f sentryapi.Frame) (repo *Repo, relPath string, ok bool) {
+func (rs *Repos) Locate(project string, f wire.Frame) (repo *Repo, relPath string, ok bool) {
 	if rs == nil || len(rs.list) == 0 {
 		return nil, "", false
 	}
@@ -578,7 +578,7 @@ func (r *Repo) existingFile(rel string) (string, bool) {
 var jvmPlatforms = []string{"java", "kotlin", "scala", "groovy", "clojure", "android"}
 
 // framePaths are the paths a frame names, most specific first.
-func framePaths(f sentryapi.Frame) []string {
+func framePaths(f wire.Frame) []string {
 	var out []string
 	add := func(p string) {
 		if p = strings.TrimSpace(p); p != "" && !slices.Contains(out, p) {
@@ -596,7 +596,7 @@ func framePaths(f sentryapi.Frame) []string {
 // jvmFramePath is the source path Sentry derives for JVM frames, whose
 // filename has no directory: the module's package as directories plus the
 // filename (com.acme.pay.Charges$1 + Charges.java → com/acme/pay/Charges.java).
-func jvmFramePath(f sentryapi.Frame) string {
+func jvmFramePath(f wire.Frame) string {
 	if f.Module == "" || f.Filename == "" || strings.ContainsAny(f.Filename, `/\`) {
 		return ""
 	}
@@ -924,7 +924,7 @@ func (e *gitError) Unwrap() error { return e.Err }
 // checkout its file is found in (for SDKs that send no source, such as
 // sentry-go): around lines either side, and the repository-relative path.
 // The checkout may differ from the code that ran.
-func (rs *Repos) SourceContext(project string, f sentryapi.Frame, around int) ([]sentryapi.ContextLine, string, bool) {
+func (rs *Repos) SourceContext(project string, f wire.Frame, around int) ([]wire.ContextLine, string, bool) {
 	if f.LineNo <= 0 {
 		return nil, "", false
 	}
@@ -937,9 +937,9 @@ func (rs *Repos) SourceContext(project string, f sentryapi.Frame, around int) ([
 		return nil, "", false
 	}
 	lo, hi := max(int(f.LineNo)-around, 1), min(int(f.LineNo)+around, len(lines))
-	out := make([]sentryapi.ContextLine, 0, hi-lo+1)
+	out := make([]wire.ContextLine, 0, hi-lo+1)
 	for n := lo; n <= hi; n++ {
-		out = append(out, sentryapi.ContextLine{Line: sentryapi.FlexInt(n), Text: lines[n-1]})
+		out = append(out, wire.ContextLine{Line: wire.FlexInt(n), Text: lines[n-1]})
 	}
 	return out, r.Name + "/" + rel, true
 }

@@ -11,8 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // requireGit skips a test that needs git, and isolates git from the
@@ -220,7 +221,7 @@ func TestNewRepos(t *testing.T) {
 	if err := os.Symlink(filepath.Join(base, "pay"), filepath.Join(base, "paylink")); err != nil {
 		t.Fatal(err)
 	}
-	mappings := []sentryapi.CodeMapping{
+	mappings := []wire.CodeMapping{
 		{ProjectSlug: "payments", RepoName: "acme/payments", StackRoot: "/app/", DefaultBranch: "main"},
 		{ProjectSlug: "auth-service", RepoName: "acme/auth", StackRoot: "github.com/acme/auth/", DefaultBranch: "trunk"},
 	}
@@ -287,7 +288,7 @@ func TestNewRepos(t *testing.T) {
 
 // demoFrames are the in-app frames of the demo's error events, with their
 // project.
-func codeDemoFrames(t *testing.T) (frames []sentryapi.Frame, projects []string) {
+func codeDemoFrames(t *testing.T) (frames []wire.Frame, projects []string) {
 	t.Helper()
 	fsys := demo.Dataset()
 	err := fs.WalkDir(fsys, "events", func(p string, d fs.DirEntry, err error) error {
@@ -298,8 +299,8 @@ func codeDemoFrames(t *testing.T) (frames []sentryapi.Frame, projects []string) 
 		if err != nil {
 			return err
 		}
-		var ev sentryapi.Event
-		if err := sentryapi.Decode(b, &ev); err != nil {
+		var ev wire.Event
+		if err := wire.Decode(b, &ev); err != nil {
 			return err
 		}
 		ex := ev.Exception()
@@ -380,7 +381,7 @@ func TestLocate(t *testing.T) {
 		{Name: "acme/py", Path: filepath.Join(base, "py"), Projects: []string{"py"}},
 		{Name: "acme/other", Path: filepath.Join(base, "other"), Projects: []string{"other"}},
 		{Name: "acme/web", Path: filepath.Join(base, "web")},
-	}, []sentryapi.CodeMapping{
+	}, []wire.CodeMapping{
 		{ProjectSlug: "java", ProjectID: "42", RepoName: "acme/java", StackRoot: "com/acme/", SourceRoot: "src/main/java/com/acme/"},
 		{ProjectSlug: "py", RepoName: "py", StackRoot: "/srv/app/", SourceRoot: ""}, // short repo name
 	})
@@ -389,22 +390,22 @@ func TestLocate(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, project string
-		f             sentryapi.Frame
+		f             wire.Frame
 		repo, rel     string // "" when not found
 	}{
-		{"jvm module mapping", "java", sentryapi.Frame{Module: "com.acme.pay.Charges$Inner", Filename: "Charges.java", Platform: "java"}, "acme/java", "src/main/java/com/acme/pay/Charges.java"},
-		{"mapping by project id", "42", sentryapi.Frame{Module: "com.acme.pay.Charges", Filename: "Charges.java"}, "acme/java", "src/main/java/com/acme/pay/Charges.java"},
-		{"jvm suffix tie", "other", sentryapi.Frame{Module: "com.acme.pay.Charges", Filename: "Charges.java"}, "", ""},
-		{"abs path mapping", "py", sentryapi.Frame{Filename: "payments/charges.py", AbsPath: "/srv/app/payments/charges.py"}, "acme/py", "payments/charges.py"},
-		{"project repo first", "py", sentryapi.Frame{AbsPath: "/elsewhere/payments/charges.py"}, "acme/py", "payments/charges.py"},
-		{"tie across other repos", "web", sentryapi.Frame{AbsPath: "/x/lib/config.py"}, "", ""},
-		{"tie across repos is ambiguous", "", sentryapi.Frame{AbsPath: "/x/payments/charges.py"}, "", ""},
-		{"longest suffix wins", "", sentryapi.Frame{AbsPath: "/deploy/src/app.ts"}, "acme/web", "src/app.ts"},
-		{"root file", "py", sentryapi.Frame{AbsPath: "/opt/main.py"}, "acme/py", "main.py"},
-		{"base name alone with other dirs is no match", "py", sentryapi.Frame{AbsPath: "/usr/lib/python3/json/util.py"}, "", ""},
-		{"url", "", sentryapi.Frame{AbsPath: "https://cdn.acme.test/src/app.ts?v=3"}, "acme/web", "src/app.ts"},
-		{"no path", "py", sentryapi.Frame{Function: "f"}, "", ""},
-		{"unknown file", "py", sentryapi.Frame{AbsPath: "/srv/app/nope.py"}, "", ""},
+		{"jvm module mapping", "java", wire.Frame{Module: "com.acme.pay.Charges$Inner", Filename: "Charges.java", Platform: "java"}, "acme/java", "src/main/java/com/acme/pay/Charges.java"},
+		{"mapping by project id", "42", wire.Frame{Module: "com.acme.pay.Charges", Filename: "Charges.java"}, "acme/java", "src/main/java/com/acme/pay/Charges.java"},
+		{"jvm suffix tie", "other", wire.Frame{Module: "com.acme.pay.Charges", Filename: "Charges.java"}, "", ""},
+		{"abs path mapping", "py", wire.Frame{Filename: "payments/charges.py", AbsPath: "/srv/app/payments/charges.py"}, "acme/py", "payments/charges.py"},
+		{"project repo first", "py", wire.Frame{AbsPath: "/elsewhere/payments/charges.py"}, "acme/py", "payments/charges.py"},
+		{"tie across other repos", "web", wire.Frame{AbsPath: "/x/lib/config.py"}, "", ""},
+		{"tie across repos is ambiguous", "", wire.Frame{AbsPath: "/x/payments/charges.py"}, "", ""},
+		{"longest suffix wins", "", wire.Frame{AbsPath: "/deploy/src/app.ts"}, "acme/web", "src/app.ts"},
+		{"root file", "py", wire.Frame{AbsPath: "/opt/main.py"}, "acme/py", "main.py"},
+		{"base name alone with other dirs is no match", "py", wire.Frame{AbsPath: "/usr/lib/python3/json/util.py"}, "", ""},
+		{"url", "", wire.Frame{AbsPath: "https://cdn.acme.test/src/app.ts?v=3"}, "acme/web", "src/app.ts"},
+		{"no path", "py", wire.Frame{Function: "f"}, "", ""},
+		{"unknown file", "py", wire.Frame{AbsPath: "/srv/app/nope.py"}, "", ""},
 	} {
 		r, rel, ok := rs.Locate(tc.project, tc.f)
 		got := ""
@@ -511,7 +512,7 @@ func TestSourceContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := sentryapi.Frame{AbsPath: "/build/shop/payments/charges.go", LineNo: 3}
+	f := wire.Frame{AbsPath: "/build/shop/payments/charges.go", LineNo: 3}
 	ctx, where, ok := rs.SourceContext("payments", f, 5)
 	if !ok || where != "shop/payments/charges.go" || len(ctx) != 8 || ctx[0].Line != 1 || ctx[2].Text != "line 3" || ctx[7].Line != 8 {
 		t.Errorf("SourceContext = %v %q %v", ctx, where, ok)
@@ -520,7 +521,7 @@ func TestSourceContext(t *testing.T) {
 	if ctx, _, _ = rs.SourceContext("payments", f, 5); len(ctx) != 7 || ctx[len(ctx)-1].Text != "line 20" {
 		t.Errorf("at the end of the file: %v", ctx)
 	}
-	for _, bad := range []sentryapi.Frame{{AbsPath: "/x/payments/charges.go", LineNo: 99}, {AbsPath: "/x/payments/charges.go"}, {AbsPath: "/x/nope.go", LineNo: 1}} {
+	for _, bad := range []wire.Frame{{AbsPath: "/x/payments/charges.go", LineNo: 99}, {AbsPath: "/x/payments/charges.go"}, {AbsPath: "/x/nope.go", LineNo: 1}} {
 		if _, _, ok := rs.SourceContext("payments", bad, 5); ok {
 			t.Errorf("%+v: context found", bad)
 		}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/tracetree"
 )
@@ -64,7 +66,7 @@ func (in *Incident) eventText(ctx context.Context, id string, budget int, anyKin
 	}
 	opts := tracetree.DefaultEventOptions()
 	opts.Budget = budget
-	var ev *sentryapi.Event
+	var ev *wire.Event
 	if ok {
 		switch {
 		case anyKind:
@@ -121,7 +123,7 @@ func (in *Incident) SpanTree(ctx context.Context, id string) (*tracetree.SpanTre
 		}
 		return nil, fmt.Errorf("%s is an error, not a transaction%s", tracetree.ShortID(n.ID), txn)
 	}
-	var ev *sentryapi.Event
+	var ev *wire.Event
 	if ok {
 		ev, err = in.EventFor(ctx, n)
 	} else {
@@ -163,7 +165,7 @@ func (in *Incident) ProfileText(ctx context.Context, id string, budget int) (str
 func (in *Incident) relevantFunctions(ctx context.Context, n *tracetree.Node) []string {
 	var fns []string
 	seen := map[string]bool{}
-	add := func(ev *sentryapi.Event) {
+	add := func(ev *wire.Event) {
 		for _, f := range tracetree.RelevantFunctions(ev) {
 			if !seen[f] {
 				seen[f] = true
@@ -242,7 +244,7 @@ func (in *Incident) profile(ctx context.Context, id string) (*tracetree.ProfileT
 }
 
 // EventByID returns the full event for an id or unique prefix.
-func (in *Incident) EventByID(ctx context.Context, id string) (*sentryapi.Event, error) {
+func (in *Incident) EventByID(ctx context.Context, id string) (*wire.Event, error) {
 	n, ok, err := in.lookup(id)
 	if err != nil {
 		return nil, err

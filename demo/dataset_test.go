@@ -10,9 +10,10 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo"
 	"github.com/tracehound/tracehound/demo/internal/incident"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 func decodeFile[T any](t *testing.T, fsys fs.FS, name string) T {
@@ -22,14 +23,14 @@ func decodeFile[T any](t *testing.T, fsys fs.FS, name string) T {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sentryapi.Decode(b, &v); err != nil {
+	if err := wire.Decode(b, &v); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 	return v
 }
 
 // us converts a timestamp to whole microseconds, the precision Sentry sends.
-func us(ts sentryapi.Timestamp) int64 { return int64(math.Round(float64(ts) * 1e6)) }
+func us(ts wire.Timestamp) int64 { return int64(math.Round(float64(ts) * 1e6)) }
 
 func TestEveryFileDecodes(t *testing.T) {
 	checkEveryFileDecodes(t, demo.Dataset(), 30)
@@ -51,23 +52,23 @@ func checkEveryFileDecodes(t *testing.T, fsys fs.FS, atLeast int) {
 		var v any
 		switch dir, _ := path.Split(p); {
 		case p == "organization.json":
-			v = new(sentryapi.Organization)
+			v = new(wire.Organization)
 		case p == "projects.json":
-			v = new([]sentryapi.Project)
+			v = new([]wire.Project)
 		case p == "repos.json":
-			v = new([]sentryapi.Repository)
+			v = new([]wire.Repository)
 		case p == "code-mappings.json":
-			v = new([]sentryapi.CodeMapping)
+			v = new([]wire.CodeMapping)
 		case strings.HasPrefix(dir, "issues/"):
-			v = new(sentryapi.Issue)
+			v = new(wire.Issue)
 		case strings.HasPrefix(dir, "events/"):
-			v = new(sentryapi.Event)
+			v = new(wire.Event)
 		case strings.HasPrefix(dir, "traces/"):
-			v = new(sentryapi.Trace)
+			v = new(wire.Trace)
 		case strings.HasPrefix(dir, "profiles/"):
-			v = new(sentryapi.Profile)
+			v = new(wire.Profile)
 		case strings.HasPrefix(dir, "chunks/"):
-			v = new(sentryapi.ProfileChunk)
+			v = new(wire.ProfileChunk)
 		case p == "dataset.json":
 			v = new(incident.Manifest)
 		case p == "expected.json":
@@ -82,10 +83,10 @@ func checkEveryFileDecodes(t *testing.T, fsys fs.FS, atLeast int) {
 		if err != nil {
 			return err
 		}
-		if err := sentryapi.Decode(b, v); err != nil {
+		if err := wire.Decode(b, v); err != nil {
 			t.Errorf("%s: %v", p, err)
 		}
-		if ev, ok := v.(*sentryapi.Event); ok {
+		if ev, ok := v.(*wire.Event); ok {
 			for _, en := range ev.Entries {
 				if en.DecodeError != "" {
 					t.Errorf("%s: %s", p, en.DecodeError)
@@ -108,11 +109,11 @@ func TestManifestAndIDs(t *testing.T) {
 	if m["issue"] != demo.IssueShortID || m["demo"] != true || m["name"] != demo.Incident {
 		t.Errorf("dataset.json = %v", m)
 	}
-	is := decodeFile[sentryapi.Issue](t, fsys, "issues/"+demo.IssueID+".json")
+	is := decodeFile[wire.Issue](t, fsys, "issues/"+demo.IssueID+".json")
 	if is.ShortID != demo.IssueShortID || !strings.HasPrefix(is.Permalink, "https://"+demo.OrgSlug+".sentry.io/issues/"+demo.IssueID) {
 		t.Errorf("issue %s: shortId %s permalink %s", demo.IssueID, is.ShortID, is.Permalink)
 	}
-	org := decodeFile[sentryapi.Organization](t, fsys, "organization.json")
+	org := decodeFile[wire.Organization](t, fsys, "organization.json")
 	if org.Slug != demo.OrgSlug || org.Links.RegionURL != "" || !strings.Contains(org.Name, "demo") {
 		t.Errorf("organization = %+v", org)
 	}
@@ -192,18 +193,18 @@ func TestExpectedRootCause(t *testing.T) {
 
 // mappings resolves frame paths to repository files with the code mappings.
 type mappings struct {
-	byProject map[string][]sentryapi.CodeMapping
+	byProject map[string][]wire.CodeMapping
 }
 
 func loadMappings(t *testing.T, fsys fs.FS) mappings {
-	m := mappings{byProject: map[string][]sentryapi.CodeMapping{}}
-	for _, cm := range decodeFile[[]sentryapi.CodeMapping](t, fsys, "code-mappings.json") {
+	m := mappings{byProject: map[string][]wire.CodeMapping{}}
+	for _, cm := range decodeFile[[]wire.CodeMapping](t, fsys, "code-mappings.json") {
 		m.byProject[cm.ProjectSlug] = append(m.byProject[cm.ProjectSlug], cm)
 	}
 	return m
 }
 
-func (m mappings) resolve(project string, f sentryapi.Frame) (repo, file string, ok bool) {
+func (m mappings) resolve(project string, f wire.Frame) (repo, file string, ok bool) {
 	for _, p := range []string{f.AbsPath, f.Filename} {
 		for _, cm := range m.byProject[project] {
 			if rest, found := strings.CutPrefix(p, cm.StackRoot); found && p != "" {
@@ -222,7 +223,7 @@ func TestErrorFramesMatchSources(t *testing.T) {
 		entries, _ := fs.ReadDir(fsys, "events/"+p)
 		for _, e := range entries {
 			name := "events/" + p + "/" + e.Name()
-			ev := decodeFile[sentryapi.Event](t, fsys, name)
+			ev := decodeFile[wire.Event](t, fsys, name)
 			if ev.Type != "error" {
 				continue
 			}

@@ -12,11 +12,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo"
 	"github.com/tracehound/tracehound/demo/internal/history"
 	"github.com/tracehound/tracehound/demo/internal/incident"
 	"github.com/tracehound/tracehound/demo/internal/scenario"
-	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/sentryapi/local"
 )
 
@@ -139,16 +140,16 @@ func traceOf(t *testing.T, fsys fs.FS) (traceID string, ix traceIndex) {
 		t.Fatalf("traces: %v; want one", traces)
 	}
 	traceID = strings.TrimSuffix(path.Base(traces[0]), ".json")
-	ix = indexTrace(t, decodeFile[sentryapi.Trace](t, fsys, traces[0]))
+	ix = indexTrace(t, decodeFile[wire.Trace](t, fsys, traces[0]))
 	for id, under := range ix.errors {
-		ev := decodeFile[sentryapi.Event](t, fsys, "events/"+under.ProjectSlug+"/"+id+".json")
+		ev := decodeFile[wire.Event](t, fsys, "events/"+under.ProjectSlug+"/"+id+".json")
 		if ev.TraceID() != traceID || ev.Contexts.Trace.SpanID != under.EventID {
 			t.Errorf("error %s: contexts.trace %s/%s, hung under %s", id, ev.TraceID(), ev.Contexts.Trace.SpanID, under.EventID)
 		}
 		if ev.Tag("transaction") != under.Transaction {
 			t.Errorf("error %s: transaction tag %q, in %q", id, ev.Tag("transaction"), under.Transaction)
 		}
-		is := decodeFile[sentryapi.Issue](t, fsys, "issues/"+string(ev.GroupID)+".json")
+		is := decodeFile[wire.Issue](t, fsys, "issues/"+string(ev.GroupID)+".json")
 		if is.Project.Slug != under.ProjectSlug || is.Count == "" || is.FirstSeen == "" || is.ShortID == "" || is.Title != ev.Title {
 			t.Errorf("issue %s of error %s: %+v", ev.GroupID, id, is)
 		}
@@ -157,7 +158,7 @@ func traceOf(t *testing.T, fsys fs.FS) (traceID string, ix traceIndex) {
 		}
 	}
 	for id, root := range ix.txns {
-		ev := decodeFile[sentryapi.Event](t, fsys, "events/"+root.ProjectSlug+"/"+id+".json")
+		ev := decodeFile[wire.Event](t, fsys, "events/"+root.ProjectSlug+"/"+id+".json")
 		if ev.Type != "transaction" || ev.Contexts.Trace == nil || ev.Contexts.Trace.SpanID != root.EventID || ev.Contexts.Trace.ParentSpanID != root.ParentSpanID {
 			t.Errorf("transaction %s does not match its trace item", id)
 			continue
@@ -199,7 +200,7 @@ func TestIncidentTraces(t *testing.T) {
 			projects[it.ProjectSlug] = true
 		}
 		platforms := map[string]bool{}
-		for _, p := range decodeFile[[]sentryapi.Project](t, fsys, "projects.json") {
+		for _, p := range decodeFile[[]wire.Project](t, fsys, "projects.json") {
 			if projects[p.Slug] {
 				platforms[p.Platform] = true
 			}
@@ -231,7 +232,7 @@ func TestIncidentFramesMatchSources(t *testing.T) {
 		events, _ := fs.Glob(fsys, "events/*/*.json")
 		checked := 0
 		for _, p := range events {
-			ev := decodeFile[sentryapi.Event](t, fsys, p)
+			ev := decodeFile[wire.Event](t, fsys, p)
 			if ev.Type != "error" {
 				continue
 			}
@@ -322,7 +323,7 @@ func TestIncidentExpectedRootCause(t *testing.T) {
 			t.Fatalf("expected.json = %+v", exp)
 		}
 		repoOf := map[string]string{}
-		for _, cm := range decodeFile[[]sentryapi.CodeMapping](t, fsys, "code-mappings.json") {
+		for _, cm := range decodeFile[[]wire.CodeMapping](t, fsys, "code-mappings.json") {
 			repoOf[cm.ProjectSlug] = cm.RepoName
 		}
 		if repoOf[exp.Service] != exp.Repo {
@@ -367,8 +368,8 @@ func TestIncidentServed(t *testing.T) {
 		stem := func(f string) string { return strings.TrimSuffix(path.Base(f), ".json") }
 		issues, _ := fs.Glob(fsys, "issues/*.json")
 		for _, f := range issues {
-			var is sentryapi.Issue
-			sentryapi.Decode(get(t, s, base+"/issues/"+stem(f)+"/").Body.Bytes(), &is)
+			var is wire.Issue
+			wire.Decode(get(t, s, base+"/issues/"+stem(f)+"/").Body.Bytes(), &is)
 			get(t, s, base+"/issues/"+is.ShortID+"/")
 			get(t, s, base+"/shortids/"+is.ShortID+"/")
 			get(t, s, base+"/issues/"+stem(f)+"/events/?full=true")
@@ -394,12 +395,12 @@ func TestIncidentServed(t *testing.T) {
 
 		// The issue the user opens: its recommended event is in the trace.
 		m := decodeFile[incident.Manifest](t, fsys, "dataset.json")
-		var is sentryapi.Issue
-		if err := sentryapi.Decode(get(t, s, base+"/issues/"+m.Issue+"/").Body.Bytes(), &is); err != nil || is.ShortID != m.Issue {
+		var is wire.Issue
+		if err := wire.Decode(get(t, s, base+"/issues/"+m.Issue+"/").Body.Bytes(), &is); err != nil || is.ShortID != m.Issue {
 			t.Fatalf("issue %s: %+v, %v", m.Issue, is, err)
 		}
-		var ev sentryapi.Event
-		if err := sentryapi.Decode(get(t, s, base+"/issues/"+string(is.ID)+"/events/recommended/").Body.Bytes(), &ev); err != nil {
+		var ev wire.Event
+		if err := wire.Decode(get(t, s, base+"/issues/"+string(is.ID)+"/events/recommended/").Body.Bytes(), &ev); err != nil {
 			t.Fatal(err)
 		}
 		traceID, ix := traceOf(t, fsys)
@@ -418,12 +419,12 @@ func TestIncidentProfiles(t *testing.T) {
 		exp := decodeFile[incident.Expected](t, fsys, "expected.json")
 		profiles, _ := fs.Glob(fsys, "profiles/*/*.json")
 		for _, f := range profiles {
-			p := decodeFile[sentryapi.Profile](t, fsys, f)
+			p := decodeFile[wire.Profile](t, fsys, f)
 			tx := p.MainTransaction()
 			if tx == nil || tx.ActiveThreadID.IsZero() {
 				t.Fatalf("%s: no transaction", f)
 			}
-			ev := decodeFile[sentryapi.Event](t, fsys, "events/"+path.Base(path.Dir(f))+"/"+tx.ID+".json")
+			ev := decodeFile[wire.Event](t, fsys, "events/"+path.Base(path.Dir(f))+"/"+tx.ID+".json")
 			if ev.Contexts.Profile == nil || ev.Contexts.Profile.ProfileID != p.EventID {
 				t.Errorf("%s: transaction %s does not link the profile", f, tx.ID)
 			}

@@ -5,22 +5,23 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 type traceIndex struct {
-	items  map[string]*sentryapi.TraceItem // span id → item
-	txns   map[string]*sentryapi.TraceItem // transaction id → its root item
-	errors map[string]*sentryapi.TraceItem // event id → the span item it hangs under
+	items  map[string]*wire.TraceItem // span id → item
+	txns   map[string]*wire.TraceItem // transaction id → its root item
+	errors map[string]*wire.TraceItem // event id → the span item it hangs under
 	spans  int
 }
 
-func indexTrace(t *testing.T, tr sentryapi.Trace) traceIndex {
-	ix := traceIndex{items: map[string]*sentryapi.TraceItem{}, txns: map[string]*sentryapi.TraceItem{}, errors: map[string]*sentryapi.TraceItem{}}
-	var walk func(it *sentryapi.TraceItem, parent *sentryapi.TraceItem)
-	walk = func(it *sentryapi.TraceItem, parent *sentryapi.TraceItem) {
-		if it.EventType != sentryapi.TraceItemSpan {
+func indexTrace(t *testing.T, tr wire.Trace) traceIndex {
+	ix := traceIndex{items: map[string]*wire.TraceItem{}, txns: map[string]*wire.TraceItem{}, errors: map[string]*wire.TraceItem{}}
+	var walk func(it *wire.TraceItem, parent *wire.TraceItem)
+	walk = func(it *wire.TraceItem, parent *wire.TraceItem) {
+		if it.EventType != wire.TraceItemSpan {
 			t.Errorf("%s: event_type %q among the spans", it.EventID, it.EventType)
 			return
 		}
@@ -51,7 +52,7 @@ func indexTrace(t *testing.T, tr sentryapi.Trace) traceIndex {
 		}
 		for i := range it.Errors {
 			e := &it.Errors[i]
-			if e.EventType != sentryapi.TraceItemError || e.IssueID == 0 || e.ShortID == "" {
+			if e.EventType != wire.TraceItemError || e.IssueID == 0 || e.ShortID == "" {
 				t.Errorf("%s: malformed error item %+v", it.EventID, e)
 			}
 			ix.errors[e.EventID] = it
@@ -80,18 +81,18 @@ func abs(f float64) float64 {
 
 func TestTraceShape(t *testing.T) {
 	fsys := demo.Dataset()
-	tr := decodeFile[sentryapi.Trace](t, fsys, "traces/"+demo.TraceID+".json")
+	tr := decodeFile[wire.Trace](t, fsys, "traces/"+demo.TraceID+".json")
 	ix := indexTrace(t, tr)
 	if len(ix.txns) < 8 || ix.spans < 300 {
 		t.Errorf("%d transactions and %d spans; want ≥ 8 and ≥ 300", len(ix.txns), ix.spans)
 	}
 	services := map[string]bool{}
 	for id, under := range ix.errors {
-		ev := decodeFile[sentryapi.Event](t, fsys, "events/"+under.ProjectSlug+"/"+id+".json")
+		ev := decodeFile[wire.Event](t, fsys, "events/"+under.ProjectSlug+"/"+id+".json")
 		if ev.TraceID() != demo.TraceID || ev.Contexts.Trace.SpanID != under.EventID {
 			t.Errorf("error %s: contexts.trace %s/%s, hung under %s", id, ev.TraceID(), ev.Contexts.Trace.SpanID, under.EventID)
 		}
-		issue := decodeFile[sentryapi.Issue](t, fsys, "issues/"+string(ev.GroupID)+".json")
+		issue := decodeFile[wire.Issue](t, fsys, "issues/"+string(ev.GroupID)+".json")
 		if issue.Project.Slug != under.ProjectSlug || issue.Count == "" || issue.FirstSeen == "" || issue.ShortID == "" {
 			t.Errorf("issue %s: %+v", ev.GroupID, issue)
 		}
@@ -106,7 +107,7 @@ func TestTraceShape(t *testing.T) {
 
 	// Every transaction is a full event whose spans are the trace's spans.
 	for id, root := range ix.txns {
-		ev := decodeFile[sentryapi.Event](t, fsys, "events/"+root.ProjectSlug+"/"+id+".json")
+		ev := decodeFile[wire.Event](t, fsys, "events/"+root.ProjectSlug+"/"+id+".json")
 		if ev.Type != "transaction" || ev.Contexts.Trace == nil || ev.Contexts.Trace.SpanID != root.EventID || ev.Contexts.Trace.ParentSpanID != root.ParentSpanID {
 			t.Errorf("transaction %s does not match its trace item", id)
 			continue
@@ -114,7 +115,7 @@ func TestTraceShape(t *testing.T) {
 		if us(ev.StartTimestamp) != us(root.StartTimestamp) || us(ev.EndTimestamp) != us(root.EndTimestamp) {
 			t.Errorf("transaction %s: event times differ from the trace", id)
 		}
-		byID := map[string]sentryapi.Span{}
+		byID := map[string]wire.Span{}
 		for _, s := range ev.Spans() {
 			byID[s.SpanID] = s
 		}
@@ -153,7 +154,7 @@ func eventIDOf(t *testing.T, fsys fs.FS, issueID string) string {
 	var found string
 	fs.WalkDir(fsys, "events", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
-			ev := decodeFile[sentryapi.Event](t, fsys, p)
+			ev := decodeFile[wire.Event](t, fsys, p)
 			if string(ev.GroupID) == issueID {
 				found = ev.EventID
 			}
@@ -165,10 +166,10 @@ func eventIDOf(t *testing.T, fsys fs.FS, issueID string) string {
 
 func TestProfilesLink(t *testing.T) {
 	fsys := demo.Dataset()
-	ix := indexTrace(t, decodeFile[sentryapi.Trace](t, fsys, "traces/"+demo.TraceID+".json"))
+	ix := indexTrace(t, decodeFile[wire.Trace](t, fsys, "traces/"+demo.TraceID+".json"))
 	var profiles, chunks int
 	for id, root := range ix.txns {
-		ev := decodeFile[sentryapi.Event](t, fsys, "events/"+root.ProjectSlug+"/"+id+".json")
+		ev := decodeFile[wire.Event](t, fsys, "events/"+root.ProjectSlug+"/"+id+".json")
 		pc := ev.Contexts.Profile
 		switch {
 		case pc == nil:
@@ -180,7 +181,7 @@ func TestProfilesLink(t *testing.T) {
 			if root.ProfileID != pc.ProfileID {
 				t.Errorf("%s: trace item profile_id %q, event %q", id, root.ProfileID, pc.ProfileID)
 			}
-			p := decodeFile[sentryapi.Profile](t, fsys, "profiles/"+root.ProjectSlug+"/"+pc.ProfileID+".json")
+			p := decodeFile[wire.Profile](t, fsys, "profiles/"+root.ProjectSlug+"/"+pc.ProfileID+".json")
 			tx := p.MainTransaction()
 			if tx == nil || tx.ID != id || tx.TraceID != demo.TraceID || tx.ActiveThreadID.IsZero() {
 				t.Fatalf("%s: profile transaction %+v", id, tx)
@@ -215,7 +216,7 @@ func TestProfilesLink(t *testing.T) {
 			if err != nil || len(entries) == 0 {
 				t.Fatalf("%s: no chunk for profiler %s", id, pc.ProfilerID)
 			}
-			c := decodeFile[sentryapi.ProfileChunk](t, fsys, "chunks/"+pc.ProfilerID+"/"+entries[0].Name())
+			c := decodeFile[wire.ProfileChunk](t, fsys, "chunks/"+pc.ProfilerID+"/"+entries[0].Name())
 			if c.ProfilerID != pc.ProfilerID || c.Version != "2" {
 				t.Errorf("chunk %+v", c)
 			}

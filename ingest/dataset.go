@@ -13,9 +13,9 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	bolt "go.etcd.io/bbolt"
 )
 
 // OrgSlug is the organization everything ingested belongs to.
@@ -99,7 +99,7 @@ func (s *Store) Snapshot() (fs.FS, error) {
 }
 
 // Issues lists the issues, the most recently seen first.
-func (s *Store) Issues() ([]*sentryapi.Issue, error) {
+func (s *Store) Issues() ([]*wire.Issue, error) {
 	projects, err := s.Projects()
 	if err != nil {
 		return nil, err
@@ -108,7 +108,7 @@ func (s *Store) Issues() ([]*sentryapi.Issue, error) {
 	for _, p := range projects {
 		byID[p.ID] = p
 	}
-	var out []*sentryapi.Issue
+	var out []*wire.Issue
 	err = s.db.View(func(tx *bolt.Tx) error {
 		out, err = issuesIn(tx, byID)
 		return err
@@ -118,7 +118,7 @@ func (s *Store) Issues() ([]*sentryapi.Issue, error) {
 
 // issuesIn lists the issues of known projects as the API shows them, the
 // most recently seen first.
-func issuesIn(tx *bolt.Tx, projects map[int64]Project) ([]*sentryapi.Issue, error) {
+func issuesIn(tx *bolt.Tx, projects map[int64]Project) ([]*wire.Issue, error) {
 	var recs []*issueRecord
 	err := tx.Bucket(bIssues).ForEach(func(_, v []byte) error {
 		is := &issueRecord{}
@@ -133,7 +133,7 @@ func issuesIn(tx *bolt.Tx, projects map[int64]Project) ([]*sentryapi.Issue, erro
 	slices.SortFunc(recs, func(a, b *issueRecord) int {
 		return cmp.Or(b.LastSeen.Compare(a.LastSeen), cmp.Compare(b.ID, a.ID))
 	})
-	out := make([]*sentryapi.Issue, 0, len(recs))
+	out := make([]*wire.Issue, 0, len(recs))
 	for _, is := range recs {
 		out = append(out, apiIssue(is, projects[is.ProjectID]))
 	}
@@ -167,23 +167,23 @@ func (s *Store) traceJSON(traceID string, projects map[int64]Project) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
-	return sentryapi.Encode(buildTrace(recs, projects, shortIDs))
+	return wire.Encode(buildTrace(recs, projects, shortIDs))
 }
 
 // node is a trace item while the tree is put together.
 type node struct {
-	item     sentryapi.TraceItem
+	item     wire.TraceItem
 	children []*node
-	errors   []sentryapi.TraceItem
+	errors   []wire.TraceItem
 }
 
-func (n *node) value() sentryapi.TraceItem {
+func (n *node) value() wire.TraceItem {
 	it := n.item
 	slices.SortStableFunc(n.children, func(a, b *node) int { return cmp.Compare(a.item.StartTimestamp, b.item.StartTimestamp) })
 	for _, c := range n.children {
 		it.Children = append(it.Children, c.value())
 	}
-	slices.SortStableFunc(n.errors, func(a, b sentryapi.TraceItem) int { return cmp.Compare(a.StartTimestamp, b.StartTimestamp) })
+	slices.SortStableFunc(n.errors, func(a, b wire.TraceItem) int { return cmp.Compare(a.StartTimestamp, b.StartTimestamp) })
 	it.Errors = n.errors
 	return it
 }
@@ -191,7 +191,7 @@ func (n *node) value() sentryapi.TraceItem {
 // buildTrace links transactions (their root and child spans), standalone
 // spans and errors by span id. What has no parent in the trace is a root;
 // an error whose span is unknown is a top-level item.
-func buildTrace(recs []*record, projects map[int64]Project, shortIDs map[int64]string) sentryapi.Trace {
+func buildTrace(recs []*record, projects map[int64]Project, shortIDs map[int64]string) wire.Trace {
 	spans := map[string]*node{}
 	var order []*node
 	addSpan := func(n *node) {
@@ -204,7 +204,7 @@ func buildTrace(recs []*record, projects map[int64]Project, shortIDs map[int64]s
 		spans[n.item.EventID] = n
 		order = append(order, n)
 	}
-	var errs []sentryapi.TraceItem
+	var errs []wire.TraceItem
 	var errSpans []string
 	profileOf := map[string]string{} // transaction event id → profile id
 	for _, r := range recs {
@@ -216,8 +216,8 @@ func buildTrace(recs []*record, projects map[int64]Project, shortIDs map[int64]s
 		p := projects[r.ProjectID]
 		switch r.Kind {
 		case KindTransaction:
-			var ev sentryapi.Event
-			if sentryapi.Decode(r.Payload, &ev) != nil || ev.Contexts.Trace == nil {
+			var ev wire.Event
+			if wire.Decode(r.Payload, &ev) != nil || ev.Contexts.Trace == nil {
 				continue
 			}
 			tc := ev.Contexts.Trace
@@ -226,9 +226,9 @@ func buildTrace(recs []*record, projects map[int64]Project, shortIDs map[int64]s
 			if ev.SDK != nil {
 				sdk = ev.SDK.Name
 			}
-			root := sentryapi.TraceItem{
-				EventID: strings.ToLower(tc.SpanID), EventType: sentryapi.TraceItemSpan, TransactionID: ev.ID,
-				ParentSpanID: strings.ToLower(tc.ParentSpanID), IsTransaction: true, ProjectID: sentryapi.FlexInt(p.ID),
+			root := wire.TraceItem{
+				EventID: strings.ToLower(tc.SpanID), EventType: wire.TraceItemSpan, TransactionID: ev.ID,
+				ParentSpanID: strings.ToLower(tc.ParentSpanID), IsTransaction: true, ProjectID: wire.FlexInt(p.ID),
 				ProjectSlug: p.Slug, Op: tc.Op, Name: tc.Op, Description: name, Transaction: name, SDKName: sdk,
 				StartTimestamp: ev.StartTimestamp, EndTimestamp: ev.EndTimestamp, Status: tc.Status,
 				Duration: ms(ev.StartTimestamp, ev.EndTimestamp),
@@ -241,9 +241,9 @@ func buildTrace(recs []*record, projects map[int64]Project, shortIDs map[int64]s
 			}
 			addSpan(&node{item: root})
 			for _, sp := range ev.Spans() {
-				addSpan(&node{item: sentryapi.TraceItem{
-					EventID: strings.ToLower(sp.SpanID), EventType: sentryapi.TraceItemSpan, TransactionID: ev.ID,
-					ParentSpanID: strings.ToLower(sp.ParentSpanID), ProjectID: sentryapi.FlexInt(p.ID), ProjectSlug: p.Slug,
+				addSpan(&node{item: wire.TraceItem{
+					EventID: strings.ToLower(sp.SpanID), EventType: wire.TraceItemSpan, TransactionID: ev.ID,
+					ParentSpanID: strings.ToLower(sp.ParentSpanID), ProjectID: wire.FlexInt(p.ID), ProjectSlug: p.Slug,
 					Op: sp.Op, Name: sp.Op, Description: sp.Description, Transaction: name, SDKName: sdk,
 					StartTimestamp: sp.StartTimestamp, EndTimestamp: sp.Timestamp, Status: sp.Status,
 					Duration: ms(sp.StartTimestamp, sp.Timestamp), ProfileID: root.ProfileID, ProfilerID: root.ProfilerID,
@@ -255,26 +255,26 @@ func buildTrace(recs []*record, projects map[int64]Project, shortIDs map[int64]s
 				continue
 			}
 			name := firstNonEmpty(sp.Name, sp.Description)
-			addSpan(&node{item: sentryapi.TraceItem{
-				EventID: r.ID, EventType: sentryapi.TraceItemSpan, TransactionID: sp.SegmentID,
-				ParentSpanID: sp.ParentSpanID, IsTransaction: sp.IsSegment, ProjectID: sentryapi.FlexInt(p.ID),
+			addSpan(&node{item: wire.TraceItem{
+				EventID: r.ID, EventType: wire.TraceItemSpan, TransactionID: sp.SegmentID,
+				ParentSpanID: sp.ParentSpanID, IsTransaction: sp.IsSegment, ProjectID: wire.FlexInt(p.ID),
 				ProjectSlug: p.Slug, Op: sp.Op, Name: sp.Op, Description: firstNonEmpty(sp.Description, sp.Name),
 				Transaction: name, SDKName: sp.SDKName, StartTimestamp: sp.StartTimestamp, EndTimestamp: sp.EndTimestamp,
 				Status: sp.Status, Duration: ms(sp.StartTimestamp, sp.EndTimestamp),
 			}})
 		case KindError:
-			var ev sentryapi.Event
-			if sentryapi.Decode(r.Payload, &ev) != nil {
+			var ev wire.Event
+			if wire.Decode(r.Payload, &ev) != nil {
 				continue
 			}
-			at, _ := sentryapi.ParseTimestamp(ev.DateCreated)
+			at, _ := wire.ParseTimestamp(ev.DateCreated)
 			spanID := ""
 			if ev.Contexts.Trace != nil {
 				spanID = strings.ToLower(ev.Contexts.Trace.SpanID)
 			}
-			errs = append(errs, sentryapi.TraceItem{
-				EventID: ev.ID, EventType: sentryapi.TraceItemError, IssueID: sentryapi.FlexInt(r.GroupID), ShortID: shortIDs[r.GroupID],
-				ProjectID: sentryapi.FlexInt(p.ID), ProjectSlug: p.Slug, Description: ev.Title, Level: firstNonEmpty(levelOf(&ev), "error"),
+			errs = append(errs, wire.TraceItem{
+				EventID: ev.ID, EventType: wire.TraceItemError, IssueID: wire.FlexInt(r.GroupID), ShortID: shortIDs[r.GroupID],
+				ProjectID: wire.FlexInt(p.ID), ProjectSlug: p.Slug, Description: ev.Title, Level: firstNonEmpty(levelOf(&ev), "error"),
 				Culprit: ev.Culprit, Transaction: ev.Tag("transaction"), StartTimestamp: at, IssueType: 1,
 			})
 			errSpans = append(errSpans, spanID)
@@ -291,8 +291,8 @@ func buildTrace(recs []*record, projects map[int64]Project, shortIDs map[int64]s
 			roots = append(roots, n)
 		}
 	}
-	out := sentryapi.Trace{}
-	var loose []sentryapi.TraceItem
+	out := wire.Trace{}
+	var loose []wire.TraceItem
 	for i, e := range errs {
 		if n, ok := spans[errSpans[i]]; ok {
 			n.errors = append(n.errors, e)
@@ -325,11 +325,11 @@ func ancestor(n, par *node, spans map[string]*node) bool {
 	return false
 }
 
-func ms(start, end sentryapi.Timestamp) sentryapi.FlexFloat {
+func ms(start, end wire.Timestamp) wire.FlexFloat {
 	if end <= start {
 		return 0
 	}
-	return sentryapi.FlexFloat((float64(end) - float64(start)) * 1000)
+	return wire.FlexFloat((float64(end) - float64(start)) * 1000)
 }
 
 // snapFS is a read-only fs.FS of named files with lazy contents.
@@ -353,7 +353,7 @@ func (f *snapFS) add(name string, load func() ([]byte, error)) {
 }
 
 func (f *snapFS) addJSON(name string, v any) {
-	data, err := sentryapi.Encode(v)
+	data, err := wire.Encode(v)
 	f.add(name, func() ([]byte, error) { return data, err })
 }
 

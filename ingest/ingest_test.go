@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/internal/fixtures"
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/tracetree"
@@ -157,7 +159,7 @@ func TestIngestBuildsTheTraceAcrossProjects(t *testing.T) {
 	if len(issues) != 2 {
 		t.Fatalf("%d issues, want 2: %+v", len(issues), issues)
 	}
-	var payIssue *sentryapi.Issue
+	var payIssue *wire.Issue
 	for i := range issues {
 		if issues[i].Project.Slug == "payments" {
 			payIssue = &issues[i]
@@ -402,17 +404,17 @@ func TestBuildTraceSurvivesBadLinks(t *testing.T) {
 	ev, _ := sentryapi.DecodeIngestEvent([]byte(transaction("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "1000000000000001", "1000000000000003", "T",
 		`{"span_id":"1000000000000003","parent_span_id":"1000000000000001","op":"x","start_timestamp":1,"timestamp":2},
 		 {"span_id":"1000000000000003","parent_span_id":"1000000000000001","op":"dup","start_timestamp":1,"timestamp":2}`)))
-	txn, _ := sentryapi.Encode(ev)
+	txn, _ := wire.Encode(ev)
 	errEv, _ := sentryapi.DecodeIngestEvent([]byte(errorEvent("cccccccccccccccccccccccccccccccc", "ffffffffffffffff", "E", "f")))
-	errJSON, _ := sentryapi.Encode(errEv)
+	errJSON, _ := wire.Encode(errEv)
 	tr := buildTrace([]*record{mk(KindTransaction, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", string(txn)), mk(KindError, errEv.ID, string(errJSON))},
 		map[int64]Project{1: p}, nil)
 	data, _ := json.Marshal(tr)
 	var spans, errs int
-	var walk func([]sentryapi.TraceItem)
-	walk = func(items []sentryapi.TraceItem) {
+	var walk func([]wire.TraceItem)
+	walk = func(items []wire.TraceItem) {
 		for _, it := range items {
-			if it.EventType == sentryapi.TraceItemError {
+			if it.EventType == wire.TraceItemError {
 				errs++
 				continue
 			}

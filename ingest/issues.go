@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	bolt "go.etcd.io/bbolt"
 )
 
 // issueRecord is an issue: the errors of one project with the same
@@ -44,7 +44,7 @@ type grouping struct {
 // groupOf groups simply: the main exception's type and the top in-app
 // frame (the crashing one; the last frame if none is in-app), else the
 // message, else the title.
-func groupOf(ev *sentryapi.Event) grouping {
+func groupOf(ev *wire.Event) grouping {
 	g := grouping{title: ev.Title, culprit: ev.Culprit}
 	if ex := ev.Exception(); ex != nil && len(ex.Values) > 0 {
 		main := ex.Values[len(ex.Values)-1]
@@ -52,7 +52,7 @@ func groupOf(ev *sentryapi.Event) grouping {
 		if m := main.Mechanism; m != nil && m.Handled != nil && !*m.Handled {
 			g.unhandled = true
 		}
-		var top *sentryapi.Frame
+		var top *wire.Frame
 		if st := main.Stacktrace; st != nil && len(st.Frames) > 0 {
 			top = &st.Frames[len(st.Frames)-1]
 			for i := len(st.Frames) - 1; i >= 0; i-- {
@@ -101,7 +101,7 @@ func firstNonEmpty(ss ...string) string {
 
 // assignIssue finds or creates the issue of an error record and updates
 // its counts; it sets r.GroupID and the event's groupID.
-func assignIssue(tx *bolt.Tx, p Project, ev *sentryapi.Event, r *record, at time.Time) error {
+func assignIssue(tx *bolt.Tx, p Project, ev *wire.Event, r *record, at time.Time) error {
 	g := groupOf(ev)
 	fp := fmt.Sprintf("%d|%s", p.ID, g.fingerprint)
 	prints, issues := tx.Bucket(bPrints), tx.Bucket(bIssues)
@@ -147,8 +147,8 @@ func assignIssue(tx *bolt.Tx, p Project, ev *sentryapi.Event, r *record, at time
 		return err
 	}
 	r.GroupID = is.ID
-	ev.GroupID = sentryapi.FlexString(strconv.FormatInt(is.ID, 10))
-	payload, err := sentryapi.Encode(ev)
+	ev.GroupID = wire.FlexString(strconv.FormatInt(is.ID, 10))
+	payload, err := wire.Encode(ev)
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func assignIssue(tx *bolt.Tx, p Project, ev *sentryapi.Event, r *record, at time
 	return nil
 }
 
-func levelOf(ev *sentryapi.Event) string {
+func levelOf(ev *wire.Event) string {
 	if l := ev.Tag("level"); l != "" {
 		return l
 	}
@@ -169,7 +169,7 @@ func levelOf(ev *sentryapi.Event) string {
 	return ""
 }
 
-func releaseOf(ev *sentryapi.Event) string {
+func releaseOf(ev *wire.Event) string {
 	if len(ev.Release) == 0 {
 		return ""
 	}
@@ -183,14 +183,14 @@ func releaseOf(ev *sentryapi.Event) string {
 }
 
 // apiIssue renders an issue as the API returns it.
-func apiIssue(is *issueRecord, p Project) *sentryapi.Issue {
-	out := &sentryapi.Issue{
-		ID: sentryapi.FlexString(strconv.FormatInt(is.ID, 10)), ShortID: is.ShortID, Title: is.Title, Culprit: is.Culprit,
+func apiIssue(is *issueRecord, p Project) *wire.Issue {
+	out := &wire.Issue{
+		ID: wire.FlexString(strconv.FormatInt(is.ID, 10)), ShortID: is.ShortID, Title: is.Title, Culprit: is.Culprit,
 		Level: is.Level, Status: "unresolved", Substatus: "ongoing", Platform: is.Platform, Type: "error",
-		IssueType: "error", IssueCategory: "error", Count: sentryapi.FlexString(strconv.FormatInt(is.Count, 10)),
+		IssueType: "error", IssueCategory: "error", Count: wire.FlexString(strconv.FormatInt(is.Count, 10)),
 		FirstSeen: is.FirstSeen.UTC().Format(time.RFC3339Nano), LastSeen: is.LastSeen.UTC().Format(time.RFC3339Nano),
 		IsUnhandled: is.Unhandled,
-		Project:     sentryapi.IssueProject{ID: sentryapi.FlexString(strconv.FormatInt(p.ID, 10)), Name: p.Name, Slug: p.Slug, Platform: p.Platform},
+		Project:     wire.IssueProject{ID: wire.FlexString(strconv.FormatInt(p.ID, 10)), Name: p.Name, Slug: p.Slug, Platform: p.Platform},
 	}
 	if is.Type == "" {
 		out.Type = "default"

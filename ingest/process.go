@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/tracehound/tracehound/sentryapi"
@@ -35,7 +37,7 @@ func (s *Store) Ingest(p Project, envEventID string, items []Item) (Outcome, err
 	out := Outcome{Stored: map[string]int{}, Ignored: map[string]int{}}
 	at := s.now()
 	var recs []*record
-	events := map[*record]*sentryapi.Event{}
+	events := map[*record]*wire.Event{}
 	for i, it := range items {
 		if it.Type == "span" {
 			spans, err := convertSpans(p, it, at)
@@ -71,7 +73,7 @@ func (s *Store) Ingest(p Project, envEventID string, items []Item) (Outcome, err
 }
 
 // convert turns one item into a record (nil for types that are not kept).
-func convert(p Project, envEventID string, it Item, at time.Time) (*record, *sentryapi.Event, error) {
+func convert(p Project, envEventID string, it Item, at time.Time) (*record, *wire.Event, error) {
 	r := &record{ProjectID: p.ID, Received: at.UnixNano()}
 	switch it.Type {
 	case "event", "transaction":
@@ -86,7 +88,7 @@ func convert(p Project, envEventID string, it Item, at time.Time) (*record, *sen
 			ev.ID = newID()
 		}
 		ev.EventID = ev.ID
-		ev.ProjectID = sentryapi.FlexString(fmt.Sprint(p.ID))
+		ev.ProjectID = wire.FlexString(fmt.Sprint(p.ID))
 		ev.ProjectSlug = p.Slug
 		if ev.DateReceived == "" {
 			ev.DateReceived = at.UTC().Format(time.RFC3339Nano)
@@ -107,15 +109,15 @@ func convert(p Project, envEventID string, it Item, at time.Time) (*record, *sen
 		if r.Kind == KindError {
 			return r, ev, nil // encoded once its issue is known (assignIssue)
 		}
-		payload, err := sentryapi.Encode(ev)
+		payload, err := wire.Encode(ev)
 		if err != nil {
 			return nil, nil, err
 		}
 		r.Payload = payload
 		return r, ev, nil
 	case "profile":
-		var pr sentryapi.Profile
-		if err := sentryapi.Decode(it.Payload, &pr); err != nil {
+		var pr wire.Profile
+		if err := wire.Decode(it.Payload, &pr); err != nil {
 			return nil, nil, fmt.Errorf("not a profile: %v", err)
 		}
 		id := normID(firstNonEmpty(pr.EventID, pr.ProfileID))
@@ -130,9 +132,9 @@ func convert(p Project, envEventID string, it Item, at time.Time) (*record, *sen
 			r.TraceID, r.ParentID = normID(pr.Transactions[0].TraceID), normID(pr.Transactions[0].ID)
 		}
 		if pr.ProjectID == 0 {
-			pr.ProjectID = sentryapi.FlexInt(p.ID)
+			pr.ProjectID = wire.FlexInt(p.ID)
 		}
-		payload, err := sentryapi.Encode(&pr)
+		payload, err := wire.Encode(&pr)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -189,18 +191,18 @@ func newID() string {
 // v2 container ({"version": 2, "items": […]}, what @sentry/node 11 sends
 // by default), with op, segment and SDK in typed attributes.
 type spanRecord struct {
-	TraceID        string              `json:"trace_id"`
-	SpanID         string              `json:"span_id"`
-	ParentSpanID   string              `json:"parent_span_id,omitempty"`
-	SegmentID      string              `json:"segment_id,omitempty"`
-	IsSegment      bool                `json:"is_segment,omitempty"`
-	Op             string              `json:"op,omitempty"`
-	Name           string              `json:"name,omitempty"`
-	Description    string              `json:"description,omitempty"`
-	Status         string              `json:"status,omitempty"`
-	SDKName        string              `json:"sdk_name,omitempty"`
-	StartTimestamp sentryapi.Timestamp `json:"start_timestamp"`
-	EndTimestamp   sentryapi.Timestamp `json:"end_timestamp"`
+	TraceID        string         `json:"trace_id"`
+	SpanID         string         `json:"span_id"`
+	ParentSpanID   string         `json:"parent_span_id,omitempty"`
+	SegmentID      string         `json:"segment_id,omitempty"`
+	IsSegment      bool           `json:"is_segment,omitempty"`
+	Op             string         `json:"op,omitempty"`
+	Name           string         `json:"name,omitempty"`
+	Description    string         `json:"description,omitempty"`
+	Status         string         `json:"status,omitempty"`
+	SDKName        string         `json:"sdk_name,omitempty"`
+	StartTimestamp wire.Timestamp `json:"start_timestamp"`
+	EndTimestamp   wire.Timestamp `json:"end_timestamp"`
 }
 
 // rawSpan reads both span forms.
@@ -214,9 +216,9 @@ type rawSpan struct {
 	Name           string                     `json:"name"`
 	Description    string                     `json:"description"`
 	Status         string                     `json:"status"`
-	StartTimestamp sentryapi.Timestamp        `json:"start_timestamp"`
-	EndTimestamp   sentryapi.Timestamp        `json:"end_timestamp"`
-	Timestamp      sentryapi.Timestamp        `json:"timestamp"`
+	StartTimestamp wire.Timestamp             `json:"start_timestamp"`
+	EndTimestamp   wire.Timestamp             `json:"end_timestamp"`
+	Timestamp      wire.Timestamp             `json:"timestamp"`
 	Data           map[string]json.RawMessage `json:"data"`
 	Attributes     map[string]struct {
 		Value json.RawMessage `json:"value"`

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
 // Version is reported in the User-Agent; cmd sets it at build time.
@@ -66,7 +68,7 @@ type Client struct {
 	regionMu  sync.Mutex
 	region    *url.URL // resolved org-scoped host; nil until known
 	regionErr error
-	org0      *Organization
+	org0      *wire.Organization
 }
 
 // New returns a client for the organization in opts.
@@ -496,17 +498,17 @@ func errorDetail(resp *Response, body []byte) string {
 		return ""
 	}
 	var s string
-	if body[0] == '"' && Decode(body, &s) == nil {
+	if body[0] == '"' && wire.Decode(body, &s) == nil {
 		return clip(s, 300)
 	}
-	var obj map[string]Raw
-	if body[0] == '{' && Decode(body, &obj) == nil {
+	var obj map[string]wire.Raw
+	if body[0] == '{' && wire.Decode(body, &obj) == nil {
 		if d, ok := obj["detail"]; ok {
-			return clip(rawText(d), 300)
+			return clip(wire.RawText(d), 300)
 		}
 		var parts []string
 		for k, v := range obj {
-			parts = append(parts, k+": "+rawText(v))
+			parts = append(parts, k+": "+wire.RawText(v))
 		}
 		if len(parts) > 0 {
 			return clip(strings.Join(parts, "; "), 300)
@@ -549,10 +551,10 @@ func (c *Client) decodeBody(resp *Response, u *url.URL, body []byte, out any) er
 		return bad("an HTML page instead of JSON", htmlHint(c.base))
 	case b[0] == '"':
 		var s string
-		_ = Decode(b, &s)
+		_ = wire.Decode(b, &s)
 		return bad("a message instead of data: "+strconv.Quote(clip(s, 200)), "")
 	}
-	if err := Decode(b, out); err != nil {
+	if err := wire.Decode(b, out); err != nil {
 		return bad("the JSON does not have the expected shape: "+clip(err.Error(), 300), "This may be an older or newer Sentry; run with --debug and report it.")
 	}
 	return nil
@@ -606,11 +608,11 @@ func isSaaSHost(h string) bool {
 	return h == "sentry.io" || strings.HasSuffix(h, ".sentry.io")
 }
 
-func (c *Client) fetchOrg(ctx context.Context) (*Organization, error) {
+func (c *Client) fetchOrg(ctx context.Context) (*wire.Organization, error) {
 	if c.org0 != nil {
 		return c.org0, nil
 	}
-	var org Organization
+	var org wire.Organization
 	if _, err := c.get(ctx, request{host: controlHost, path: "organizations/" + url.PathEscape(c.org) + "/", scope: "org:read"}, &org); err != nil {
 		return nil, err
 	}

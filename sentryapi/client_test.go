@@ -10,6 +10,8 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/sentryapi/local"
 	"github.com/tracehound/tracehound/sentryapi/local/localtest"
@@ -142,7 +144,7 @@ func TestClientEndpoints(t *testing.T) {
 			if err != nil || len(p.Profile.Samples) != 2 || p.Profile.Samples[1].ThreadID.String() != "1" || p.MainTransaction().ActiveThreadID.String() != "1" {
 				t.Fatalf("Profile = %+v, %v", p, err)
 			}
-			start, end := sentryapi.Timestamp(1763608327.0).Time(), sentryapi.Timestamp(1763608327.5).Time()
+			start, end := wire.Timestamp(1763608327.0).Time(), wire.Timestamp(1763608327.5).Time()
 			ch, err := c.ProfileChunk(ctx, "11", profilerID, start, end)
 			if err != nil || len(ch.Profile.Samples) != 2 {
 				t.Fatalf("ProfileChunk = %+v, %v (want the 2 samples inside the window)", ch, err)

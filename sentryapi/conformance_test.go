@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/tracehound/tracehound/internal/fixtures"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,6 +11,9 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/tracehound/tracehound/internal/fixtures"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/sentryapi/local"
@@ -34,25 +36,25 @@ func readFixture(t *testing.T, dir, name string) []byte {
 // Files not listed must still be valid JSON; the conformance test fails on
 // a new file it does not know, so nobody forgets to classify it.
 var fixtureTypes = map[string]func() any{
-	"api/organization.json":                      func() any { return new(sentryapi.Organization) },
-	"api/project.json":                           func() any { return new(sentryapi.Project) },
-	"api/sentry-cli-get-projects.json":           func() any { return new([]sentryapi.Project) },
-	"api/issue.json":                             func() any { return new(sentryapi.Issue) },
-	"api/performance-issue.json":                 func() any { return new(sentryapi.Issue) },
-	"api/event.json":                             func() any { return new(sentryapi.Event) },
-	"api/trace-event.json":                       func() any { return new(sentryapi.Event) },
-	"api/performance-event.json":                 func() any { return new(sentryapi.Event) },
-	"api/openapi-example-issue-event.json":       func() any { return new(sentryapi.Event) },
-	"api/openapi-example-issue-events-list.json": func() any { return new([]sentryapi.Event) },
-	"api/openapi-example-trace.json":             func() any { return new(sentryapi.Trace) },
-	"api/cli-trace-spans.json":                   func() any { return new(sentryapi.Trace) },
-	"api/trace-meta.json":                        func() any { return new(sentryapi.TraceMeta) },
-	"api/openapi-example-trace-meta.json":        func() any { return new(sentryapi.TraceMeta) },
-	"api/transaction-profile-v1.json":            func() any { return new(sentryapi.Profile) },
-	"api/profile-chunk.json":                     func() any { return new(sentryapi.ChunkResponse) },
-	"profiles/relay-sample-v1-valid.json":        func() any { return new(sentryapi.Profile) },
-	"profiles/vroom-node.json":                   func() any { return new(sentryapi.Profile) },
-	"profiles/relay-sample-v2-valid.json":        func() any { return new(sentryapi.ProfileChunk) },
+	"api/organization.json":                      func() any { return new(wire.Organization) },
+	"api/project.json":                           func() any { return new(wire.Project) },
+	"api/sentry-cli-get-projects.json":           func() any { return new([]wire.Project) },
+	"api/issue.json":                             func() any { return new(wire.Issue) },
+	"api/performance-issue.json":                 func() any { return new(wire.Issue) },
+	"api/event.json":                             func() any { return new(wire.Event) },
+	"api/trace-event.json":                       func() any { return new(wire.Event) },
+	"api/performance-event.json":                 func() any { return new(wire.Event) },
+	"api/openapi-example-issue-event.json":       func() any { return new(wire.Event) },
+	"api/openapi-example-issue-events-list.json": func() any { return new([]wire.Event) },
+	"api/openapi-example-trace.json":             func() any { return new(wire.Trace) },
+	"api/cli-trace-spans.json":                   func() any { return new(wire.Trace) },
+	"api/trace-meta.json":                        func() any { return new(wire.TraceMeta) },
+	"api/openapi-example-trace-meta.json":        func() any { return new(wire.TraceMeta) },
+	"api/transaction-profile-v1.json":            func() any { return new(wire.Profile) },
+	"api/profile-chunk.json":                     func() any { return new(wire.ChunkResponse) },
+	"profiles/relay-sample-v1-valid.json":        func() any { return new(wire.Profile) },
+	"profiles/vroom-node.json":                   func() any { return new(wire.Profile) },
+	"profiles/relay-sample-v2-valid.json":        func() any { return new(wire.ProfileChunk) },
 	// Endpoints tracehound does not read: valid JSON is all we ask.
 	"api/flamegraph.json":    nil,
 	"api/events-spans.json":  nil,
@@ -94,12 +96,12 @@ func TestConformanceFixturesDecode(t *testing.T) {
 				return
 			}
 			v := mk()
-			if err := sentryapi.Decode(data, v); err != nil {
+			if err := wire.Decode(data, v); err != nil {
 				t.Fatalf("decode: %v", err)
 			}
 			// Nothing lost: every member with a value in the original is in
 			// the re-encoded form.
-			out, err := sentryapi.Encode(v)
+			out, err := wire.Encode(v)
 			if err != nil {
 				t.Fatalf("encode: %v", err)
 			}
@@ -116,10 +118,10 @@ func TestConformanceFixturesDecode(t *testing.T) {
 			}
 			// Round trips are stable.
 			w := mk()
-			if err := sentryapi.Decode(out, w); err != nil {
+			if err := wire.Decode(out, w); err != nil {
 				t.Fatalf("decode of re-encoded: %v", err)
 			}
-			out2, _ := sentryapi.Encode(w)
+			out2, _ := wire.Encode(w)
 			if string(out) != string(out2) {
 				t.Errorf("second round trip differs")
 			}
@@ -185,8 +187,8 @@ func TestConformanceFieldsWeUse(t *testing.T) {
 	if dir == "" {
 		t.Skip("../shared/fixtures/sentry is not present")
 	}
-	var ev sentryapi.Event
-	if err := sentryapi.Decode(readFixture(t, dir, "api/event.json"), &ev); err != nil {
+	var ev wire.Event
+	if err := wire.Decode(readFixture(t, dir, "api/event.json"), &ev); err != nil {
 		t.Fatal(err)
 	}
 	ex := ev.Exception()
@@ -204,23 +206,23 @@ func TestConformanceFieldsWeUse(t *testing.T) {
 		t.Errorf("request headers lost")
 	}
 
-	var te sentryapi.Event
-	if err := sentryapi.Decode(readFixture(t, dir, "api/trace-event.json"), &te); err != nil {
+	var te wire.Event
+	if err := wire.Decode(readFixture(t, dir, "api/trace-event.json"), &te); err != nil {
 		t.Fatal(err)
 	}
 	if te.Type != "transaction" || te.StartTimestamp == 0 || te.EndTimestamp <= te.StartTimestamp || te.Contexts.Trace.Op != "http.server" || te.ProjectSlug == "" {
 		t.Errorf("transaction event = type %q start %v end %v", te.Type, te.StartTimestamp, te.EndTimestamp)
 	}
-	var pe sentryapi.Event
-	if err := sentryapi.Decode(readFixture(t, dir, "api/performance-event.json"), &pe); err != nil {
+	var pe wire.Event
+	if err := wire.Decode(readFixture(t, dir, "api/performance-event.json"), &pe); err != nil {
 		t.Fatal(err)
 	}
 	if sp := pe.Spans(); len(sp) == 0 || sp[0].SpanID == "" || sp[0].Op == "" || sp[0].Timestamp <= sp[0].StartTimestamp {
 		t.Errorf("performance event spans = %+v", sp)
 	}
 
-	var doc sentryapi.Event
-	if err := sentryapi.Decode(readFixture(t, dir, "api/openapi-example-issue-event.json"), &doc); err != nil {
+	var doc wire.Event
+	if err := wire.Decode(readFixture(t, dir, "api/openapi-example-issue-event.json"), &doc); err != nil {
 		t.Fatal(err)
 	}
 	if ex := doc.Exception(); ex == nil || len(ex.Values) == 0 || ex.Values[len(ex.Values)-1].Stacktrace == nil {
@@ -241,15 +243,15 @@ func TestConformanceFieldsWeUse(t *testing.T) {
 		t.Errorf("tags = %+v", doc.Tags)
 	}
 
-	var tr sentryapi.Trace
-	if err := sentryapi.Decode(readFixture(t, dir, "api/openapi-example-trace.json"), &tr); err != nil {
+	var tr wire.Trace
+	if err := wire.Decode(readFixture(t, dir, "api/openapi-example-trace.json"), &tr); err != nil {
 		t.Fatal(err)
 	}
 	if len(tr) != 1 || !tr[0].IsTransaction || tr[0].ProjectSlug != "javascript" || tr[0].Duration != 250 || tr[0].EndTimestamp <= tr[0].StartTimestamp || tr[0].ParentSpanID != "" {
 		t.Errorf("trace = %+v", tr)
 	}
-	var cli sentryapi.Trace
-	if err := sentryapi.Decode(readFixture(t, dir, "api/cli-trace-spans.json"), &cli); err != nil {
+	var cli wire.Trace
+	if err := wire.Decode(readFixture(t, dir, "api/cli-trace-spans.json"), &cli); err != nil {
 		t.Fatal(err)
 	}
 	if len(cli) != 1 || cli[0].SpanID != "span-root-001" || len(cli[0].Children) != 2 {
@@ -257,8 +259,8 @@ func TestConformanceFieldsWeUse(t *testing.T) {
 	}
 
 	for name, want := range map[string][3]int{"api/trace-meta.json": {0, 112, 9}, "api/openapi-example-trace-meta.json": {0, 195, 2}} {
-		var m sentryapi.TraceMeta
-		if err := sentryapi.Decode(readFixture(t, dir, name), &m); err != nil {
+		var m wire.TraceMeta
+		if err := wire.Decode(readFixture(t, dir, name), &m); err != nil {
 			t.Fatal(err)
 		}
 		if got := [3]int{m.Errors(), m.Spans(), m.Transactions()}; got != want {
@@ -268,8 +270,8 @@ func TestConformanceFieldsWeUse(t *testing.T) {
 
 	// Profiles: in_app as the API sends it (snake_case in profiles), numbers
 	// as strings in ingest payloads.
-	var vroom sentryapi.Profile
-	if err := sentryapi.Decode(readFixture(t, dir, "profiles/vroom-node.json"), &vroom); err != nil {
+	var vroom wire.Profile
+	if err := wire.Decode(readFixture(t, dir, "profiles/vroom-node.json"), &vroom); err != nil {
 		t.Fatal(err)
 	}
 	if len(vroom.Profile.Frames) != 303 || len(vroom.Profile.Stacks) != 38 || len(vroom.Profile.Samples) != 44 {
@@ -278,15 +280,15 @@ func TestConformanceFieldsWeUse(t *testing.T) {
 	if mt := vroom.MainTransaction(); mt == nil || mt.ActiveThreadID.IsZero() || mt.RelativeEndNS <= mt.RelativeStartNS {
 		t.Errorf("vroom transaction = %+v", mt)
 	}
-	var relay sentryapi.Profile
-	if err := sentryapi.Decode(readFixture(t, dir, "profiles/relay-sample-v1-valid.json"), &relay); err != nil {
+	var relay wire.Profile
+	if err := wire.Decode(readFixture(t, dir, "profiles/relay-sample-v1-valid.json"), &relay); err != nil {
 		t.Fatal(err)
 	}
 	if s := relay.Profile.Samples; len(s) < 2 || s[1].ElapsedSinceStartNS == 0 || s[0].ThreadID.IsZero() {
 		t.Errorf("relay v1 samples (string numbers) = %+v", s)
 	}
-	var mcp sentryapi.Profile
-	if err := sentryapi.Decode(readFixture(t, dir, "api/transaction-profile-v1.json"), &mcp); err != nil {
+	var mcp wire.Profile
+	if err := wire.Decode(readFixture(t, dir, "api/transaction-profile-v1.json"), &mcp); err != nil {
 		t.Fatal(err)
 	}
 	inApp := 0
@@ -298,15 +300,15 @@ func TestConformanceFieldsWeUse(t *testing.T) {
 	if inApp == 0 {
 		t.Errorf("no in_app frame read from the API profile")
 	}
-	var v2 sentryapi.ProfileChunk
-	if err := sentryapi.Decode(readFixture(t, dir, "profiles/relay-sample-v2-valid.json"), &v2); err != nil {
+	var v2 wire.ProfileChunk
+	if err := wire.Decode(readFixture(t, dir, "profiles/relay-sample-v2-valid.json"), &v2); err != nil {
 		t.Fatal(err)
 	}
 	if s := v2.Profile.Samples; len(s) == 0 || s[0].Time() == 0 || s[0].ThreadID.IsZero() {
 		t.Errorf("v2 samples = %+v", s)
 	}
-	var cr sentryapi.ChunkResponse
-	if err := sentryapi.Decode(readFixture(t, dir, "api/profile-chunk.json"), &cr); err != nil {
+	var cr wire.ChunkResponse
+	if err := wire.Decode(readFixture(t, dir, "api/profile-chunk.json"), &cr); err != nil {
 		t.Fatal(err)
 	}
 	if ch := cr.Merged(); ch == nil || len(ch.Profile.Samples) == 0 || ch.ProfilerID == "" {
@@ -333,8 +335,8 @@ func TestConformanceServedThroughLocal(t *testing.T) {
 	if err := json.Unmarshal(readFixture(t, dir, "api/profile-chunk.json"), &chunkResp); err != nil {
 		t.Fatal(err)
 	}
-	var chunk sentryapi.ProfileChunk
-	if err := sentryapi.Decode(chunkResp.Chunk, &chunk); err != nil {
+	var chunk wire.ProfileChunk
+	if err := wire.Decode(chunkResp.Chunk, &chunk); err != nil {
 		t.Fatal(err)
 	}
 	file := func(name string) *fstest.MapFile { return &fstest.MapFile{Data: readFixture(t, dir, name)} }
@@ -365,12 +367,12 @@ func TestConformanceServedThroughLocal(t *testing.T) {
 	if err != nil || ev.EventID != fixEvent || ev.Exception() == nil {
 		t.Fatalf("recommended event: %v", err)
 	}
-	direct := new(sentryapi.Event)
-	if err := sentryapi.Decode(readFixture(t, dir, "api/event.json"), direct); err != nil {
+	direct := new(wire.Event)
+	if err := wire.Decode(readFixture(t, dir, "api/event.json"), direct); err != nil {
 		t.Fatal(err)
 	}
-	a, _ := sentryapi.Encode(direct)
-	b, _ := sentryapi.Encode(ev)
+	a, _ := wire.Encode(direct)
+	b, _ := wire.Encode(ev)
 	if string(a) != string(b) {
 		t.Errorf("the event read through local differs from the fixture decoded directly")
 	}
@@ -387,7 +389,7 @@ func TestConformanceServedThroughLocal(t *testing.T) {
 		t.Fatalf("profile: %v", err)
 	}
 	// The chunk's samples: ask for a window that covers all of them.
-	var lo, hi sentryapi.Timestamp
+	var lo, hi wire.Timestamp
 	for i, s := range chunk.Profile.Samples {
 		if ts := s.Time(); i == 0 || ts < lo {
 			lo = ts
@@ -508,12 +510,12 @@ func TestConformanceIngestEvents(t *testing.T) {
 				t.Errorf("transaction: type %q start %v", ev.Type, ev.StartTimestamp)
 			}
 			// The API form round-trips through the API decoder.
-			b, err := sentryapi.Encode(ev)
+			b, err := wire.Encode(ev)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var back sentryapi.Event
-			if err := sentryapi.Decode(b, &back); err != nil {
+			var back wire.Event
+			if err := wire.Decode(b, &back); err != nil {
 				t.Fatalf("API form does not decode: %v", err)
 			}
 			if len(back.Entries) != len(ev.Entries) {

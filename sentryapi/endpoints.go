@@ -7,9 +7,10 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
 func esc(s string) string { return url.PathEscape(s) }
@@ -20,7 +21,7 @@ func (c *Client) orgPath(format string, args ...any) string {
 
 // Organization returns the organization, from the control host. It also
 // primes the region used for every later call.
-func (c *Client) Organization(ctx context.Context) (*Organization, error) {
+func (c *Client) Organization(ctx context.Context) (*wire.Organization, error) {
 	if c.org == "" {
 		return nil, errors.New("no organization configured: pass --org or set SENTRY_ORG")
 	}
@@ -69,13 +70,13 @@ func list[T any](ctx context.Context, c *Client, r request, limit int) ([]T, err
 }
 
 // Projects lists the organization's projects.
-func (c *Client) Projects(ctx context.Context) ([]Project, error) {
-	return list[Project](ctx, c, request{host: regionHost, path: c.orgPath("projects/"), scope: "project:read"}, 0)
+func (c *Client) Projects(ctx context.Context) ([]wire.Project, error) {
+	return list[wire.Project](ctx, c, request{host: regionHost, path: c.orgPath("projects/"), scope: "project:read"}, 0)
 }
 
 // Issue returns an issue by numeric id or short id (PAYMENTS-1AB).
-func (c *Client) Issue(ctx context.Context, id string) (*Issue, error) {
-	var is Issue
+func (c *Client) Issue(ctx context.Context, id string) (*wire.Issue, error) {
+	var is wire.Issue
 	_, err := c.get(ctx, request{host: regionHost, path: c.orgPath("issues/%s/", esc(id)), scope: "event:read",
 		query: url.Values{"collapse": {"stats", "tags"}}}, &is)
 	if err != nil {
@@ -87,8 +88,8 @@ func (c *Client) Issue(ctx context.Context, id string) (*Issue, error) {
 // LatestIssues lists the organization's unresolved issues, the most
 // recently seen first (GET /organizations/{org}/issues/?sort=date), at
 // most limit of them (one page).
-func (c *Client) LatestIssues(ctx context.Context, limit int) ([]Issue, error) {
-	var out []Issue
+func (c *Client) LatestIssues(ctx context.Context, limit int) ([]wire.Issue, error) {
+	var out []wire.Issue
 	q := url.Values{"sort": {"date"}, "query": {"is:unresolved"}, "limit": {fmt.Sprint(max(limit, 1))}}
 	if _, err := c.get(ctx, request{host: regionHost, path: c.orgPath("issues/"), scope: "event:read", query: q}, &out); err != nil {
 		return nil, err
@@ -97,8 +98,8 @@ func (c *Client) LatestIssues(ctx context.Context, limit int) ([]Issue, error) {
 }
 
 // ResolveShortID resolves a short id to its project and issue.
-func (c *Client) ResolveShortID(ctx context.Context, shortID string) (*ShortIDLookup, error) {
-	var r ShortIDLookup
+func (c *Client) ResolveShortID(ctx context.Context, shortID string) (*wire.ShortIDLookup, error) {
+	var r wire.ShortIDLookup
 	if _, err := c.get(ctx, request{host: regionHost, path: c.orgPath("shortids/%s/", esc(shortID)), scope: "event:read"}, &r); err != nil {
 		return nil, err
 	}
@@ -114,8 +115,8 @@ const (
 
 // IssueEvent returns one event of an issue: "recommended", "latest",
 // "oldest" or an event id. Use RecommendedEvent for the fallback chain.
-func (c *Client) IssueEvent(ctx context.Context, issueID, which string) (*Event, error) {
-	var ev Event
+func (c *Client) IssueEvent(ctx context.Context, issueID, which string) (*wire.Event, error) {
+	var ev wire.Event
 	if _, err := c.get(ctx, request{host: regionHost, path: c.orgPath("issues/%s/events/%s/", esc(issueID), esc(which)), scope: "event:read"}, &ev); err != nil {
 		return nil, err
 	}
@@ -125,7 +126,7 @@ func (c *Client) IssueEvent(ctx context.Context, issueID, which string) (*Event,
 // RecommendedEvent returns the issue's recommended event (which favours
 // events with a trace and a profile), falling back to the latest on servers
 // that do not know "recommended".
-func (c *Client) RecommendedEvent(ctx context.Context, issueID string) (*Event, error) {
+func (c *Client) RecommendedEvent(ctx context.Context, issueID string) (*wire.Event, error) {
 	ev, err := c.IssueEvent(ctx, issueID, EventRecommended)
 	if err == nil || !errors.Is(err, ErrNotFound) {
 		return ev, err
@@ -137,17 +138,17 @@ func (c *Client) RecommendedEvent(ctx context.Context, issueID string) (*Event, 
 }
 
 // IssueEvents lists an issue's events, newest first. full includes entries.
-func (c *Client) IssueEvents(ctx context.Context, issueID string, full bool, limit int) ([]Event, error) {
+func (c *Client) IssueEvents(ctx context.Context, issueID string, full bool, limit int) ([]wire.Event, error) {
 	q := url.Values{}
 	if full {
 		q.Set("full", "true")
 	}
-	return list[Event](ctx, c, request{host: regionHost, path: c.orgPath("issues/%s/events/", esc(issueID)), query: q, scope: "event:read"}, limit)
+	return list[wire.Event](ctx, c, request{host: regionHost, path: c.orgPath("issues/%s/events/", esc(issueID)), query: q, scope: "event:read"}, limit)
 }
 
 // Event returns a full event (error or transaction) by project and id.
-func (c *Client) Event(ctx context.Context, project, eventID string) (*Event, error) {
-	var ev Event
+func (c *Client) Event(ctx context.Context, project, eventID string) (*wire.Event, error) {
+	var ev wire.Event
 	path := "projects/" + esc(c.org) + "/" + esc(project) + "/events/" + esc(eventID) + "/"
 	if _, err := c.get(ctx, request{host: regionHost, path: path, scope: "event:read"}, &ev); err != nil {
 		return nil, err
@@ -160,8 +161,8 @@ func (c *Client) Event(ctx context.Context, project, eventID string) (*Event, er
 
 // ResolveEventID finds the project and issue of an event id. Sentry limits
 // this endpoint to one request a second.
-func (c *Client) ResolveEventID(ctx context.Context, eventID string) (*EventIDLookup, error) {
-	var r EventIDLookup
+func (c *Client) ResolveEventID(ctx context.Context, eventID string) (*wire.EventIDLookup, error) {
+	var r wire.EventIDLookup
 	if _, err := c.get(ctx, request{host: regionHost, path: c.orgPath("eventids/%s/", esc(eventID)), scope: "event:read"}, &r); err != nil {
 		return nil, err
 	}
@@ -177,8 +178,8 @@ type EventRef struct {
 // Events fetches many events in parallel (bounded by the client's
 // concurrency). Results and errors are in the order of refs; one failure
 // does not stop the others.
-func (c *Client) Events(ctx context.Context, refs []EventRef) ([]*Event, []error) {
-	evs := make([]*Event, len(refs))
+func (c *Client) Events(ctx context.Context, refs []EventRef) ([]*wire.Event, []error) {
+	evs := make([]*wire.Event, len(refs))
 	errs := make([]error, len(refs))
 	var wg sync.WaitGroup
 	for i, r := range refs {
@@ -216,7 +217,7 @@ func (o TraceOptions) query() url.Values {
 // TraceResult is a whole trace in the /trace/ array form.
 type TraceResult struct {
 	TraceID string
-	Items   Trace
+	Items   wire.Trace
 	// Legacy is set when the trace came from the older events-trace
 	// endpoint: transactions only, their spans must be fetched per
 	// transaction event.
@@ -228,7 +229,7 @@ type TraceResult struct {
 // self-hosted) or answers an empty array. The Link header of /trace/ is
 // ignored: the endpoint always returns the whole tree.
 func (c *Client) Trace(ctx context.Context, traceID string, opts TraceOptions) (*TraceResult, error) {
-	var items Trace
+	var items wire.Trace
 	_, err := c.get(ctx, request{host: regionHost, path: c.orgPath("trace/%s/", esc(traceID)), query: opts.query(), scope: "event:read"}, &items)
 	if err == nil && len(items) > 0 {
 		return &TraceResult{TraceID: traceID, Items: items}, nil
@@ -250,117 +251,20 @@ func (c *Client) Trace(ctx context.Context, traceID string, opts TraceOptions) (
 }
 
 // LegacyTrace returns /events-trace/{id}/?detailed=1.
-func (c *Client) LegacyTrace(ctx context.Context, traceID string, opts TraceOptions) (*LegacyTrace, error) {
+func (c *Client) LegacyTrace(ctx context.Context, traceID string, opts TraceOptions) (*wire.LegacyTrace, error) {
 	q := opts.query()
 	q.Set("detailed", "1")
 	q.Set("project", "-1")
-	var raw Raw
+	var raw wire.Raw
 	if _, err := c.get(ctx, request{host: regionHost, path: c.orgPath("events-trace/%s/", esc(traceID)), query: q, scope: "event:read"}, &raw); err != nil {
 		return nil, err
 	}
-	return DecodeLegacyTrace(raw)
-}
-
-// DecodeLegacyTrace reads the legacy trace in its usual object form or the
-// flat array very old servers answered.
-func DecodeLegacyTrace(raw []byte) (*LegacyTrace, error) {
-	var lt LegacyTrace
-	b := strings.TrimSpace(string(raw))
-	if strings.HasPrefix(b, "[") {
-		var items []Raw
-		if err := Decode(raw, &items); err != nil {
-			return nil, err
-		}
-		for _, it := range items {
-			var probe struct {
-				EventType string `json:"event_type"`
-				Extra     Extra  `json:",embed"`
-			}
-			if err := Decode(it, &probe); err != nil {
-				return nil, err
-			}
-			if probe.EventType == "error" {
-				var e LegacyTraceError
-				if err := Decode(it, &e); err != nil {
-					return nil, err
-				}
-				lt.OrphanErrors = append(lt.OrphanErrors, e)
-				continue
-			}
-			var t LegacyTransaction
-			if err := Decode(it, &t); err != nil {
-				return nil, err
-			}
-			lt.Transactions = append(lt.Transactions, t)
-		}
-		return &lt, nil
-	}
-	if err := Decode(raw, &lt); err != nil {
-		return nil, err
-	}
-	return &lt, nil
-}
-
-// ToTrace converts the legacy transaction tree to the /trace/ array form:
-// one span item per transaction (event_id = its root span id), errors hung
-// under the transaction, orphan errors at the top level.
-func (lt *LegacyTrace) ToTrace() Trace {
-	var conv func(t *LegacyTransaction) TraceItem
-	conv = func(t *LegacyTransaction) TraceItem {
-		it := TraceItem{
-			EventID: t.SpanID, EventType: TraceItemSpan, TransactionID: t.EventID,
-			ParentSpanID: t.ParentSpanID, IsTransaction: true,
-			ProjectID: t.ProjectID, ProjectSlug: t.ProjectSlug,
-			Op: t.Op, Description: t.Transaction, Transaction: t.Transaction, SDKName: t.SDKName,
-			StartTimestamp: t.StartTimestamp, EndTimestamp: t.Timestamp, Duration: t.DurationMS,
-			ProfileID: t.ProfileID, Status: t.Status,
-		}
-		if it.EventID == "" {
-			it.EventID = t.EventID
-		}
-		if it.Duration == 0 && t.Timestamp > t.StartTimestamp {
-			it.Duration = FlexFloat((float64(t.Timestamp) - float64(t.StartTimestamp)) * 1000)
-		}
-		for _, e := range t.Errors {
-			it.Errors = append(it.Errors, e.toItem())
-		}
-		for _, p := range t.PerformanceIssues {
-			it.Occurrences = append(it.Occurrences, TraceItem{
-				EventID: p.EventID, EventType: TraceItemOccurrence, IssueID: p.IssueID, ShortID: p.IssueShortID,
-				ProjectID: p.ProjectID, ProjectSlug: p.ProjectSlug, Description: p.Title, Level: p.Level,
-				Culprit: p.Culprit, StartTimestamp: p.Start, EndTimestamp: p.End, IssueType: p.Type,
-			})
-		}
-		for i := range t.Children {
-			it.Children = append(it.Children, conv(&t.Children[i]))
-		}
-		return it
-	}
-	var out Trace
-	for i := range lt.Transactions {
-		out = append(out, conv(&lt.Transactions[i]))
-	}
-	for _, e := range lt.OrphanErrors {
-		out = append(out, e.toItem())
-	}
-	return out
-}
-
-func (e LegacyTraceError) toItem() TraceItem {
-	desc := e.Title
-	if desc == "" {
-		desc = e.Message
-	}
-	return TraceItem{
-		EventID: e.EventID, EventType: TraceItemError, IssueID: e.IssueID, ShortID: e.Issue,
-		ProjectID: e.ProjectID, ProjectSlug: e.ProjectSlug, Description: desc, Level: e.Level,
-		StartTimestamp: e.Timestamp, SpanID: e.Span,
-	}
+	return wire.DecodeLegacyTrace(raw)
 }
 
 // TraceMeta returns the trace's summary counts.
-func (c *Client) TraceMeta(ctx context.Context, traceID string, opts TraceOptions) (*TraceMeta, error) {
-	var m TraceMeta
+func (c *Client) TraceMeta(ctx context.Context, traceID string, opts TraceOptions) (*wire.TraceMeta, error) {
+	var m wire.TraceMeta
 	if _, err := c.get(ctx, request{host: regionHost, path: c.orgPath("trace-meta/%s/", esc(traceID)), query: opts.query(), scope: "event:read"}, &m); err != nil {
 		return nil, err
 	}
@@ -368,8 +272,8 @@ func (c *Client) TraceMeta(ctx context.Context, traceID string, opts TraceOption
 }
 
 // Profile returns a transaction profile (sampled format v1).
-func (c *Client) Profile(ctx context.Context, project, profileID string) (*Profile, error) {
-	var p Profile
+func (c *Client) Profile(ctx context.Context, project, profileID string) (*wire.Profile, error) {
+	var p wire.Profile
 	path := "projects/" + esc(c.org) + "/" + esc(project) + "/profiling/profiles/" + esc(profileID) + "/"
 	if _, err := c.get(ctx, request{host: regionHost, path: path, scope: "event:read"}, &p); err != nil {
 		return nil, err
@@ -379,7 +283,7 @@ func (c *Client) Profile(ctx context.Context, project, profileID string) (*Profi
 
 // ProfileChunk returns the continuous-profile data of profilerID between
 // start and end, merged into one chunk. projectID must be numeric.
-func (c *Client) ProfileChunk(ctx context.Context, projectID, profilerID string, start, end time.Time) (*ProfileChunk, error) {
+func (c *Client) ProfileChunk(ctx context.Context, projectID, profilerID string, start, end time.Time) (*wire.ProfileChunk, error) {
 	if !isNumeric(projectID) {
 		return nil, fmt.Errorf("profile chunks need the numeric project id, not %q", projectID)
 	}
@@ -389,7 +293,7 @@ func (c *Client) ProfileChunk(ctx context.Context, projectID, profilerID string,
 		"start":       {start.UTC().Format(time.RFC3339Nano)},
 		"end":         {end.UTC().Format(time.RFC3339Nano)},
 	}
-	var r ChunkResponse
+	var r wire.ChunkResponse
 	if _, err := c.get(ctx, request{host: regionHost, path: c.orgPath("profiling/chunks/"), query: q, scope: "event:read"}, &r); err != nil {
 		return nil, err
 	}
@@ -404,16 +308,16 @@ func (c *Client) ProfileChunk(ctx context.Context, projectID, profilerID string,
 }
 
 // Repos lists the organization's repositories.
-func (c *Client) Repos(ctx context.Context) ([]Repository, error) {
-	return list[Repository](ctx, c, request{host: regionHost, path: c.orgPath("repos/"), scope: "org:read"}, 0)
+func (c *Client) Repos(ctx context.Context) ([]wire.Repository, error) {
+	return list[wire.Repository](ctx, c, request{host: regionHost, path: c.orgPath("repos/"), scope: "org:read"}, 0)
 }
 
 // CodeMappings lists code mappings; projectID "" or "-1" means all projects.
-func (c *Client) CodeMappings(ctx context.Context, projectID string) ([]CodeMapping, error) {
+func (c *Client) CodeMappings(ctx context.Context, projectID string) ([]wire.CodeMapping, error) {
 	if projectID == "" {
 		projectID = "-1"
 	}
-	return list[CodeMapping](ctx, c, request{host: regionHost, path: c.orgPath("code-mappings/"), query: url.Values{"project": {projectID}}, scope: "org:read"}, 0)
+	return list[wire.CodeMapping](ctx, c, request{host: regionHost, path: c.orgPath("code-mappings/"), query: url.Values{"project": {projectID}}, scope: "org:read"}, 0)
 }
 
 var numericRE = regexp.MustCompile(`^[0-9]+$`)

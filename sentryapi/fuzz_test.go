@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/sentryapi"
 )
 
@@ -27,15 +29,15 @@ func addFixtureSeeds(f *testing.F, names []string, extra ...string) {
 // again must succeed too (nothing we accept becomes unreadable).
 func roundTrip[T any](t *testing.T, data []byte) {
 	var v T
-	if err := sentryapi.Decode(data, &v); err != nil {
+	if err := wire.Decode(data, &v); err != nil {
 		return
 	}
-	out, err := sentryapi.Encode(&v)
+	out, err := wire.Encode(&v)
 	if err != nil {
 		t.Fatalf("accepted input does not re-encode: %v", err)
 	}
 	var w T
-	if err := sentryapi.Decode(out, &w); err != nil {
+	if err := wire.Decode(out, &w); err != nil {
 		t.Fatalf("re-encoded output does not decode: %v\n%s", err, out)
 	}
 }
@@ -45,7 +47,7 @@ func FuzzDecodeEvent(f *testing.F) {
 		`{"entries":[{"type":"exception","data":{"value":{"type":"E","value":"v"}}}]}`,
 		`{"entries":[{"type":"exception","data":{"values":"nope"}},{"type":"spans","data":[{"span_id":"a","start_timestamp":"x"}]}]}`,
 		`{"entries":[{"type":"exception","data":{"values":[{"stacktrace":{"frames":[{"lineNo":"12","context":[[1,null],["2","x"]]}]}}]}}]}`)
-	f.Fuzz(func(t *testing.T, data []byte) { roundTrip[sentryapi.Event](t, data) })
+	f.Fuzz(func(t *testing.T, data []byte) { roundTrip[wire.Event](t, data) })
 }
 
 func FuzzDecodeTrace(f *testing.F) {
@@ -53,8 +55,8 @@ func FuzzDecodeTrace(f *testing.F) {
 		`[{"event_id":"a","children":[{"event_id":"b","errors":[{"event_id":"c","issue_id":"12"}]}],"start_timestamp":"2026-01-01T00:00:00Z"}]`,
 		`[{"event_type":"error","project_id":"1.0","duration":"3"}]`)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		roundTrip[sentryapi.Trace](t, data)
-		if lt, err := sentryapi.DecodeLegacyTrace(data); err == nil {
+		roundTrip[wire.Trace](t, data)
+		if lt, err := wire.DecodeLegacyTrace(data); err == nil {
 			_ = lt.ToTrace()
 		}
 	})
@@ -64,8 +66,8 @@ func FuzzDecodeProfile(f *testing.F) {
 	addFixtureSeeds(f, []string{"profiles/relay-sample-v1-valid.json", "profiles/vroom-node.json", "api/transaction-profile-v1.json"},
 		`{"profile":{"frames":[{"lineno":"3"}],"stacks":[[0,5]],"samples":[{"stack_id":"9","thread_id":1e3,"elapsed_since_start_ns":"-4"}]}}`)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		roundTrip[sentryapi.Profile](t, data)
-		roundTrip[sentryapi.ChunkResponse](t, data)
+		roundTrip[wire.Profile](t, data)
+		roundTrip[wire.ChunkResponse](t, data)
 	})
 }
 
@@ -77,12 +79,12 @@ func FuzzDecodeIngestEvent(f *testing.F) {
 		if err != nil {
 			return
 		}
-		out, err := sentryapi.Encode(ev)
+		out, err := wire.Encode(ev)
 		if err != nil {
 			t.Fatalf("converted event does not encode: %v", err)
 		}
-		var back sentryapi.Event
-		if err := sentryapi.Decode(out, &back); err != nil {
+		var back wire.Event
+		if err := wire.Decode(out, &back); err != nil {
 			t.Fatalf("converted event does not decode: %v", err)
 		}
 	})

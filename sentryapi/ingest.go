@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
 // The ingest form is what SDKs send (and what /events/{id}/json/ returns):
@@ -17,27 +19,27 @@ import (
 // exactly like events fetched from Sentry.
 
 type ingestFrame struct {
-	Filename        string   `json:"filename,omitempty"`
-	AbsPath         string   `json:"abs_path,omitempty"`
-	Module          string   `json:"module,omitempty"`
-	Package         string   `json:"package,omitempty"`
-	Platform        string   `json:"platform,omitempty"`
-	Function        string   `json:"function,omitempty"`
-	RawFunction     string   `json:"raw_function,omitempty"`
-	Symbol          string   `json:"symbol,omitempty"`
-	InstructionAddr string   `json:"instruction_addr,omitempty"`
-	LineNo          FlexInt  `json:"lineno,omitzero"`
-	ColNo           FlexInt  `json:"colno,omitzero"`
-	InApp           *bool    `json:"in_app,omitempty"`
-	PreContext      []string `json:"pre_context,omitempty"`
-	ContextLine     *string  `json:"context_line,omitempty"`
-	PostContext     []string `json:"post_context,omitempty"`
-	Vars            Raw      `json:"vars,omitempty"`
-	Extra           Extra    `json:",embed"`
+	Filename        string       `json:"filename,omitempty"`
+	AbsPath         string       `json:"abs_path,omitempty"`
+	Module          string       `json:"module,omitempty"`
+	Package         string       `json:"package,omitempty"`
+	Platform        string       `json:"platform,omitempty"`
+	Function        string       `json:"function,omitempty"`
+	RawFunction     string       `json:"raw_function,omitempty"`
+	Symbol          string       `json:"symbol,omitempty"`
+	InstructionAddr string       `json:"instruction_addr,omitempty"`
+	LineNo          wire.FlexInt `json:"lineno,omitzero"`
+	ColNo           wire.FlexInt `json:"colno,omitzero"`
+	InApp           *bool        `json:"in_app,omitempty"`
+	PreContext      []string     `json:"pre_context,omitempty"`
+	ContextLine     *string      `json:"context_line,omitempty"`
+	PostContext     []string     `json:"post_context,omitempty"`
+	Vars            wire.Raw     `json:"vars,omitempty"`
+	Extra           wire.Extra   `json:",embed"`
 }
 
-func (f *ingestFrame) api() Frame {
-	out := Frame{
+func (f *ingestFrame) api() wire.Frame {
+	out := wire.Frame{
 		Filename: f.Filename, AbsPath: f.AbsPath, Module: f.Module, Package: f.Package, Platform: f.Platform,
 		Function: f.Function, RawFunction: f.RawFunction, Symbol: f.Symbol, InstructionAddr: f.InstructionAddr,
 		LineNo: f.LineNo, ColNo: f.ColNo, InApp: f.InApp, Vars: f.Vars,
@@ -46,13 +48,13 @@ func (f *ingestFrame) api() Frame {
 	if f.ContextLine != nil && f.LineNo > 0 {
 		n := int64(f.LineNo) - int64(len(f.PreContext))
 		for _, l := range f.PreContext {
-			out.Context = append(out.Context, ContextLine{Line: FlexInt(n), Text: l})
+			out.Context = append(out.Context, wire.ContextLine{Line: wire.FlexInt(n), Text: l})
 			n++
 		}
-		out.Context = append(out.Context, ContextLine{Line: f.LineNo, Text: *f.ContextLine})
+		out.Context = append(out.Context, wire.ContextLine{Line: f.LineNo, Text: *f.ContextLine})
 		n = int64(f.LineNo) + 1
 		for _, l := range f.PostContext {
-			out.Context = append(out.Context, ContextLine{Line: FlexInt(n), Text: l})
+			out.Context = append(out.Context, wire.ContextLine{Line: wire.FlexInt(n), Text: l})
 			n++
 		}
 	}
@@ -61,14 +63,14 @@ func (f *ingestFrame) api() Frame {
 
 type ingestStacktrace struct {
 	Frames []ingestFrame `json:"frames"`
-	Extra  Extra         `json:",embed"`
+	Extra  wire.Extra    `json:",embed"`
 }
 
-func (s *ingestStacktrace) api() *Stacktrace {
+func (s *ingestStacktrace) api() *wire.Stacktrace {
 	if s == nil {
 		return nil
 	}
-	out := &Stacktrace{Frames: make([]Frame, 0, len(s.Frames))}
+	out := &wire.Stacktrace{Frames: make([]wire.Frame, 0, len(s.Frames))}
 	out.Extra = withoutKnown(s.Extra, *out)
 	for i := range s.Frames {
 		out.Frames = append(out.Frames, s.Frames[i].api())
@@ -80,78 +82,78 @@ type ingestException struct {
 	Type          string            `json:"type"`
 	Value         string            `json:"value"`
 	Module        string            `json:"module,omitempty"`
-	ThreadID      FlexString        `json:"thread_id,omitempty"`
-	Mechanism     *Mechanism        `json:"mechanism,omitempty"`
+	ThreadID      wire.FlexString   `json:"thread_id,omitempty"`
+	Mechanism     *wire.Mechanism   `json:"mechanism,omitempty"`
 	Stacktrace    *ingestStacktrace `json:"stacktrace,omitempty"`
 	RawStacktrace *ingestStacktrace `json:"raw_stacktrace,omitempty"`
-	Extra         Extra             `json:",embed"`
+	Extra         wire.Extra        `json:",embed"`
 }
 
 type ingestThread struct {
-	ID         FlexString        `json:"id"`
+	ID         wire.FlexString   `json:"id"`
 	Name       string            `json:"name,omitempty"`
 	Current    bool              `json:"current,omitzero"`
 	Crashed    bool              `json:"crashed,omitzero"`
 	State      string            `json:"state,omitempty"`
 	Stacktrace *ingestStacktrace `json:"stacktrace,omitempty"`
-	Extra      Extra             `json:",embed"`
+	Extra      wire.Extra        `json:",embed"`
 }
 
 // ingestEvent lists the members the conversion reads; everything else is
 // kept in Extra and re-emitted.
 type ingestEvent struct {
-	EventID        string            `json:"event_id"`
-	Type           string            `json:"type"`
-	Platform       string            `json:"platform"`
-	Timestamp      Timestamp         `json:"timestamp,omitzero"`
-	StartTimestamp Timestamp         `json:"start_timestamp,omitzero"`
-	Datetime       string            `json:"datetime"`
-	Received       Timestamp         `json:"received,omitzero"`
-	Level          string            `json:"level"`
-	Logger         string            `json:"logger"`
-	Transaction    string            `json:"transaction"`
-	Culprit        string            `json:"culprit"`
-	Title          string            `json:"title"`
-	Location       string            `json:"location"`
-	Release        Raw               `json:"release"`
-	Environment    string            `json:"environment"`
-	ServerName     string            `json:"server_name"`
-	Dist           string            `json:"dist"`
-	Message        Raw               `json:"message"`
-	LogEntry       *MessageData      `json:"logentry"`
-	Exception      Raw               `json:"exception"`
-	Threads        Raw               `json:"threads"`
-	Stacktrace     *ingestStacktrace `json:"stacktrace"`
-	Request        *RequestData      `json:"request"`
-	Breadcrumbs    Raw               `json:"breadcrumbs"`
-	Spans          []Span            `json:"spans"`
-	Contexts       Contexts          `json:"contexts,omitzero"`
-	Tags           Raw               `json:"tags"`
-	User           *User             `json:"user"`
-	SDK            *SDK              `json:"sdk"`
-	Metadata       IssueMetadata     `json:"metadata,omitzero"`
-	Measurements   Raw               `json:"measurements"`
-	Project        FlexString        `json:"project"`
-	GroupID        FlexString        `json:"group_id"`
+	EventID        string             `json:"event_id"`
+	Type           string             `json:"type"`
+	Platform       string             `json:"platform"`
+	Timestamp      wire.Timestamp     `json:"timestamp,omitzero"`
+	StartTimestamp wire.Timestamp     `json:"start_timestamp,omitzero"`
+	Datetime       string             `json:"datetime"`
+	Received       wire.Timestamp     `json:"received,omitzero"`
+	Level          string             `json:"level"`
+	Logger         string             `json:"logger"`
+	Transaction    string             `json:"transaction"`
+	Culprit        string             `json:"culprit"`
+	Title          string             `json:"title"`
+	Location       string             `json:"location"`
+	Release        wire.Raw           `json:"release"`
+	Environment    string             `json:"environment"`
+	ServerName     string             `json:"server_name"`
+	Dist           string             `json:"dist"`
+	Message        wire.Raw           `json:"message"`
+	LogEntry       *wire.MessageData  `json:"logentry"`
+	Exception      wire.Raw           `json:"exception"`
+	Threads        wire.Raw           `json:"threads"`
+	Stacktrace     *ingestStacktrace  `json:"stacktrace"`
+	Request        *wire.RequestData  `json:"request"`
+	Breadcrumbs    wire.Raw           `json:"breadcrumbs"`
+	Spans          []wire.Span        `json:"spans"`
+	Contexts       wire.Contexts      `json:"contexts,omitzero"`
+	Tags           wire.Raw           `json:"tags"`
+	User           *wire.User         `json:"user"`
+	SDK            *wire.SDK          `json:"sdk"`
+	Metadata       wire.IssueMetadata `json:"metadata,omitzero"`
+	Measurements   wire.Raw           `json:"measurements"`
+	Project        wire.FlexString    `json:"project"`
+	GroupID        wire.FlexString    `json:"group_id"`
 
-	LegacyException   Raw               `json:"sentry.interfaces.Exception"`
-	LegacyMessage     *MessageData      `json:"sentry.interfaces.Message"`
-	LegacyHTTP        *RequestData      `json:"sentry.interfaces.Http"`
-	LegacyBreadcrumbs Raw               `json:"sentry.interfaces.Breadcrumbs"`
-	LegacyUser        *User             `json:"sentry.interfaces.User"`
+	LegacyException   wire.Raw          `json:"sentry.interfaces.Exception"`
+	LegacyMessage     *wire.MessageData `json:"sentry.interfaces.Message"`
+	LegacyHTTP        *wire.RequestData `json:"sentry.interfaces.Http"`
+	LegacyBreadcrumbs wire.Raw          `json:"sentry.interfaces.Breadcrumbs"`
+	LegacyUser        *wire.User        `json:"sentry.interfaces.User"`
 	LegacyStacktrace  *ingestStacktrace `json:"sentry.interfaces.Stacktrace"`
 
-	Extra Extra `json:",embed"`
+	Extra wire.Extra `json:",embed"`
 }
 
 // DecodeIngestEvent decodes an event in the SDK/ingest form and returns it
 // in the API form. Unknown members are kept in Extra.
-func DecodeIngestEvent(data []byte) (*Event, error) {
+func DecodeIngestEvent(data []byte) (*wire.Event, error) {
 	var in ingestEvent
-	if err := Decode(data, &in); err != nil {
+	if err := wire.Decode(data, &in); err != nil {
 		return nil, err
 	}
-	ev := &Event{
+	ev := &wire.Event{
 		ID: normalizeEventID(in.EventID), Type: in.Type, Platform: in.Platform, Culprit: in.Culprit,
 		Location: in.Location, Contexts: in.Contexts, User: in.User, SDK: in.SDK, Metadata: in.Metadata,
 		Measurements: in.Measurements, GroupID: in.GroupID,
@@ -167,7 +169,7 @@ func DecodeIngestEvent(data []byte) (*Event, error) {
 	// Time: timestamp (end, for transactions), else datetime, else received.
 	when := in.Timestamp
 	if when == 0 && in.Datetime != "" {
-		when, _ = ParseTimestamp(in.Datetime)
+		when, _ = wire.ParseTimestamp(in.Datetime)
 	}
 	if when == 0 {
 		when = in.Received
@@ -179,8 +181,8 @@ func DecodeIngestEvent(data []byte) (*Event, error) {
 		ev.DateReceived = in.Received.Time().Format(time.RFC3339Nano)
 	}
 	if len(in.Release) > 0 && string(in.Release) != "null" {
-		if v := rawText(in.Release); v != "" && in.Release[0] == '"' {
-			ev.Release = Raw(fmt.Sprintf(`{"version":%q}`, v))
+		if v := wire.RawText(in.Release); v != "" && in.Release[0] == '"' {
+			ev.Release = wire.Raw(fmt.Sprintf(`{"version":%q}`, v))
 		} else {
 			ev.Release = in.Release
 		}
@@ -192,7 +194,7 @@ func DecodeIngestEvent(data []byte) (*Event, error) {
 		return nil, fmt.Errorf("exception: %w", err)
 	}
 	if exc != nil {
-		ev.Entries = append(ev.Entries, Entry{Type: EntryException, Exception: exc})
+		ev.Entries = append(ev.Entries, wire.Entry{Type: wire.EntryException, Exception: exc})
 	}
 	msg := in.LogEntry
 	if msg == nil {
@@ -200,12 +202,12 @@ func DecodeIngestEvent(data []byte) (*Event, error) {
 	}
 	if msg == nil && len(in.Message) > 0 && string(in.Message) != "null" {
 		if in.Message[0] == '"' {
-			if s := rawText(in.Message); s != "" {
-				msg = &MessageData{Formatted: s}
+			if s := wire.RawText(in.Message); s != "" {
+				msg = &wire.MessageData{Formatted: s}
 			}
 		} else {
-			var m MessageData
-			if err := Decode(in.Message, &m); err == nil {
+			var m wire.MessageData
+			if err := wire.Decode(in.Message, &m); err == nil {
 				msg = &m
 			}
 		}
@@ -215,47 +217,47 @@ func DecodeIngestEvent(data []byte) (*Event, error) {
 	}
 	if msg != nil && msg.Formatted != "" {
 		ev.Message = msg.Formatted
-		ev.Entries = append(ev.Entries, Entry{Type: EntryMessage, Message: msg})
+		ev.Entries = append(ev.Entries, wire.Entry{Type: wire.EntryMessage, Message: msg})
 	}
 	st := in.Stacktrace
 	if st == nil {
 		st = in.LegacyStacktrace
 	}
 	if st != nil {
-		ev.Entries = append(ev.Entries, Entry{Type: EntryStacktrace, Stacktrace: st.api()})
+		ev.Entries = append(ev.Entries, wire.Entry{Type: wire.EntryStacktrace, Stacktrace: st.api()})
 	}
 	if threads, err := ingestThreads(in.Threads); err != nil {
 		return nil, fmt.Errorf("threads: %w", err)
 	} else if threads != nil {
-		ev.Entries = append(ev.Entries, Entry{Type: EntryThreads, Threads: threads})
+		ev.Entries = append(ev.Entries, wire.Entry{Type: wire.EntryThreads, Threads: threads})
 	}
 	if in.Spans != nil || in.Type == "transaction" {
 		spans := in.Spans
 		if spans == nil {
-			spans = []Span{}
+			spans = []wire.Span{}
 		}
-		ev.Entries = append(ev.Entries, Entry{Type: EntrySpans, Spans: spans})
+		ev.Entries = append(ev.Entries, wire.Entry{Type: wire.EntrySpans, Spans: spans})
 	}
 	req := in.Request
 	if req == nil {
 		req = in.LegacyHTTP
 	}
 	if req != nil {
-		ev.Entries = append(ev.Entries, Entry{Type: EntryRequest, Request: req})
+		ev.Entries = append(ev.Entries, wire.Entry{Type: wire.EntryRequest, Request: req})
 	}
 	if bc, err := ingestBreadcrumbs(firstRaw(in.Breadcrumbs, in.LegacyBreadcrumbs)); err != nil {
 		return nil, fmt.Errorf("breadcrumbs: %w", err)
 	} else if bc != nil {
-		ev.Entries = append(ev.Entries, Entry{Type: EntryBreadcrumbs, Breadcrumbs: bc})
+		ev.Entries = append(ev.Entries, wire.Entry{Type: wire.EntryBreadcrumbs, Breadcrumbs: bc})
 	}
 	if ev.Entries == nil {
-		ev.Entries = []Entry{}
+		ev.Entries = []wire.Entry{}
 	}
 
 	ev.Tags = ingestTags(in.Tags)
 	addTag := func(k, v string) {
 		if v != "" && ev.Tag(k) == "" {
-			ev.Tags = append(ev.Tags, Tag{Key: k, Value: FlexString(v)})
+			ev.Tags = append(ev.Tags, wire.Tag{Key: k, Value: wire.FlexString(v)})
 		}
 	}
 	addTag("environment", in.Environment)
@@ -263,7 +265,7 @@ func DecodeIngestEvent(data []byte) (*Event, error) {
 		var r struct {
 			Version string `json:"version"`
 		}
-		if Decode(ev.Release, &r) == nil {
+		if wire.Decode(ev.Release, &r) == nil {
 			addTag("release", r.Version)
 		}
 	}
@@ -304,7 +306,7 @@ func DecodeIngestEvent(data []byte) (*Event, error) {
 	return ev, nil
 }
 
-func firstRaw(vs ...Raw) Raw {
+func firstRaw(vs ...wire.Raw) wire.Raw {
 	for _, v := range vs {
 		if len(v) > 0 && string(v) != "null" {
 			return v
@@ -322,29 +324,29 @@ func normalizeEventID(s string) string {
 }
 
 // ingestExceptions accepts {values:[…]}, a bare list, or a single value.
-func ingestExceptions(raw Raw) (*ExceptionData, error) {
+func ingestExceptions(raw wire.Raw) (*wire.ExceptionData, error) {
 	if raw == nil {
 		return nil, nil
 	}
 	var vals []ingestException
-	var extra Extra
+	var extra wire.Extra
 	switch raw[0] {
 	case '[':
-		if err := Decode(raw, &vals); err != nil {
+		if err := wire.Decode(raw, &vals); err != nil {
 			return nil, err
 		}
 	default:
 		var w struct {
 			Values []ingestException `json:"values"`
-			Extra  Extra             `json:",embed"`
+			Extra  wire.Extra        `json:",embed"`
 		}
-		if err := Decode(raw, &w); err != nil {
+		if err := wire.Decode(raw, &w); err != nil {
 			return nil, err
 		}
 		vals, extra = w.Values, w.Extra
 		if vals == nil {
 			var one ingestException
-			if err := Decode(raw, &one); err == nil && (one.Type != "" || one.Value != "") {
+			if err := wire.Decode(raw, &one); err == nil && (one.Type != "" || one.Value != "") {
 				vals, extra = []ingestException{one}, nil
 			}
 		}
@@ -353,9 +355,9 @@ func ingestExceptions(raw Raw) (*ExceptionData, error) {
 		return nil, nil
 	}
 	delete(extra, "exc_omitted")
-	out := &ExceptionData{Values: make([]ExceptionValue, 0, len(vals)), Extra: extra}
+	out := &wire.ExceptionData{Values: make([]wire.ExceptionValue, 0, len(vals)), Extra: extra}
 	for _, v := range vals {
-		ev := ExceptionValue{Type: v.Type, Value: v.Value, Module: v.Module, ThreadID: v.ThreadID, Mechanism: v.Mechanism,
+		ev := wire.ExceptionValue{Type: v.Type, Value: v.Value, Module: v.Module, ThreadID: v.ThreadID, Mechanism: v.Mechanism,
 			Stacktrace: v.Stacktrace.api(), RawStacktrace: v.RawStacktrace.api()}
 		ev.Extra = withoutKnown(v.Extra, ev)
 		out.Values = append(out.Values, ev)
@@ -370,21 +372,21 @@ func ingestExceptions(raw Raw) (*ExceptionData, error) {
 	return out, nil
 }
 
-func ingestThreads(raw Raw) (*ThreadsData, error) {
+func ingestThreads(raw wire.Raw) (*wire.ThreadsData, error) {
 	raw = firstRaw(raw)
 	if raw == nil {
 		return nil, nil
 	}
 	var vals []ingestThread
 	if raw[0] == '[' {
-		if err := Decode(raw, &vals); err != nil {
+		if err := wire.Decode(raw, &vals); err != nil {
 			return nil, err
 		}
 	} else {
 		var w struct {
 			Values []ingestThread `json:"values"`
 		}
-		if err := Decode(raw, &w); err != nil {
+		if err := wire.Decode(raw, &w); err != nil {
 			return nil, err
 		}
 		vals = w.Values
@@ -392,26 +394,26 @@ func ingestThreads(raw Raw) (*ThreadsData, error) {
 	if len(vals) == 0 {
 		return nil, nil
 	}
-	out := &ThreadsData{}
+	out := &wire.ThreadsData{}
 	for _, t := range vals {
-		out.Values = append(out.Values, Thread{ID: t.ID, Name: t.Name, Current: t.Current, Crashed: t.Crashed, State: t.State,
-			Stacktrace: t.Stacktrace.api(), Extra: withoutKnown(t.Extra, Thread{})})
+		out.Values = append(out.Values, wire.Thread{ID: t.ID, Name: t.Name, Current: t.Current, Crashed: t.Crashed, State: t.State,
+			Stacktrace: t.Stacktrace.api(), Extra: withoutKnown(t.Extra, wire.Thread{})})
 	}
 	return out, nil
 }
 
-func ingestBreadcrumbs(raw Raw) (*BreadcrumbsData, error) {
+func ingestBreadcrumbs(raw wire.Raw) (*wire.BreadcrumbsData, error) {
 	if raw == nil {
 		return nil, nil
 	}
-	var vals []Breadcrumb
+	var vals []wire.Breadcrumb
 	if raw[0] == '[' {
-		if err := Decode(raw, &vals); err != nil {
+		if err := wire.Decode(raw, &vals); err != nil {
 			return nil, err
 		}
 	} else {
-		var w BreadcrumbsData
-		if err := Decode(raw, &w); err != nil {
+		var w wire.BreadcrumbsData
+		if err := wire.Decode(raw, &w); err != nil {
 			return nil, err
 		}
 		vals = w.Values
@@ -419,26 +421,26 @@ func ingestBreadcrumbs(raw Raw) (*BreadcrumbsData, error) {
 	if len(vals) == 0 {
 		return nil, nil
 	}
-	return &BreadcrumbsData{Values: vals}, nil
+	return &wire.BreadcrumbsData{Values: vals}, nil
 }
 
 // ingestTags accepts a map, [[key, value]] pairs or [{key, value}].
-func ingestTags(raw Raw) []Tag {
+func ingestTags(raw wire.Raw) []wire.Tag {
 	raw = firstRaw(raw)
 	if raw == nil {
 		return nil
 	}
-	var objs []Tag
-	if err := Decode(raw, &objs); err == nil {
+	var objs []wire.Tag
+	if err := wire.Decode(raw, &objs); err == nil {
 		return objs
 	}
-	var pairs Pairs
-	if err := Decode(raw, &pairs); err != nil {
+	var pairs wire.Pairs
+	if err := wire.Decode(raw, &pairs); err != nil {
 		return nil
 	}
-	out := make([]Tag, 0, len(pairs))
+	out := make([]wire.Tag, 0, len(pairs))
 	for _, p := range pairs {
-		out = append(out, Tag{Key: p[0], Value: FlexString(p[1])})
+		out = append(out, wire.Tag{Key: p[0], Value: wire.FlexString(p[1])})
 	}
 	return out
 }
@@ -448,7 +450,7 @@ var knownNames sync.Map // reflect.Type → map[string]bool
 // withoutKnown drops the members of extra that the API type names itself
 // (an ingest payload may carry both "lineno" and "lineNo"): re-encoding
 // must not write a member twice.
-func withoutKnown(extra Extra, v any) Extra {
+func withoutKnown(extra wire.Extra, v any) wire.Extra {
 	if len(extra) == 0 {
 		return extra
 	}
@@ -465,13 +467,13 @@ func withoutKnown(extra Extra, v any) Extra {
 		names, _ = knownNames.LoadOrStore(t, m)
 	}
 	known := names.(map[string]bool)
-	var out Extra
+	var out wire.Extra
 	for k, val := range extra {
 		if known[k] {
 			continue
 		}
 		if out == nil {
-			out = Extra{}
+			out = wire.Extra{}
 		}
 		out[k] = val
 	}

@@ -10,7 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/tracetree/tracegen"
 )
 
@@ -85,8 +86,8 @@ func BenchmarkLoadTrace100k(b *testing.B) {
 		b.StartTimer()
 		var tree *Tree
 		p := peakHeap(func() {
-			var tr sentryapi.Trace
-			if err := sentryapi.Decode(data, &tr); err != nil {
+			var tr wire.Trace
+			if err := wire.Decode(data, &tr); err != nil {
 				b.Fatal(err)
 			}
 			tree = Build(tr, BuildOptions{TraceID: res.TraceID, FocusEventID: res.FocusEventID})
@@ -105,8 +106,8 @@ func BenchmarkLoadTrace100k(b *testing.B) {
 // path present (checked on every iteration).
 func BenchmarkRenderBudget100k(b *testing.B) {
 	res := bench100k()
-	var tr sentryapi.Trace
-	if err := sentryapi.Decode(res.JSON(), &tr); err != nil {
+	var tr wire.Trace
+	if err := wire.Decode(res.JSON(), &tr); err != nil {
 		b.Fatal(err)
 	}
 	tree := Build(tr, BuildOptions{TraceID: res.TraceID, FocusEventID: res.FocusEventID})
@@ -141,8 +142,8 @@ func TestBudget100k(t *testing.T) {
 		t.Skip("builds a 100k-span trace")
 	}
 	res := bench100k()
-	var tr sentryapi.Trace
-	if err := sentryapi.Decode(res.JSON(), &tr); err != nil {
+	var tr wire.Trace
+	if err := wire.Decode(res.JSON(), &tr); err != nil {
 		t.Fatal(err)
 	}
 	tree := Build(tr, BuildOptions{TraceID: res.TraceID, FocusEventID: res.FocusEventID})

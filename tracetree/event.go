@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-json-experiment/json/jsontext"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // EventOptions tune the error event view.
@@ -85,7 +85,7 @@ func (o EventOptions) maxCrumbs() int {
 // user PII). Events without an exception show the crashed thread or the
 // message; transactions get a short summary. All event text is sanitised.
 // A nil event gives a one-line note.
-func ErrorView(ev *sentryapi.Event, opts EventOptions) string {
+func ErrorView(ev *wire.Event, opts EventOptions) string {
 	if ev == nil {
 		return "(no event)\n"
 	}
@@ -106,13 +106,13 @@ func ErrorView(ev *sentryapi.Event, opts EventOptions) string {
 // exception frames (crash site first, outermost exception first), read from
 // the API's inApp, or from the crashed thread when there is no exception
 // stack. It returns nil when there are none.
-func RelevantFunctions(ev *sentryapi.Event) []string {
+func RelevantFunctions(ev *wire.Event) []string {
 	if ev == nil {
 		return nil
 	}
 	var out []string
 	seen := map[string]bool{}
-	add := func(st *sentryapi.Stacktrace) {
+	add := func(st *wire.Stacktrace) {
 		if st == nil {
 			return
 		}
@@ -135,14 +135,14 @@ func RelevantFunctions(ev *sentryapi.Event) []string {
 		}
 	}
 	if len(out) == 0 {
-		if en := ev.Entry(sentryapi.EntryThreads); en != nil && en.Threads != nil {
+		if en := ev.Entry(wire.EntryThreads); en != nil && en.Threads != nil {
 			for i := range en.Threads.Values {
 				if t := &en.Threads.Values[i]; t.Crashed || t.Current {
 					add(t.Stacktrace)
 				}
 			}
 		}
-		if en := ev.Entry(sentryapi.EntryStacktrace); en != nil {
+		if en := ev.Entry(wire.EntryStacktrace); en != nil {
 			add(en.Stacktrace)
 		}
 	}
@@ -237,7 +237,7 @@ type evCtx struct {
 	text string
 }
 
-func evPrepare(ev *sentryapi.Event, opts EventOptions) *evPrepared {
+func evPrepare(ev *wire.Event, opts EventOptions) *evPrepared {
 	p := &evPrepared{}
 	evTime, hasTime := EventTime(ev)
 	p.header = evHeader(ev, opts, evTime, hasTime)
@@ -247,7 +247,7 @@ func evPrepare(ev *sentryapi.Event, opts EventOptions) *evPrepared {
 	if ev.Type == "transaction" {
 		p.summary = evTxnSummary(ev)
 	}
-	if en := ev.Entry(sentryapi.EntryMessage); en != nil && en.Message != nil {
+	if en := ev.Entry(wire.EntryMessage); en != nil && en.Message != nil {
 		if m := strings.TrimSpace(en.Message.Formatted); m != "" && m != ev.Title {
 			p.message = m
 		}
@@ -273,7 +273,7 @@ func evPrepare(ev *sentryapi.Event, opts EventOptions) *evPrepared {
 				p.stacks[len(p.stacks)-1].note = "the exception has no stack trace; this is the crashed thread"
 			}
 			p.stackEnd = rest
-		} else if en := ev.Entry(sentryapi.EntryStacktrace); en != nil && en.Stacktrace != nil && len(en.Stacktrace.Frames) > 0 {
+		} else if en := ev.Entry(wire.EntryStacktrace); en != nil && en.Stacktrace != nil && len(en.Stacktrace.Frames) > 0 {
 			p.stacks = append(p.stacks, evStack{frames: evFrames(en.Stacktrace)})
 			if p.stackTtl == "" {
 				p.stackTtl = "Stack trace"
@@ -302,12 +302,12 @@ func evHasFrames(st []evStack) bool {
 
 // EventTime is when the event happened: its dateCreated, else
 // dateReceived, else its end timestamp.
-func EventTime(ev *sentryapi.Event) (sentryapi.Timestamp, bool) {
+func EventTime(ev *wire.Event) (wire.Timestamp, bool) {
 	for _, s := range []string{ev.DateCreated, ev.DateReceived} {
 		if s == "" {
 			continue
 		}
-		if t, err := sentryapi.ParseTimestamp(s); err == nil && t != 0 {
+		if t, err := wire.ParseTimestamp(s); err == nil && t != 0 {
 			return t, true
 		}
 	}
@@ -317,7 +317,7 @@ func EventTime(ev *sentryapi.Event) (sentryapi.Timestamp, bool) {
 	return 0, false
 }
 
-func evFormatTime(t sentryapi.Timestamp) string {
+func evFormatTime(t wire.Timestamp) string {
 	return t.Time().Format("2006-01-02 15:04:05.000") + " UTC"
 }
 
@@ -336,7 +336,7 @@ func joinNonEmpty(sep string, parts ...string) string {
 	return strings.Join(out, sep)
 }
 
-func evHeader(ev *sentryapi.Event, opts EventOptions, t sentryapi.Timestamp, hasTime bool) []string {
+func evHeader(ev *wire.Event, opts EventOptions, t wire.Timestamp, hasTime bool) []string {
 	title := ev.Title
 	if title == "" {
 		title = ev.Message
@@ -458,7 +458,7 @@ func evHeader(ev *sentryapi.Event, opts EventOptions, t sentryapi.Timestamp, has
 }
 
 // evRawField reads a string member of a raw JSON object (e.g. release.version).
-func evRawField(raw sentryapi.Raw, key string) string {
+func evRawField(raw wire.Raw, key string) string {
 	v := evParse(raw)
 	if v == nil || v.kind != '{' {
 		return ""
@@ -486,7 +486,7 @@ func IsPIITag(k string) bool {
 		k == "ip_address" || k == "username" || k == "client_ip" || k == "remote_addr"
 }
 
-func evTags(ev *sentryapi.Event) string {
+func evTags(ev *wire.Event) string {
 	var parts []string
 	hasRequest := ev.Request() != nil
 	for _, t := range ev.Tags {
@@ -519,7 +519,7 @@ var evSkipContexts = map[string]bool{
 	"device": true, "app": true, "client_os": true, "user": true, "geo": true,
 }
 
-func evContexts(ev *sentryapi.Event) []string {
+func evContexts(ev *wire.Event) []string {
 	ex := ev.Contexts.Extra
 	var env []string
 	for _, name := range []string{"runtime", "os", "browser", "device"} {
@@ -563,7 +563,7 @@ func evContexts(ev *sentryapi.Event) []string {
 	return out
 }
 
-func evTxnSummary(ev *sentryapi.Event) []string {
+func evTxnSummary(ev *wire.Event) []string {
 	var parts []string
 	if tc := ev.Contexts.Trace; tc != nil && tc.Op != "" {
 		parts = append(parts, "op "+evLine(tc.Op, 60))
@@ -585,7 +585,7 @@ func evTxnSummary(ev *sentryapi.Event) []string {
 
 // ---- exceptions and frames --------------------------------------------------
 
-func evException(v *sentryapi.ExceptionValue) evStack {
+func evException(v *wire.ExceptionValue) evStack {
 	st := evStack{}
 	typ := strings.TrimSpace(v.Type)
 	val := strings.TrimSpace(v.Value)
@@ -631,7 +631,7 @@ func evException(v *sentryapi.ExceptionValue) evStack {
 	return st
 }
 
-func evRawString(r sentryapi.Raw) string {
+func evRawString(r wire.Raw) string {
 	v := evParse(r)
 	if v == nil || v.kind != '"' {
 		return ""
@@ -640,7 +640,7 @@ func evRawString(r sentryapi.Raw) string {
 }
 
 // evFrames converts a stack trace to display order (crash site first).
-func evFrames(st *sentryapi.Stacktrace) []evFrame {
+func evFrames(st *wire.Stacktrace) []evFrame {
 	out := make([]evFrame, 0, len(st.Frames))
 	for i := len(st.Frames) - 1; i >= 0; i-- {
 		out = append(out, evMakeFrame(&st.Frames[i]))
@@ -648,7 +648,7 @@ func evFrames(st *sentryapi.Stacktrace) []evFrame {
 	return out
 }
 
-func evMakeFrame(f *sentryapi.Frame) evFrame {
+func evMakeFrame(f *wire.Frame) evFrame {
 	fr := evFrame{inApp: f.IsInApp(), suspect: -1}
 	fn := f.Function
 	if fn == "" {
@@ -898,7 +898,7 @@ func evOmitted(run []evFrame) string {
 
 // ---- breadcrumbs ---------------------------------------------------------------
 
-func evCrumb(b *sentryapi.Breadcrumb, t0 sentryapi.Timestamp, hasT0 bool) string {
+func evCrumb(b *wire.Breadcrumb, t0 wire.Timestamp, hasT0 bool) string {
 	rel := "?"
 	if hasT0 && b.Timestamp != 0 {
 		d := (float64(b.Timestamp) - float64(t0)) * 1000
@@ -1008,7 +1008,7 @@ func ShownHeader(name, value string) (string, bool) {
 
 // RequestURL is the request's URL with the query string that some SDKs
 // send apart put back (not scrubbed).
-func RequestURL(r *sentryapi.RequestData) string {
+func RequestURL(r *wire.RequestData) string {
 	url := strings.TrimSpace(r.URL)
 	if len(r.Query) > 0 && !strings.Contains(url, "?") {
 		var q []string
@@ -1024,7 +1024,7 @@ func RequestURL(r *sentryapi.RequestData) string {
 	return url
 }
 
-func evRequest(ev *sentryapi.Event) []string {
+func evRequest(ev *wire.Event) []string {
 	r := ev.Request()
 	if r == nil {
 		return nil
@@ -1080,7 +1080,7 @@ func evRequest(ev *sentryapi.Event) []string {
 }
 
 // evStatus finds the HTTP response status in tags or contexts.
-func evStatus(ev *sentryapi.Event) string {
+func evStatus(ev *wire.Event) string {
 	for _, k := range []string{"http.status_code", "status_code", "http.response.status_code"} {
 		if v := ev.Tag(k); v != "" {
 			return evLine(v, 10)
@@ -1099,7 +1099,7 @@ func evStatus(ev *sentryapi.Event) string {
 	return ""
 }
 
-func evRawScalar(r sentryapi.Raw) string {
+func evRawScalar(r wire.Raw) string {
 	v := evParse(r)
 	if v == nil || (v.kind != '"' && v.kind != '0') {
 		return ""
@@ -1109,17 +1109,17 @@ func evRawScalar(r sentryapi.Raw) string {
 
 // ---- threads -----------------------------------------------------------------------
 
-func evThreads(ev *sentryapi.Event) (*evStack, []string) {
-	en := ev.Entry(sentryapi.EntryThreads)
+func evThreads(ev *wire.Event) (*evStack, []string) {
+	en := ev.Entry(wire.EntryThreads)
 	if en == nil || en.Threads == nil {
 		return nil, nil
 	}
 	ths := en.Threads.Values
 	pick := -1
-	for _, want := range []func(*sentryapi.Thread) bool{
-		func(t *sentryapi.Thread) bool { return t.Crashed },
-		func(t *sentryapi.Thread) bool { return t.Current },
-		func(*sentryapi.Thread) bool { return true },
+	for _, want := range []func(*wire.Thread) bool{
+		func(t *wire.Thread) bool { return t.Crashed },
+		func(t *wire.Thread) bool { return t.Current },
+		func(*wire.Thread) bool { return true },
 	} {
 		for i := range ths {
 			if ths[i].Stacktrace != nil && len(ths[i].Stacktrace.Frames) > 0 && want(&ths[i]) {
@@ -1171,7 +1171,7 @@ func evThreads(ev *sentryapi.Event) (*evStack, []string) {
 	return st, rest
 }
 
-func evThreadName(t *sentryapi.Thread) string {
+func evThreadName(t *wire.Thread) string {
 	switch {
 	case t.Name != "" && t.ID != "":
 		return evLine(t.Name, 60) + " #" + evLine(string(t.ID), 30)
@@ -1517,7 +1517,7 @@ type evValue struct {
 	vals []*evValue
 }
 
-func evParse(raw sentryapi.Raw) *evValue {
+func evParse(raw wire.Raw) *evValue {
 	if len(raw) == 0 {
 		return nil
 	}

@@ -2,15 +2,16 @@ package tracetree
 
 import (
 	"fmt"
-	"github.com/tracehound/tracehound/internal/fixtures"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tracehound/tracehound/internal/fixtures"
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // The four connected error events of the demo incident.
@@ -28,25 +29,25 @@ func evDemoDecode(t testing.TB, name string, v any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sentryapi.Decode(b, v); err != nil {
+	if err := wire.Decode(b, v); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 }
 
-func evDemoEvent(t testing.TB, name string) *sentryapi.Event {
+func evDemoEvent(t testing.TB, name string) *wire.Event {
 	t.Helper()
-	ev := new(sentryapi.Event)
+	ev := new(wire.Event)
 	evDemoDecode(t, name, ev)
 	return ev
 }
 
 // evDemoShortID looks up the issue's short id in the demo dataset.
-func evDemoShortID(t testing.TB, ev *sentryapi.Event) string {
+func evDemoShortID(t testing.TB, ev *wire.Event) string {
 	t.Helper()
 	if ev.GroupID == "" {
 		return ""
 	}
-	var is sentryapi.Issue
+	var is wire.Issue
 	evDemoDecode(t, "issues/"+string(ev.GroupID)+".json", &is)
 	return is.ShortID
 }
@@ -66,7 +67,7 @@ func evFixture(t testing.TB, rel string, v any) {
 	if err != nil {
 		t.Skipf("fixture %s not readable: %v", rel, err)
 	}
-	if err := sentryapi.Decode(b, v); err != nil {
+	if err := wire.Decode(b, v); err != nil {
 		t.Fatalf("%s: %v", rel, err)
 	}
 }
@@ -88,7 +89,7 @@ func TestErrorViewFixtureGolden(t *testing.T) {
 		{"event_fixture_openapi.txt", "api/openapi-example-issue-event.json"},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
-			ev := new(sentryapi.Event)
+			ev := new(wire.Event)
 			evFixture(t, tc.path, ev)
 			golden(t, tc.golden, ErrorView(ev, DefaultEventOptions()))
 		})
@@ -99,16 +100,16 @@ func TestErrorViewNil(t *testing.T) {
 	if got := ErrorView(nil, DefaultEventOptions()); !strings.Contains(got, "no event") {
 		t.Errorf("nil event: %q", got)
 	}
-	if got := ErrorView(&sentryapi.Event{}, EventOptions{Budget: 50}); got == "" {
+	if got := ErrorView(&wire.Event{}, EventOptions{Budget: 50}); got == "" {
 		t.Error("empty event renders nothing")
 	}
 }
 
 // evDecodeJSON decodes a hand-written API-form event.
-func evDecodeJSON(t testing.TB, js string) *sentryapi.Event {
+func evDecodeJSON(t testing.TB, js string) *wire.Event {
 	t.Helper()
-	ev := new(sentryapi.Event)
-	if err := sentryapi.Decode([]byte(js), ev); err != nil {
+	ev := new(wire.Event)
+	if err := wire.Decode([]byte(js), ev); err != nil {
 		t.Fatalf("test event: %v", err)
 	}
 	return ev
@@ -117,7 +118,7 @@ func evDecodeJSON(t testing.TB, js string) *sentryapi.Event {
 // evDeepEvent has one exception with 30 in-app frames interleaved with
 // 40 system frames, each in-app frame named app_<i> (i counts from the
 // outermost caller).
-func evDeepEvent(t testing.TB) *sentryapi.Event {
+func evDeepEvent(t testing.TB) *wire.Event {
 	var frames []string
 	app := 0
 	for i := 0; i < 70; i++ {
@@ -305,7 +306,7 @@ func TestErrorViewFilteredBreadcrumbsKept(t *testing.T) {
 }
 
 func TestErrorViewBudget(t *testing.T) {
-	events := []*sentryapi.Event{evDeepEvent(t), evDecodeJSON(t, evSecretEvent)}
+	events := []*wire.Event{evDeepEvent(t), evDecodeJSON(t, evSecretEvent)}
 	for _, tc := range evDemoErrors {
 		events = append(events, evDemoEvent(t, tc.path))
 	}
@@ -387,7 +388,7 @@ func TestErrorViewThreadsMessageAndTransaction(t *testing.T) {
 // The public fixtures use the API's camelCase inApp; Seer read in_app and
 // so never saw which frames were the application's.
 func TestErrorViewReadsCamelCaseInApp(t *testing.T) {
-	ev := new(sentryapi.Event)
+	ev := new(wire.Event)
 	evFixture(t, "api/event.json", ev)
 	got := ErrorView(ev, DefaultEventOptions())
 	if !strings.Contains(got, "OAuthProviderImpl.fetch in index.js:8029 (in app)") {
@@ -420,8 +421,8 @@ func FuzzErrorView(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var ev sentryapi.Event
-		if sentryapi.Decode(data, &ev) != nil {
+		var ev wire.Event
+		if wire.Decode(data, &ev) != nil {
 			return
 		}
 		_ = RelevantFunctions(&ev)

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
 // ProfileOptions tune how a profile becomes a call tree and text.
@@ -54,7 +54,7 @@ type ProfileTree struct {
 	TxnDurationMS float64
 
 	// Window limits a chunk to [Start, End] (zero: the whole chunk).
-	Start, End     sentryapi.Timestamp
+	Start, End     wire.Timestamp
 	WindowSamples  int // samples inside the window, all threads
 	ChunkSamples   int // samples in the chunk, all threads
 	Thread         ProfileThread
@@ -134,7 +134,7 @@ type pfSample struct {
 // (elapsed_since_start_ns); the last one of each thread gets the median
 // interval. Empty or malformed profiles give an error that says what is
 // wrong; bad samples among good ones are dropped and noted.
-func BuildProfile(p *sentryapi.Profile, opts ProfileOptions) (*ProfileTree, error) {
+func BuildProfile(p *wire.Profile, opts ProfileOptions) (*ProfileTree, error) {
 	if p == nil {
 		return nil, errors.New("no profile")
 	}
@@ -182,7 +182,7 @@ func BuildProfile(p *sentryapi.Profile, opts ProfileOptions) (*ProfileTree, erro
 // (v2) limited to [start, end] (epoch seconds; zero values leave that side
 // open), typically a transaction's startTimestamp and endTimestamp. Sample
 // durations are measured on the whole chunk and clipped to the window.
-func BuildChunkProfile(ch *sentryapi.ProfileChunk, start, end sentryapi.Timestamp, opts ProfileOptions) (*ProfileTree, error) {
+func BuildChunkProfile(ch *wire.ProfileChunk, start, end wire.Timestamp, opts ProfileOptions) (*ProfileTree, error) {
 	if ch == nil {
 		return nil, errors.New("no profile chunk")
 	}
@@ -219,7 +219,7 @@ func BuildChunkProfile(ch *sentryapi.ProfileChunk, start, end sentryapi.Timestam
 	return pt, nil
 }
 
-func pfRelease(raw sentryapi.Raw) string {
+func pfRelease(raw wire.Raw) string {
 	if v := evRawField(raw, "version"); v != "" {
 		return v
 	}
@@ -228,7 +228,7 @@ func pfRelease(raw sentryapi.Raw) string {
 
 // build weighs the samples, chooses the thread and builds its tree. lo and
 // hi (ms, 0 = open) are the window.
-func (pt *ProfileTree) build(d *sentryapi.ProfileData, samples []pfSample, total int, active string, lo, hi float64) error {
+func (pt *ProfileTree) build(d *wire.ProfileData, samples []pfSample, total int, active string, lo, hi float64) error {
 	if total == 0 {
 		return errors.New("the profile has no samples")
 	}
@@ -338,7 +338,7 @@ func (pt *ProfileTree) build(d *sentryapi.ProfileData, samples []pfSample, total
 		pt.WindowSamples += th.Samples
 	}
 	if len(threads) == 0 {
-		return fmt.Errorf("none of the profile's %s fall inside the window %s – %s", plural(len(samples), "sample"), evFormatTime(sentryapi.Timestamp(lo/1000)), evFormatTime(sentryapi.Timestamp(hi/1000)))
+		return fmt.Errorf("none of the profile's %s fall inside the window %s – %s", plural(len(samples), "sample"), evFormatTime(wire.Timestamp(lo/1000)), evFormatTime(wire.Timestamp(hi/1000)))
 	}
 
 	// Choose the thread.
@@ -528,7 +528,7 @@ func pfLessID(a, b string) bool {
 	return a < b
 }
 
-func pfThreadName(d *sentryapi.ProfileData, id string) string {
+func pfThreadName(d *wire.ProfileData, id string) string {
 	if m, ok := d.ThreadMetadata[id]; ok && m.Name != "" {
 		return m.Name
 	}
@@ -558,7 +558,7 @@ func pfThreadList(ids []string, threads map[string]*ProfileThread) string {
 // isApp reports whether a frame is app code: its in_app flag, else a guess
 // from its path (no path, site-packages, node_modules, node: and standard
 // library paths are system code).
-func (pt *ProfileTree) isApp(f *sentryapi.ProfileFrame) bool {
+func (pt *ProfileTree) isApp(f *wire.ProfileFrame) bool {
 	if f.InApp != nil {
 		return *f.InApp
 	}
@@ -579,7 +579,7 @@ func (pt *ProfileTree) isApp(f *sentryapi.ProfileFrame) bool {
 	return true
 }
 
-func (pt *ProfileTree) stackHasApp(d *sentryapi.ProfileData, stack int) bool {
+func (pt *ProfileTree) stackHasApp(d *wire.ProfileData, stack int) bool {
 	for _, fi := range d.Stacks[stack] {
 		if pt.isApp(&d.Frames[fi]) {
 			return true
@@ -588,7 +588,7 @@ func (pt *ProfileTree) stackHasApp(d *sentryapi.ProfileData, stack int) bool {
 	return false
 }
 
-func pfFuncName(f *sentryapi.ProfileFrame) string {
+func pfFuncName(f *wire.ProfileFrame) string {
 	fn := strings.TrimSpace(f.Function)
 	if fn == "" {
 		fn = strings.TrimSpace(f.Symbol)
@@ -603,7 +603,7 @@ func pfFuncName(f *sentryapi.ProfileFrame) string {
 	return fn
 }
 
-func pfFile(f *sentryapi.ProfileFrame) string {
+func pfFile(f *wire.ProfileFrame) string {
 	if f.Filename != "" {
 		return f.Filename
 	}
@@ -611,7 +611,7 @@ func pfFile(f *sentryapi.ProfileFrame) string {
 }
 
 // pfSysShort is module.function, or the function alone.
-func pfSysShort(f *sentryapi.ProfileFrame) string {
+func pfSysShort(f *wire.ProfileFrame) string {
 	fn := pfFuncName(f)
 	if f.Module != "" && !strings.HasPrefix(fn, f.Module+".") {
 		fn = f.Module + "." + fn
@@ -621,7 +621,7 @@ func pfSysShort(f *sentryapi.ProfileFrame) string {
 
 // pfSysName names a system function compactly: module.function, or
 // function (file).
-func pfSysName(f *sentryapi.ProfileFrame) string {
+func pfSysName(f *wire.ProfileFrame) string {
 	fn := pfFuncName(f)
 	switch {
 	case f.Module != "":
@@ -645,11 +645,11 @@ func pfShortPath(p string) string {
 	return p
 }
 
-func pfKey(f *sentryapi.ProfileFrame) string {
+func pfKey(f *wire.ProfileFrame) string {
 	return pfFuncName(f) + "\x00" + f.Module + "\x00" + pfFile(f) + "\x00" + f.Package
 }
 
-func (n *ProfileNode) child(f *sentryapi.ProfileFrame) *ProfileNode {
+func (n *ProfileNode) child(f *wire.ProfileFrame) *ProfileNode {
 	k := pfKey(f)
 	if c := n.index[k]; c != nil {
 		return c
@@ -669,11 +669,11 @@ func (n *ProfileNode) child(f *sentryapi.ProfileFrame) *ProfileNode {
 	return c
 }
 
-func (pt *ProfileTree) addSample(d *sentryapi.ProfileData, stack []int, w float64, hotApp, hotSys map[string]*pfHot) {
+func (pt *ProfileTree) addSample(d *wire.ProfileData, stack []int, w float64, hotApp, hotSys map[string]*pfHot) {
 	node := pt.Root
 	node.TotalMS += w
 	node.Samples++
-	var below []*sentryapi.ProfileFrame // system frames under the innermost app frame, caller first
+	var below []*wire.ProfileFrame // system frames under the innermost app frame, caller first
 	line := 0
 	for i := len(stack) - 1; i >= 0; i-- {
 		f := &d.Frames[stack[i]]

@@ -9,8 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 const (
@@ -21,16 +22,16 @@ const (
 	pfDemoGwErr   = "events/api-gateway/41da8e730b5124445d5233301957103d.json"
 )
 
-func pfDemoPayments(t testing.TB) *sentryapi.Profile {
+func pfDemoPayments(t testing.TB) *wire.Profile {
 	t.Helper()
-	p := new(sentryapi.Profile)
+	p := new(wire.Profile)
 	evDemoDecode(t, pfDemoProfile, p)
 	return p
 }
 
-func pfDemoGatewayChunk(t testing.TB) (*sentryapi.ProfileChunk, *sentryapi.Event) {
+func pfDemoGatewayChunk(t testing.TB) (*wire.ProfileChunk, *wire.Event) {
 	t.Helper()
-	ch := new(sentryapi.ProfileChunk)
+	ch := new(wire.ProfileChunk)
 	evDemoDecode(t, pfDemoChunk, ch)
 	return ch, evDemoEvent(t, pfDemoGwTxn)
 }
@@ -66,16 +67,16 @@ func TestProfileFixtureGolden(t *testing.T) {
 			var pt *ProfileTree
 			var err error
 			if tc.chunk {
-				var resp sentryapi.ChunkResponse
+				var resp wire.ChunkResponse
 				evFixture(t, tc.path, &resp)
 				ch := resp.Merged()
 				if ch == nil {
-					ch = new(sentryapi.ProfileChunk)
+					ch = new(wire.ProfileChunk)
 					evFixture(t, tc.path, ch)
 				}
 				pt, err = BuildChunkProfile(ch, 0, 0, ProfileOptions{})
 			} else {
-				p := new(sentryapi.Profile)
+				p := new(wire.Profile)
 				evFixture(t, tc.path, p)
 				pt, err = BuildProfile(p, ProfileOptions{})
 			}
@@ -87,10 +88,10 @@ func TestProfileFixtureGolden(t *testing.T) {
 	}
 }
 
-func pfDecode(t testing.TB, js string) *sentryapi.Profile {
+func pfDecode(t testing.TB, js string) *wire.Profile {
 	t.Helper()
-	p := new(sentryapi.Profile)
-	if err := sentryapi.Decode([]byte(js), p); err != nil {
+	p := new(wire.Profile)
+	if err := wire.Decode([]byte(js), p); err != nil {
 		t.Fatalf("test profile: %v", err)
 	}
 	return p
@@ -188,7 +189,7 @@ func TestProfileStringNumbers(t *testing.T) {
 		t.Errorf("got:\n%s", text)
 	}
 	// The relay fixture sends every number as a string.
-	p := new(sentryapi.Profile)
+	p := new(wire.Profile)
 	evFixture(t, "profiles/relay-sample-v1-valid.json", p)
 	pt, err = BuildProfile(p, ProfileOptions{})
 	if err != nil {
@@ -228,7 +229,7 @@ func TestProfileWindowingMarksRelevantFunctions(t *testing.T) {
 
 // pfWide is an app tree: root → handler → {a, b, c}, each with children;
 // the relevant function sits under b.
-func pfWide(t testing.TB) *sentryapi.Profile {
+func pfWide(t testing.TB) *wire.Profile {
 	t.Helper()
 	frames := []string{
 		`{"function":"handler","filename":"app/h.py","lineno":1,"in_app":true}`,
@@ -312,8 +313,8 @@ func TestProfileSystemFoldingCounts(t *testing.T) {
 func TestProfileChunkWindow(t *testing.T) {
 	ch, txn := pfDemoGatewayChunk(t)
 	// A window inside the chunk keeps only its samples and clips the last.
-	start := sentryapi.Timestamp(1795144344.0086)
-	end := sentryapi.Timestamp(1795144344.0500)
+	start := wire.Timestamp(1795144344.0086)
+	end := wire.Timestamp(1795144344.0500)
 	pt, err := BuildChunkProfile(ch, start, end, ProfileOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -391,7 +392,7 @@ func TestProfileBudget(t *testing.T) {
 		trees = append(trees, wide)
 	}
 	if dir := evFixturesDir(t); dir != "" {
-		p := new(sentryapi.Profile)
+		p := new(wire.Profile)
 		evFixture(t, "profiles/vroom-node.json", p)
 		if node, err := BuildProfile(p, ProfileOptions{RelevantFunctions: []string{"BaseTab"}}); err == nil {
 			trees = append(trees, node)
@@ -454,15 +455,15 @@ func FuzzBuildProfile(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var p sentryapi.Profile
-		if sentryapi.Decode(data, &p) == nil {
+		var p wire.Profile
+		if wire.Decode(data, &p) == nil {
 			if pt, err := BuildProfile(&p, ProfileOptions{RelevantFunctions: []string{"a", "main"}}); err == nil {
 				_ = pt.Text(ProfileOptions{})
 				_ = pt.Text(ProfileOptions{Budget: 80})
 			}
 		}
-		var ch sentryapi.ProfileChunk
-		if sentryapi.Decode(data, &ch) == nil {
+		var ch wire.ProfileChunk
+		if wire.Decode(data, &ch) == nil {
 			if pt, err := BuildChunkProfile(&ch, 0, 0, ProfileOptions{TopN: 3}); err == nil {
 				_ = pt.Text(ProfileOptions{})
 			}

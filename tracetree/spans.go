@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
 // This file is the span view of one transaction: the span tree built from a
@@ -222,7 +222,7 @@ const (
 // spans linked by parent_span_id. Spans whose parent is missing hang under
 // the root with a note, a duplicate span id is shown once, parent loops are
 // cut; nothing recurses, so 100k spans in one chain are fine.
-func BuildSpanTree(ev *sentryapi.Event) (*SpanTree, error) {
+func BuildSpanTree(ev *wire.Event) (*SpanTree, error) {
 	if ev == nil {
 		return nil, errors.New("tracetree: no event to build a span tree from")
 	}
@@ -236,7 +236,7 @@ func BuildSpanTree(ev *sentryapi.Event) (*SpanTree, error) {
 	}
 	tc := ev.Contexts.Trace
 	if tc == nil {
-		tc = &sentryapi.TraceContext{}
+		tc = &wire.TraceContext{}
 	}
 	name := ev.Title
 	for _, alt := range []string{ev.Tag("transaction"), ev.Location, tc.Description} {
@@ -311,7 +311,7 @@ func BuildSpanTree(ev *sentryapi.Event) (*SpanTree, error) {
 // followed down to the next is_transaction item, a child service, which is
 // shown as a leaf marked as a service boundary. Trace items carry no span
 // attributes, so lines are shorter than BuildSpanTree's.
-func BuildSpanTreeFromTrace(root *sentryapi.TraceItem) *SpanTree {
+func BuildSpanTreeFromTrace(root *wire.TraceItem) *SpanTree {
 	t := &SpanTree{FromTrace: true}
 	if root == nil {
 		return t
@@ -327,11 +327,11 @@ func BuildSpanTreeFromTrace(root *sentryapi.TraceItem) *SpanTree {
 	seen := map[string]bool{rn.SpanID: rn.SpanID != ""}
 
 	type frame struct {
-		item   *sentryapi.TraceItem
+		item   *wire.TraceItem
 		parent int
 	}
 	var stack []frame
-	push := func(it *sentryapi.TraceItem, parent int) {
+	push := func(it *wire.TraceItem, parent int) {
 		for i := len(it.Children) - 1; i >= 0; i-- {
 			stack = append(stack, frame{&it.Children[i], parent})
 		}
@@ -341,7 +341,7 @@ func BuildSpanTreeFromTrace(root *sentryapi.TraceItem) *SpanTree {
 		f := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		it := f.item
-		if it.EventType != "" && it.EventType != sentryapi.TraceItemSpan {
+		if it.EventType != "" && it.EventType != wire.TraceItemSpan {
 			continue
 		}
 		n := spanFromItem(it)
@@ -371,7 +371,7 @@ func BuildSpanTreeFromTrace(root *sentryapi.TraceItem) *SpanTree {
 }
 
 // spanFromItem is a SpanNode from a trace item (without its children).
-func spanFromItem(it *sentryapi.TraceItem) *SpanNode {
+func spanFromItem(it *wire.TraceItem) *SpanNode {
 	id := it.SpanID
 	if id == "" {
 		id = it.EventID
@@ -383,7 +383,7 @@ func spanFromItem(it *sentryapi.TraceItem) *SpanNode {
 	}
 	attrs := it.AdditionalAttributes
 	spanSetAttrs(n, func(k string) (string, bool) { return spanScalar(attrs[k]) })
-	for _, lst := range [][]sentryapi.TraceItem{it.Errors, it.Occurrences} {
+	for _, lst := range [][]wire.TraceItem{it.Errors, it.Occurrences} {
 		for _, e := range lst {
 			n.Errors = append(n.Errors, spanOr(e.ShortID, ShortID(e.EventID)))
 		}
@@ -391,7 +391,7 @@ func spanFromItem(it *sentryapi.TraceItem) *SpanNode {
 	return n
 }
 
-func spanEventID(ev *sentryapi.Event) string { return spanOr(ev.EventID, ev.ID) }
+func spanEventID(ev *wire.Event) string { return spanOr(ev.EventID, ev.ID) }
 
 func spanOr(s, alt string) string {
 	if s != "" {
@@ -705,7 +705,7 @@ func spanScalar(v []byte) (string, bool) {
 	switch v[0] {
 	case '"':
 		var s string
-		if sentryapi.Decode(v, &s) != nil || s == "" {
+		if wire.Decode(v, &s) != nil || s == "" {
 			return "", false
 		}
 		return s, true

@@ -2,7 +2,6 @@ package tracetree
 
 import (
 	"fmt"
-	"github.com/tracehound/tracehound/internal/fixtures"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,8 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tracehound/tracehound/internal/fixtures"
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // The demo transactions the span view is checked against.
@@ -23,14 +24,14 @@ const (
 	spanDemoPageload     = "events/storefront/1c7c27994a96b4c058794d3b265e3aec.json"  // 197 browser spans
 )
 
-func spanDemoEvent(t testing.TB, name string) *sentryapi.Event {
+func spanDemoEvent(t testing.TB, name string) *wire.Event {
 	t.Helper()
 	b, err := fs.ReadFile(demo.Dataset(), name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ev sentryapi.Event
-	if err := sentryapi.Decode(b, &ev); err != nil {
+	var ev wire.Event
+	if err := wire.Decode(b, &ev); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 	return &ev
@@ -219,8 +220,8 @@ func TestSpanTreeFixtures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			var ev sentryapi.Event
-			if err := sentryapi.Decode(spanFixture(t, tt.file), &ev); err != nil {
+			var ev wire.Event
+			if err := wire.Decode(spanFixture(t, tt.file), &ev); err != nil {
 				t.Fatal(err)
 			}
 			tr, err := BuildSpanTree(&ev)
@@ -237,15 +238,15 @@ func TestSpanTreeFixtures(t *testing.T) {
 // spanEvent builds a transaction event from compact span specs:
 // "id parent op description startMS endMS [status]" (times relative to
 // the transaction start; "-" for an empty field).
-func spanEvent(rootMS float64, specs ...string) *sentryapi.Event {
+func spanEvent(rootMS float64, specs ...string) *wire.Event {
 	const t0 = 1_700_000_000.0
-	ev := &sentryapi.Event{
+	ev := &wire.Event{
 		ID: "0123456789abcdef0123456789abcdef", EventID: "0123456789abcdef0123456789abcdef", Type: "transaction",
 		Title: "GET /test", ProjectSlug: "shop",
-		Contexts:       sentryapi.Contexts{Trace: &sentryapi.TraceContext{SpanID: "root", Op: "http.server", Status: "ok"}},
-		StartTimestamp: sentryapi.Timestamp(t0), EndTimestamp: sentryapi.Timestamp(t0 + rootMS/1000),
+		Contexts:       wire.Contexts{Trace: &wire.TraceContext{SpanID: "root", Op: "http.server", Status: "ok"}},
+		StartTimestamp: wire.Timestamp(t0), EndTimestamp: wire.Timestamp(t0 + rootMS/1000),
 	}
-	var spans []sentryapi.Span
+	var spans []wire.Span
 	for _, s := range specs {
 		f := strings.Fields(s)
 		for i := range f {
@@ -259,18 +260,18 @@ func spanEvent(rootMS float64, specs ...string) *sentryapi.Event {
 		var start, end float64
 		fmt.Sscan(f[4], &start)
 		fmt.Sscan(f[5], &end)
-		sp := sentryapi.Span{SpanID: f[0], ParentSpanID: f[1], Op: f[2], Description: f[3], Status: "ok",
-			StartTimestamp: sentryapi.Timestamp(t0 + start/1000), Timestamp: sentryapi.Timestamp(t0 + end/1000)}
+		sp := wire.Span{SpanID: f[0], ParentSpanID: f[1], Op: f[2], Description: f[3], Status: "ok",
+			StartTimestamp: wire.Timestamp(t0 + start/1000), Timestamp: wire.Timestamp(t0 + end/1000)}
 		if len(f) > 6 {
 			sp.Status = f[6]
 		}
 		spans = append(spans, sp)
 	}
-	ev.Entries = []sentryapi.Entry{{Type: sentryapi.EntrySpans, Spans: spans}}
+	ev.Entries = []wire.Entry{{Type: wire.EntrySpans, Spans: spans}}
 	return ev
 }
 
-func spanMustBuild(t testing.TB, ev *sentryapi.Event) *SpanTree {
+func spanMustBuild(t testing.TB, ev *wire.Event) *SpanTree {
 	t.Helper()
 	tr, err := BuildSpanTree(ev)
 	if err != nil {
@@ -295,7 +296,7 @@ func spanFind(tr *SpanTree, id string) *SpanNode {
 func TestSpanCriticalPath(t *testing.T) {
 	tests := []struct {
 		name     string
-		ev       *sentryapi.Event
+		ev       *wire.Event
 		want     []string
 		wantMS   float64
 		notOnIt  []string
@@ -418,7 +419,7 @@ func TestSpanGaps(t *testing.T) {
 func TestSpanTreeOddInput(t *testing.T) {
 	tests := []struct {
 		name  string
-		ev    *sentryapi.Event
+		ev    *wire.Event
 		check func(t *testing.T, tr *SpanTree, text string)
 	}{
 		{"missing parent", spanEvent(100,
@@ -486,7 +487,7 @@ func TestSpanTreeOddInput(t *testing.T) {
 				t.Errorf("clock skew shows as a negative offset:\n%s", text)
 			}
 		}},
-		{"transaction without times", func() *sentryapi.Event {
+		{"transaction without times", func() *wire.Event {
 			ev := spanEvent(0, "a root db one 10 20", "b root db two 30 60")
 			ev.StartTimestamp, ev.EndTimestamp = 0, 0
 			return ev
@@ -498,7 +499,7 @@ func TestSpanTreeOddInput(t *testing.T) {
 				t.Errorf("offsets relative to the first span: %+v", r)
 			}
 		}},
-		{"nothing timed at all", func() *sentryapi.Event {
+		{"nothing timed at all", func() *wire.Event {
 			ev := spanEvent(0, "a root db one -1700000000000 -1700000000000")
 			ev.StartTimestamp, ev.EndTimestamp = 0, 0
 			return ev
@@ -529,7 +530,7 @@ func TestSpanTreeNotATransaction(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `event 0bae0003 is of type "error", not a transaction`) {
 		t.Errorf("error event: got %v", err)
 	}
-	if _, err := BuildSpanTree(&sentryapi.Event{ID: "x"}); err == nil {
+	if _, err := BuildSpanTree(&wire.Event{ID: "x"}); err == nil {
 		t.Error("an empty event is no transaction")
 	}
 }
@@ -537,7 +538,7 @@ func TestSpanTreeNotATransaction(t *testing.T) {
 func TestSpanGrouping(t *testing.T) {
 	tests := []struct {
 		name  string
-		ev    *sentryapi.Event
+		ev    *wire.Event
 		check func(t *testing.T, rows []WaterfallRow, text string)
 	}{
 		{"literals and ids are normalised", spanEvent(40,
@@ -624,7 +625,7 @@ func TestSpanSanitize(t *testing.T) {
 	)
 	ev.ProjectSlug = "shop\x1b[5m"
 	ev.Title = "GET /evil\u202e"
-	ev.Entries[0].Spans[0].Data = sentryapi.Extra{"db.system": []byte(`"postgres\u001b[0m"`), "thread.name": []byte(`"t\u0007"`)}
+	ev.Entries[0].Spans[0].Data = wire.Extra{"db.system": []byte(`"postgres\u001b[0m"`), "thread.name": []byte(`"t\u0007"`)}
 	tr := spanMustBuild(t, ev)
 	text := tr.Text(SpanOptions{})
 	if strings.ContainsAny(text, "\x1b\x07\u202e") {
@@ -796,12 +797,12 @@ func TestSpanTreeFromTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var trace sentryapi.Trace
-	if err := sentryapi.Decode(b, &trace); err != nil {
+	var trace wire.Trace
+	if err := wire.Decode(b, &trace); err != nil {
 		t.Fatal(err)
 	}
-	var find func(items []sentryapi.TraceItem) *sentryapi.TraceItem
-	find = func(items []sentryapi.TraceItem) *sentryapi.TraceItem {
+	var find func(items []wire.TraceItem) *wire.TraceItem
+	find = func(items []wire.TraceItem) *wire.TraceItem {
 		for i := range items {
 			if items[i].IsTransaction && items[i].TransactionID == "1fdbda141bc53dd1b130ba1ba0b06967" {
 				return &items[i]
@@ -855,22 +856,22 @@ func TestSpanTreeFromTrace(t *testing.T) {
 
 // spanChain is a transaction whose n spans each are the only child of the
 // one before, every one a little shorter.
-func spanChain(n int) *sentryapi.Event {
+func spanChain(n int) *wire.Event {
 	const t0 = 1_700_000_000.0
-	spans := make([]sentryapi.Span, n)
+	spans := make([]wire.Span, n)
 	parent := "root"
 	for i := range spans {
 		id := fmt.Sprintf("%016x", i+1)
-		spans[i] = sentryapi.Span{SpanID: id, ParentSpanID: parent, Op: "function", Description: fmt.Sprintf("step %d", i), Status: "ok",
-			StartTimestamp: sentryapi.Timestamp(t0 + float64(i)*1e-6), Timestamp: sentryapi.Timestamp(t0 + 1 - float64(i)*1e-6)}
+		spans[i] = wire.Span{SpanID: id, ParentSpanID: parent, Op: "function", Description: fmt.Sprintf("step %d", i), Status: "ok",
+			StartTimestamp: wire.Timestamp(t0 + float64(i)*1e-6), Timestamp: wire.Timestamp(t0 + 1 - float64(i)*1e-6)}
 		parent = id
 	}
 	// Shuffle deterministically so children come before their parents.
 	slices.Reverse(spans)
-	return &sentryapi.Event{ID: "c0ffee00c0ffee00c0ffee00c0ffee00", Type: "transaction", Title: "chain",
-		Contexts:       sentryapi.Contexts{Trace: &sentryapi.TraceContext{SpanID: "root", Op: "task"}},
+	return &wire.Event{ID: "c0ffee00c0ffee00c0ffee00c0ffee00", Type: "transaction", Title: "chain",
+		Contexts:       wire.Contexts{Trace: &wire.TraceContext{SpanID: "root", Op: "task"}},
 		StartTimestamp: t0, EndTimestamp: t0 + 1,
-		Entries: []sentryapi.Entry{{Type: sentryapi.EntrySpans, Spans: spans}}}
+		Entries: []wire.Entry{{Type: wire.EntrySpans, Spans: spans}}}
 }
 
 func TestSpanTreeHugeChain(t *testing.T) {
@@ -901,15 +902,15 @@ func TestSpanTreeHugeChain(t *testing.T) {
 func TestSpanTreeHugeFanOut(t *testing.T) {
 	const n = 100_000
 	const t0 = 1_700_000_000.0
-	spans := make([]sentryapi.Span, n)
+	spans := make([]wire.Span, n)
 	for i := range spans {
-		spans[i] = sentryapi.Span{SpanID: fmt.Sprintf("%016x", i+1), ParentSpanID: "root", Op: "cache", Description: "GET key " + spanLetters(i),
-			StartTimestamp: sentryapi.Timestamp(t0 + float64(i)*1e-5), Timestamp: sentryapi.Timestamp(t0 + float64(i)*1e-5 + 5e-6)}
+		spans[i] = wire.Span{SpanID: fmt.Sprintf("%016x", i+1), ParentSpanID: "root", Op: "cache", Description: "GET key " + spanLetters(i),
+			StartTimestamp: wire.Timestamp(t0 + float64(i)*1e-5), Timestamp: wire.Timestamp(t0 + float64(i)*1e-5 + 5e-6)}
 	}
-	ev := &sentryapi.Event{ID: "f00df00df00df00df00df00df00df00d", Type: "transaction", Title: "fan-out",
-		Contexts:       sentryapi.Contexts{Trace: &sentryapi.TraceContext{SpanID: "root", Op: "task"}},
+	ev := &wire.Event{ID: "f00df00df00df00df00df00df00df00d", Type: "transaction", Title: "fan-out",
+		Contexts:       wire.Contexts{Trace: &wire.TraceContext{SpanID: "root", Op: "task"}},
 		StartTimestamp: t0, EndTimestamp: t0 + 1.5,
-		Entries: []sentryapi.Entry{{Type: sentryapi.EntrySpans, Spans: spans}}}
+		Entries: []wire.Entry{{Type: wire.EntrySpans, Spans: spans}}}
 	tr := spanMustBuild(t, ev)
 	out := tr.Text(SpanOptions{Budget: 1000})
 	if c := CountTokens(out); c > 1000 {

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
 // NodeKind says what a node of the trace tree is.
@@ -36,8 +36,8 @@ type Node struct {
 	Project   string
 	ProjectID int64
 	Platform  string
-	Start     sentryapi.Timestamp
-	End       sentryapi.Timestamp
+	Start     wire.Timestamp
+	End       wire.Timestamp
 	// DurationMS is the transaction's duration.
 	DurationMS float64
 	Status     string
@@ -56,7 +56,7 @@ type Node struct {
 	Children []*Node // transactions, errors and occurrences, in time order
 	// Spans are the transaction's own spans (root span first), kept for
 	// the span view.
-	Spans []*sentryapi.TraceItem
+	Spans []*wire.TraceItem
 
 	// Focus marks the issue's own event; OnFocusPath marks it and every
 	// ancestor.
@@ -106,7 +106,7 @@ type BuildOptions struct {
 
 // spanRec is one span item during the build.
 type spanRec struct {
-	item     *sentryapi.TraceItem
+	item     *wire.TraceItem
 	parent   *spanRec // structural parent after relinking
 	txn      *Node    // the transaction the span belongs to
 	depth    int
@@ -122,7 +122,7 @@ type spanRec struct {
 // not in the trace hang under the main root with a note; clock skew between
 // services is noted. It works iteratively, so deep traces cannot overflow
 // the stack.
-func Build(items sentryapi.Trace, opts BuildOptions) *Tree {
+func Build(items wire.Trace, opts BuildOptions) *Tree {
 	t := &Tree{TraceID: opts.TraceID, Legacy: opts.Legacy, byID: map[string]*Node{}}
 	b := builder{t: t, bySpan: map[string]*spanRec{}}
 	b.flatten(items)
@@ -136,14 +136,14 @@ type builder struct {
 	t          *Tree
 	recs       []*spanRec
 	bySpan     map[string]*spanRec
-	orphanErrs []*sentryapi.TraceItem
+	orphanErrs []*wire.TraceItem
 	dupes      int
 	dupTxns    int
 	cycles     int
 }
 
-func spanIDOf(it *sentryapi.TraceItem) string {
-	if it.EventType == sentryapi.TraceItemSpan || it.EventType == "" || it.EventType == sentryapi.TraceItemUptime {
+func spanIDOf(it *wire.TraceItem) string {
+	if it.EventType == wire.TraceItemSpan || it.EventType == "" || it.EventType == wire.TraceItemUptime {
 		if it.SpanID != "" {
 			return it.SpanID
 		}
@@ -152,14 +152,14 @@ func spanIDOf(it *sentryapi.TraceItem) string {
 	return ""
 }
 
-func isIssueItem(it *sentryapi.TraceItem) bool {
-	return it.EventType == sentryapi.TraceItemError || it.EventType == sentryapi.TraceItemOccurrence
+func isIssueItem(it *wire.TraceItem) bool {
+	return it.EventType == wire.TraceItemError || it.EventType == wire.TraceItemOccurrence
 }
 
 // flatten walks the nested forest with an explicit stack.
-func (b *builder) flatten(items sentryapi.Trace) {
+func (b *builder) flatten(items wire.Trace) {
 	type frame struct {
-		item   *sentryapi.TraceItem
+		item   *wire.TraceItem
 		parent *spanRec
 	}
 	stack := make([]frame, 0, len(items))
@@ -197,13 +197,13 @@ func (b *builder) flatten(items sentryapi.Trace) {
 
 // mergeIssues returns first with the errors and occurrences of dup added
 // (copying, so the caller's data is not modified).
-func mergeIssues(first, dup *sentryapi.TraceItem) *sentryapi.TraceItem {
+func mergeIssues(first, dup *wire.TraceItem) *wire.TraceItem {
 	if len(dup.Errors) == 0 && len(dup.Occurrences) == 0 {
 		return first
 	}
 	c := *first
-	c.Errors = append(append([]sentryapi.TraceItem(nil), first.Errors...), dup.Errors...)
-	c.Occurrences = append(append([]sentryapi.TraceItem(nil), first.Occurrences...), dup.Occurrences...)
+	c.Errors = append(append([]wire.TraceItem(nil), first.Errors...), dup.Errors...)
+	c.Occurrences = append(append([]wire.TraceItem(nil), first.Occurrences...), dup.Occurrences...)
 	return &c
 }
 
@@ -338,7 +338,7 @@ func (b *builder) assign() {
 	}
 }
 
-func newTxnNode(it *sentryapi.TraceItem) *Node {
+func newTxnNode(it *wire.TraceItem) *Node {
 	name := it.Transaction
 	if name == "" {
 		name = it.Description
@@ -364,7 +364,7 @@ func newTxnNode(it *sentryapi.TraceItem) *Node {
 
 // hangIssues adds the errors and occurrences of a span to its transaction;
 // an occurrence hanging on many offender spans becomes one node.
-func (b *builder) hangIssues(txn *Node, it *sentryapi.TraceItem) {
+func (b *builder) hangIssues(txn *Node, it *wire.TraceItem) {
 	for i := range it.Errors {
 		b.addIssue(txn, &it.Errors[i], spanIDOf(it), KindError)
 	}
@@ -373,7 +373,7 @@ func (b *builder) hangIssues(txn *Node, it *sentryapi.TraceItem) {
 	}
 }
 
-func (b *builder) addIssue(txn *Node, e *sentryapi.TraceItem, spanID string, kind NodeKind) *Node {
+func (b *builder) addIssue(txn *Node, e *wire.TraceItem, spanID string, kind NodeKind) *Node {
 	key := e.EventID
 	if kind == KindOccurrence {
 		key = "occurrence:" + e.EventID + ":" + fmt.Sprint(int64(e.IssueID))
@@ -471,8 +471,8 @@ func (b *builder) finish(focusID string) {
 	}
 }
 
-func kindOf(e *sentryapi.TraceItem) NodeKind {
-	if e.EventType == sentryapi.TraceItemOccurrence {
+func kindOf(e *wire.TraceItem) NodeKind {
+	if e.EventType == wire.TraceItemOccurrence {
 		return KindOccurrence
 	}
 	return KindError

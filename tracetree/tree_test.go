@@ -3,15 +3,16 @@ package tracetree
 import (
 	"errors"
 	"fmt"
-	"github.com/tracehound/tracehound/internal/fixtures"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tracehound/tracehound/internal/fixtures"
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // demoTree builds the demo incident's tree focused on the issue's event.
@@ -21,13 +22,13 @@ func demoTree(t testing.TB) *Tree {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tr sentryapi.Trace
-	if err := sentryapi.Decode(b, &tr); err != nil {
+	var tr wire.Trace
+	if err := wire.Decode(b, &tr); err != nil {
 		t.Fatal(err)
 	}
 	focus := ""
-	walkItems(tr, func(it *sentryapi.TraceItem) {
-		if it.EventType == sentryapi.TraceItemError && it.ShortID == demo.IssueShortID {
+	walkItems(tr, func(it *wire.TraceItem) {
+		if it.EventType == wire.TraceItemError && it.ShortID == demo.IssueShortID {
 			focus = it.EventID
 		}
 	})
@@ -37,7 +38,7 @@ func demoTree(t testing.TB) *Tree {
 	return Build(tr, BuildOptions{TraceID: demo.TraceID, FocusEventID: focus})
 }
 
-func walkItems(items []sentryapi.TraceItem, fn func(*sentryapi.TraceItem)) {
+func walkItems(items []wire.TraceItem, fn func(*wire.TraceItem)) {
 	for i := range items {
 		fn(&items[i])
 		walkItems(items[i].Errors, fn)
@@ -123,21 +124,21 @@ func checkBudgets(t *testing.T, tree *Tree, budgets []int) {
 }
 
 // item builds a span item; kids are nested children.
-func item(id, parent, project string, txn bool, start, end float64, kids ...sentryapi.TraceItem) sentryapi.TraceItem {
-	return sentryapi.TraceItem{
+func item(id, parent, project string, txn bool, start, end float64, kids ...wire.TraceItem) wire.TraceItem {
+	return wire.TraceItem{
 		EventID: id, EventType: "span", ParentSpanID: parent, IsTransaction: txn, TransactionID: id + strings.Repeat("0", 16),
-		ProjectSlug: project, Op: "http.server", Description: "GET /" + id, StartTimestamp: sentryapi.Timestamp(start),
-		EndTimestamp: sentryapi.Timestamp(end), Duration: sentryapi.FlexFloat((end - start) * 1000), SDKName: "sentry.python", Children: kids,
+		ProjectSlug: project, Op: "http.server", Description: "GET /" + id, StartTimestamp: wire.Timestamp(start),
+		EndTimestamp: wire.Timestamp(end), Duration: wire.FlexFloat((end - start) * 1000), SDKName: "sentry.python", Children: kids,
 	}
 }
 
-func errItem(id, title string) sentryapi.TraceItem {
-	return sentryapi.TraceItem{EventID: id, EventType: "error", Description: title, ShortID: "P-" + id[:2], Level: "error", ProjectSlug: "p", IssueID: 7}
+func errItem(id, title string) wire.TraceItem {
+	return wire.TraceItem{EventID: id, EventType: "error", Description: title, ShortID: "P-" + id[:2], Level: "error", ProjectSlug: "p", IssueID: 7}
 }
 
 func TestBuildRepairs(t *testing.T) {
 	t.Run("flat array is relinked by parent span id", func(t *testing.T) {
-		tr := sentryapi.Trace{
+		tr := wire.Trace{
 			item("c000000000000000", "b000000000000000", "svc-c", true, 2, 3),
 			item("a000000000000000", "", "svc-a", true, 0, 10),
 			item("b000000000000000", "a000000000000000", "svc-b", true, 1, 5),
@@ -151,7 +152,7 @@ func TestBuildRepairs(t *testing.T) {
 		}
 	})
 	t.Run("cycle is broken, every node once", func(t *testing.T) {
-		tr := sentryapi.Trace{
+		tr := wire.Trace{
 			item("a000000000000000", "b000000000000000", "svc-a", true, 0, 1),
 			item("b000000000000000", "a000000000000000", "svc-b", true, 0, 1),
 		}
@@ -167,8 +168,8 @@ func TestBuildRepairs(t *testing.T) {
 	t.Run("duplicate ids shown once, their errors kept", func(t *testing.T) {
 		dup := item("b000000000000000", "a000000000000000", "svc-b", false, 1, 2)
 		dup2 := dup
-		dup2.Errors = []sentryapi.TraceItem{errItem("e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1", "KeyError: 'x'")}
-		tr := sentryapi.Trace{item("a000000000000000", "", "svc-a", true, 0, 10, dup, dup2)}
+		dup2.Errors = []wire.TraceItem{errItem("e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1", "KeyError: 'x'")}
+		tr := wire.Trace{item("a000000000000000", "", "svc-a", true, 0, 10, dup, dup2)}
 		tree := Build(tr, BuildOptions{})
 		if tree.Spans != 2 || tree.Errors != 1 {
 			t.Errorf("spans %d errors %d, want 2 and 1", tree.Spans, tree.Errors)
@@ -179,7 +180,7 @@ func TestBuildRepairs(t *testing.T) {
 		}
 	})
 	t.Run("orphan root and orphan error hang under the main root", func(t *testing.T) {
-		tr := sentryapi.Trace{
+		tr := wire.Trace{
 			item("a000000000000000", "", "svc-a", true, 0, 10),
 			item("c000000000000000", "ffffffffffffffff", "svc-c", true, 1, 2),
 			errItem("e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2", "TimeoutError"),
@@ -199,7 +200,7 @@ func TestBuildRepairs(t *testing.T) {
 		client := item("b000000000000000", "a000000000000000", "svc-a", false, 5, 6,
 			item("c000000000000000", "b000000000000000", "svc-c", true, 4.5, 5.5))
 		client.Op = "http.client"
-		tree := Build(sentryapi.Trace{item("a000000000000000", "", "svc-a", true, 0, 10, client)}, BuildOptions{})
+		tree := Build(wire.Trace{item("a000000000000000", "", "svc-a", true, 0, 10, client)}, BuildOptions{})
 		if out := Render(tree, RenderOptions{}); !strings.Contains(out, "clock skew: starts 500ms before its parent span") {
 			t.Errorf("no skew note:\n%s", out)
 		}
@@ -208,7 +209,7 @@ func TestBuildRepairs(t *testing.T) {
 		client := item("b000000000000000", "a000000000000000", "svc-a", false, 1, 6,
 			item("c000000000000000", "b000000000000000", "svc-c", false, 2, 5))
 		client.Op = "http.client"
-		tree := Build(sentryapi.Trace{item("a000000000000000", "", "svc-a", true, 0, 10, client)}, BuildOptions{})
+		tree := Build(wire.Trace{item("a000000000000000", "", "svc-a", true, 0, 10, client)}, BuildOptions{})
 		if tree.Transactions != 2 {
 			t.Errorf("transactions = %d, want the other service's root counted", tree.Transactions)
 		}
@@ -221,7 +222,7 @@ func TestBuildRepairs(t *testing.T) {
 	})
 	t.Run("deep chain does not overflow", func(t *testing.T) {
 		const n = 20000
-		items := make([]sentryapi.TraceItem, n)
+		items := make([]wire.TraceItem, n)
 		for i := range items {
 			id := fmt.Sprintf("%016x", i+1)
 			parent := ""
@@ -238,7 +239,7 @@ func TestBuildRepairs(t *testing.T) {
 }
 
 func TestCollapseRepeated(t *testing.T) {
-	var kids []sentryapi.TraceItem
+	var kids []wire.TraceItem
 	for i := range 5 {
 		it := item(fmt.Sprintf("b%015d", i), "a000000000000000", "cache", true, 100+float64(i), 100+float64(i)+0.5)
 		it.Description = "GET /item"
@@ -246,7 +247,7 @@ func TestCollapseRepeated(t *testing.T) {
 	}
 	other := item("c000000000000000", "a000000000000000", "db", true, 106, 107)
 	kids = append(kids, other)
-	tree := Build(sentryapi.Trace{item("a000000000000000", "", "api", true, 100, 110, kids...)}, BuildOptions{})
+	tree := Build(wire.Trace{item("a000000000000000", "", "api", true, 100, 110, kids...)}, BuildOptions{})
 	out := Render(tree, RenderOptions{})
 	if !strings.Contains(out, "GET /item (500ms each, repeated 5 times, 2.50s total)") || strings.Count(out, "GET /item") != 1 {
 		t.Errorf("not collapsed:\n%s", out)
@@ -255,8 +256,8 @@ func TestCollapseRepeated(t *testing.T) {
 		t.Errorf("NoCollapse should show every sibling")
 	}
 	// A sibling with an error is never folded away.
-	kids[2].Errors = []sentryapi.TraceItem{errItem("e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3", "ValueError")}
-	tree = Build(sentryapi.Trace{item("a000000000000000", "", "api", true, 100, 110, kids...)}, BuildOptions{})
+	kids[2].Errors = []wire.TraceItem{errItem("e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3", "ValueError")}
+	tree = Build(wire.Trace{item("a000000000000000", "", "api", true, 100, 110, kids...)}, BuildOptions{})
 	out = Render(tree, RenderOptions{})
 	if !strings.Contains(out, "ValueError") || !strings.Contains(out, "repeated 2 times") {
 		t.Errorf("collapse around an error:\n%s", out)
@@ -264,7 +265,7 @@ func TestCollapseRepeated(t *testing.T) {
 }
 
 func TestResolvePrefix(t *testing.T) {
-	tree := Build(sentryapi.Trace{
+	tree := Build(wire.Trace{
 		item("a000000000000000", "", "api", true, 0, 10,
 			item("b000000000000000", "a000000000000000", "x", true, 1, 2),
 			item("c000000000000000", "a000000000000000", "y", true, 3, 4)),
@@ -284,7 +285,7 @@ func TestResolvePrefix(t *testing.T) {
 		t.Errorf("unknown prefix: %v", err)
 	}
 	// Ambiguity.
-	amb := Build(sentryapi.Trace{item("a000000000000000", "", "api", true, 0, 10)}, BuildOptions{})
+	amb := Build(wire.Trace{item("a000000000000000", "", "api", true, 0, 10)}, BuildOptions{})
 	amb.Roots[0].Children = append(amb.Roots[0].Children,
 		&Node{Kind: KindError, ID: "abcd1111000000000000000000000000", Name: "E1", Parent: amb.Roots[0]},
 		&Node{Kind: KindError, ID: "abcd2222000000000000000000000000", Name: "E2", Parent: amb.Roots[0]})
@@ -302,18 +303,18 @@ func TestResolvePrefix(t *testing.T) {
 func TestSanitizedTreeText(t *testing.T) {
 	it := item("a000000000000000", "", "api\x1b[31m", true, 0, 1)
 	it.Description = "GET /\x1b]0;pwned\x07x"
-	it.Errors = []sentryapi.TraceItem{errItem("e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4", "Boom\u202eevil")}
-	out := Render(Build(sentryapi.Trace{it}, BuildOptions{}), RenderOptions{})
+	it.Errors = []wire.TraceItem{errItem("e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4", "Boom\u202eevil")}
+	out := Render(Build(wire.Trace{it}, BuildOptions{}), RenderOptions{})
 	if strings.ContainsAny(out, "\x1b\x07\u202e") || !strings.Contains(out, `\x1b]0;pwned\x07x`) {
 		t.Errorf("unsanitised output: %q", out)
 	}
 }
 
 func TestLegacyTreeAndFixtures(t *testing.T) {
-	lt := &sentryapi.LegacyTrace{Transactions: []sentryapi.LegacyTransaction{{
+	lt := &wire.LegacyTrace{Transactions: []wire.LegacyTransaction{{
 		EventID: strings.Repeat("a", 32), SpanID: "a000000000000000", Transaction: "GET /", Op: "http.server", ProjectSlug: "web",
-		StartTimestamp: 1, Timestamp: 2, Errors: []sentryapi.LegacyTraceError{{EventID: strings.Repeat("e", 32), Title: "KeyError", Span: "b000000000000000"}},
-		Children: []sentryapi.LegacyTransaction{{EventID: strings.Repeat("b", 32), SpanID: "c000000000000000", Transaction: "task", ProjectSlug: "worker", StartTimestamp: 1.2, Timestamp: 1.5}},
+		StartTimestamp: 1, Timestamp: 2, Errors: []wire.LegacyTraceError{{EventID: strings.Repeat("e", 32), Title: "KeyError", Span: "b000000000000000"}},
+		Children: []wire.LegacyTransaction{{EventID: strings.Repeat("b", 32), SpanID: "c000000000000000", Transaction: "task", ProjectSlug: "worker", StartTimestamp: 1.2, Timestamp: 1.5}},
 	}}}
 	tree := Build(lt.ToTrace(), BuildOptions{Legacy: true, FocusEventID: strings.Repeat("e", 32)})
 	out := Render(tree, RenderOptions{})
@@ -330,8 +331,8 @@ func TestLegacyTreeAndFixtures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var tr sentryapi.Trace
-		if err := sentryapi.Decode(b, &tr); err != nil {
+		var tr wire.Trace
+		if err := wire.Decode(b, &tr); err != nil {
 			t.Fatal(err)
 		}
 		golden(t, "tree_"+name+".txt", Render(Build(tr, BuildOptions{}), RenderOptions{}))
@@ -350,8 +351,8 @@ func FuzzBuild(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var tr sentryapi.Trace
-		if sentryapi.Decode(data, &tr) != nil {
+		var tr wire.Trace
+		if wire.Decode(data, &tr) != nil {
 			return
 		}
 		tree := Build(tr, BuildOptions{FocusEventID: "e"})
@@ -371,12 +372,12 @@ func FuzzBuild(f *testing.F) {
 func TestTreeJSON(t *testing.T) {
 	tree := demoTree(t)
 	j := tree.JSON()
-	b, err := sentryapi.EncodeIndent(j)
+	b, err := wire.EncodeIndent(j)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var back TreeJSON
-	if err := sentryapi.Decode(b, &back); err != nil {
+	if err := wire.Decode(b, &back); err != nil {
 		t.Fatal(err)
 	}
 	count := 0

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -15,7 +17,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tracehound/tracehound/agent"
-	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/tracetree"
 )
 
@@ -128,7 +129,7 @@ type (
 		id      string
 		tab     DetailTab
 		spans   *tracetree.SpanTree
-		event   *sentryapi.Event
+		event   *wire.Event
 		short   string
 		profile *tracetree.ProfileTree
 		err     error

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -176,7 +178,7 @@ func (d *Detail) ShowSpans(id string, t *tracetree.SpanTree) {
 
 // ShowEvent shows an error event; issueShortID (may be "") is shown next
 // to the issue id. See ShowSpans for id and the active tab.
-func (d *Detail) ShowEvent(id string, ev *sentryapi.Event, issueShortID string) {
+func (d *Detail) ShowEvent(id string, ev *wire.Event, issueShortID string) {
 	d.show(TabError, id, func(p dtPane) bool {
 		x, ok := p.(*detailError)
 		return ok && x.ev == ev && x.shortID == issueShortID

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -32,14 +34,14 @@ func dtDecode(t testing.TB, name string, v any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sentryapi.Decode(data, v); err != nil {
+	if err := wire.Decode(data, v); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 }
 
-func dtEvent(t testing.TB, name string) *sentryapi.Event {
+func dtEvent(t testing.TB, name string) *wire.Event {
 	t.Helper()
-	ev := new(sentryapi.Event)
+	ev := new(wire.Event)
 	dtDecode(t, name, ev)
 	return ev
 }
@@ -55,7 +57,7 @@ func dtSpans(t testing.TB, name string) *tracetree.SpanTree {
 
 func dtProfile(t testing.TB) *tracetree.ProfileTree {
 	t.Helper()
-	p := new(sentryapi.Profile)
+	p := new(wire.Profile)
 	dtDecode(t, dtPayProfile, p)
 	rel := tracetree.RelevantFunctions(dtEvent(t, dtPaymentsErr))
 	pt, err := tracetree.BuildProfile(p, tracetree.ProfileOptions{RelevantFunctions: rel})
@@ -66,9 +68,9 @@ func dtProfile(t testing.TB) *tracetree.ProfileTree {
 }
 
 // dtShortID is the short id of the event's issue in the demo dataset.
-func dtShortID(t testing.TB, ev *sentryapi.Event) string {
+func dtShortID(t testing.TB, ev *wire.Event) string {
 	t.Helper()
-	var is sentryapi.Issue
+	var is wire.Issue
 	dtDecode(t, "issues/"+string(ev.GroupID)+".json", &is)
 	return is.ShortID
 }
@@ -375,8 +377,8 @@ func TestDetailNoEscapes(t *testing.T) {
 	"entries":[{"type":"spans","data":[
 	 {"span_id":"2222222222222222","parent_span_id":"1111111111111111","op":"db","description":"SELECT 1\u001b[31m red \u001b]0;title\u0007 \u009b2J","start_timestamp":1700000000.1,"timestamp":1700000000.3,"status":"internal_error"}
 	]}]}`
-	ev := new(sentryapi.Event)
-	if err := sentryapi.Decode([]byte(txn), ev); err != nil {
+	ev := new(wire.Event)
+	if err := wire.Decode([]byte(txn), ev); err != nil {
 		t.Fatal(err)
 	}
 	tree, err := tracetree.BuildSpanTree(ev)
@@ -409,7 +411,7 @@ func TestDetailNoEscapes(t *testing.T) {
 }
 
 // dtEscEvent is an error event with escape sequences everywhere.
-func dtEscEvent(t *testing.T) *sentryapi.Event {
+func dtEscEvent(t *testing.T) *wire.Event {
 	t.Helper()
 	js := `{"eventID":"cccccccccccccccccccccccccccccccc","type":"error","title":"Boom\u001b[2J","platform":"python",
 	"dateCreated":"2026-01-01T00:00:01Z",
@@ -420,8 +422,8 @@ func dtEscEvent(t *testing.T) *sentryapi.Event {
 	  "vars":{"code":"\u001b[31mv\u0007"}}]}}]}},
 	 {"type":"breadcrumbs","data":{"values":[{"timestamp":"2026-01-01T00:00:00Z","category":"c\u001b[1m","message":"m\u001b]52;c;aGk=\u0007"}]}},
 	 {"type":"request","data":{"method":"GET\u001b[1m","url":"http://x/\u001b[1m","headers":[["User-Agent","ua\u001b[1m"]]}}]}`
-	ev := new(sentryapi.Event)
-	if err := sentryapi.Decode([]byte(js), ev); err != nil {
+	ev := new(wire.Event)
+	if err := wire.Decode([]byte(js), ev); err != nil {
 		t.Fatal(err)
 	}
 	return ev

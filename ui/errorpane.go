@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"charm.land/lipgloss/v2"
 	"github.com/alecthomas/chroma/v2"
 	"github.com/alecthomas/chroma/v2/lexers"
@@ -16,7 +18,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/go-json-experiment/json/jsontext"
 
-	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/tracetree"
 )
 
@@ -30,7 +31,7 @@ import (
 // it is styled.
 
 type detailError struct {
-	ev      *sentryapi.Event
+	ev      *wire.Event
 	shortID string
 	sysOpen bool // runs of system frames expanded
 	folds   bool // the event has runs of system frames to fold
@@ -58,7 +59,7 @@ type epTok struct {
 	style lipgloss.Style
 }
 
-func newDetailError(ev *sentryapi.Event, shortID string) *detailError {
+func newDetailError(ev *wire.Event, shortID string) *detailError {
 	return &detailError{ev: ev, shortID: shortID, hl: map[epHLKey][][]epTok{}}
 }
 
@@ -282,7 +283,7 @@ func (r *epRender) handled() string {
 }
 
 // excHead is "Type: value" with the type in the error style.
-func (r *epRender) excHead(v *sentryapi.ExceptionValue, cause bool) string {
+func (r *epRender) excHead(v *wire.ExceptionValue, cause bool) string {
 	st := r.st
 	var b strings.Builder
 	if cause {
@@ -306,7 +307,7 @@ func (r *epRender) excHead(v *sentryapi.ExceptionValue, cause bool) string {
 func (r *epRender) message() string {
 	ev := r.p.ev
 	m := ""
-	if en := ev.Entry(sentryapi.EntryMessage); en != nil && en.Message != nil {
+	if en := ev.Entry(wire.EntryMessage); en != nil && en.Message != nil {
 		m = en.Message.Formatted
 	} else if ev.Exception() == nil {
 		m = ev.Message
@@ -331,7 +332,7 @@ func (r *epRender) message() string {
 type epStack struct {
 	head  string
 	mech  string
-	st    *sentryapi.Stacktrace
+	st    *wire.Stacktrace
 	note  string
 	index int // position for the highlight cache
 }
@@ -390,7 +391,7 @@ func (r *epRender) stacks() {
 				title = "Thread"
 			}
 			stacks = append(stacks, s)
-		} else if en := ev.Entry(sentryapi.EntryStacktrace); en != nil && en.Stacktrace != nil && len(en.Stacktrace.Frames) > 0 {
+		} else if en := ev.Entry(wire.EntryStacktrace); en != nil && en.Stacktrace != nil && len(en.Stacktrace.Frames) > 0 {
 			stacks = append(stacks, epStack{st: en.Stacktrace, index: 2000})
 			if title == "Exception" && ev.Exception() == nil {
 				title = "Stack trace"
@@ -421,16 +422,16 @@ func (r *epRender) stacks() {
 }
 
 // epThread is the crashed (or current, or first) thread with frames.
-func epThread(ev *sentryapi.Event) *sentryapi.Thread {
-	en := ev.Entry(sentryapi.EntryThreads)
+func epThread(ev *wire.Event) *wire.Thread {
+	en := ev.Entry(wire.EntryThreads)
 	if en == nil || en.Threads == nil {
 		return nil
 	}
 	ths := en.Threads.Values
-	for _, want := range []func(*sentryapi.Thread) bool{
-		func(t *sentryapi.Thread) bool { return t.Crashed },
-		func(t *sentryapi.Thread) bool { return t.Current },
-		func(*sentryapi.Thread) bool { return true },
+	for _, want := range []func(*wire.Thread) bool{
+		func(t *wire.Thread) bool { return t.Crashed },
+		func(t *wire.Thread) bool { return t.Current },
+		func(*wire.Thread) bool { return true },
 	} {
 		for i := range ths {
 			if ths[i].Stacktrace != nil && len(ths[i].Stacktrace.Frames) > 0 && want(&ths[i]) {
@@ -448,7 +449,7 @@ func (r *epRender) frames(s epStack, outermost bool) {
 	fs := s.st.Frames
 	n := len(fs)
 	// Display order: crash site (the last frame) first.
-	at := func(j int) *sentryapi.Frame { return &fs[n-1-j] }
+	at := func(j int) *wire.Frame { return &fs[n-1-j] }
 	anyApp := false
 	for j := range n {
 		anyApp = anyApp || at(j).IsInApp()
@@ -475,7 +476,7 @@ func (r *epRender) frames(s epStack, outermost bool) {
 }
 
 // epOmitted describes the system frames at display positions [j, k).
-func epOmitted(fs []sentryapi.Frame, n, j, k int) string {
+func epOmitted(fs []wire.Frame, n, j, k int) string {
 	var mods []string
 	for x := j; x < k; x++ {
 		f := &fs[n-1-x]
@@ -665,7 +666,7 @@ func (r *epRender) context(s epStack, fi int) {
 
 // epCode prepares context lines for display: tabs expanded, the common
 // indentation removed, secrets scrubbed, sanitised.
-func epCode(ctx []sentryapi.ContextLine) []string {
+func epCode(ctx []wire.ContextLine) []string {
 	lines := make([]string, len(ctx))
 	indent := -1
 	for i, c := range ctx {
@@ -821,7 +822,7 @@ func epHighlight(code []string, filename, abs, platform string, dark bool) (out 
 
 // vars renders the local variables a frame's context names; secret-named
 // and filtered ones are listed by name only.
-func (r *epRender) vars(f *sentryapi.Frame) {
+func (r *epRender) vars(f *wire.Frame) {
 	st := r.st
 	if len(f.Vars) == 0 {
 		return
@@ -914,7 +915,7 @@ func (r *epRender) breadcrumbs() {
 }
 
 // epRel is a breadcrumb's time relative to the event.
-func epRel(b *sentryapi.Breadcrumb, t0 sentryapi.Timestamp, hasT0 bool) string {
+func epRel(b *wire.Breadcrumb, t0 wire.Timestamp, hasT0 bool) string {
 	if !hasT0 || b.Timestamp == 0 {
 		return "?"
 	}
@@ -930,7 +931,7 @@ func epRel(b *sentryapi.Breadcrumb, t0 sentryapi.Timestamp, hasT0 bool) string {
 
 // crumbText is a breadcrumb's message and data: an HTTP call as method,
 // URL (credentials filtered) and status, other data as key=value.
-func (r *epRender) crumbText(b *sentryapi.Breadcrumb) string {
+func (r *epRender) crumbText(b *wire.Breadcrumb) string {
 	st := r.st
 	var parts []string
 	msg := strings.TrimSpace(b.Message)

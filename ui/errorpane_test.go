@@ -4,10 +4,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // TestErrorPaneSuspect: the crash site's suspect line is marked, its code
@@ -113,8 +113,8 @@ func TestErrorPaneSecrets(t *testing.T) {
 	  "headers":[["Authorization","Bearer hdr-secret-token-0009"],["Cookie","sessionid=cookie-secret-0010"],["X-Api-Key","hdr-secret-0011"],["User-Agent","curl/8.0"],["Content-Type","application/json"]],
 	  "data":{"username":"bob","password":"body-secret-0012","remember":true}}}
 	]}`
-	ev := new(sentryapi.Event)
-	if err := sentryapi.Decode([]byte(js), ev); err != nil {
+	ev := new(wire.Event)
+	if err := wire.Decode([]byte(js), ev); err != nil {
 		t.Fatal(err)
 	}
 	d := NewDetail(NewStyles(true))
@@ -202,8 +202,8 @@ func TestErrorPaneNoException(t *testing.T) {
 	js := `{"eventID":"eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee","type":"default","title":"disk almost full","platform":"go",
 	"entries":[{"type":"message","data":{"formatted":"disk almost full: 97% used on /var\nsecond line\rover\u001b[2K"}},
 	 {"type":"threads","data":{"values":[{"id":1,"name":"main","crashed":true,"stacktrace":{"frames":[{"function":"main.main","filename":"main.go","lineNo":9,"inApp":true}]}}]}}]}`
-	ev := new(sentryapi.Event)
-	if err := sentryapi.Decode([]byte(js), ev); err != nil {
+	ev := new(wire.Event)
+	if err := wire.Decode([]byte(js), ev); err != nil {
 		t.Fatal(err)
 	}
 	d := NewDetail(NewStyles(true))

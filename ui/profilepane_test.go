@@ -5,9 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/tracetree"
 )
 
@@ -62,8 +63,8 @@ func TestProfilePaneSmallNodes(t *testing.T) {
 	 "stacks":[[1,0],[2,0],[3,0],[4,0]],
 	 "samples":[` + ppSamples() + `],
 	 "thread_metadata":{"1":{"name":"MainThread"}}}}`
-	p := new(sentryapi.Profile)
-	if err := sentryapi.Decode([]byte(js), p); err != nil {
+	p := new(wire.Profile)
+	if err := wire.Decode([]byte(js), p); err != nil {
 		t.Fatal(err)
 	}
 	pt, err := tracetree.BuildProfile(p, tracetree.ProfileOptions{})

@@ -5,8 +5,9 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/agent"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // localSourceKey marks a frame whose source lines were read from a local
@@ -17,7 +18,7 @@ const localSourceKey = "tracehound.localSource"
 // configured checkouts for the in-app frames the SDK sent without any
 // (sentry-go sends none). ev itself, shared with the agent, is not
 // changed.
-func withLocalSource(ev *sentryapi.Event, repos *agent.Repos, project string) *sentryapi.Event {
+func withLocalSource(ev *wire.Event, repos *agent.Repos, project string) *wire.Event {
 	if ev == nil || repos == nil || repos.Len() == 0 {
 		return ev
 	}
@@ -29,7 +30,7 @@ func withLocalSource(ev *sentryapi.Event, repos *agent.Repos, project string) *s
 	changed := false
 	for i := range out.Entries {
 		e := &out.Entries[i]
-		if e.Type != sentryapi.EntryException || e.Exception == nil {
+		if e.Type != wire.EntryException || e.Exception == nil {
 			continue
 		}
 		exc := *e.Exception
@@ -53,7 +54,7 @@ func withLocalSource(ev *sentryapi.Event, repos *agent.Repos, project string) *s
 				f.Context = ctx
 				f.Extra = maps.Clone(f.Extra)
 				if f.Extra == nil {
-					f.Extra = sentryapi.Extra{}
+					f.Extra = wire.Extra{}
 				}
 				b, _ := json.Marshal(where)
 				f.Extra[localSourceKey] = b
@@ -71,7 +72,7 @@ func withLocalSource(ev *sentryapi.Event, repos *agent.Repos, project string) *s
 
 // localSourceOf is the checkout path a frame's lines came from ("" when
 // the SDK sent them).
-func localSourceOf(f *sentryapi.Frame) string {
+func localSourceOf(f *wire.Frame) string {
 	raw, ok := f.Extra[localSourceKey]
 	if !ok {
 		return ""

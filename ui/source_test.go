@@ -6,10 +6,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	xansi "github.com/charmbracelet/x/ansi"
 
 	"github.com/tracehound/tracehound/agent"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // An SDK that sends no source lines (sentry-go) gets them from the
@@ -28,8 +29,8 @@ func TestLocalSourceForFramesWithout(t *testing.T) {
 		t.Fatal(err)
 	}
 	yes, no := true, false
-	ev := &sentryapi.Event{ID: "e1", Platform: "go", Entries: []sentryapi.Entry{{Type: sentryapi.EntryException, Exception: &sentryapi.ExceptionData{
-		Values: []sentryapi.ExceptionValue{{Type: "*strconv.NumError", Value: "invalid syntax", Stacktrace: &sentryapi.Stacktrace{Frames: []sentryapi.Frame{
+	ev := &wire.Event{ID: "e1", Platform: "go", Entries: []wire.Entry{{Type: wire.EntryException, Exception: &wire.ExceptionData{
+		Values: []wire.ExceptionValue{{Type: "*strconv.NumError", Value: "invalid syntax", Stacktrace: &wire.Stacktrace{Frames: []wire.Frame{
 			{Function: "ParseInt", AbsPath: "/usr/local/go/src/strconv/atoi.go", LineNo: 200, InApp: &no},
 			{Function: "parseAmountCents", AbsPath: "/build/shop/payments/charges.go", LineNo: 4, InApp: &yes},
 		}}}},

@@ -3,7 +3,8 @@ package ui
 import (
 	"testing"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/tracetree"
 	"github.com/tracehound/tracehound/tracetree/tracegen"
 )
@@ -13,8 +14,8 @@ import (
 func benchTreePane(b *testing.B, cfg tracegen.Config) *treePane {
 	b.Helper()
 	res := tracegen.Generate(cfg)
-	var tr sentryapi.Trace
-	if err := sentryapi.Decode(res.JSON(), &tr); err != nil {
+	var tr wire.Trace
+	if err := wire.Decode(res.JSON(), &tr); err != nil {
 		b.Fatal(err)
 	}
 	tree := tracetree.Build(tr, tracetree.BuildOptions{TraceID: res.TraceID, FocusEventID: res.FocusEventID})

@@ -5,10 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/tracetree"
 )
 
@@ -180,22 +181,22 @@ func TestWaterfallAxis(t *testing.T) {
 // wfBig is a transaction with n spans: a fan-out or a chain.
 func wfBig(n int, chain bool) *tracetree.SpanTree {
 	const t0 = 1_700_000_000.0
-	spans := make([]sentryapi.Span, n)
+	spans := make([]wire.Span, n)
 	for i := range spans {
 		parent := "root"
 		if chain && i > 0 {
 			parent = spans[i-1].SpanID
 		}
-		spans[i] = sentryapi.Span{SpanID: fmt.Sprintf("%016x", i+1), ParentSpanID: parent, Op: "cache", Description: fmt.Sprintf("GET key-%c%c%c", 'a'+i%26, 'a'+i/26%26, 'a'+i/676%26),
-			StartTimestamp: sentryapi.Timestamp(t0 + float64(i)*1e-5), Timestamp: sentryapi.Timestamp(t0 + float64(i)*1e-5 + 5e-6)}
+		spans[i] = wire.Span{SpanID: fmt.Sprintf("%016x", i+1), ParentSpanID: parent, Op: "cache", Description: fmt.Sprintf("GET key-%c%c%c", 'a'+i%26, 'a'+i/26%26, 'a'+i/676%26),
+			StartTimestamp: wire.Timestamp(t0 + float64(i)*1e-5), Timestamp: wire.Timestamp(t0 + float64(i)*1e-5 + 5e-6)}
 		if chain {
-			spans[i].Timestamp = sentryapi.Timestamp(t0 + 1.4 - float64(i)*1e-6)
+			spans[i].Timestamp = wire.Timestamp(t0 + 1.4 - float64(i)*1e-6)
 		}
 	}
-	ev := &sentryapi.Event{ID: "f00df00df00df00df00df00df00df00d", Type: "transaction", Title: "big",
-		Contexts:       sentryapi.Contexts{Trace: &sentryapi.TraceContext{SpanID: "root", Op: "task"}},
+	ev := &wire.Event{ID: "f00df00df00df00df00df00df00df00d", Type: "transaction", Title: "big",
+		Contexts:       wire.Contexts{Trace: &wire.TraceContext{SpanID: "root", Op: "task"}},
 		StartTimestamp: t0, EndTimestamp: t0 + 1.5,
-		Entries: []sentryapi.Entry{{Type: sentryapi.EntrySpans, Spans: spans}}}
+		Entries: []wire.Entry{{Type: wire.EntrySpans, Spans: spans}}}
 	tr, err := tracetree.BuildSpanTree(ev)
 	if err != nil {
 		panic(err)

@@ -11,10 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/agent"
 	"github.com/tracehound/tracehound/agent/llmtest"
 	"github.com/tracehound/tracehound/demo"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // agentEnv isolates the state (transcripts) and cache (materialised
@@ -50,7 +51,7 @@ func TestAnalyzeDemoOffline(t *testing.T) {
 	wantContains(t, "export-report", r.stdout, "CanonicalRequest", "## Solution plan")
 	r = runCLI(t, env, "export-report", id[:17], "--format", "json")
 	var rep agent.Report
-	if err := sentryapi.Decode([]byte(r.stdout), &rep); err != nil || rep.RootCause == nil || rep.Analyzer != "heuristic" {
+	if err := wire.Decode([]byte(r.stdout), &rep); err != nil || rep.RootCause == nil || rep.Analyzer != "heuristic" {
 		t.Errorf("json report: %v %+v", err, rep)
 	}
 	r = runCLI(t, env, "export-report", "nope")
@@ -67,7 +68,7 @@ func TestAnalyzeWithoutModelSaysSo(t *testing.T) {
 	}
 	wantContains(t, "stderr", r.stderr, "no model configured", "offline analyzer, which is heuristic, not an LLM")
 	var rep agent.Report
-	if err := sentryapi.Decode([]byte(r.stdout), &rep); err != nil || rep.RootCause.Function != "CanonicalRequest" {
+	if err := wire.Decode([]byte(r.stdout), &rep); err != nil || rep.RootCause.Function != "CanonicalRequest" {
 		t.Fatalf("report: %v %+v", err, rep.RootCause)
 	}
 }

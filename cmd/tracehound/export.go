@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/spf13/cobra"
 
 	"github.com/tracehound/tracehound/agent"
@@ -55,7 +57,7 @@ type exporter struct {
 }
 
 func (x *exporter) write(name string, v any) error {
-	b, err := sentryapi.EncodeIndent(v)
+	b, err := wire.EncodeIndent(v)
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", name, err)
 	}
@@ -118,10 +120,10 @@ func runExport(ctx context.Context, a *app, arg, out string, force bool) error {
 	traceID := inc.TraceID()
 	tr := inc.Trace
 	var (
-		org      *sentryapi.Organization
-		projects []sentryapi.Project
-		repos    []sentryapi.Repository
-		mappings []sentryapi.CodeMapping
+		org      *wire.Organization
+		projects []wire.Project
+		repos    []wire.Repository
+		mappings []wire.CodeMapping
 		orgErr   error
 		wg       sync.WaitGroup
 	)
@@ -173,9 +175,9 @@ func runExport(ctx context.Context, a *app, arg, out string, force bool) error {
 		if err := x.write("traces/"+safeName(traceID)+".json", tr.Items); err != nil {
 			return err
 		}
-		walkTrace(tr.Items, func(it *sentryapi.TraceItem) {
+		walkTrace(tr.Items, func(it *wire.TraceItem) {
 			switch it.EventType {
-			case sentryapi.TraceItemError, sentryapi.TraceItemOccurrence:
+			case wire.TraceItemError, wire.TraceItemOccurrence:
 				refs[sentryapi.EventRef{Project: it.ProjectSlug, EventID: it.EventID}] = true
 				if it.IssueID != 0 {
 					issueIDs[fmt.Sprint(int64(it.IssueID))] = true
@@ -203,10 +205,10 @@ func runExport(ctx context.Context, a *app, arg, out string, force bool) error {
 	}
 	sort.Slice(eventList, func(i, j int) bool { return eventList[i].EventID < eventList[j].EventID })
 
-	var evs []*sentryapi.Event
+	var evs []*wire.Event
 	var evErrs []error
 	wg.Go(func() { evs, evErrs = c.Events(ctx, eventList) })
-	issues := map[string]*sentryapi.Issue{}
+	issues := map[string]*wire.Issue{}
 	var issuesMu sync.Mutex
 	if inc.Issue != nil {
 		issues[string(inc.Issue.ID)] = inc.Issue
@@ -226,7 +228,7 @@ func runExport(ctx context.Context, a *app, arg, out string, force bool) error {
 			issuesMu.Unlock()
 		})
 	}
-	profs := make([]*sentryapi.Profile, len(profiles))
+	profs := make([]*wire.Profile, len(profiles))
 	for i, p := range profiles {
 		wg.Go(func() {
 			var err error
@@ -235,7 +237,7 @@ func runExport(ctx context.Context, a *app, arg, out string, force bool) error {
 			}
 		})
 	}
-	chunkData := make([]*sentryapi.ProfileChunk, len(chunks))
+	chunkData := make([]*wire.ProfileChunk, len(chunks))
 	for i, ch := range chunks {
 		wg.Go(func() {
 			var err error
@@ -349,7 +351,7 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-func eventProject(ev *sentryapi.Event, is *sentryapi.Issue) string {
+func eventProject(ev *wire.Event, is *wire.Issue) string {
 	switch {
 	case ev.ProjectSlug != "":
 		return ev.ProjectSlug
@@ -360,7 +362,7 @@ func eventProject(ev *sentryapi.Event, is *sentryapi.Issue) string {
 }
 
 // walkTrace visits every item of the trace forest, errors included.
-func walkTrace(items []sentryapi.TraceItem, fn func(*sentryapi.TraceItem)) {
+func walkTrace(items []wire.TraceItem, fn func(*wire.TraceItem)) {
 	for i := range items {
 		it := &items[i]
 		fn(it)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/spf13/cobra"
 
 	"github.com/tracehound/tracehound/agent"
@@ -110,8 +112,8 @@ func runIssue(ctx context.Context, a *app, arg string, root bool) error {
 
 // issueJSON is `issue --format json`: Sentry's own objects and field names.
 type issueJSON struct {
-	Issue     *sentryapi.Issue     `json:"issue"`
-	Event     *sentryapi.Event     `json:"event"`
-	TraceID   string               `json:"traceId,omitempty"`
-	TraceMeta *sentryapi.TraceMeta `json:"traceMeta,omitempty"`
+	Issue     *wire.Issue     `json:"issue"`
+	Event     *wire.Event     `json:"event"`
+	TraceID   string          `json:"traceId,omitempty"`
+	TraceMeta *wire.TraceMeta `json:"traceMeta,omitempty"`
 }

@@ -15,6 +15,8 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo"
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/sentryapi/local"
@@ -306,7 +308,7 @@ func TestDemo(t *testing.T) {
 	}
 	wantContains(t, "json label on stderr", r.stderr, "[demo data]")
 	var got issueJSON
-	if err := sentryapi.Decode([]byte(r.stdout), &got); err != nil {
+	if err := wire.Decode([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("stdout is not the issue JSON: %v", err)
 	}
 	if got.TraceID != demo.TraceID || got.TraceMeta == nil {
@@ -320,13 +322,13 @@ func TestDemo(t *testing.T) {
 	}
 	// The trace itself: connected errors in at least three services.
 	r = runCLI(t, nil, "trace", demo.TraceID, "--demo", "--format", "json")
-	var tr sentryapi.Trace
-	if err := sentryapi.Decode([]byte(r.stdout), &tr); err != nil {
+	var tr wire.Trace
+	if err := wire.Decode([]byte(r.stdout), &tr); err != nil {
 		t.Fatal(err)
 	}
 	services := map[string]bool{}
-	walkTrace(tr, func(it *sentryapi.TraceItem) {
-		if it.EventType == sentryapi.TraceItemError {
+	walkTrace(tr, func(it *wire.TraceItem) {
+		if it.EventType == wire.TraceItemError {
 			services[it.ProjectSlug] = true
 		}
 	})
@@ -379,7 +381,7 @@ func TestTreeCommand(t *testing.T) {
 	}
 	r = runCLI(t, nil, "tree", "--demo", "--format", "json")
 	var j tracetree.TreeJSON
-	if err := sentryapi.Decode([]byte(r.stdout), &j); err != nil || j.Transactions != 11 || j.Focus == "" {
+	if err := wire.Decode([]byte(r.stdout), &j); err != nil || j.Transactions != 11 || j.Focus == "" {
 		t.Errorf("tree json: %v %+v", err, j.Transactions)
 	}
 	r = runCLI(t, nil, "tree", "--demo", "--budget", "-5")

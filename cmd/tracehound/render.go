@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/agent"
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/tracetree"
@@ -17,7 +19,7 @@ import (
 func line(s string) string { return tracetree.SanitizeLine(s) }
 
 func writeJSON(w io.Writer, v any) error {
-	b, err := sentryapi.EncodeIndent(v)
+	b, err := wire.EncodeIndent(v)
 	if err != nil {
 		return err
 	}
@@ -39,7 +41,7 @@ func (a *app) printLabel(src *source) {
 }
 
 func fmtTime(s string) string {
-	ts, err := sentryapi.ParseTimestamp(s)
+	ts, err := wire.ParseTimestamp(s)
 	if err != nil || ts == 0 {
 		return line(s)
 	}
@@ -117,7 +119,7 @@ func renderIncident(w io.Writer, src *source, inc *agent.Incident) {
 	fmt.Fprintf(w, "  next: tracehound trace %s%s\n", traceID, flags)
 }
 
-func metaSummary(m *sentryapi.TraceMeta) string {
+func metaSummary(m *wire.TraceMeta) string {
 	parts := []string{}
 	if n := m.Transactions(); n > 0 {
 		parts = append(parts, plural(n, "transaction"))
@@ -143,7 +145,7 @@ func firstLine(s string) string {
 
 // renderEventBody prints the exception chain (newest first, the crash site
 // first within each), the request and the tags that matter.
-func renderEventBody(w io.Writer, ev *sentryapi.Event, indent string, maxFrames int) {
+func renderEventBody(w io.Writer, ev *wire.Event, indent string, maxFrames int) {
 	if ex := ev.Exception(); ex != nil {
 		for i := len(ex.Values) - 1; i >= 0; i-- {
 			v := ex.Values[i]
@@ -197,7 +199,7 @@ func renderEventBody(w io.Writer, ev *sentryapi.Event, indent string, maxFrames 
 	}
 }
 
-func hasInApp(frames []sentryapi.Frame) bool {
+func hasInApp(frames []wire.Frame) bool {
 	for i := range frames {
 		if frames[i].IsInApp() {
 			return true
@@ -207,15 +209,15 @@ func hasInApp(frames []sentryapi.Frame) bool {
 }
 
 // compactJSON renders raw JSON on one line.
-func compactJSON(raw sentryapi.Raw) string {
+func compactJSON(raw wire.Raw) string {
 	var buf bytes.Buffer
 	if err := stdjson.Compact(&buf, raw); err != nil {
-		return sentryapi.RawText(raw)
+		return wire.RawText(raw)
 	}
 	return buf.String()
 }
 
-func lastCrumb(bs []sentryapi.Breadcrumb) string {
+func lastCrumb(bs []wire.Breadcrumb) string {
 	b := bs[len(bs)-1]
 	s := b.Message
 	if s == "" {
@@ -232,7 +234,7 @@ func lastCrumb(bs []sentryapi.Breadcrumb) string {
 
 // renderTrace prints the trace's transactions as a tree, with the errors
 // that happened in each.
-func renderTrace(w io.Writer, tr *sentryapi.TraceResult, meta *sentryapi.TraceMeta) {
+func renderTrace(w io.Writer, tr *sentryapi.TraceResult, meta *wire.TraceMeta) {
 	fmt.Fprintf(w, "Trace %s", tr.TraceID)
 	if meta != nil {
 		fmt.Fprintf(w, ": %s", metaSummary(meta))
@@ -248,19 +250,19 @@ func renderTrace(w io.Writer, tr *sentryapi.TraceResult, meta *sentryapi.TraceMe
 }
 
 type txnNode struct {
-	item     *sentryapi.TraceItem
-	errors   []*sentryapi.TraceItem
+	item     *wire.TraceItem
+	errors   []*wire.TraceItem
 	children []*txnNode
 }
 
 // collectTxns folds the span forest into a transaction tree: errors of
 // non-transaction spans go to the nearest transaction above them.
-func collectTxns(items []sentryapi.TraceItem, parent *txnNode) []*txnNode {
+func collectTxns(items []wire.TraceItem, parent *txnNode) []*txnNode {
 	var out []*txnNode
 	for i := range items {
 		it := &items[i]
 		switch {
-		case it.EventType == sentryapi.TraceItemError || it.EventType == sentryapi.TraceItemOccurrence:
+		case it.EventType == wire.TraceItemError || it.EventType == wire.TraceItemOccurrence:
 			if parent != nil {
 				parent.errors = append(parent.errors, it)
 			} else {
@@ -282,8 +284,8 @@ func collectTxns(items []sentryapi.TraceItem, parent *txnNode) []*txnNode {
 	return out
 }
 
-func ptrs(items []sentryapi.TraceItem) []*sentryapi.TraceItem {
-	out := make([]*sentryapi.TraceItem, len(items))
+func ptrs(items []wire.TraceItem) []*wire.TraceItem {
+	out := make([]*wire.TraceItem, len(items))
 	for i := range items {
 		out[i] = &items[i]
 	}
@@ -296,7 +298,7 @@ func printTxn(w io.Writer, n *txnNode, prefix string, last bool) {
 		branch, next = "└─ ", "   "
 	}
 	it := n.item
-	if it.EventType == sentryapi.TraceItemError {
+	if it.EventType == wire.TraceItemError {
 		fmt.Fprintf(w, "%s%sERROR (no transaction): %s  %s %s\n", prefix, branch, line(it.Description), line(it.ProjectSlug), line(it.ShortID))
 		return
 	}
@@ -330,7 +332,7 @@ func printTxn(w io.Writer, n *txnNode, prefix string, last bool) {
 			id = id[:8]
 		}
 		kind := "ERROR"
-		if e.EventType == sentryapi.TraceItemOccurrence {
+		if e.EventType == wire.TraceItemOccurrence {
 			kind = "PERFORMANCE ISSUE"
 		}
 		fmt.Fprintf(w, "%s%s  %s: %s  [%s %s]\n", prefix, next, kind, line(e.Description), line(e.ShortID), id)
@@ -340,7 +342,7 @@ func printTxn(w io.Writer, n *txnNode, prefix string, last bool) {
 	}
 }
 
-func issueName(is *sentryapi.Issue) string {
+func issueName(is *wire.Issue) string {
 	if is == nil {
 		return "?"
 	}

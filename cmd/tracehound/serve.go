@@ -10,10 +10,11 @@ import (
 	"os"
 	"time"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/spf13/cobra"
 
 	"github.com/tracehound/tracehound/demo"
-	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/sentryapi/local"
 )
 
@@ -58,7 +59,7 @@ func serveData(ctx context.Context, a *app, fsys fs.FS, label, addr string) erro
 	if err != nil {
 		return fmt.Errorf("%s: %w", label, err)
 	}
-	var org sentryapi.Organization
+	var org wire.Organization
 	if err := readJSON(fsys, "organization.json", &org); err != nil {
 		return fmt.Errorf("%s: %w", label, err)
 	}

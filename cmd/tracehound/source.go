@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo"
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/sentryapi/local"
@@ -92,7 +94,7 @@ func (a *app) openDataset(fsys fs.FS, label string, isDemo bool) (*source, error
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", label, err)
 	}
-	var org sentryapi.Organization
+	var org wire.Organization
 	if err := readJSON(fsys, "organization.json", &org); err != nil {
 		return nil, fmt.Errorf("%s: %w", label, err)
 	}
@@ -117,7 +119,7 @@ func readJSON(fsys fs.FS, name string, v any) error {
 	if err != nil {
 		return err
 	}
-	if err := sentryapi.Decode(b, v); err != nil {
+	if err := wire.Decode(b, v); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	return nil

@@ -7,7 +7,8 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/sentryapi/local"
 )
 
@@ -15,26 +16,26 @@ import (
 // service transactions below it, each with about 1000 spans in a shallow
 // tree (50 function spans of 19 db spans), and an error on the db spans
 // whose number is a multiple of 500.
-func bigTrace(n int) sentryapi.Trace {
+func bigTrace(n int) wire.Trace {
 	spanID := func(i int) string { return fmt.Sprintf("%016x", i+1) }
 	txnID := func(i int) string { return fmt.Sprintf("%032x", i+1) }
-	root := sentryapi.TraceItem{EventID: spanID(0), EventType: "span", TransactionID: txnID(0), IsTransaction: true,
+	root := wire.TraceItem{EventID: spanID(0), EventType: "span", TransactionID: txnID(0), IsTransaction: true,
 		ProjectID: 1, ProjectSlug: "gateway", Op: "http.server", Transaction: "GET /", StartTimestamp: 1000, EndTimestamp: 1010, Duration: 10000}
 	next := 1
 	for t := 0; next < n; t++ {
-		txn := sentryapi.TraceItem{EventID: spanID(next), EventType: "span", TransactionID: txnID(t + 1), ParentSpanID: root.EventID,
-			IsTransaction: true, ProjectID: sentryapi.FlexInt(2 + t%5), ProjectSlug: fmt.Sprintf("svc%d", t%5), Op: "http.server",
+		txn := wire.TraceItem{EventID: spanID(next), EventType: "span", TransactionID: txnID(t + 1), ParentSpanID: root.EventID,
+			IsTransaction: true, ProjectID: wire.FlexInt(2 + t%5), ProjectSlug: fmt.Sprintf("svc%d", t%5), Op: "http.server",
 			Transaction: fmt.Sprintf("POST /svc/%d", t), StartTimestamp: 1001, EndTimestamp: 1009}
 		next++
 		for g := 0; g < 50 && next < n; g++ {
-			grp := sentryapi.TraceItem{EventID: spanID(next), EventType: "span", TransactionID: txn.TransactionID, ParentSpanID: txn.EventID,
+			grp := wire.TraceItem{EventID: spanID(next), EventType: "span", TransactionID: txn.TransactionID, ParentSpanID: txn.EventID,
 				Op: "function", Description: "handler", StartTimestamp: 1002, EndTimestamp: 1003}
 			next++
 			for k := 0; k < 19 && next < n; k++ {
-				sp := sentryapi.TraceItem{EventID: spanID(next), EventType: "span", TransactionID: txn.TransactionID, ParentSpanID: grp.EventID,
+				sp := wire.TraceItem{EventID: spanID(next), EventType: "span", TransactionID: txn.TransactionID, ParentSpanID: grp.EventID,
 					Op: "db", Description: "SELECT * FROM t WHERE id = %s", StartTimestamp: 1002.1, EndTimestamp: 1002.2, Duration: 100}
 				if next%500 == 0 {
-					sp.Errors = []sentryapi.TraceItem{{EventID: fmt.Sprintf("e%031x", next), EventType: "error", IssueID: 7,
+					sp.Errors = []wire.TraceItem{{EventID: fmt.Sprintf("e%031x", next), EventType: "error", IssueID: 7,
 						ProjectID: txn.ProjectID, ProjectSlug: txn.ProjectSlug, Description: "boom", Level: "error", StartTimestamp: 1002.15}}
 				}
 				next++
@@ -44,11 +45,11 @@ func bigTrace(n int) sentryapi.Trace {
 		}
 		root.Children = append(root.Children, txn)
 	}
-	return sentryapi.Trace{root}
+	return wire.Trace{root}
 }
 
 func BenchmarkTrace100k(b *testing.B) {
-	data, err := sentryapi.Encode(bigTrace(100_000))
+	data, err := wire.Encode(bigTrace(100_000))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -88,8 +89,8 @@ func TestBigTrace(t *testing.T) {
 	}
 	tr := bigTrace(20_000)
 	wantErrs := 0
-	var walk func([]sentryapi.TraceItem)
-	walk = func(items []sentryapi.TraceItem) {
+	var walk func([]wire.TraceItem)
+	walk = func(items []wire.TraceItem) {
 		for _, it := range items {
 			wantErrs += len(it.Errors)
 			walk(it.Children)
@@ -99,7 +100,7 @@ func TestBigTrace(t *testing.T) {
 	if wantErrs < 30 {
 		t.Fatalf("the generator made only %d errors", wantErrs)
 	}
-	data, err := sentryapi.Encode(tr)
+	data, err := wire.Encode(tr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,12 +110,12 @@ func TestBigTrace(t *testing.T) {
 		"traces/" + id + ".json": {Data: data},
 	})
 	c := conns(t, s)[1]
-	var m sentryapi.TraceMeta
+	var m wire.TraceMeta
 	c.get(t, "/api/0/organizations/acme/trace-meta/"+id+"/").want(t, 200).decode(t, &m)
 	if m.Spans() != 20_000 || m.Transactions() != 21 || m.Errors() != wantErrs {
 		t.Errorf("meta: spans %d, transactions %d, errors %d; want 20000, 21, %d", m.Spans(), m.Transactions(), m.Errors(), wantErrs)
 	}
-	var lt sentryapi.LegacyTrace
+	var lt wire.LegacyTrace
 	c.get(t, "/api/0/organizations/acme/events-trace/"+id+"/").want(t, 200).decode(t, &lt)
 	errs := 0
 	for _, ch := range lt.Transactions[0].Children {

@@ -10,17 +10,17 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-json-experiment/json/jsontext"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // chunkProfile is the profile member of a v2 chunk, decoded just enough to
 // merge: frames stay raw, stacks and samples are remapped.
 type chunkProfile struct {
 	Frames         []jsontext.Value          `json:"frames"`
-	Stacks         [][]sentryapi.FlexInt     `json:"stacks"`
-	Samples        []sentryapi.ProfileSample `json:"samples"`
+	Stacks         [][]wire.FlexInt          `json:"stacks"`
+	Samples        []wire.ProfileSample      `json:"samples"`
 	ThreadMetadata map[string]jsontext.Value `json:"thread_metadata"`
 }
 
@@ -28,7 +28,7 @@ type chunkProfile struct {
 type chunkProfileOut struct {
 	Frames         []jsontext.Value          `json:"frames"`
 	Stacks         [][]int                   `json:"stacks"`
-	Samples        []sentryapi.ProfileSample `json:"samples"`
+	Samples        []wire.ProfileSample      `json:"samples"`
 	ThreadMetadata map[string]jsontext.Value `json:"thread_metadata"`
 }
 
@@ -60,7 +60,7 @@ func (d *dataset) loadChunk(file string) (*chunkIn, error) {
 		return nil, &fileError{file, errors.New(`no "profile" member`)}
 	}
 	c := &chunkIn{file: file, first: math.Inf(1)}
-	if err := sentryapi.Decode(raw, &c.prof); err != nil {
+	if err := wire.Decode(raw, &c.prof); err != nil {
 		return nil, &fileError{file, fmt.Errorf("profile: %w", err)}
 	}
 	for i, st := range c.prof.Stacks {
@@ -87,10 +87,10 @@ func (d *dataset) loadChunk(file string) (*chunkIn, error) {
 
 // parseWhen reads start/end: ISO 8601 or epoch seconds. An unescaped "+" of
 // a zone offset arrives as a space; it is put back.
-func parseWhen(s string) (sentryapi.Timestamp, error) {
-	t, err := sentryapi.ParseTimestamp(s)
+func parseWhen(s string) (wire.Timestamp, error) {
+	t, err := wire.ParseTimestamp(s)
 	if err != nil && strings.Contains(s, " ") {
-		if t2, err2 := sentryapi.ParseTimestamp(strings.ReplaceAll(s, " ", "+")); err2 == nil {
+		if t2, err2 := wire.ParseTimestamp(strings.ReplaceAll(s, " ", "+")); err2 == nil {
 			return t2, nil
 		}
 	}
@@ -111,7 +111,7 @@ func (s *Server) chunks(r *http.Request, _ params) *reply {
 	if profilerID == "" {
 		return detailReply(http.StatusBadRequest, "profiler_id must be specified.")
 	}
-	var window [2]sentryapi.Timestamp
+	var window [2]wire.Timestamp
 	for i, name := range []string{"start", "end"} {
 		v := q.Get(name)
 		if v == "" {
@@ -162,14 +162,14 @@ func (s *Server) chunks(r *http.Request, _ params) *reply {
 // use remain. The chunk's other members come from the earliest chunk that
 // contributes a sample; profiler_id is filled from the query if missing.
 // ok is false when no sample falls in the window.
-func mergeChunks(in []*chunkIn, profilerID string, start, end sentryapi.Timestamp) (object, bool) {
+func mergeChunks(in []*chunkIn, profilerID string, start, end wire.Timestamp) (object, bool) {
 	slices.SortStableFunc(in, func(a, b *chunkIn) int {
 		return cmp.Or(cmp.Compare(a.first, b.first), cmp.Compare(a.file, b.file))
 	})
 	out := chunkProfileOut{
 		Frames:         []jsontext.Value{},
 		Stacks:         [][]int{},
-		Samples:        []sentryapi.ProfileSample{},
+		Samples:        []wire.ProfileSample{},
 		ThreadMetadata: map[string]jsontext.Value{},
 	}
 	frameIdx := map[string]int{}
@@ -224,7 +224,7 @@ func mergeChunks(in []*chunkIn, profilerID string, start, end sentryapi.Timestam
 			if t < start || t > end {
 				continue
 			}
-			smp.StackID = sentryapi.FlexInt(mapStack(int(smp.StackID)))
+			smp.StackID = wire.FlexInt(mapStack(int(smp.StackID)))
 			smp.Timestamp, smp.TimestampMS = t, 0
 			out.Samples = append(out.Samples, smp)
 			tid := smp.ThreadID.String()
@@ -242,13 +242,13 @@ func mergeChunks(in []*chunkIn, profilerID string, start, end sentryapi.Timestam
 	if len(out.Samples) == 0 {
 		return nil, false
 	}
-	slices.SortStableFunc(out.Samples, func(a, b sentryapi.ProfileSample) int {
+	slices.SortStableFunc(out.Samples, func(a, b wire.ProfileSample) int {
 		return cmp.Compare(a.Time(), b.Time())
 	})
 	if v, ok := base.get("profiler_id"); !ok || rawString(v) == "" {
 		base.set("profiler_id", jsonString(profilerID))
 	}
-	prof, err := sentryapi.Encode(out)
+	prof, err := wire.Encode(out)
 	if err != nil {
 		// Every part was decoded from JSON a moment ago; encoding cannot
 		// fail short of a bug.

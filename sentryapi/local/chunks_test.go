@@ -7,7 +7,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
 func chunkPath(project, profilerID, start, end string) string {
@@ -28,7 +28,7 @@ func chunkPath(project, profilerID, start, end string) string {
 }
 
 // frames returns the function names of a merged stack, leaf first.
-func stackFunctions(ch *sentryapi.ProfileChunk, stack int) []string {
+func stackFunctions(ch *wire.ProfileChunk, stack int) []string {
 	var out []string
 	for _, f := range ch.Profile.Stacks[stack] {
 		out = append(out, ch.Profile.Frames[f].Function)
@@ -41,7 +41,7 @@ func TestChunksMerge(t *testing.T) {
 	forEach(t, s, func(t *testing.T, c conn) {
 		// The window holds c1's samples at 100.01 and 100.02 and c2's at
 		// 100.03; 100.00 and 100.04 fall outside.
-		var res sentryapi.ChunkResponse
+		var res wire.ChunkResponse
 		c.get(t, chunkPath("11", profiler, "100.01", "100.035")).want(t, 200).decode(t, &res)
 		ch := res.Merged()
 		if ch == nil || res.Chunk == nil {

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/go-json-experiment/json/jsontext"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // fileError is a problem with one dataset file. The server answers it with a
@@ -101,10 +101,10 @@ func openDataset(fsys fs.FS) (*dataset, error) {
 		return nil, fmt.Errorf("local: %w", &fileError{"organization.json", err})
 	}
 	var head struct {
-		ID   sentryapi.FlexString `json:"id"`
-		Slug string               `json:"slug"`
+		ID   wire.FlexString `json:"id"`
+		Slug string          `json:"slug"`
 	}
-	if err := sentryapi.Decode(data, &head); err != nil {
+	if err := wire.Decode(data, &head); err != nil {
 		return nil, fmt.Errorf("local: %w", &fileError{"organization.json", err})
 	}
 	if head.Slug == "" {
@@ -259,7 +259,7 @@ func (d *dataset) decodeFile(file string, v any) error {
 	if err := checkJSON(data, 0); err != nil {
 		return &fileError{file, err}
 	}
-	if err := sentryapi.Decode(data, v); err != nil {
+	if err := wire.Decode(data, v); err != nil {
 		return &fileError{file, err}
 	}
 	return nil
@@ -279,7 +279,7 @@ func (d *dataset) optionalArray(file string) ([]jsontext.Value, error) {
 		return nil, &fileError{file, err}
 	}
 	var elems []jsontext.Value
-	if err := sentryapi.Decode(data, &elems); err != nil {
+	if err := wire.Decode(data, &elems); err != nil {
 		return nil, &fileError{file, err}
 	}
 	return elems, nil
@@ -308,28 +308,28 @@ func summary[T any](d *dataset, file string) (*T, error) {
 
 // issueSummary is what the server needs to know of an issue file.
 type issueSummary struct {
-	ID       sentryapi.FlexString `json:"id"`
-	ShortID  string               `json:"shortId"`
-	Project  issueProject         `json:"project"`
-	LastSeen string               `json:"lastSeen"`
+	ID       wire.FlexString `json:"id"`
+	ShortID  string          `json:"shortId"`
+	Project  issueProject    `json:"project"`
+	LastSeen string          `json:"lastSeen"`
 }
 
 // issueProject is an issue's project. (Named types make decoding errors
 // readable.)
 type issueProject struct {
-	ID   sentryapi.FlexString `json:"id"`
-	Slug string               `json:"slug"`
+	ID   wire.FlexString `json:"id"`
+	Slug string          `json:"slug"`
 }
 
 // eventSummary is what the server needs to know of an event file to list,
 // order and choose events.
 type eventSummary struct {
-	ID          sentryapi.FlexString `json:"id"`
-	EventID     sentryapi.FlexString `json:"eventID"`
-	GroupID     sentryapi.FlexString `json:"groupID"`
-	DateCreated jsontext.Value       `json:"dateCreated"`
-	Errors      jsontext.Value       `json:"errors"`
-	Contexts    eventContexts        `json:"contexts"`
+	ID          wire.FlexString `json:"id"`
+	EventID     wire.FlexString `json:"eventID"`
+	GroupID     wire.FlexString `json:"groupID"`
+	DateCreated jsontext.Value  `json:"dateCreated"`
+	Errors      jsontext.Value  `json:"errors"`
+	Contexts    eventContexts   `json:"contexts"`
 }
 
 // eventContexts are the contexts the choice of a recommended event reads.
@@ -340,23 +340,23 @@ type eventContexts struct {
 }
 
 type traceContext struct {
-	TraceID sentryapi.FlexString `json:"trace_id"`
-	Sampled jsontext.Value       `json:"sampled"`
+	TraceID wire.FlexString `json:"trace_id"`
+	Sampled jsontext.Value  `json:"sampled"`
 }
 
 type profileContext struct {
-	ProfileID  sentryapi.FlexString `json:"profile_id"`
-	ProfilerID sentryapi.FlexString `json:"profiler_id"`
+	ProfileID  wire.FlexString `json:"profile_id"`
+	ProfilerID wire.FlexString `json:"profiler_id"`
 }
 
 type replayContext struct {
-	ReplayID sentryapi.FlexString `json:"replay_id"`
+	ReplayID wire.FlexString `json:"replay_id"`
 }
 
 // time is the event's dateCreated in epoch seconds (0 when absent or
 // unreadable: such events sort as the oldest).
 func (e *eventSummary) time() float64 {
-	t, err := sentryapi.ParseTimestamp(rawString(e.DateCreated))
+	t, err := wire.ParseTimestamp(rawString(e.DateCreated))
 	if err != nil {
 		return 0
 	}
@@ -382,7 +382,7 @@ func (e *eventSummary) hasReplay() bool {
 // processingErrors counts the event's processing errors.
 func (e *eventSummary) processingErrors() int {
 	var list []jsontext.Value
-	if e.Errors.Kind() != '[' || sentryapi.Decode(e.Errors, &list) != nil {
+	if e.Errors.Kind() != '[' || wire.Decode(e.Errors, &list) != nil {
 		return 0
 	}
 	return len(list)
@@ -404,7 +404,7 @@ func (d *dataset) projects() ([]project, error) {
 	out := make([]project, 0, len(elems))
 	for i, e := range elems {
 		var p issueProject
-		if err := sentryapi.Decode(e, &p); err != nil {
+		if err := wire.Decode(e, &p); err != nil {
 			return nil, &fileError{"projects.json", fmt.Errorf("element %d: %w", i, err)}
 		}
 		out = append(out, project{raw: e, id: string(p.ID), slug: p.Slug})

@@ -9,7 +9,8 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/sentryapi/local"
 )
 
@@ -57,7 +58,7 @@ func TestNew(t *testing.T) {
 	t.Run("minimal dataset", func(t *testing.T) {
 		s := newServer(t, fstest.MapFS{"organization.json": {Data: []byte(`{"id":"1","slug":"solo"}`)}})
 		forEach(t, s, func(t *testing.T, c conn) {
-			var projects []sentryapi.Project
+			var projects []wire.Project
 			c.get(t, "/api/0/organizations/solo/projects/").want(t, 200).decode(t, &projects)
 			if len(projects) != 0 {
 				t.Errorf("projects = %v, want none", projects)
@@ -89,13 +90,13 @@ func TestOrganization(t *testing.T) {
 					if key != "acme" && !strings.Contains(tc.org, `"`+key+`"`) {
 						continue
 					}
-					var org sentryapi.Organization
+					var org wire.Organization
 					c.get(t, "/api/0/organizations/"+key+"/").want(t, 200).decode(t, &org)
 					if org.Slug != "acme" || org.Links.RegionURL != tc.region {
 						t.Errorf("%s: slug %q regionUrl %q, want acme %q", key, org.Slug, org.Links.RegionURL, tc.region)
 					}
 				}
-				var orgs []sentryapi.Organization
+				var orgs []wire.Organization
 				r := c.get(t, "/api/0/organizations/").want(t, 200)
 				r.decode(t, &orgs)
 				if len(orgs) != 1 || orgs[0].Links.RegionURL != tc.region {
@@ -110,7 +111,7 @@ func TestOrganization(t *testing.T) {
 	// Members the fake does not interpret are served as stored.
 	s := newServer(t, dataset())
 	forEach(t, s, func(t *testing.T, c conn) {
-		var org sentryapi.Organization
+		var org wire.Organization
 		c.get(t, "/api/0/organizations/acme").want(t, 200).decode(t, &org)
 		if org.Links.OrganizationURL != "https://acme.sentry.io" || !slices.Equal(org.Features, []string{"performance-view"}) || string(org.Extra["status"]) != `{"id":"active"}` {
 			t.Errorf("org = %+v", org)
@@ -121,7 +122,7 @@ func TestOrganization(t *testing.T) {
 func TestProjects(t *testing.T) {
 	s := newServer(t, dataset())
 	forEach(t, s, func(t *testing.T, c conn) {
-		var projects []sentryapi.Project
+		var projects []wire.Project
 		c.get(t, "/api/0/organizations/acme/projects/").want(t, 200).decode(t, &projects)
 		if len(projects) != 3 || projects[0].Slug != "backend" || projects[2].Platform != "python" {
 			t.Errorf("projects = %+v", projects)
@@ -131,7 +132,7 @@ func TestProjects(t *testing.T) {
 			t.Errorf("all_projects answered a Link header: %q", r.header.Get("Link"))
 		}
 		for _, key := range []string{"frontend", "12"} {
-			var p sentryapi.Project
+			var p wire.Project
 			c.get(t, "/api/0/projects/acme/"+key+"/").want(t, 200).decode(t, &p)
 			if p.Slug != "frontend" || p.ID != "12" {
 				t.Errorf("project %s = %+v", key, p)
@@ -147,7 +148,7 @@ func TestIssues(t *testing.T) {
 	s := newServer(t, dataset())
 	forEach(t, s, func(t *testing.T, c conn) {
 		for _, key := range []string{"100", "BACKEND-1A", "backend-1a", "Backend-1A"} {
-			var is sentryapi.Issue
+			var is wire.Issue
 			c.get(t, "/api/0/organizations/acme/issues/"+key+"/").want(t, 200).decode(t, &is)
 			if is.ID != "100" || is.ShortID != "BACKEND-1A" || is.Count != "3" {
 				t.Errorf("issue %s = %+v", key, is)
@@ -158,7 +159,7 @@ func TestIssues(t *testing.T) {
 				t.Errorf("%s: detail %q", key, d)
 			}
 		}
-		var lk sentryapi.ShortIDLookup
+		var lk wire.ShortIDLookup
 		c.get(t, "/api/0/organizations/acme/shortids/backend-1a/").want(t, 200).decode(t, &lk)
 		if lk.OrganizationSlug != "acme" || lk.ProjectSlug != "backend" || lk.GroupID != "100" || lk.ShortID != "BACKEND-1A" || lk.Group == nil || lk.Group.Title != "ZeroDivisionError" {
 			t.Errorf("shortids = %+v", lk)
@@ -171,7 +172,7 @@ func TestIssues(t *testing.T) {
 func TestIssueEvents(t *testing.T) {
 	s := newServer(t, dataset())
 	forEach(t, s, func(t *testing.T, c conn) {
-		var evs []sentryapi.Event
+		var evs []wire.Event
 		r := c.get(t, "/api/0/organizations/acme/issues/100/events/").want(t, 200)
 		r.decode(t, &evs)
 		if ids := eventIDs(evs); !slices.Equal(ids, []string{evNew, evMid, evOld}) {
@@ -184,7 +185,7 @@ func TestIssueEvents(t *testing.T) {
 			t.Errorf("Link = %q", r.header.Get("Link"))
 		}
 		c.get(t, "/api/0/organizations/acme/issues/BACKEND-1A/events/?full=true").want(t, 200).decode(t, &evs)
-		if len(evs) != 3 || evs[0].Entry(sentryapi.EntryMessage) == nil || evs[0].Entry(sentryapi.EntryMessage).Message.Formatted != "boom" {
+		if len(evs) != 3 || evs[0].Entry(wire.EntryMessage) == nil || evs[0].Entry(wire.EntryMessage).Message.Formatted != "boom" {
 			t.Errorf("full=true events = %+v", evs)
 		}
 
@@ -193,9 +194,9 @@ func TestIssueEvents(t *testing.T) {
 			// the UUID form of an id is accepted
 			"e1000000-0000-0000-0000-000000000002": evMid,
 		} {
-			var ev sentryapi.Event
+			var ev wire.Event
 			c.get(t, "/api/0/organizations/acme/issues/100/events/"+which+"/").want(t, 200).decode(t, &ev)
-			if ev.ID != want || ev.Entry(sentryapi.EntryMessage) == nil {
+			if ev.ID != want || ev.Entry(wire.EntryMessage) == nil {
 				t.Errorf("%s = %s (entries %d), want %s with entries", which, ev.ID, len(ev.Entries), want)
 			}
 		}
@@ -242,7 +243,7 @@ func TestRecommendedPrefersTraceAndProfile(t *testing.T) {
 		ctx(true, true)+`,"errors":[{"type":"js_no_source"}]`))}
 	s := newServer(t, fsys)
 	c := conns(t, s)[1]
-	var ev sentryapi.Event
+	var ev wire.Event
 	c.get(t, "/api/0/organizations/acme/issues/100/events/recommended/").want(t, 200).decode(t, &ev)
 	if ev.ID != evOld {
 		t.Errorf("recommended = %s, want %s (trace and profile, no processing errors)", ev.ID, evOld)
@@ -253,7 +254,7 @@ func TestRecommendedPrefersTraceAndProfile(t *testing.T) {
 	}
 }
 
-func eventIDs(evs []sentryapi.Event) []string {
+func eventIDs(evs []wire.Event) []string {
 	var ids []string
 	for _, e := range evs {
 		ids = append(ids, e.ID)
@@ -266,7 +267,7 @@ func TestEvents(t *testing.T) {
 	forEach(t, s, func(t *testing.T, c conn) {
 		for _, proj := range []string{"backend", "11"} {
 			r := c.get(t, "/api/0/projects/acme/"+proj+"/events/"+evTxn+"/").want(t, 200)
-			var ev sentryapi.Event
+			var ev wire.Event
 			r.decode(t, &ev)
 			if ev.Type != "transaction" || ev.ProjectSlug != "" || ev.StartTimestamp != 1000.2 {
 				t.Errorf("project %s event = %+v", proj, ev)
@@ -279,9 +280,9 @@ func TestEvents(t *testing.T) {
 		c.get(t, "/api/0/projects/acme/frontend/events/"+evTxn+"/").want(t, 404)
 		c.get(t, "/api/0/projects/acme/nope/events/"+evTxn+"/").want(t, 404)
 
-		var ev sentryapi.Event
+		var ev wire.Event
 		c.get(t, "/api/0/organizations/acme/events/backend:"+evTxn+"/").want(t, 200).decode(t, &ev)
-		if ev.ProjectSlug != "backend" || ev.ID != evTxn || len(ev.Spans()) != 0 || ev.Entry(sentryapi.EntrySpans) == nil {
+		if ev.ProjectSlug != "backend" || ev.ID != evTxn || len(ev.Spans()) != 0 || ev.Entry(wire.EntrySpans) == nil {
 			t.Errorf("org event = %+v", ev)
 		}
 		c.get(t, "/api/0/organizations/acme/events/11:"+evNew+"/").want(t, 200).decode(t, &ev)
@@ -293,7 +294,7 @@ func TestEvents(t *testing.T) {
 		}
 		c.get(t, "/api/0/organizations/acme/events/"+evTxn+"/").want(t, 404)
 
-		var lk sentryapi.EventIDLookup
+		var lk wire.EventIDLookup
 		c.get(t, "/api/0/organizations/acme/eventids/"+evFront+"/").want(t, 200).decode(t, &lk)
 		if lk.OrganizationSlug != "acme" || lk.ProjectSlug != "frontend" || lk.GroupID != "300" || lk.EventID != evFront || lk.Event == nil || lk.Event.ID != evFront {
 			t.Errorf("eventids = %+v", lk)
@@ -316,7 +317,7 @@ func TestTrace(t *testing.T) {
 		if r.header.Get("Link") != "" {
 			t.Errorf("trace Link = %q", r.header.Get("Link"))
 		}
-		var tr sentryapi.Trace
+		var tr wire.Trace
 		r.decode(t, &tr)
 		if len(tr) != 3 || tr[0].Children[0].Children[0].ProfileID != profile1 {
 			t.Errorf("trace = %+v", tr)
@@ -332,7 +333,7 @@ func TestTrace(t *testing.T) {
 func TestTraceMeta(t *testing.T) {
 	s := newServer(t, dataset())
 	forEach(t, s, func(t *testing.T, c conn) {
-		var m sentryapi.TraceMeta
+		var m wire.TraceMeta
 		c.get(t, "/api/0/organizations/acme/trace-meta/"+traceID+"/").want(t, 200).decode(t, &m)
 		if m.ErrorsCount == nil {
 			t.Fatalf("counted meta is not in the camelCase shape: %+v", m)
@@ -342,7 +343,7 @@ func TestTraceMeta(t *testing.T) {
 		}
 		counts := map[string]string{}
 		for _, e := range m.TransactionChildCountMap {
-			counts[sentryapi.RawText(e["transaction.event_id"])] = sentryapi.RawText(e["count()"])
+			counts[wire.RawText(e["transaction.event_id"])] = wire.RawText(e["count()"])
 		}
 		if want := map[string]string{txnA: "2", txnB: "3", txnC: "1", txnZ: "1"}; !mapsEqual(counts, want) {
 			t.Errorf("transactionChildCountMap = %v, want %v", counts, want)
@@ -353,12 +354,12 @@ func TestTraceMeta(t *testing.T) {
 
 		// A stored .meta.json is served as is (here the older snake_case).
 		r := c.get(t, "/api/0/organizations/acme/trace-meta/"+trace2ID+"/").want(t, 200)
-		var stored sentryapi.TraceMeta
+		var stored wire.TraceMeta
 		r.decode(t, &stored)
 		if stored.Spans() != 112 || stored.Errors() != 1 || stored.SpanCountOld == nil || stored.ErrorsCount != nil {
 			t.Errorf("stored meta = %s", r.body)
 		}
-		var empty sentryapi.TraceMeta
+		var empty wire.TraceMeta
 		c.get(t, "/api/0/organizations/acme/trace-meta/"+unknownID+"/").want(t, 200).decode(t, &empty)
 		if empty.Spans() != 0 || empty.ErrorsCount == nil || *empty.ErrorsCount != 0 {
 			t.Errorf("unknown trace meta = %+v", empty)
@@ -382,7 +383,7 @@ func TestLegacyTrace(t *testing.T) {
 	s := newServer(t, dataset())
 	forEach(t, s, func(t *testing.T, c conn) {
 		r := c.get(t, "/api/0/organizations/acme/events-trace/"+traceID+"/?detailed=1").want(t, 200)
-		var lt sentryapi.LegacyTrace
+		var lt wire.LegacyTrace
 		r.decode(t, &lt)
 		if len(lt.Transactions) != 1 {
 			t.Fatalf("transactions = %+v", lt.Transactions)
@@ -441,7 +442,7 @@ func TestProfile(t *testing.T) {
 	s := newServer(t, dataset())
 	forEach(t, s, func(t *testing.T, c conn) {
 		for _, proj := range []string{"backend", "11"} {
-			var p sentryapi.Profile
+			var p wire.Profile
 			c.get(t, "/api/0/projects/acme/"+proj+"/profiling/profiles/"+profile1+"/").want(t, 200).decode(t, &p)
 			if p.EventID != profile1 || len(p.Profile.Frames) != 1 || p.MainTransaction().ActiveThreadID.String() != "1" {
 				t.Errorf("profile via %s = %+v", proj, p)
@@ -455,7 +456,7 @@ func TestProfile(t *testing.T) {
 func TestReposAndCodeMappings(t *testing.T) {
 	s := newServer(t, dataset())
 	forEach(t, s, func(t *testing.T, c conn) {
-		var repos []sentryapi.Repository
+		var repos []wire.Repository
 		c.get(t, "/api/0/organizations/acme/repos/").want(t, 200).decode(t, &repos)
 		if len(repos) != 3 || repos[0].Name != "acme/backend" || repos[0].URL != "https://github.com/acme/backend" {
 			t.Errorf("repos = %+v", repos)
@@ -467,7 +468,7 @@ func TestReposAndCodeMappings(t *testing.T) {
 			"?project=12": {"2"},
 			"?project=99": nil,
 		} {
-			var cms []sentryapi.CodeMapping
+			var cms []wire.CodeMapping
 			c.get(t, "/api/0/organizations/acme/code-mappings/"+q).want(t, 200).decode(t, &cms)
 			var ids []string
 			for _, cm := range cms {
@@ -531,7 +532,7 @@ func TestIssueList(t *testing.T) {
 	fsys["issues/300.json"] = file(`{"id":"300","shortId":"FRONTEND-3","title":"middle","lastSeen":"2026-02-01T00:00:00Z","project":{"id":"12","slug":"frontend"}}`)
 	s := newServer(t, fsys)
 	forEach(t, s, func(t *testing.T, c conn) {
-		var all []sentryapi.Issue
+		var all []wire.Issue
 		c.get(t, "/api/0/organizations/acme/issues/?sort=date").want(t, 200).decode(t, &all)
 		var got []string
 		for _, is := range all {
@@ -540,7 +541,7 @@ func TestIssueList(t *testing.T) {
 		if strings.Join(got, ",") != "newest,middle,old" {
 			t.Errorf("order: %v", got)
 		}
-		var one []sentryapi.Issue
+		var one []wire.Issue
 		c.get(t, "/api/0/organizations/acme/issues/?limit=1").want(t, 200).decode(t, &one)
 		if len(one) != 1 || one[0].ID != "200" {
 			t.Errorf("limit=1: %+v", one)

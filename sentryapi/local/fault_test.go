@@ -11,7 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/sentryapi/local"
 )
 
@@ -139,7 +140,7 @@ func TestFaultBodyAndContentType(t *testing.T) {
 	}
 	// ContentType alone relabels the real answer.
 	r = c.get(t, issuePath)
-	var is sentryapi.Issue
+	var is wire.Issue
 	r.decode(t, &is)
 	if r.status != 200 || r.header.Get("Content-Type") != "text/plain" || is.ShortID != "BACKEND-1A" {
 		t.Errorf("content-type fault: %d %q %s", r.status, r.header.Get("Content-Type"), r.body)
@@ -381,14 +382,14 @@ func TestRegionRoutingIsVisible(t *testing.T) {
 	// control host from the region host.
 	s := newServer(t, dataset(), local.WithRegionURL("http://us.sentry.local"))
 	client := &http.Client{Transport: s.Transport()}
-	var org sentryapi.Organization
+	var org wire.Organization
 	res, err := client.Get("http://sentry.local/api/0/organizations/acme/")
 	if err != nil {
 		t.Fatal(err)
 	}
 	data, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if err := sentryapi.Decode(data, &org); err != nil {
+	if err := wire.Decode(data, &org); err != nil {
 		t.Fatal(err)
 	}
 	res, err = client.Get(org.Links.RegionURL + issuePath)

@@ -10,9 +10,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-json-experiment/json/jsontext"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // params are the named segments of a matched route.
@@ -270,8 +270,8 @@ func (s *Server) issueList(r *http.Request, _ params) *reply {
 		}
 		list = append(list, entry{sum, data})
 	}
-	seen := func(e entry) sentryapi.Timestamp {
-		t, _ := sentryapi.ParseTimestamp(e.sum.LastSeen)
+	seen := func(e entry) wire.Timestamp {
+		t, _ := wire.ParseTimestamp(e.sum.LastSeen)
 		return t
 	}
 	slices.SortFunc(list, func(a, b entry) int {
@@ -554,7 +554,7 @@ func (s *Server) trace(r *http.Request, p params) *reply {
 }
 
 // loadTrace decodes a trace file; ok is false when the dataset has none.
-func (s *Server) loadTrace(id string) (sentryapi.Trace, bool, error) {
+func (s *Server) loadTrace(id string) (wire.Trace, bool, error) {
 	file, ok := s.data.traces[id]
 	if !ok {
 		return nil, false, nil
@@ -563,8 +563,8 @@ func (s *Server) loadTrace(id string) (sentryapi.Trace, bool, error) {
 	if err != nil {
 		return nil, true, err
 	}
-	var t sentryapi.Trace
-	if err := sentryapi.Decode(data, &t); err != nil {
+	var t wire.Trace
+	if err := wire.Decode(data, &t); err != nil {
 		return nil, true, &fileError{file, err}
 	}
 	return t, true, nil
@@ -586,7 +586,7 @@ func (s *Server) traceMeta(r *http.Request, p params) *reply {
 	if err != nil {
 		return s.errorReply(r, err)
 	}
-	body, err := sentryapi.Encode(countMeta(t))
+	body, err := wire.Encode(countMeta(t))
 	if err != nil {
 		return s.errorReply(r, err)
 	}
@@ -602,7 +602,7 @@ func (s *Server) legacyTrace(r *http.Request, p params) *reply {
 	if err != nil {
 		return s.errorReply(r, err)
 	}
-	body, err := sentryapi.Encode(deriveLegacy(t))
+	body, err := wire.Encode(deriveLegacy(t))
 	if err != nil {
 		return s.errorReply(r, err)
 	}
@@ -649,9 +649,9 @@ func (s *Server) codeMappings(r *http.Request, _ params) *reply {
 		kept := elems[:0:0]
 		for i, e := range elems {
 			var cm struct {
-				ProjectID sentryapi.FlexString `json:"projectId"`
+				ProjectID wire.FlexString `json:"projectId"`
 			}
-			if err := sentryapi.Decode(e, &cm); err != nil {
+			if err := wire.Decode(e, &cm); err != nil {
 				return s.errorReply(r, &fileError{"code-mappings.json", fmt.Errorf("element %d: %w", i, err)})
 			}
 			if string(cm.ProjectID) == proj {

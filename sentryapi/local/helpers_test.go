@@ -9,7 +9,8 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/sentryapi/local"
 )
 
@@ -218,7 +219,7 @@ func (c conn) do(t *testing.T, ctx context.Context, method, path string, header 
 // decode decodes the body into v with the client's decoder.
 func (r resp) decode(t *testing.T, v any) {
 	t.Helper()
-	if err := sentryapi.Decode(r.body, v); err != nil {
+	if err := wire.Decode(r.body, v); err != nil {
 		t.Fatalf("decoding %s: %v", r.body, err)
 	}
 }

@@ -9,7 +9,8 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/sentryapi/local"
 )
 
@@ -75,7 +76,7 @@ func TestPaginationFollowsNext(t *testing.T) {
 						t.Fatal("pagination does not end")
 					}
 					r := c.get(t, strings.TrimPrefix(next, c.base)).want(t, 200)
-					var ps []sentryapi.Project
+					var ps []wire.Project
 					r.decode(t, &ps)
 					if len(ps) > tc.perPage {
 						t.Errorf("page %d has %d elements, per page %d", pages, len(ps), tc.perPage)
@@ -133,7 +134,7 @@ func TestLinkHeaderFormat(t *testing.T) {
 		t.Errorf("next = %q", l["next"].url)
 	}
 	// A cursor past the end is an empty page.
-	var ps []sentryapi.Project
+	var ps []wire.Project
 	c.get(t, "/api/0/organizations/acme/projects/?cursor=0:500:0").want(t, 200).decode(t, &ps)
 	if len(ps) != 0 {
 		t.Errorf("past the end: %d projects", len(ps))
@@ -168,7 +169,7 @@ func TestIssueEventsPagination(t *testing.T) {
 	s := newServer(t, dataset(), local.WithPerPage(2))
 	c := conns(t, s)[0]
 	r := c.get(t, "/api/0/organizations/acme/issues/100/events/?full=1").want(t, 200)
-	var first, second []sentryapi.Event
+	var first, second []wire.Event
 	r.decode(t, &first)
 	l := parseLink(t, r.header.Get("Link"))
 	if l["next"].results != "true" || !strings.Contains(l["next"].url, "full=1&cursor=0:2:0") {

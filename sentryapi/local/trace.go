@@ -5,26 +5,26 @@ import (
 	"math"
 	"slices"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
 // itemKind classifies a trace item: "span", "error", "occurrence" or
 // "uptime_check". Items without event_type are errors when they carry an
 // issue id (the looser hand-made shape) and spans otherwise.
-func itemKind(it *sentryapi.TraceItem) string {
+func itemKind(it *wire.TraceItem) string {
 	switch it.EventType {
-	case sentryapi.TraceItemError, sentryapi.TraceItemOccurrence, sentryapi.TraceItemUptime:
+	case wire.TraceItemError, wire.TraceItemOccurrence, wire.TraceItemUptime:
 		return it.EventType
 	case "":
 		if it.IssueID != 0 {
-			return sentryapi.TraceItemError
+			return wire.TraceItemError
 		}
 	}
-	return sentryapi.TraceItemSpan
+	return wire.TraceItemSpan
 }
 
 // extraString reads a string member the Go type does not name.
-func extraString(it *sentryapi.TraceItem, name string) string {
+func extraString(it *wire.TraceItem, name string) string {
 	if v, ok := it.Extra[name]; ok {
 		return rawString(v)
 	}
@@ -33,7 +33,7 @@ func extraString(it *sentryapi.TraceItem, name string) string {
 
 // issueEventID is an issue item's event id (event_id, or id in the looser
 // shape).
-func issueEventID(it *sentryapi.TraceItem) string {
+func issueEventID(it *wire.TraceItem) string {
 	return cmp.Or(it.EventID, extraString(it, "id"))
 }
 
@@ -57,22 +57,22 @@ type txnCount struct {
 // performance-issue occurrences, spans, spans per transaction (the segment
 // span included, so the counts add up to spansCount) and spans per op. A
 // nil trace counts as empty.
-func countMeta(t sentryapi.Trace) metaOut {
+func countMeta(t wire.Trace) metaOut {
 	errs, occs := map[string]bool{}, map[string]bool{}
 	perTxn := map[string]int{}
 	out := metaOut{SpansCountMap: map[string]int{}, TransactionChildCountMap: []txnCount{}}
-	var walk func(items []sentryapi.TraceItem)
-	walk = func(items []sentryapi.TraceItem) {
+	var walk func(items []wire.TraceItem)
+	walk = func(items []wire.TraceItem) {
 		for i := range items {
 			it := &items[i]
 			switch itemKind(it) {
-			case sentryapi.TraceItemError:
+			case wire.TraceItemError:
 				errs[issueEventID(it)] = true
 				continue
-			case sentryapi.TraceItemOccurrence:
+			case wire.TraceItemOccurrence:
 				occs[issueEventID(it)] = true
 				continue
-			case sentryapi.TraceItemSpan:
+			case wire.TraceItemSpan:
 				out.SpansCount++
 				out.SpansCountMap[it.Op]++
 				if it.TransactionID != "" {
@@ -104,55 +104,55 @@ type legacyOut struct {
 }
 
 type legacyTxn struct {
-	EventID           string              `json:"event_id"`
-	SpanID            string              `json:"span_id"`
-	ParentSpanID      *string             `json:"parent_span_id"`
-	ParentEventID     *string             `json:"parent_event_id"`
-	Transaction       string              `json:"transaction"`
-	Op                string              `json:"transaction.op"`
-	Duration          int64               `json:"transaction.duration"`
-	Status            string              `json:"transaction.status,omitempty"`
-	ProjectID         int64               `json:"project_id"`
-	ProjectSlug       string              `json:"project_slug"`
-	SDKName           string              `json:"sdk_name,omitempty"`
-	Timestamp         sentryapi.Timestamp `json:"timestamp"`
-	StartTimestamp    sentryapi.Timestamp `json:"start_timestamp"`
-	Generation        int                 `json:"generation"`
-	ProfileID         string              `json:"profile_id,omitempty"`
-	ProfilerID        string              `json:"profiler_id,omitempty"`
-	Errors            []legacyError       `json:"errors"`
-	PerformanceIssues []*legacyPerf       `json:"performance_issues"`
-	Children          []*legacyTxn        `json:"children"`
+	EventID           string         `json:"event_id"`
+	SpanID            string         `json:"span_id"`
+	ParentSpanID      *string        `json:"parent_span_id"`
+	ParentEventID     *string        `json:"parent_event_id"`
+	Transaction       string         `json:"transaction"`
+	Op                string         `json:"transaction.op"`
+	Duration          int64          `json:"transaction.duration"`
+	Status            string         `json:"transaction.status,omitempty"`
+	ProjectID         int64          `json:"project_id"`
+	ProjectSlug       string         `json:"project_slug"`
+	SDKName           string         `json:"sdk_name,omitempty"`
+	Timestamp         wire.Timestamp `json:"timestamp"`
+	StartTimestamp    wire.Timestamp `json:"start_timestamp"`
+	Generation        int            `json:"generation"`
+	ProfileID         string         `json:"profile_id,omitempty"`
+	ProfilerID        string         `json:"profiler_id,omitempty"`
+	Errors            []legacyError  `json:"errors"`
+	PerformanceIssues []*legacyPerf  `json:"performance_issues"`
+	Children          []*legacyTxn   `json:"children"`
 }
 
 type legacyError struct {
-	EventID     string              `json:"event_id"`
-	IssueID     int64               `json:"issue_id"`
-	Issue       string              `json:"issue,omitempty"`
-	Span        string              `json:"span"`
-	ProjectID   int64               `json:"project_id"`
-	ProjectSlug string              `json:"project_slug"`
-	Title       string              `json:"title"`
-	Level       string              `json:"level"`
-	Timestamp   sentryapi.Timestamp `json:"timestamp"`
-	EventType   string              `json:"event_type"`
-	Generation  int                 `json:"generation"`
+	EventID     string         `json:"event_id"`
+	IssueID     int64          `json:"issue_id"`
+	Issue       string         `json:"issue,omitempty"`
+	Span        string         `json:"span"`
+	ProjectID   int64          `json:"project_id"`
+	ProjectSlug string         `json:"project_slug"`
+	Title       string         `json:"title"`
+	Level       string         `json:"level"`
+	Timestamp   wire.Timestamp `json:"timestamp"`
+	EventType   string         `json:"event_type"`
+	Generation  int            `json:"generation"`
 }
 
 type legacyPerf struct {
-	EventID      string              `json:"event_id"`
-	IssueID      int64               `json:"issue_id"`
-	IssueShortID string              `json:"issue_short_id,omitempty"`
-	Span         []string            `json:"span"`
-	SuspectSpans []string            `json:"suspect_spans"`
-	ProjectID    int64               `json:"project_id"`
-	ProjectSlug  string              `json:"project_slug"`
-	Title        string              `json:"title"`
-	Level        string              `json:"level"`
-	Culprit      string              `json:"culprit"`
-	Type         int64               `json:"type"`
-	Start        sentryapi.Timestamp `json:"start"`
-	End          sentryapi.Timestamp `json:"end"`
+	EventID      string         `json:"event_id"`
+	IssueID      int64          `json:"issue_id"`
+	IssueShortID string         `json:"issue_short_id,omitempty"`
+	Span         []string       `json:"span"`
+	SuspectSpans []string       `json:"suspect_spans"`
+	ProjectID    int64          `json:"project_id"`
+	ProjectSlug  string         `json:"project_slug"`
+	Title        string         `json:"title"`
+	Level        string         `json:"level"`
+	Culprit      string         `json:"culprit"`
+	Type         int64          `json:"type"`
+	Start        wire.Timestamp `json:"start"`
+	End          wire.Timestamp `json:"end"`
 }
 
 func optString(s string) *string {
@@ -162,10 +162,10 @@ func optString(s string) *string {
 	return &s
 }
 
-func toLegacyError(it *sentryapi.TraceItem, span string) legacyError {
+func toLegacyError(it *wire.TraceItem, span string) legacyError {
 	ts := it.StartTimestamp
 	if ts == 0 {
-		ts, _ = sentryapi.ParseTimestamp(extraString(it, "timestamp"))
+		ts, _ = wire.ParseTimestamp(extraString(it, "timestamp"))
 	}
 	return legacyError{
 		EventID:     issueEventID(it),
@@ -177,13 +177,13 @@ func toLegacyError(it *sentryapi.TraceItem, span string) legacyError {
 		Title:       cmp.Or(it.Description, extraString(it, "title")),
 		Level:       it.Level,
 		Timestamp:   ts,
-		EventType:   sentryapi.TraceItemError,
+		EventType:   wire.TraceItemError,
 	}
 }
 
 // addPerf attaches an occurrence found on span (with parent span parent)
 // to txn, merging the occurrence's offender spans.
-func addPerf(txn *legacyTxn, it *sentryapi.TraceItem, span, parent string) {
+func addPerf(txn *legacyTxn, it *wire.TraceItem, span, parent string) {
 	id := issueEventID(it)
 	var p *legacyPerf
 	for _, q := range txn.PerformanceIssues {
@@ -224,14 +224,14 @@ func addPerf(txn *legacyTxn, it *sentryapi.TraceItem, span, parent string) {
 // every span under it (down to the next transaction) are attached to it,
 // with span = the span's id; children are the transactions directly below.
 // Errors with no transaction above them are orphan_errors.
-func deriveLegacy(t sentryapi.Trace) legacyOut {
+func deriveLegacy(t wire.Trace) legacyOut {
 	out := legacyOut{Transactions: []*legacyTxn{}, OrphanErrors: []legacyError{}}
-	var walk func(items []sentryapi.TraceItem, cur *legacyTxn)
-	walk = func(items []sentryapi.TraceItem, cur *legacyTxn) {
+	var walk func(items []wire.TraceItem, cur *legacyTxn)
+	walk = func(items []wire.TraceItem, cur *legacyTxn) {
 		for i := range items {
 			it := &items[i]
 			switch itemKind(it) {
-			case sentryapi.TraceItemError:
+			case wire.TraceItemError:
 				e := toLegacyError(it, it.SpanID)
 				if cur == nil {
 					out.OrphanErrors = append(out.OrphanErrors, e)
@@ -239,12 +239,12 @@ func deriveLegacy(t sentryapi.Trace) legacyOut {
 					cur.Errors = append(cur.Errors, e)
 				}
 				continue
-			case sentryapi.TraceItemOccurrence:
+			case wire.TraceItemOccurrence:
 				if cur != nil {
 					addPerf(cur, it, it.SpanID, "")
 				}
 				continue
-			case sentryapi.TraceItemUptime:
+			case wire.TraceItemUptime:
 				walk(it.Children, cur)
 				continue
 			}
@@ -278,7 +278,7 @@ func deriveLegacy(t sentryapi.Trace) legacyOut {
 	return out
 }
 
-func newLegacyTxn(it *sentryapi.TraceItem, parent *legacyTxn) *legacyTxn {
+func newLegacyTxn(it *wire.TraceItem, parent *legacyTxn) *legacyTxn {
 	dur := float64(it.Duration)
 	if dur == 0 && it.EndTimestamp > it.StartTimestamp {
 		dur = float64(it.EndTimestamp-it.StartTimestamp) * 1000

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
 // Config sizes a trace. A zero field takes its default; a negative count
@@ -108,7 +108,7 @@ type Result struct {
 	// Trace is the forest as the API sends it: the first root is the
 	// pageload (or the first service's transaction), the orphan roots follow
 	// by start time; children are nested and ordered by start time.
-	Trace sentryapi.Trace
+	Trace wire.Trace
 	// TraceID is the 32-hex trace id.
 	TraceID string
 	// FocusEventID is the deepest error, to use as "the issue's event"
@@ -156,7 +156,7 @@ func GenerateJSON(cfg Config) []byte { return Generate(cfg).JSON() }
 // "children": [].) It is computed once; do not modify it.
 func (r *Result) JSON() []byte {
 	r.once.Do(func() {
-		b, err := sentryapi.Encode(r.Trace)
+		b, err := wire.Encode(r.Trace)
 		if err != nil {
 			panic("tracegen: encoding the trace: " + err.Error())
 		}
@@ -213,7 +213,7 @@ type txn struct {
 type errEvent struct {
 	node    int32
 	eventID string
-	item    sentryapi.TraceItem
+	item    wire.TraceItem
 }
 
 type gen struct {
@@ -934,7 +934,7 @@ func itoa36(n int64) string {
 
 func upper(s string) string { return strings.ToUpper(s) }
 
-func (g *gen) errorItem(nid int32, eventID string) sentryapi.TraceItem {
+func (g *gen) errorItem(nid int32, eventID string) wire.TraceItem {
 	n := &g.nodes[nid]
 	t := &g.txns[n.txn]
 	s := g.svcs[t.svc]
@@ -954,9 +954,9 @@ func (g *gen) errorItem(nid int32, eventID string) sentryapi.TraceItem {
 	title := strings.NewReplacer("{table}", table, "{host}", host, "{Noun}", pascal(noun), "{noun}", camelIf(s.lang, noun), "{svc}", pkgName(s.slug)).Replace(tpl.title)
 	is := g.issueFor(t.svc, fam*64+ti, title)
 	at := n.start + int64(float64(n.dur)*(0.6+0.4*g.rng.Float64()))
-	return sentryapi.TraceItem{
-		EventID: eventID, EventType: sentryapi.TraceItemError, IssueID: sentryapi.FlexInt(is.id), ShortID: is.short,
-		ProjectID: sentryapi.FlexInt(s.projectID), ProjectSlug: s.slug, Description: title, Level: tpl.level,
+	return wire.TraceItem{
+		EventID: eventID, EventType: wire.TraceItemError, IssueID: wire.FlexInt(is.id), ShortID: is.short,
+		ProjectID: wire.FlexInt(s.projectID), ProjectSlug: s.slug, Description: title, Level: tpl.level,
 		Culprit: g.culprit(nid), Transaction: t.name, StartTimestamp: ts(at), IssueType: 1,
 	}
 }
@@ -1007,7 +1007,7 @@ func (g *gen) culprit(nid int32) string {
 	return t.name
 }
 
-func ts(us int64) sentryapi.Timestamp { return sentryapi.Timestamp(float64(us) / 1e6) }
+func ts(us int64) wire.Timestamp { return wire.Timestamp(float64(us) / 1e6) }
 
 // result lays the nodes out as nested trace items. Items are placed
 // breadth first in one array so each node's children are one contiguous
@@ -1016,7 +1016,7 @@ func ts(us int64) sentryapi.Timestamp { return sentryapi.Timestamp(float64(us) /
 func (g *gen) result() *Result {
 	ns := g.nodes
 	r := &Result{Config: g.cfg, TraceID: g.eventID(0), Spans: len(ns), Errors: len(g.errs)}
-	items := make([]sentryapi.TraceItem, len(ns))
+	items := make([]wire.TraceItem, len(ns))
 	order := make([]int32, len(ns))
 
 	// Roots: the first transaction, then orphans by start time.
@@ -1038,9 +1038,9 @@ func (g *gen) result() *Result {
 	for i := range g.txns {
 		nOcc += int(g.txns[i].occLen)
 	}
-	occItems := make([]sentryapi.TraceItem, 0, nOcc)
-	occIssue := make([]sentryapi.TraceItem, len(g.txns))
-	errItems := make([]sentryapi.TraceItem, len(g.errs))
+	occItems := make([]wire.TraceItem, 0, nOcc)
+	occIssue := make([]wire.TraceItem, len(g.txns))
+	errItems := make([]wire.TraceItem, len(g.errs))
 	nErr := 0
 
 	for i := 0; i < len(ns); i++ {
@@ -1050,7 +1050,7 @@ func (g *gen) result() *Result {
 		s := g.svcs[t.svc]
 		it := &items[i]
 		it.EventID = g.spanID(nid)
-		it.EventType = sentryapi.TraceItemSpan
+		it.EventType = wire.TraceItemSpan
 		it.TransactionID = t.eventID
 		switch {
 		case n.parent >= 0:
@@ -1059,13 +1059,13 @@ func (g *gen) result() *Result {
 			it.ParentSpanID = t.missing
 		}
 		it.IsTransaction = n.kind == kRoot
-		it.ProjectID = sentryapi.FlexInt(s.projectID)
+		it.ProjectID = wire.FlexInt(s.projectID)
 		it.ProjectSlug = s.slug
 		it.Op, it.Name, it.Description = n.op, n.op, n.desc
 		it.Transaction = t.name
 		it.SDKName = s.sdk
 		it.StartTimestamp, it.EndTimestamp = ts(n.start), ts(n.start+n.dur)
-		it.Duration = sentryapi.FlexFloat(float64(n.dur) / 1e3)
+		it.Duration = wire.FlexFloat(float64(n.dur) / 1e3)
 		it.ProfileID, it.ProfilerID = t.profileID, t.profilerID
 		if n.err >= 0 {
 			errItems[nErr] = g.errs[n.err].item
@@ -1115,12 +1115,12 @@ func (g *gen) result() *Result {
 
 // occurrence is the N+1 Query issue of t, whose offenders are its
 // occurrence run. Like Sentry's, its event id is the transaction's.
-func (g *gen) occurrence(t *txn, s *service) sentryapi.TraceItem {
+func (g *gen) occurrence(t *txn, s *service) wire.TraceItem {
 	first, last := &g.nodes[t.occFirst], &g.nodes[t.occFirst+t.occLen-1]
 	is := g.issueFor(t.svc, 1000, "N+1 Query")
-	return sentryapi.TraceItem{
-		EventID: t.eventID, EventType: sentryapi.TraceItemOccurrence, IssueID: sentryapi.FlexInt(is.id), ShortID: is.short,
-		ProjectID: sentryapi.FlexInt(s.projectID), ProjectSlug: s.slug, Description: "N+1 Query", Level: "info",
+	return wire.TraceItem{
+		EventID: t.eventID, EventType: wire.TraceItemOccurrence, IssueID: wire.FlexInt(is.id), ShortID: is.short,
+		ProjectID: wire.FlexInt(s.projectID), ProjectSlug: s.slug, Description: "N+1 Query", Level: "info",
 		Culprit: t.name, Transaction: t.name, StartTimestamp: ts(first.start), EndTimestamp: ts(last.start + last.dur), IssueType: 1006,
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
 var configs = map[string]Config{
@@ -47,8 +47,8 @@ func TestDefault100k(t *testing.T) {
 	check(t, r)
 	services := map[string]bool{}
 	sdks := map[string]bool{}
-	var walk func([]sentryapi.TraceItem)
-	walk = func(items []sentryapi.TraceItem) {
+	var walk func([]wire.TraceItem)
+	walk = func(items []wire.TraceItem) {
 		for i := range items {
 			services[items[i].ProjectSlug] = true
 			sdks[items[i].SDKName] = true
@@ -75,11 +75,11 @@ func TestRoundTrip(t *testing.T) {
 
 func roundTrip(t *testing.T, data []byte) {
 	t.Helper()
-	var tr sentryapi.Trace
-	if err := sentryapi.Decode(data, &tr); err != nil {
+	var tr wire.Trace
+	if err := wire.Decode(data, &tr); err != nil {
 		t.Fatal(err)
 	}
-	again, err := sentryapi.Encode(tr)
+	again, err := wire.Encode(tr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,8 +108,8 @@ func TestFocusIsDeepError(t *testing.T) {
 	r := Generate(Config{Spans: 20_000, Transactions: 300, Errors: 30, Seed: 2})
 	depth := map[string]int{}
 	var spanDepths []int
-	var walk func([]sentryapi.TraceItem, int)
-	walk = func(items []sentryapi.TraceItem, d int) {
+	var walk func([]wire.TraceItem, int)
+	walk = func(items []wire.TraceItem, d int) {
 		for i := range items {
 			spanDepths = append(spanDepths, d)
 			for _, e := range items[i].Errors {
@@ -183,11 +183,11 @@ func check(t *testing.T, r *Result) {
 	}
 	claim(r.TraceID, "trace")
 	type frame struct {
-		items  []sentryapi.TraceItem
-		parent *sentryapi.TraceItem
+		items  []wire.TraceItem
+		parent *wire.TraceItem
 		depth  int
 	}
-	within := func(what string, it *sentryapi.TraceItem, start, end sentryapi.Timestamp) {
+	within := func(what string, it *wire.TraceItem, start, end wire.Timestamp) {
 		if it.StartTimestamp < start || (it.EndTimestamp != 0 && it.EndTimestamp > end) {
 			t.Errorf("%s %s [%f, %f] outside [%f, %f]", what, it.EventID, float64(it.StartTimestamp), float64(it.EndTimestamp), float64(start), float64(end))
 		}
@@ -200,7 +200,7 @@ func check(t *testing.T, r *Result) {
 			it := &f.items[i]
 			spans++
 			maxDepth = max(maxDepth, f.depth)
-			if it.EventType != sentryapi.TraceItemSpan || !isHex(it.EventID, 16) || !isHex(it.TransactionID, 32) {
+			if it.EventType != wire.TraceItemSpan || !isHex(it.EventID, 16) || !isHex(it.TransactionID, 32) {
 				t.Fatalf("bad span item %+v", *it)
 			}
 			claim(it.EventID, "span")
@@ -266,7 +266,7 @@ func check(t *testing.T, r *Result) {
 				e := &it.Errors[j]
 				errs++
 				errIDs = append(errIDs, e.EventID)
-				if e.EventType != sentryapi.TraceItemError || !isHex(e.EventID, 32) || e.IssueID == 0 || e.ShortID == "" ||
+				if e.EventType != wire.TraceItemError || !isHex(e.EventID, 32) || e.IssueID == 0 || e.ShortID == "" ||
 					e.Description == "" || e.Level == "" || e.Culprit == "" || e.ProjectSlug != it.ProjectSlug {
 					t.Errorf("bad error %+v", *e)
 				}
@@ -275,7 +275,7 @@ func check(t *testing.T, r *Result) {
 			}
 			for j := range it.Occurrences {
 				o := &it.Occurrences[j]
-				if o.EventType != sentryapi.TraceItemOccurrence || o.EventID != it.TransactionID || o.IssueType != 1006 {
+				if o.EventType != wire.TraceItemOccurrence || o.EventID != it.TransactionID || o.IssueType != 1006 {
 					t.Errorf("bad occurrence %+v on %s", *o, it.EventID)
 				}
 				if it.StartTimestamp < o.StartTimestamp || it.EndTimestamp > o.EndTimestamp {
@@ -351,7 +351,7 @@ func BenchmarkEncode100k(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(r.JSON())))
 	for b.Loop() {
-		if _, err := sentryapi.Encode(r.Trace); err != nil {
+		if _, err := wire.Encode(r.Trace); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -376,8 +376,8 @@ func BenchmarkDecodeTyped(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		var tr sentryapi.Trace
-		if err := sentryapi.Decode(data, &tr); err != nil {
+		var tr wire.Trace
+		if err := wire.Decode(data, &tr); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -11,7 +11,7 @@ import (
 	"io/fs"
 	"strings"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
 // RNG is a small deterministic generator (splitmix64) for timing jitter.
@@ -100,11 +100,11 @@ func (s *Sources) Col(repo, path string, line int, sub string) int {
 }
 
 // Context returns the line and up to five lines either side.
-func (s *Sources) Context(repo, path string, line int) []sentryapi.ContextLine {
+func (s *Sources) Context(repo, path string, line int) []wire.ContextLine {
 	l := s.File(repo, path)
-	var out []sentryapi.ContextLine
+	var out []wire.ContextLine
 	for n := max(1, line-5); n <= min(len(l), line+5); n++ {
-		out = append(out, sentryapi.ContextLine{Line: sentryapi.FlexInt(n), Text: l[n-1]})
+		out = append(out, wire.ContextLine{Line: wire.FlexInt(n), Text: l[n-1]})
 	}
 	return out
 }
@@ -112,8 +112,8 @@ func (s *Sources) Context(repo, path string, line int) []sentryapi.ContextLine {
 // ProfileFrame is a sampled-profile frame as the Python and Node SDKs
 // send it, in-app files living under /app/; ok is false for another
 // platform (the frame then has no file).
-func ProfileFrame(platform, function, module, path, abs string, line, col int, inApp bool) (pf sentryapi.ProfileFrame, ok bool) {
-	pf = sentryapi.ProfileFrame{Function: function, Module: module, LineNo: sentryapi.FlexInt(line), ColNo: sentryapi.FlexInt(col), InApp: &inApp}
+func ProfileFrame(platform, function, module, path, abs string, line, col int, inApp bool) (pf wire.ProfileFrame, ok bool) {
+	pf = wire.ProfileFrame{Function: function, Module: module, LineNo: wire.FlexInt(line), ColNo: wire.FlexInt(col), InApp: &inApp}
 	switch platform {
 	case "python":
 		pf.Filename, pf.AbsPath = path, abs
@@ -136,14 +136,14 @@ func ProfileFrame(platform, function, module, path, abs string, line, col int, i
 // ProfileTable collects a profile's frames and stacks, each once. The
 // zero value is ready to use.
 type ProfileTable struct {
-	Frames   []sentryapi.ProfileFrame
+	Frames   []wire.ProfileFrame
 	Stacks   [][]int
 	frameIdx map[string]int
 	stackIdx map[string]int
 }
 
 // Frame returns the id of the frame, adding it when new.
-func (t *ProfileTable) Frame(pf sentryapi.ProfileFrame) int {
+func (t *ProfileTable) Frame(pf wire.ProfileFrame) int {
 	if t.frameIdx == nil {
 		t.frameIdx = map[string]int{}
 	}

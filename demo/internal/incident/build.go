@@ -12,8 +12,9 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo/internal/genkit"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // Output is what Build produces.
@@ -54,7 +55,7 @@ func Build(src fs.FS) (out *Output, err error) {
 		if _, dup := out.Files[name]; dup {
 			panic(fmt.Errorf("%s written twice", name))
 		}
-		b, err := sentryapi.EncodeIndent(v)
+		b, err := wire.EncodeIndent(v)
 		if err != nil {
 			panic(fmt.Errorf("%s: %w", name, err))
 		}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
 // Issue ids and short ids. The short id of the issue a user opens first is
@@ -51,19 +51,19 @@ type frame struct {
 	vars      map[string]any
 }
 
-func (st *story) frames(p *project, fs ...frame) []sentryapi.Frame {
-	var out []sentryapi.Frame
+func (st *story) frames(p *project, fs ...frame) []wire.Frame {
+	var out []wire.Frame
 	for _, f := range fs {
-		var fr sentryapi.Frame
+		var fr wire.Frame
 		fr.Function = f.function
 		fr.Module = f.module
 		if f.needle != "" {
 			line := st.src.Find(f.repo, f.path, f.needle)
-			fr.LineNo = sentryapi.FlexInt(line)
+			fr.LineNo = wire.FlexInt(line)
 			fr.Context = st.src.Context(f.repo, f.path, line)
 			fr.InApp = ptr(true)
 			if f.colAt != "" {
-				fr.ColNo = sentryapi.FlexInt(st.src.Col(f.repo, f.path, line, f.colAt))
+				fr.ColNo = wire.FlexInt(st.src.Col(f.repo, f.path, line, f.colAt))
 			}
 			switch p.platform {
 			case "javascript-react":
@@ -86,11 +86,11 @@ func (st *story) frames(p *project, fs ...frame) []sentryapi.Frame {
 			}
 		} else {
 			fr.Filename, fr.AbsPath = f.file, f.abs
-			fr.LineNo = sentryapi.FlexInt(f.line)
-			fr.ColNo = sentryapi.FlexInt(f.col)
+			fr.LineNo = wire.FlexInt(f.line)
+			fr.ColNo = wire.FlexInt(f.col)
 			fr.InApp = ptr(false)
 			if f.text != "" {
-				fr.Context = []sentryapi.ContextLine{{Line: sentryapi.FlexInt(f.line), Text: f.text}}
+				fr.Context = []wire.ContextLine{{Line: wire.FlexInt(f.line), Text: f.text}}
 			}
 		}
 		if f.vars != nil {
@@ -109,8 +109,8 @@ func pathSplit(p string) (dir, file string) {
 	return p[:i], p[i+1:]
 }
 
-func crumb(at µs, typ, category, level, message string, data map[string]any) sentryapi.Breadcrumb {
-	b := sentryapi.Breadcrumb{Timestamp: sentryapi.ISOTime(ts(at)), Type: typ, Category: category, Level: level, Message: message}
+func crumb(at µs, typ, category, level, message string, data map[string]any) wire.Breadcrumb {
+	b := wire.Breadcrumb{Timestamp: wire.ISOTime(ts(at)), Type: typ, Category: category, Level: level, Message: message}
 	if data != nil {
 		b.Data = raw(data)
 	}
@@ -138,7 +138,7 @@ func (st *story) buildErrors() {
 		"browser": map[string]any{"name": "Chrome", "version": "131.0.0", "type": "browser"},
 		"os":      map[string]any{"name": "macOS", "version": "10.15.7", "type": "os"},
 	}
-	user := &sentryapi.User{ID: userID, IPAddress: "203.0.113.57", Extra: extra("geo", map[string]any{"country_code": "DE", "city": "Berlin", "region": "Germany"})}
+	user := &wire.User{ID: userID, IPAddress: "203.0.113.57", Extra: extra("geo", map[string]any{"country_code": "DE", "city": "Berlin", "region": "Germany"})}
 
 	// (4) auth-service: the verifier rejects payments' signature.
 	introTS := fmt.Sprint(st.introspectCall.start / 1e6)
@@ -152,10 +152,10 @@ func (st *story) buildErrors() {
 		location:   "github.com/acme/auth-service/internal/signing/verify.go",
 		serverName: st.introspect.serverName,
 	}
-	authErr.exception = &sentryapi.ExceptionData{Values: []sentryapi.ExceptionValue{{
+	authErr.exception = &wire.ExceptionData{Values: []wire.ExceptionValue{{
 		Type: "*signing.VerificationError", Value: "signature mismatch", Module: "github.com/acme/auth-service/internal/signing",
-		Mechanism: &sentryapi.Mechanism{Type: "generic", Handled: ptr(true)},
-		Stacktrace: &sentryapi.Stacktrace{Frames: st.frames(auth,
+		Mechanism: &wire.Mechanism{Type: "generic", Handled: ptr(true)},
+		Stacktrace: &wire.Stacktrace{Frames: st.frames(auth,
 			frame{file: "net/http/server.go", function: "(*conn).serve", module: "net/http", line: 2067, text: "\t\tserverHandler{c.server}.ServeHTTP(w, w.req)"},
 			frame{file: "net/http/server.go", function: "serverHandler.ServeHTTP", module: "net/http", line: 3311, text: "\thandler.ServeHTTP(rw, req)"},
 			frame{file: "net/http/server.go", function: "HandlerFunc.ServeHTTP", module: "net/http", line: 2286, text: "\tf(w, r)"},
@@ -166,8 +166,8 @@ func (st *story) buildErrors() {
 			frame{repo: auth.repo, path: "internal/signing/verify.go", needle: "return Principal{}, newVerificationError(ReasonSignatureMismatch, keyID)", function: "(*Verifier).Verify"},
 		), HasSystemFrames: true},
 	}}, HasSystemFrames: true}
-	authErr.metadata = sentryapi.IssueMetadata{Type: "*signing.VerificationError", Value: "signature mismatch", Filename: "github.com/acme/auth-service/internal/signing/verify.go", Function: "(*Verifier).Verify"}
-	authErr.breadcrumbs = []sentryapi.Breadcrumb{
+	authErr.metadata = wire.IssueMetadata{Type: "*signing.VerificationError", Value: "signature mismatch", Filename: "github.com/acme/auth-service/internal/signing/verify.go", Function: "(*Verifier).Verify"}
+	authErr.breadcrumbs = []wire.Breadcrumb{
 		crumb(st.introspect.root.start+ms(0.05), "http", "http.server", "info", "POST "+introspectTarget, map[string]any{"method": "POST", "url": authURL + introspectTarget, "remote_addr": "10.42.7.19"}),
 		crumb(st.verifySpan.start+ms(0.5), "debug", "signing", "info", "computed string-to-sign", map[string]any{
 			"key_id": paymentsKey, "string_to_sign": strings.Join([]string{"POST", introspectTarget, introTS, bodyHash}, "\n")}),
@@ -202,11 +202,11 @@ func (st *story) buildErrors() {
 		return frame{file: "flask/app.py", abs: "/usr/local/lib/python3.12/site-packages/flask/app.py", module: "flask.app", function: fn, line: line, text: text}
 	}
 	httpErr := fmt.Sprintf("401 Client Error: Unauthorized for url: %s", introURL)
-	pay401.exception = &sentryapi.ExceptionData{Values: []sentryapi.ExceptionValue{
+	pay401.exception = &wire.ExceptionData{Values: []wire.ExceptionValue{
 		{
 			Type: "HTTPError", Value: httpErr, Module: "requests.exceptions",
-			Mechanism: &sentryapi.Mechanism{Type: "chained", Handled: ptr(true), Extra: extra("source", "__cause__", "exception_id", 1, "parent_id", 0)},
-			Stacktrace: &sentryapi.Stacktrace{Frames: st.frames(pay,
+			Mechanism: &wire.Mechanism{Type: "chained", Handled: ptr(true), Extra: extra("source", "__cause__", "exception_id", 1, "parent_id", 0)},
+			Stacktrace: &wire.Stacktrace{Frames: st.frames(pay,
 				frame{repo: pay.repo, path: "payments/auth_client.py", needle: "resp.raise_for_status()", function: "introspect", vars: introVars},
 				frame{file: "requests/models.py", abs: "/usr/local/lib/python3.12/site-packages/requests/models.py", module: "requests.models", function: "raise_for_status", line: 1024,
 					text: "            raise HTTPError(http_error_msg, response=self)", vars: map[string]any{"self": "<Response [401]>", "http_error_msg": "'" + httpErr + "'", "reason": "'Unauthorized'"}},
@@ -214,8 +214,8 @@ func (st *story) buildErrors() {
 		},
 		{
 			Type: "ServiceAuthError", Value: "auth-service rejected service token: 401 signature_mismatch", Module: "payments.errors",
-			Mechanism: &sentryapi.Mechanism{Type: "flask", Handled: ptr(false), Extra: extra("exception_id", 0)},
-			Stacktrace: &sentryapi.Stacktrace{Frames: st.frames(pay,
+			Mechanism: &wire.Mechanism{Type: "flask", Handled: ptr(false), Extra: extra("exception_id", 0)},
+			Stacktrace: &wire.Stacktrace{Frames: st.frames(pay,
 				flask("wsgi_app", 1511, "                response = self.full_dispatch_request()"),
 				flask("full_dispatch_request", 919, "            rv = self.handle_user_exception(e)"),
 				flask("handle_user_exception", 807, "            raise"),
@@ -229,8 +229,8 @@ func (st *story) buildErrors() {
 			), HasSystemFrames: true},
 		},
 	}, HasSystemFrames: true}
-	pay401.metadata = sentryapi.IssueMetadata{Type: "ServiceAuthError", Value: "auth-service rejected service token: 401 signature_mismatch", Filename: "payments/auth_client.py", Function: "introspect"}
-	pay401.breadcrumbs = []sentryapi.Breadcrumb{
+	pay401.metadata = wire.IssueMetadata{Type: "ServiceAuthError", Value: "auth-service rejected service token: 401 signature_mismatch", Filename: "payments/auth_client.py", Function: "introspect"}
+	pay401.breadcrumbs = []wire.Breadcrumb{
 		crumb(st.payments.root.start+ms(6.5), "query", "query", "info", "SELECT id, customer_id, total_cents, currency, status, created_at FROM orders WHERE id = %s", nil),
 		crumb(st.payments.root.start+ms(10.9), "query", "query", "info", "SELECT sku, quantity, unit_cents FROM order_items WHERE order_id = %s", nil),
 		crumb(st.payments.root.start+ms(39.0), "query", "query", "info", "SELECT c.id, c.amount, c.created_at, array_agg(i.sku) AS skus FROM charges c JOIN order_items i ON i.order_id = c.order_id WHERE c.customer_id = %s AND c.created_at > now() - make_interval(days => %s) GROUP BY c.id", nil),
@@ -250,18 +250,18 @@ func (st *story) buildErrors() {
 		title: "UpstreamError: payments responded 500 to POST /v1/charges", level: "error", mechanism: "auto.middleware.express",
 		culprit: "callUpstream(src.lib:upstream)", location: "/app/src/lib/upstream.ts", serverName: st.gwCheckout.serverName,
 	}
-	gw500.exception = &sentryapi.ExceptionData{Values: []sentryapi.ExceptionValue{{
+	gw500.exception = &wire.ExceptionData{Values: []wire.ExceptionValue{{
 		Type: "UpstreamError", Value: "payments responded 500 to POST /v1/charges",
-		Mechanism: &sentryapi.Mechanism{Type: "auto.middleware.express", Handled: ptr(false)},
-		Stacktrace: &sentryapi.Stacktrace{Frames: st.frames(gw,
+		Mechanism: &wire.Mechanism{Type: "auto.middleware.express", Handled: ptr(false)},
+		Stacktrace: &wire.Stacktrace{Frames: st.frames(gw,
 			frame{repo: gw.repo, path: "src/routes/checkout.ts", needle: "const charge = await chargeOrder(", colAt: "chargeOrder(", function: "postCheckout"},
 			frame{repo: gw.repo, path: "src/routes/checkout.ts", needle: `return await callUpstream<Charge>("payments"`, colAt: "callUpstream", function: "chargeOrder"},
 			frame{file: "node:internal/process/task_queues", abs: "node:internal/process/task_queues", module: "task_queues", function: "process.processTicksAndRejections", line: 105, col: 5},
 			frame{repo: gw.repo, path: "src/lib/upstream.ts", needle: "throw new UpstreamError(", colAt: "new UpstreamError", function: "callUpstream"},
 		), HasSystemFrames: true},
 	}}, HasSystemFrames: true}
-	gw500.metadata = sentryapi.IssueMetadata{Type: "UpstreamError", Value: "payments responded 500 to POST /v1/charges", Filename: "/app/src/lib/upstream.ts", Function: "callUpstream"}
-	var gwCrumbs []sentryapi.Breadcrumb
+	gw500.metadata = wire.IssueMetadata{Type: "UpstreamError", Value: "payments responded 500 to POST /v1/charges", Filename: "/app/src/lib/upstream.ts", Function: "callUpstream"}
+	var gwCrumbs []wire.Breadcrumb
 	for _, c := range st.handler.children {
 		if c.op != "http.client" {
 			continue
@@ -270,16 +270,16 @@ func (st *story) buildErrors() {
 		gwCrumbs = append(gwCrumbs, crumb(c.end, "http", "http", "info", "", map[string]any{"method": method, "url": url, "status_code": c.data["http.response.status_code"]}))
 	}
 	gw500.breadcrumbs = gwCrumbs
-	gw500.request = &sentryapi.RequestData{
+	gw500.request = &wire.RequestData{
 		Method: "POST", URL: shopURL + "/api/checkout",
-		Headers: sentryapi.Pairs{
+		Headers: wire.Pairs{
 			{"accept", "*/*"}, {"accept-language", "de-DE,de;q=0.9,en;q=0.8"}, {"baggage", st.baggage()},
 			{"content-type", "application/json"}, {"cookie", "[Filtered]"}, {"host", "shop.acme.test"},
 			{"origin", shopURL}, {"referer", shopURL + "/checkout"}, {"sentry-trace", st.traceID + "-" + st.clickFetch.id + "-1"},
 			{"user-agent", browserUA},
 			{"x-forwarded-for", "[Filtered]"}, {"x-forwarded-proto", "https"},
 		},
-		Cookies: sentryapi.Pairs{{"acme_sid", "[Filtered]"}},
+		Cookies: wire.Pairs{{"acme_sid", "[Filtered]"}},
 		Data:    raw(map[string]any{"orderId": orderID, "cartId": cartID, "paymentToken": "[Filtered]"}), InferredContentType: "application/json",
 	}
 	gw500.contexts = map[string]any{
@@ -288,7 +288,7 @@ func (st *story) buildErrors() {
 		"UpstreamError": map[string]any{"service": "payments", "status": 500, "method": "POST", "path": "/v1/charges", "body": `{"error":"internal_error"}`},
 	}
 	gw500.tags = [][2]string{{"http.route", "/api/checkout"}, {"upstream.service", "payments"}}
-	gw500.user = &sentryapi.User{ID: userID}
+	gw500.user = &wire.User{ID: userID}
 	gw500.issue = &issue{id: gatewayIssueID, shortID: gatewayShortID, count: 43, userCount: 35, firstSeen: parseISO(firstFailureAt) + ms(682.3), substatus: "new", priority: "high", unhandled: true, firstRelease: gw.release}
 
 	// (1) storefront: what the customer sees; the issue the user opens.
@@ -302,29 +302,29 @@ func (st *story) buildErrors() {
 		frame{repo: sf.repo, path: "src/api/checkout.ts", needle: `const order = await apiFetch<Order>("POST"`, colAt: "apiFetch", function: "placeOrder"},
 		frame{repo: sf.repo, path: "src/api/client.ts", needle: "throw new Error(`${method} ${path} failed", colAt: "new Error", function: "apiFetch"},
 	)
-	rawFrames := make([]sentryapi.Frame, len(sfFrames))
+	rawFrames := make([]wire.Frame, len(sfFrames))
 	for i, f := range sfFrames {
-		rawFrames[i] = sentryapi.Frame{
+		rawFrames[i] = wire.Frame{
 			Filename: "app:///assets/index-D4kq2xPz.js", AbsPath: "app:///assets/index-D4kq2xPz.js",
-			Function: []string{"async Ou", "async Qr", "Hn"}[i], LineNo: 1, ColNo: sentryapi.FlexInt([]int{188214, 171903, 170577}[i]),
+			Function: []string{"async Ou", "async Qr", "Hn"}[i], LineNo: 1, ColNo: wire.FlexInt([]int{188214, 171903, 170577}[i]),
 			InApp: ptr(true), Extra: extra("mapUrl", "app:///assets/index-D4kq2xPz.js.map", "origFunction", f.Function),
 		}
 	}
-	sfErr.exception = &sentryapi.ExceptionData{Values: []sentryapi.ExceptionValue{{
+	sfErr.exception = &wire.ExceptionData{Values: []wire.ExceptionValue{{
 		Type: "Error", Value: "POST /api/checkout failed: 500 Internal Server Error",
-		Mechanism:     &sentryapi.Mechanism{Type: "generic", Handled: ptr(true)},
-		Stacktrace:    &sentryapi.Stacktrace{Frames: sfFrames},
-		RawStacktrace: &sentryapi.Stacktrace{Frames: rawFrames},
+		Mechanism:     &wire.Mechanism{Type: "generic", Handled: ptr(true)},
+		Stacktrace:    &wire.Stacktrace{Frames: sfFrames},
+		RawStacktrace: &wire.Stacktrace{Frames: rawFrames},
 	}}}
-	sfErr.metadata = sentryapi.IssueMetadata{Type: "Error", Value: "POST /api/checkout failed: 500 Internal Server Error", Filename: "app:///src/api/client.ts", Function: "apiFetch"}
-	sfErr.breadcrumbs = []sentryapi.Breadcrumb{
+	sfErr.metadata = wire.IssueMetadata{Type: "Error", Value: "POST /api/checkout failed: 500 Internal Server Error", Filename: "app:///src/api/client.ts", Function: "apiFetch"}
+	sfErr.breadcrumbs = []wire.Breadcrumb{
 		crumb(t0-ms(2203.5), "navigation", "navigation", "info", "", map[string]any{"from": "/cart", "to": "/checkout"}),
 		crumb(st.cartFetch.end, "http", "fetch", "info", "", map[string]any{"method": "GET", "url": "/api/cart", "status_code": 200, "__span": st.cartFetch.id}),
 		crumb(t0+ms(2401.3), "error", "console", "error", "ResizeObserver loop completed with undelivered notifications.", nil),
 		crumb(st.click.root.start, "user", "ui.click", "info", "main.checkout > button#place-order.btn.btn-primary", nil),
 		crumb(st.clickFetch.end, "http", "fetch", "error", "", map[string]any{"method": "POST", "url": "/api/checkout", "status_code": 500, "__span": st.clickFetch.id}),
 	}
-	sfErr.request = &sentryapi.RequestData{URL: shopURL + "/checkout", Headers: sentryapi.Pairs{
+	sfErr.request = &wire.RequestData{URL: shopURL + "/checkout", Headers: wire.Pairs{
 		{"Referer", shopURL + "/cart"},
 		{"User-Agent", browserUA},
 	}}
@@ -339,12 +339,12 @@ func (st *story) buildErrors() {
 		title: "Error: ResizeObserver loop completed with undelivered notifications.", level: "error", mechanism: "onerror",
 		culprit: "/checkout", location: "",
 	}
-	ro.exception = &sentryapi.ExceptionData{Values: []sentryapi.ExceptionValue{{
+	ro.exception = &wire.ExceptionData{Values: []wire.ExceptionValue{{
 		Type: "Error", Value: "ResizeObserver loop completed with undelivered notifications.",
-		Mechanism: &sentryapi.Mechanism{Type: "onerror", Handled: ptr(false)},
+		Mechanism: &wire.Mechanism{Type: "onerror", Handled: ptr(false)},
 	}}}
-	ro.metadata = sentryapi.IssueMetadata{Type: "Error", Value: "ResizeObserver loop completed with undelivered notifications."}
-	ro.breadcrumbs = []sentryapi.Breadcrumb{
+	ro.metadata = wire.IssueMetadata{Type: "Error", Value: "ResizeObserver loop completed with undelivered notifications."}
+	ro.breadcrumbs = []wire.Breadcrumb{
 		crumb(t0-ms(2203.5), "navigation", "navigation", "info", "", map[string]any{"from": "/cart", "to": "/checkout"}),
 		crumb(st.cartFetch.end, "http", "fetch", "info", "", map[string]any{"method": "GET", "url": "/api/cart", "status_code": 200, "__span": st.cartFetch.id}),
 	}

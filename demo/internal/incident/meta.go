@@ -4,14 +4,15 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo/internal/history"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
-func (st *story) organization() *sentryapi.Organization {
-	return &sentryapi.Organization{
+func (st *story) organization() *wire.Organization {
+	return &wire.Organization{
 		ID: orgID, Slug: OrgSlug, Name: orgName,
-		Links:    sentryapi.OrgLinks{RegionURL: "", OrganizationURL: "https://" + OrgSlug + ".sentry.io"},
+		Links:    wire.OrgLinks{RegionURL: "", OrganizationURL: "https://" + OrgSlug + ".sentry.io"},
 		Features: []string{"continuous-profiling", "performance-view", "profiling", "profiling-view", "session-replay", "trace-view-v1"},
 		Extra: toExtra(map[string]any{
 			"dateCreated": "2024-03-11T09:12:57.602517Z", "isEarlyAdopter": false, "require2FA": false,
@@ -22,13 +23,13 @@ func (st *story) organization() *sentryapi.Organization {
 	}
 }
 
-func (st *story) projectsJSON() []sentryapi.Project {
+func (st *story) projectsJSON() []wire.Project {
 	team := map[string]any{"id": "4508001", "slug": "shop", "name": "Shop"}
-	var out []sentryapi.Project
+	var out []wire.Project
 	for _, p := range st.projects {
 		hasProfiles := p.slug == "payments" || p.slug == "api-gateway"
-		out = append(out, sentryapi.Project{
-			ID: sentryapi.FlexString(fmt.Sprint(p.id)), Slug: p.slug, Name: p.name, Platform: p.platform,
+		out = append(out, wire.Project{
+			ID: wire.FlexString(fmt.Sprint(p.id)), Slug: p.slug, Name: p.name, Platform: p.platform,
 			Platforms: []string{p.platform}, HasProfiles: hasProfiles,
 			Extra: toExtra(map[string]any{
 				"dateCreated": p.dateCreate, "firstEvent": p.dateCreate, "firstTransactionEvent": true,
@@ -45,21 +46,21 @@ func (st *story) projectsJSON() []sentryapi.Project {
 	return out
 }
 
-func (st *story) repos() []sentryapi.Repository {
-	var out []sentryapi.Repository
+func (st *story) repos() []wire.Repository {
+	var out []wire.Repository
 	for i, p := range st.projects {
-		out = append(out, sentryapi.Repository{
-			ID: sentryapi.FlexString(fmt.Sprint(311201 + i)), Name: p.repo, URL: "https://github.com/" + p.repo,
+		out = append(out, wire.Repository{
+			ID: wire.FlexString(fmt.Sprint(311201 + i)), Name: p.repo, URL: "https://github.com/" + p.repo,
 			Provider: raw(map[string]any{"id": "integrations:github", "name": "GitHub"}), Status: "active",
-			IntegrationID: "176052", ExternalSlug: sentryapi.FlexString(p.repo),
+			IntegrationID: "176052", ExternalSlug: wire.FlexString(p.repo),
 			Extra: toExtra(map[string]any{"dateCreated": "2024-03-11T10:02:44.210331Z", "externalId": fmt.Sprint(771003100 + i)}),
 		})
 	}
 	return out
 }
 
-func (st *story) codeMappings() []sentryapi.CodeMapping {
-	var out []sentryapi.CodeMapping
+func (st *story) codeMappings() []wire.CodeMapping {
+	var out []wire.CodeMapping
 	for i, p := range st.projects {
 		root := "/app/"
 		switch p.platform {
@@ -68,9 +69,9 @@ func (st *story) codeMappings() []sentryapi.CodeMapping {
 		case "go":
 			root = "github.com/acme/" + p.slug + "/"
 		}
-		out = append(out, sentryapi.CodeMapping{
-			ID: sentryapi.FlexString(fmt.Sprint(90321 + i)), ProjectID: sentryapi.FlexString(fmt.Sprint(p.id)), ProjectSlug: p.slug,
-			RepoID: sentryapi.FlexString(fmt.Sprint(311201 + i)), RepoName: p.repo, StackRoot: root, SourceRoot: "", DefaultBranch: "main",
+		out = append(out, wire.CodeMapping{
+			ID: wire.FlexString(fmt.Sprint(90321 + i)), ProjectID: wire.FlexString(fmt.Sprint(p.id)), ProjectSlug: p.slug,
+			RepoID: wire.FlexString(fmt.Sprint(311201 + i)), RepoName: p.repo, StackRoot: root, SourceRoot: "", DefaultBranch: "main",
 			Extra: toExtra(map[string]any{
 				"integrationId": "176052", "automaticallyGenerated": false,
 				"provider": map[string]any{"key": "github", "slug": "github", "name": "GitHub", "canAdd": true, "canDisable": false,

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
 // project is one Sentry project (one service).
@@ -51,12 +51,12 @@ type txn struct {
 	profilerID   string
 	threadID     string
 	threadName   string
-	request      *sentryapi.RequestData
+	request      *wire.RequestData
 	contexts     map[string]any
 	tags         [][2]string
-	user         *sentryapi.User
+	user         *wire.User
 	measurements map[string]any
-	breadcrumbs  []sentryapi.Breadcrumb
+	breadcrumbs  []wire.Breadcrumb
 	dateReceived µs
 	perfIssue    *issue
 	occurrence   map[string]any
@@ -164,13 +164,13 @@ type errEvent struct {
 	culprit      string
 	location     string
 	level        string
-	exception    *sentryapi.ExceptionData
-	metadata     sentryapi.IssueMetadata
-	breadcrumbs  []sentryapi.Breadcrumb
-	request      *sentryapi.RequestData
+	exception    *wire.ExceptionData
+	metadata     wire.IssueMetadata
+	breadcrumbs  []wire.Breadcrumb
+	request      *wire.RequestData
 	contexts     map[string]any
 	tags         [][2]string
-	user         *sentryapi.User
+	user         *wire.User
 	serverName   string
 	handled      bool
 	mechanism    string

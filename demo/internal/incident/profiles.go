@@ -2,7 +2,7 @@ package incident
 
 import (
 	"github.com/tracehound/tracehound/demo/internal/genkit"
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
 // pframe names a profile frame: in-app by a needle in the source, system by
@@ -66,7 +66,7 @@ func app(fn, module, path, needle string) pframe {
 }
 
 // paymentsProfile is the sampled (v1) profile of payments' POST /v1/charges.
-func (st *story) paymentsProfile() *sentryapi.Profile {
+func (st *story) paymentsProfile() *wire.Profile {
 	t := st.payments
 	b := newProfileBuilder(st, t.proj)
 	base := []pframe{
@@ -172,7 +172,7 @@ func (st *story) paymentsProfile() *sentryapi.Profile {
 		mainThreadID  = "140234602837824"
 		workerThread  = "140234553345728"
 	)
-	var samples []sentryapi.ProfileSample
+	var samples []wire.ProfileSample
 	r := genkit.NewRNG("payments/profile")
 	n := 0
 	for at := 0.0; at <= t.root.durMS(); at += 10.0 {
@@ -186,24 +186,24 @@ func (st *story) paymentsProfile() *sentryapi.Profile {
 			}
 		}
 		n++
-		ns := sentryapi.FlexInt(ms(el) * 1000)
+		ns := wire.FlexInt(ms(el) * 1000)
 		samples = append(samples,
-			sentryapi.ProfileSample{StackID: sentryapi.FlexInt(sid), ThreadID: sentryapi.NumID(requestThread), ElapsedSinceStartNS: ns},
-			sentryapi.ProfileSample{StackID: sentryapi.FlexInt(mainThread), ThreadID: sentryapi.NumID(mainThreadID), ElapsedSinceStartNS: ns + 31000},
-			sentryapi.ProfileSample{StackID: sentryapi.FlexInt(worker), ThreadID: sentryapi.NumID(workerThread), ElapsedSinceStartNS: ns + 52000},
+			wire.ProfileSample{StackID: wire.FlexInt(sid), ThreadID: wire.NumID(requestThread), ElapsedSinceStartNS: ns},
+			wire.ProfileSample{StackID: wire.FlexInt(mainThread), ThreadID: wire.NumID(mainThreadID), ElapsedSinceStartNS: ns + 31000},
+			wire.ProfileSample{StackID: wire.FlexInt(worker), ThreadID: wire.NumID(workerThread), ElapsedSinceStartNS: ns + 52000},
 		)
 	}
 	p := t.proj
-	return &sentryapi.Profile{
+	return &wire.Profile{
 		EventID: t.profileID, ProfileID: t.profileID, Version: "1", Platform: "python", Environment: "production",
-		Release: raw(map[string]any{"version": p.release}), Timestamp: sentryapi.ISOTime(ts(t.root.start)), ProjectID: sentryapi.FlexInt(p.id),
-		Transaction: &sentryapi.ProfileTransaction{
-			ID: t.eventID, Name: t.name, TraceID: st.traceID, SegmentID: t.root.id, ActiveThreadID: sentryapi.NumID(requestThread),
-			DurationNS: sentryapi.FlexInt((t.root.end - t.root.start) * 1000), RelativeStartNS: 0, RelativeEndNS: sentryapi.FlexInt((t.root.end - t.root.start) * 1000),
+		Release: raw(map[string]any{"version": p.release}), Timestamp: wire.ISOTime(ts(t.root.start)), ProjectID: wire.FlexInt(p.id),
+		Transaction: &wire.ProfileTransaction{
+			ID: t.eventID, Name: t.name, TraceID: st.traceID, SegmentID: t.root.id, ActiveThreadID: wire.NumID(requestThread),
+			DurationNS: wire.FlexInt((t.root.end - t.root.start) * 1000), RelativeStartNS: 0, RelativeEndNS: wire.FlexInt((t.root.end - t.root.start) * 1000),
 		},
-		Profile: sentryapi.ProfileData{
+		Profile: wire.ProfileData{
 			Frames: b.Frames, Stacks: b.Stacks, Samples: samples,
-			ThreadMetadata: map[string]sentryapi.ThreadMetadata{
+			ThreadMetadata: map[string]wire.ThreadMetadata{
 				requestThread: {Name: "ThreadPoolExecutor-0_0"},
 				mainThreadID:  {Name: "MainThread"},
 				workerThread:  {Name: "sentry-sdk.BackgroundWorker"},
@@ -225,7 +225,7 @@ func (st *story) paymentsProfile() *sentryapi.Profile {
 
 // gatewayChunk is the continuous-profile chunk of the api-gateway process
 // that handled POST /api/checkout.
-func (st *story) gatewayChunk() *sentryapi.ProfileChunk {
+func (st *story) gatewayChunk() *wire.ProfileChunk {
 	t := st.gwCheckout
 	p := t.proj
 	b := newProfileBuilder(st, p)
@@ -270,7 +270,7 @@ func (st *story) gatewayChunk() *sentryapi.ProfileChunk {
 		{585.9, []int{b.stack(ticks, gapp("postCheckout", "src/routes/checkout.ts", "throw err;"), mod("captureException", "@sentry/core", "build/cjs/exports.js", 34, 18), mod("captureException", "@sentry/core", "build/cjs/scope.js", 439, 10))}},
 		{t.root.durMS(), []int{b.stack(cat(listener[:3], []pframe{mod("handleError", "router", "lib/layer.js", 116, 9), gapp("<anonymous>", "src/server.ts", `res.status(status).json({ error: "internal_error"`), mod("json", "express", "lib/response.js", 253, 19), pframe{function: "JSON.stringify"}})...)}},
 	}
-	var samples []sentryapi.ProfileSample
+	var samples []wire.ProfileSample
 	r := genkit.NewRNG("gateway/chunk")
 	n := 0
 	for at := 0.0; at <= t.root.durMS(); at += 10.0 {
@@ -283,14 +283,14 @@ func (st *story) gatewayChunk() *sentryapi.ProfileChunk {
 			}
 		}
 		n++
-		samples = append(samples, sentryapi.ProfileSample{StackID: sentryapi.FlexInt(sid), ThreadID: sentryapi.StrID("0"), Timestamp: ts(t.root.start + ms(el))})
+		samples = append(samples, wire.ProfileSample{StackID: wire.FlexInt(sid), ThreadID: wire.StrID("0"), Timestamp: ts(t.root.start + ms(el))})
 	}
-	return &sentryapi.ProfileChunk{
-		ChunkID: hexID(32, "chunk", "api-gateway/0"), ProfilerID: t.profilerID, ProjectID: sentryapi.FlexInt(p.id),
+	return &wire.ProfileChunk{
+		ChunkID: hexID(32, "chunk", "api-gateway/0"), ProfilerID: t.profilerID, ProjectID: wire.FlexInt(p.id),
 		Environment: "production", Platform: "node", Release: raw(p.release), Version: "2", Received: ts(t.root.end + ms(8211.4)),
-		Profile: sentryapi.ProfileData{
+		Profile: wire.ProfileData{
 			Frames: b.Frames, Stacks: b.Stacks, Samples: samples,
-			ThreadMetadata: map[string]sentryapi.ThreadMetadata{"0": {Name: "main"}},
+			ThreadMetadata: map[string]wire.ThreadMetadata{"0": {Name: "main"}},
 		},
 		Extra: toExtra(map[string]any{
 			"organization_id": 1150472, "retention_days": 90,

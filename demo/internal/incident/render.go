@@ -6,22 +6,23 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo/internal/genkit"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
-func toExtra(m map[string]any) sentryapi.Extra {
+func toExtra(m map[string]any) wire.Extra {
 	if len(m) == 0 {
 		return nil
 	}
-	e := sentryapi.Extra{}
+	e := wire.Extra{}
 	for k, v := range m {
 		e[k] = raw(v)
 	}
 	return e
 }
 
-func (st *story) releaseObj(p *project) sentryapi.Raw {
+func (st *story) releaseObj(p *project) wire.Raw {
 	return raw(map[string]any{
 		"version": p.release, "shortVersion": p.release, "versionInfo": map[string]any{
 			"package": p.slug, "version": map[string]any{"raw": strings.TrimPrefix(p.release, p.slug+"@")}, "description": strings.TrimPrefix(p.release, p.slug+"@"), "buildHash": nil,
@@ -60,13 +61,13 @@ func commonEventExtra(size int) map[string]any {
 	}
 }
 
-func (st *story) tags(p *project, transaction, level string, more ...[2]string) []sentryapi.Tag {
+func (st *story) tags(p *project, transaction, level string, more ...[2]string) []wire.Tag {
 	tags := [][2]string{{"environment", "production"}, {"level", level}, {"release", p.release}, {"transaction", transaction}}
 	tags = append(tags, more...)
 	slices.SortStableFunc(tags, func(a, b [2]string) int { return cmp.Compare(a[0], b[0]) })
-	out := make([]sentryapi.Tag, len(tags))
+	out := make([]wire.Tag, len(tags))
 	for i, t := range tags {
-		out[i] = sentryapi.Tag{Key: t[0], Value: sentryapi.FlexString(t[1])}
+		out[i] = wire.Tag{Key: t[0], Value: wire.FlexString(t[1])}
 	}
 	return out
 }
@@ -96,10 +97,10 @@ func runtimeContexts(p *project) map[string]any {
 	}
 }
 
-func (st *story) rawSpan(s *span) sentryapi.Span {
-	sp := sentryapi.Span{
+func (st *story) rawSpan(s *span) wire.Span {
+	sp := wire.Span{
 		SpanID: s.id, ParentSpanID: s.parent, TraceID: st.traceID, Op: s.op, Description: s.desc, Status: s.status,
-		StartTimestamp: ts(s.start), Timestamp: ts(s.end), ExclusiveTime: sentryapi.FlexFloat(s.exclusiveMS()),
+		StartTimestamp: ts(s.start), Timestamp: ts(s.end), ExclusiveTime: wire.FlexFloat(s.exclusiveMS()),
 		SameProcessAsParent: ptr(true), Origin: s.origin, Data: toExtra(s.data), Hash: hexID(16, "hash", s.op, s.desc),
 	}
 	if s.origin == "" {
@@ -116,29 +117,29 @@ func (st *story) rawSpan(s *span) sentryapi.Span {
 }
 
 // txnEvent renders a transaction as /projects/{org}/{project}/events/{id}/.
-func (st *story) txnEvent(t *txn) *sentryapi.Event {
+func (st *story) txnEvent(t *txn) *wire.Event {
 	p := t.proj
 	spans := slices.Clone(t.spans)
 	slices.SortStableFunc(spans, func(a, b *span) int { return cmp.Compare(a.start, b.start) })
-	rawSpans := make([]sentryapi.Span, 0, len(spans))
+	rawSpans := make([]wire.Span, 0, len(spans))
 	for _, s := range spans {
 		rawSpans = append(rawSpans, st.rawSpan(s))
 	}
-	ev := &sentryapi.Event{
-		ID: t.eventID, EventID: t.eventID, ProjectID: sentryapi.FlexString(fmt.Sprint(p.id)), ProjectSlug: p.slug,
+	ev := &wire.Event{
+		ID: t.eventID, EventID: t.eventID, ProjectID: wire.FlexString(fmt.Sprint(p.id)), ProjectSlug: p.slug,
 		Type: "transaction", Title: t.name, Message: "", Culprit: t.name, Location: t.name, Platform: eventPlatform(p),
 		DateCreated: iso(t.root.end), DateReceived: iso(t.root.end + ms(412.6)),
-		Entries:        []sentryapi.Entry{{Type: sentryapi.EntrySpans, Spans: rawSpans}},
-		SDK:            &sentryapi.SDK{Name: p.sdkName, Version: p.sdkVersion},
+		Entries:        []wire.Entry{{Type: wire.EntrySpans, Spans: rawSpans}},
+		SDK:            &wire.SDK{Name: p.sdkName, Version: p.sdkVersion},
 		Release:        st.releaseObj(p),
-		Metadata:       sentryapi.IssueMetadata{Title: t.name, Extra: extra("location", t.name)},
+		Metadata:       wire.IssueMetadata{Title: t.name, Extra: extra("location", t.name)},
 		StartTimestamp: ts(t.root.start), EndTimestamp: ts(t.root.end),
 	}
 	if t.request != nil {
-		ev.Entries = append(ev.Entries, sentryapi.Entry{Type: sentryapi.EntryRequest, Request: t.request})
+		ev.Entries = append(ev.Entries, wire.Entry{Type: wire.EntryRequest, Request: t.request})
 	}
 	if len(t.breadcrumbs) > 0 {
-		ev.Entries = append(ev.Entries, sentryapi.Entry{Type: sentryapi.EntryBreadcrumbs, Breadcrumbs: &sentryapi.BreadcrumbsData{Values: t.breadcrumbs}})
+		ev.Entries = append(ev.Entries, wire.Entry{Type: wire.EntryBreadcrumbs, Breadcrumbs: &wire.BreadcrumbsData{Values: t.breadcrumbs}})
 	}
 	data := map[string]any{}
 	for k, v := range t.root.data {
@@ -148,17 +149,17 @@ func (st *story) txnEvent(t *txn) *sentryapi.Event {
 		data["thread.id"] = t.threadID
 		data["thread.name"] = t.threadName
 	}
-	trace := &sentryapi.TraceContext{
+	trace := &wire.TraceContext{
 		TraceID: st.traceID, SpanID: t.root.id, ParentSpanID: t.root.parent, Op: t.root.op, Status: t.root.status,
-		ExclusiveTime: sentryapi.FlexFloat(t.root.exclusiveMS()), Data: toExtra(data), Type: "trace",
+		ExclusiveTime: wire.FlexFloat(t.root.exclusiveMS()), Data: toExtra(data), Type: "trace",
 		Extra: extra("origin", t.root.origin, "client_sample_rate", 1.0, "sampled", true, "hash", hexID(16, "hash", t.root.op, t.name)),
 	}
-	ev.Contexts = sentryapi.Contexts{Trace: trace, Extra: toExtra(runtimeContexts(p))}
+	ev.Contexts = wire.Contexts{Trace: trace, Extra: toExtra(runtimeContexts(p))}
 	if t.profileID != "" {
-		ev.Contexts.Profile = &sentryapi.ProfileContext{ProfileID: t.profileID, Type: "profile"}
+		ev.Contexts.Profile = &wire.ProfileContext{ProfileID: t.profileID, Type: "profile"}
 	}
 	if t.profilerID != "" {
-		ev.Contexts.Profile = &sentryapi.ProfileContext{ProfilerID: t.profilerID, Type: "profile"}
+		ev.Contexts.Profile = &wire.ProfileContext{ProfilerID: t.profilerID, Type: "profile"}
 	}
 	more := [][2]string{}
 	if t.serverName != "" {
@@ -170,7 +171,7 @@ func (st *story) txnEvent(t *txn) *sentryapi.Event {
 	switch p.platform {
 	case "javascript-react":
 		more = append(more, [2]string{"browser", "Chrome 131.0.0"}, [2]string{"browser.name", "Chrome"}, [2]string{"os.name", "macOS"}, [2]string{"url", shopURL + "/checkout"})
-		ev.User = &sentryapi.User{ID: userID, IPAddress: "203.0.113.57"}
+		ev.User = &wire.User{ID: userID, IPAddress: "203.0.113.57"}
 	case "node":
 		more = append(more, [2]string{"runtime.name", "node"})
 	case "python":
@@ -187,7 +188,7 @@ func (st *story) txnEvent(t *txn) *sentryapi.Event {
 	delete(ex, "fingerprints")
 	delete(ex, "groupingConfig")
 	if t.perfIssue != nil {
-		ev.GroupID = sentryapi.FlexString(fmt.Sprint(t.perfIssue.id))
+		ev.GroupID = wire.FlexString(fmt.Sprint(t.perfIssue.id))
 		ev.Occurrence = raw(t.occurrence)
 		delete(ex, "groupID")
 	}
@@ -196,36 +197,36 @@ func (st *story) txnEvent(t *txn) *sentryapi.Event {
 }
 
 // errorEvent renders an error as /projects/{org}/{project}/events/{id}/.
-func (st *story) errorEvent(e *errEvent) *sentryapi.Event {
+func (st *story) errorEvent(e *errEvent) *wire.Event {
 	p := e.proj
 	t := e.span.txn
-	entries := []sentryapi.Entry{{Type: sentryapi.EntryException, Exception: e.exception}}
+	entries := []wire.Entry{{Type: wire.EntryException, Exception: e.exception}}
 	if len(e.breadcrumbs) > 0 {
-		entries = append(entries, sentryapi.Entry{Type: sentryapi.EntryBreadcrumbs, Breadcrumbs: &sentryapi.BreadcrumbsData{Values: e.breadcrumbs}})
+		entries = append(entries, wire.Entry{Type: wire.EntryBreadcrumbs, Breadcrumbs: &wire.BreadcrumbsData{Values: e.breadcrumbs}})
 	}
 	if e.request != nil {
-		entries = append(entries, sentryapi.Entry{Type: sentryapi.EntryRequest, Request: e.request})
+		entries = append(entries, wire.Entry{Type: wire.EntryRequest, Request: e.request})
 	}
-	ev := &sentryapi.Event{
-		ID: e.eventID, EventID: e.eventID, GroupID: sentryapi.FlexString(fmt.Sprint(e.issue.id)),
-		ProjectID: sentryapi.FlexString(fmt.Sprint(p.id)), ProjectSlug: p.slug, Type: "error",
+	ev := &wire.Event{
+		ID: e.eventID, EventID: e.eventID, GroupID: wire.FlexString(fmt.Sprint(e.issue.id)),
+		ProjectID: wire.FlexString(fmt.Sprint(p.id)), ProjectSlug: p.slug, Type: "error",
 		Title: e.title, Message: "", Culprit: e.culprit, Location: e.location, Platform: e.platform,
 		DateCreated: iso(e.at), DateReceived: iso(e.at + ms(388.2)), Entries: entries,
-		SDK: &sentryapi.SDK{Name: p.sdkName, Version: p.sdkVersion}, Release: st.releaseObj(p), User: e.user,
+		SDK: &wire.SDK{Name: p.sdkName, Version: p.sdkVersion}, Release: st.releaseObj(p), User: e.user,
 	}
 	if e.location == "" {
-		ev.Extra = sentryapi.Extra{"location": raw(nil)}
+		ev.Extra = wire.Extra{"location": raw(nil)}
 	}
 	ctx := runtimeContexts(p)
 	for k, v := range e.contexts {
 		ctx[k] = v
 	}
-	trace := &sentryapi.TraceContext{TraceID: st.traceID, SpanID: e.span.id, ParentSpanID: e.span.parent, Op: e.span.op, Status: e.span.status, Type: "trace",
+	trace := &wire.TraceContext{TraceID: st.traceID, SpanID: e.span.id, ParentSpanID: e.span.parent, Op: e.span.op, Status: e.span.status, Type: "trace",
 		Extra: extra("client_sample_rate", 1.0, "sampled", true)}
 	if e.span.op == "function" {
 		trace.Description = e.span.desc
 	}
-	ev.Contexts = sentryapi.Contexts{Trace: trace, Extra: toExtra(ctx)}
+	ev.Contexts = wire.Contexts{Trace: trace, Extra: toExtra(ctx)}
 	handled := "no"
 	if e.exception.Values[len(e.exception.Values)-1].Mechanism.Handled != nil && *e.exception.Values[len(e.exception.Values)-1].Mechanism.Handled {
 		handled = "yes"
@@ -269,21 +270,21 @@ func hourly(is *issue) [][2]int64 {
 	return genkit.Hourly(is.firstSeen, is.lastSeen, n)
 }
 
-func (st *story) issueJSON(is *issue) *sentryapi.Issue {
+func (st *story) issueJSON(is *issue) *wire.Issue {
 	p := is.proj
-	out := &sentryapi.Issue{
-		ID: sentryapi.FlexString(fmt.Sprint(is.id)), ShortID: is.shortID, Title: is.title, Culprit: is.culprit,
+	out := &wire.Issue{
+		ID: wire.FlexString(fmt.Sprint(is.id)), ShortID: is.shortID, Title: is.title, Culprit: is.culprit,
 		Permalink: fmt.Sprintf("https://%s.sentry.io/issues/%d/", OrgSlug, is.id), Level: is.level, Status: is.status,
 		Substatus: is.substatus, Priority: is.priority, Platform: eventPlatform(p), Type: is.typ, IssueType: is.issueType,
-		IssueCategory: is.issueCategory, Count: sentryapi.FlexString(fmt.Sprint(is.count)), UserCount: sentryapi.FlexInt(is.userCount),
+		IssueCategory: is.issueCategory, Count: wire.FlexString(fmt.Sprint(is.count)), UserCount: wire.FlexInt(is.userCount),
 		FirstSeen: iso(is.firstSeen), LastSeen: iso(is.lastSeen), IsUnhandled: is.unhandled,
-		Project: sentryapi.IssueProject{ID: sentryapi.FlexString(fmt.Sprint(p.id)), Name: p.name, Slug: p.slug, Platform: p.platform},
+		Project: wire.IssueProject{ID: wire.FlexString(fmt.Sprint(p.id)), Name: p.name, Slug: p.slug, Platform: p.platform},
 	}
 	md := map[string]any{}
 	for k, v := range is.metadata {
 		md[k] = v
 	}
-	out.Metadata = sentryapi.IssueMetadata{Extra: toExtra(md)}
+	out.Metadata = wire.IssueMetadata{Extra: toExtra(md)}
 	for _, k := range []string{"type", "value", "filename", "function", "title"} {
 		delete(out.Metadata.Extra, k)
 	}
@@ -308,7 +309,7 @@ func (st *story) issueJSON(is *issue) *sentryapi.Issue {
 }
 
 // traceItems renders the /trace/ array: every span, linked by parent span.
-func (st *story) traceItems() sentryapi.Trace {
+func (st *story) traceItems() wire.Trace {
 	var roots []*span
 	for _, t := range st.txns {
 		if t.root.parent == "" {
@@ -316,21 +317,21 @@ func (st *story) traceItems() sentryapi.Trace {
 		}
 	}
 	slices.SortStableFunc(roots, func(a, b *span) int { return cmp.Compare(a.start, b.start) })
-	out := sentryapi.Trace{}
+	out := wire.Trace{}
 	for _, r := range roots {
 		out = append(out, st.spanItem(r))
 	}
 	return out
 }
 
-func (st *story) spanItem(s *span) sentryapi.TraceItem {
+func (st *story) spanItem(s *span) wire.TraceItem {
 	t := s.txn
 	p := t.proj
-	it := sentryapi.TraceItem{
-		EventID: s.id, EventType: sentryapi.TraceItemSpan, TransactionID: t.eventID, ParentSpanID: s.parent,
-		IsTransaction: s == t.root, ProjectID: sentryapi.FlexInt(p.id), ProjectSlug: p.slug, Op: s.op, Name: s.op,
+	it := wire.TraceItem{
+		EventID: s.id, EventType: wire.TraceItemSpan, TransactionID: t.eventID, ParentSpanID: s.parent,
+		IsTransaction: s == t.root, ProjectID: wire.FlexInt(p.id), ProjectSlug: p.slug, Op: s.op, Name: s.op,
 		Description: s.desc, Transaction: t.name, SDKName: p.sdkName, StartTimestamp: ts(s.start), EndTimestamp: ts(s.end),
-		Duration: sentryapi.FlexFloat(s.durMS()), ProfileID: t.profileID, ProfilerID: t.profilerID, Status: s.status,
+		Duration: wire.FlexFloat(s.durMS()), ProfileID: t.profileID, ProfilerID: t.profilerID, Status: s.status,
 	}
 	ex := map[string]any{"additional_attributes": map[string]any{}}
 	if s.parent == "" {
@@ -359,9 +360,9 @@ func (st *story) spanItem(s *span) sentryapi.TraceItem {
 		it.Children = append(it.Children, st.spanItem(k))
 	}
 	for _, e := range s.errors {
-		it.Errors = append(it.Errors, sentryapi.TraceItem{
-			EventID: e.eventID, EventType: sentryapi.TraceItemError, IssueID: sentryapi.FlexInt(e.issue.id), ShortID: e.issue.shortID,
-			ProjectID: sentryapi.FlexInt(p.id), ProjectSlug: p.slug, Description: e.title, Level: e.level, Culprit: e.culprit,
+		it.Errors = append(it.Errors, wire.TraceItem{
+			EventID: e.eventID, EventType: wire.TraceItemError, IssueID: wire.FlexInt(e.issue.id), ShortID: e.issue.shortID,
+			ProjectID: wire.FlexInt(p.id), ProjectSlug: p.slug, Description: e.title, Level: e.level, Culprit: e.culprit,
 			Transaction: t.name, StartTimestamp: ts(e.at), IssueType: 1,
 		})
 	}
@@ -373,10 +374,10 @@ func (st *story) spanItem(s *span) sentryapi.TraceItem {
 				first, last = min(first, o.start), max(last, o.end)
 			}
 		}
-		it.Occurrences = append(it.Occurrences, sentryapi.TraceItem{
-			EventID: t.eventID, EventType: sentryapi.TraceItemOccurrence, IssueID: sentryapi.FlexInt(is.id), ShortID: is.shortID,
-			ProjectID: sentryapi.FlexInt(p.id), ProjectSlug: p.slug, Description: is.title, Level: is.level, Culprit: is.culprit,
-			Transaction: t.name, StartTimestamp: ts(first), EndTimestamp: ts(last), IssueType: sentryapi.FlexInt(is.groupType),
+		it.Occurrences = append(it.Occurrences, wire.TraceItem{
+			EventID: t.eventID, EventType: wire.TraceItemOccurrence, IssueID: wire.FlexInt(is.id), ShortID: is.shortID,
+			ProjectID: wire.FlexInt(p.id), ProjectSlug: p.slug, Description: is.title, Level: is.level, Culprit: is.culprit,
+			Transaction: t.name, StartTimestamp: ts(first), EndTimestamp: ts(last), IssueType: wire.FlexInt(is.groupType),
 		})
 	}
 	for _, k := range []string{"children", "errors", "occurrences"} {

@@ -5,8 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo/internal/genkit"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // Fixed facts of the incident.
@@ -133,15 +134,15 @@ func spanStatus(code int) string {
 func (st *story) gatewayTxn(key, method, route string, client *span, inMS, outMS float64, server string) (*txn, *span) {
 	gw := st.addTxn(client.serve(key, st.byslug["api-gateway"], "http.server", method+" "+route, "route", inMS, outMS))
 	gw.serverName = server
-	gw.request = &sentryapi.RequestData{
+	gw.request = &wire.RequestData{
 		Method: method, URL: shopURL + route, InferredContentType: "application/json",
-		Headers: sentryapi.Pairs{
+		Headers: wire.Pairs{
 			{"accept", "*/*"}, {"accept-language", "de-DE,de;q=0.9,en;q=0.8"}, {"baggage", st.baggage()},
 			{"cookie", "[Filtered]"}, {"host", "shop.acme.test"}, {"referer", shopURL + "/checkout"},
 			{"sentry-trace", st.traceID + "-" + client.id + "-1"}, {"user-agent", browserUA},
 			{"x-forwarded-for", "[Filtered]"}, {"x-forwarded-proto", "https"},
 		},
-		Cookies: sentryapi.Pairs{{"acme_sid", "[Filtered]"}},
+		Cookies: wire.Pairs{{"acme_sid", "[Filtered]"}},
 	}
 	gw.root.origin = "auto.http.otel.http"
 	gw.root.data = map[string]any{
@@ -188,9 +189,9 @@ func (st *story) authTxn(t *txn, path string, status int, client *span, keyID, u
 	u := strings.TrimPrefix(client.desc, "POST ")
 	target := strings.TrimPrefix(u, authURL)
 	ts := fmt.Sprint(client.start / 1e6)
-	t.request = &sentryapi.RequestData{
+	t.request = &wire.RequestData{
 		Method: "POST", URL: strings.SplitN(u, "?", 2)[0], InferredContentType: "application/json", Data: raw("[Filtered]"),
-		Headers: sentryapi.Pairs{
+		Headers: wire.Pairs{
 			{"Accept", "*/*"}, {"Content-Length", fmt.Sprint(len(body))}, {"Content-Type", "application/json"},
 			{"Host", "auth-service.internal:8080"}, {"Sentry-Trace", st.traceID + "-" + client.id + "-1"}, {"User-Agent", ua},
 			{"X-Acme-Key-Id", keyID}, {"X-Acme-Signature", sign(keyID, strings.Join([]string{"POST", strings.SplitN(target, "?", 2)[0], ts, sha256hex(body)}, "\n"))},
@@ -199,7 +200,7 @@ func (st *story) authTxn(t *txn, path string, status int, client *span, keyID, u
 	}
 	if q := strings.SplitN(target, "?", 2); len(q) == 2 {
 		k, v, _ := strings.Cut(q[1], "=")
-		t.request.Query = sentryapi.Pairs{{k, v}}
+		t.request.Query = wire.Pairs{{k, v}}
 	}
 	t.root.origin = "auto.http.stdlib"
 	t.root.status = spanStatus(status)
@@ -211,7 +212,7 @@ func (st *story) buildPageload() {
 	pl := st.addTxn(newTxn("pageload", sf, "pageload", "/checkout", "route", t0, 3412.7))
 	st.pageload = pl
 	pl.root.origin = "auto.pageload.react.reactrouter_v6"
-	pl.request = &sentryapi.RequestData{URL: shopURL + "/checkout", Headers: sentryapi.Pairs{{"Referer", shopURL + "/cart"}, {"User-Agent", browserUA}}}
+	pl.request = &wire.RequestData{URL: shopURL + "/checkout", Headers: wire.Pairs{{"Referer", shopURL + "/cart"}, {"User-Agent", browserUA}}}
 	pl.root.data = map[string]any{
 		"sentry.op": "pageload", "sentry.origin": "auto.pageload.react.reactrouter_v6", "sentry.source": "route",
 		"sentry.idle_span_finish_reason": "idleTimeout", "performance.timeOrigin": float64(t0) / 1e6,
@@ -368,9 +369,9 @@ func (st *story) flaskTxn(t *txn, method, path string, status int, server string
 	if t.proj.slug == "payments" {
 		host = strings.TrimPrefix(paymentsURL, "http://")
 	}
-	t.request = &sentryapi.RequestData{
+	t.request = &wire.RequestData{
 		Method: method, URL: "http://" + host + path, InferredContentType: "application/json",
-		Headers: sentryapi.Pairs{
+		Headers: wire.Pairs{
 			{"Accept", "*/*"}, {"Baggage", st.baggage()}, {"Content-Type", "application/json"},
 			{"Host", host}, {"Sentry-Trace", st.traceID + "-" + t.root.parent + "-1"}, {"User-Agent", "node"},
 		},

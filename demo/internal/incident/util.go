@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
 // hexID derives a stable hex id of n characters from a name, so ids do not
@@ -28,7 +28,7 @@ func ms(v float64) µs {
 	return µs(v*1000 + 0.5)
 }
 
-func ts(t µs) sentryapi.Timestamp { return sentryapi.Timestamp(float64(t) / 1e6) }
+func ts(t µs) wire.Timestamp { return wire.Timestamp(float64(t) / 1e6) }
 
 func iso(t µs) string {
 	return time.UnixMicro(t).UTC().Format("2006-01-02T15:04:05.000000Z")
@@ -38,19 +38,19 @@ func isoMS(t µs) string {
 	return time.UnixMicro(t).UTC().Format("2006-01-02T15:04:05.000Z")
 }
 
-func raw(v any) sentryapi.Raw {
-	b, err := sentryapi.Encode(v)
+func raw(v any) wire.Raw {
+	b, err := wire.Encode(v)
 	if err != nil {
 		panic(err)
 	}
 	return b
 }
 
-func extra(kv ...any) sentryapi.Extra {
+func extra(kv ...any) wire.Extra {
 	if len(kv)%2 != 0 {
 		panic("extra: odd arguments")
 	}
-	e := sentryapi.Extra{}
+	e := wire.Extra{}
 	for i := 0; i < len(kv); i += 2 {
 		e[kv[i].(string)] = raw(kv[i+1])
 	}

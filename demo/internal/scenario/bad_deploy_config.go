@@ -3,9 +3,10 @@ package scenario
 import (
 	"time"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo/internal/history"
 	"github.com/tracehound/tracehound/demo/internal/incident"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // badDeployConfig: catalog 3.4.0 changed the default PRICING_URL to the
@@ -78,7 +79,7 @@ func badDeployConfig() *Incident {
 				withVars(App("catalog/pricing_client.py", "raise PricingUnavailable(", "get_price"), getPriceVars),
 			}},
 		},
-		Crumbs: []sentryapi.Breadcrumb{q1.QueryCrumb(), q2.QueryCrumb(), price.HTTPCrumb(),
+		Crumbs: []wire.Breadcrumb{q1.QueryCrumb(), q2.QueryCrumb(), price.HTTPCrumb(),
 			Crumb(price.End+MS(1.1), "log", "catalog.app", "error", "no price for "+sku, nil)},
 		Tags:  [][2]string{{"logger", "catalog.app"}, {"url", "https://shop.acme.test/api/products/" + sku}},
 		Issue: &Issue{ShortID: "CATALOG-3F", Count: 1412, FirstSeen: "2026-12-02T13:22:47Z"},
@@ -92,7 +93,7 @@ func badDeployConfig() *Incident {
 			{Path: "src/api/products.ts", At: `return apiFetch<Product>("GET"`, Function: "getProduct", Col: "apiFetch"},
 			{Path: "src/api/client.ts", At: "throw new Error(`${method} ${path} failed", Function: "apiFetch", Col: "new Error"},
 		}}},
-		Crumbs: []sentryapi.Breadcrumb{
+		Crumbs: []wire.Breadcrumb{
 			Crumb(in.At(-1630.2), "user", "ui.click", "info", "div.results > a.product-card[href=\"/products/"+sku+"\"]", nil),
 			Crumb(in.At(-1588.9), "navigation", "navigation", "info", "", map[string]any{"from": "/search?q=espresso", "to": "/products/" + sku}),
 			fetch.HTTPCrumb(),

@@ -6,10 +6,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo/internal/genkit"
 	"github.com/tracehound/tracehound/demo/internal/history"
 	"github.com/tracehound/tracehound/demo/internal/incident"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // defs are the incidents, in the order Names lists them.
@@ -84,7 +85,7 @@ func (r *renderer) put(name string, v any) {
 	if _, dup := r.out[name]; dup {
 		panic(fmt.Errorf("%s written twice", name))
 	}
-	b, err := sentryapi.EncodeIndent(v)
+	b, err := wire.EncodeIndent(v)
 	if err != nil {
 		panic(fmt.Errorf("%s: %w", name, err))
 	}
@@ -98,7 +99,7 @@ func (r *renderer) files() map[string][]byte {
 		panic(fmt.Errorf("incident %s has no symptom or no expected root cause", in.Name))
 	}
 	// Errors first: they fill in their issues.
-	errs := map[*Error]*sentryapi.Event{}
+	errs := map[*Error]*wire.Event{}
 	for _, e := range in.Errors {
 		errs[e] = r.errorEvent(e)
 	}
@@ -144,10 +145,10 @@ func (r *renderer) history(s *Service) history.File {
 	return h
 }
 
-func (r *renderer) organization() *sentryapi.Organization {
-	return &sentryapi.Organization{
+func (r *renderer) organization() *wire.Organization {
+	return &wire.Organization{
 		ID: orgID, Slug: OrgSlug, Name: orgName,
-		Links:    sentryapi.OrgLinks{RegionURL: "", OrganizationURL: "https://" + OrgSlug + ".sentry.io"},
+		Links:    wire.OrgLinks{RegionURL: "", OrganizationURL: "https://" + OrgSlug + ".sentry.io"},
 		Features: []string{"continuous-profiling", "performance-view", "profiling", "profiling-view", "session-replay", "trace-view-v1"},
 		Extra: toExtra(map[string]any{
 			"dateCreated": "2024-03-11T09:12:57.602517Z", "isEarlyAdopter": false, "require2FA": false,
@@ -158,17 +159,17 @@ func (r *renderer) organization() *sentryapi.Organization {
 	}
 }
 
-func (r *renderer) projects() []sentryapi.Project {
+func (r *renderer) projects() []wire.Project {
 	team := map[string]any{"id": "4508001", "slug": "shop", "name": "Shop"}
-	var out []sentryapi.Project
+	var out []wire.Project
 	for _, s := range r.in.Services {
 		hasProfiles := false
 		for _, t := range r.in.Txns {
 			hasProfiles = hasProfiles || (t.Service == s && t.Profile != nil)
 		}
 		created := fmt.Sprintf("2024-%02d-%02dT09:%02d:41.118220Z", 3+len(s.Slug)%6, 11+len(s.Slug), 10+int(s.id%40))
-		out = append(out, sentryapi.Project{
-			ID: sentryapi.FlexString(fmt.Sprint(s.id)), Slug: s.Slug, Name: s.Slug, Platform: s.Platform,
+		out = append(out, wire.Project{
+			ID: wire.FlexString(fmt.Sprint(s.id)), Slug: s.Slug, Name: s.Slug, Platform: s.Platform,
 			Platforms: []string{s.Platform}, HasProfiles: hasProfiles,
 			Extra: toExtra(map[string]any{
 				"dateCreated": created, "firstEvent": created, "firstTransactionEvent": true,
@@ -187,13 +188,13 @@ func (r *renderer) projects() []sentryapi.Project {
 
 func (r *renderer) repoID(i int) string { return fmt.Sprint(312000 + r.in.Ordinal*10 + i) }
 
-func (r *renderer) repos() []sentryapi.Repository {
-	var out []sentryapi.Repository
+func (r *renderer) repos() []wire.Repository {
+	var out []wire.Repository
 	for i, s := range r.in.Services {
-		out = append(out, sentryapi.Repository{
-			ID: sentryapi.FlexString(r.repoID(i)), Name: s.Repo(), URL: "https://github.com/" + s.Repo(),
+		out = append(out, wire.Repository{
+			ID: wire.FlexString(r.repoID(i)), Name: s.Repo(), URL: "https://github.com/" + s.Repo(),
 			Provider: raw(map[string]any{"id": "integrations:github", "name": "GitHub"}), Status: "active",
-			IntegrationID: "176052", ExternalSlug: sentryapi.FlexString(s.Repo()),
+			IntegrationID: "176052", ExternalSlug: wire.FlexString(s.Repo()),
 			Extra: toExtra(map[string]any{"dateCreated": "2024-03-11T10:02:44.210331Z", "externalId": fmt.Sprint(771004000 + r.in.Ordinal*10 + i)}),
 		})
 	}
@@ -212,12 +213,12 @@ func stackRoot(s *Service) string {
 	}
 }
 
-func (r *renderer) codeMappings() []sentryapi.CodeMapping {
-	var out []sentryapi.CodeMapping
+func (r *renderer) codeMappings() []wire.CodeMapping {
+	var out []wire.CodeMapping
 	for i, s := range r.in.Services {
-		out = append(out, sentryapi.CodeMapping{
-			ID: sentryapi.FlexString(fmt.Sprint(90400 + r.in.Ordinal*10 + i)), ProjectID: sentryapi.FlexString(fmt.Sprint(s.id)), ProjectSlug: s.Slug,
-			RepoID: sentryapi.FlexString(r.repoID(i)), RepoName: s.Repo(), StackRoot: stackRoot(s), SourceRoot: "", DefaultBranch: "main",
+		out = append(out, wire.CodeMapping{
+			ID: wire.FlexString(fmt.Sprint(90400 + r.in.Ordinal*10 + i)), ProjectID: wire.FlexString(fmt.Sprint(s.id)), ProjectSlug: s.Slug,
+			RepoID: wire.FlexString(r.repoID(i)), RepoName: s.Repo(), StackRoot: stackRoot(s), SourceRoot: "", DefaultBranch: "main",
 			Extra: toExtra(map[string]any{
 				"integrationId": "176052", "automaticallyGenerated": false,
 				"provider": map[string]any{"key": "github", "slug": "github", "name": "GitHub", "canAdd": true, "canDisable": false,
@@ -228,7 +229,7 @@ func (r *renderer) codeMappings() []sentryapi.CodeMapping {
 	return out
 }
 
-func (r *renderer) releaseObj(s *Service) sentryapi.Raw {
+func (r *renderer) releaseObj(s *Service) wire.Raw {
 	return raw(map[string]any{
 		"version": s.Release(), "shortVersion": s.Release(), "versionInfo": map[string]any{
 			"package": s.Slug, "version": map[string]any{"raw": s.Version}, "description": s.Version, "buildHash": nil,
@@ -256,9 +257,9 @@ var sdks = map[string][2]string{
 	Go:      {"sentry.go", "0.34.1"},
 }
 
-func sdk(s *Service) *sentryapi.SDK {
+func sdk(s *Service) *wire.SDK {
 	v := sdks[s.Platform]
-	return &sentryapi.SDK{Name: v[0], Version: v[1]}
+	return &wire.SDK{Name: v[0], Version: v[1]}
 }
 
 func runtimeContexts(s *Service) map[string]any {
@@ -300,13 +301,13 @@ func platformTags(s *Service) [][2]string {
 	}
 }
 
-func tags(s *Service, transaction, level string, more ...[2]string) []sentryapi.Tag {
+func tags(s *Service, transaction, level string, more ...[2]string) []wire.Tag {
 	all := [][2]string{{"environment", "production"}, {"level", level}, {"release", s.Release()}, {"transaction", transaction}}
 	all = append(all, more...)
 	slices.SortStableFunc(all, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
-	out := make([]sentryapi.Tag, len(all))
+	out := make([]wire.Tag, len(all))
 	for i, t := range all {
-		out[i] = sentryapi.Tag{Key: t[0], Value: sentryapi.FlexString(t[1])}
+		out[i] = wire.Tag{Key: t[0], Value: wire.FlexString(t[1])}
 	}
 	return out
 }

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo/internal/incident"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // cacheStampede: the shop-wide trending list is cached for exactly an hour
@@ -103,7 +104,7 @@ func cacheStampede() *Incident {
 		in.Error(&Error{
 			Key: "error/reco/" + name, Span: f, At: f.End - MS(0.2), Handled: true, Mechanism: "generic",
 			Chain: []Exception{{Type: "PoolTimeout", Module: "psycopg_pool", Value: "couldn't get a connection after 1.00 sec", Frames: poolFrames(name)}},
-			Crumbs: []sentryapi.Breadcrumb{
+			Crumbs: []wire.Breadcrumb{
 				Crumb(tx.Root.Start+MS(1.3), "query", "redis", "info", "GET 'reco:trending:v3'", map[string]any{"redis.command": "GET", "redis.key": "reco:trending:v3"}),
 			},
 			Tags:     [][2]string{{"url", "http://recommendations.internal:8000/v1/widgets/" + name}},
@@ -120,11 +121,11 @@ func cacheStampede() *Incident {
 			NodeTicks(),
 			{Path: "src/lib/upstream.ts", At: "throw new UpstreamError(", Col: "new UpstreamError", Function: "callUpstream"},
 		}}},
-		Crumbs: []sentryapi.Breadcrumb{calls[2].HTTPCrumb(), calls[4].HTTPCrumb(), calls[0].HTTPCrumb(), calls[1].HTTPCrumb(), calls[3].HTTPCrumb()},
+		Crumbs: []wire.Breadcrumb{calls[2].HTTPCrumb(), calls[4].HTTPCrumb(), calls[0].HTTPCrumb(), calls[1].HTTPCrumb(), calls[3].HTTPCrumb()},
 		Tags:   [][2]string{{"http.route", "/api/home"}, {"upstream.service", "recommendations"}},
 		Contexts: map[string]any{"UpstreamError": map[string]any{"service": "recommendations", "status": 503, "method": "GET",
 			"path": "/v1/widgets/deals?customer=" + customer, "body": `{"error":"busy"}`}},
-		User:  &sentryapi.User{ID: in.userID()},
+		User:  &wire.User{ID: in.userID()},
 		Issue: &Issue{ShortID: "API-GATEWAY-6P", Count: 655, Users: 540, FirstSeen: "2026-11-28T18:00:02Z", Substatus: "escalating", FirstRelease: "api-gateway@1.31.2"},
 	})
 
@@ -136,7 +137,7 @@ func cacheStampede() *Incident {
 			{Path: "src/api/home.ts", At: `const home = await apiFetch<{ widgets: Widget[] }>("GET", "/api/home");`, Col: "apiFetch", Function: "getHome"},
 			{Path: "src/api/client.ts", At: "throw new Error(`${method} ${path} failed", Col: "new Error", Function: "apiFetch"},
 		}}},
-		Crumbs: []sentryapi.Breadcrumb{fetch.HTTPCrumb()},
+		Crumbs: []wire.Breadcrumb{fetch.HTTPCrumb()},
 		User:   in.BrowserUser(),
 		Issue:  &Issue{ShortID: "STOREFRONT-B4", Count: 598, Users: 571, FirstSeen: "2026-11-28T18:00:03Z", Substatus: "escalating", FirstRelease: "storefront@4.12.0"},
 	})

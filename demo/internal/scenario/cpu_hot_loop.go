@@ -3,9 +3,10 @@ package scenario
 import (
 	"time"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo/internal/history"
 	"github.com/tracehound/tracehound/demo/internal/incident"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // cpuHotLoop: search 2.8.0 builds its highlight regex with a leading
@@ -141,7 +142,7 @@ func cpuHotLoop() *Incident {
 				"results": "[{'sku': 'SKU-48813', 'snippet': 'Classic <mark>moka</mark> <mark>pot</mark> for 6 cups…', ...}, ... (7 items)]"}),
 			withVars(App("search/deadline.py", "raise DeadlineExceeded(", "check"), map[string]any{"stage": "'result building'"}),
 		)}},
-		Crumbs: []sentryapi.Breadcrumb{osCall.HTTPCrumb(), cards.QueryCrumb()},
+		Crumbs: []wire.Breadcrumb{osCall.HTTPCrumb(), cards.QueryCrumb()},
 		Tags:   [][2]string{{"url", "http://search.internal:8000/v1/search"}},
 		Issue:  &Issue{ShortID: "SEARCH-2W", Count: 341, FirstSeen: "2026-12-09T16:09:40Z"},
 	})
@@ -154,7 +155,7 @@ func cpuHotLoop() *Incident {
 			NodeTicks(),
 			{Path: "src/lib/upstream.ts", At: "throw new UpstreamError(", Col: "new UpstreamError", Function: "callUpstream"},
 		}}},
-		Crumbs: []sentryapi.Breadcrumb{call.HTTPCrumb()},
+		Crumbs: []wire.Breadcrumb{call.HTTPCrumb()},
 		Tags:   [][2]string{{"http.route", "/api/search"}, {"upstream.service", "search"}},
 		Contexts: map[string]any{"UpstreamError": map[string]any{"service": "search", "status": 504, "method": "GET",
 			"path": "/v1/search?q=" + q + "&size=24", "body": `{"error":"deadline_exceeded"}`}},
@@ -169,7 +170,7 @@ func cpuHotLoop() *Incident {
 			{Path: "src/api/search.ts", At: `const res = await apiFetch<{ hits: SearchHit[] }>("GET"`, Col: "apiFetch", Function: "searchProducts"},
 			{Path: "src/api/client.ts", At: "throw new Error(`${method} ${path} failed", Col: "new Error", Function: "apiFetch"},
 		}}},
-		Crumbs: []sentryapi.Breadcrumb{
+		Crumbs: []wire.Breadcrumb{
 			Crumb(in.At(-14.2), "user", "ui.input", "info", "header form.search > input[name=\"q\"]", nil),
 			Crumb(in.At(-0.9), "navigation", "navigation", "info", "", map[string]any{"from": "/", "to": "/search?q=moka+pot"}),
 			facets.HTTPCrumb(), fetch.HTTPCrumb(),

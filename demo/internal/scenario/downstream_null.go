@@ -3,9 +3,10 @@ package scenario
 import (
 	"time"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo/internal/history"
 	"github.com/tracehound/tracehound/demo/internal/incident"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // downstreamNull: pricing 1.9.0 also returns promotions that ended in the
@@ -77,7 +78,7 @@ func downstreamNull() *Incident {
 					"priced": map[string]any{"currency": "'EUR'", "lines": []any{"{'sku': 'SKU-20417', 'quantity': 1, 'unit_price': {'amount': '219.00', 'currency': 'EUR'}, ...}", saleLine, "{'sku': 'SKU-50932', ...}"}}}),
 			withVars(App("checkout/quotes.py", `unit_cents = to_cents(line["unit_price"]["amount"])`, "_line"), map[string]any{"line": saleLine}),
 		)}},
-		Crumbs: []sentryapi.Breadcrumb{c1.QueryCrumb(), c2.QueryCrumb(), call.HTTPCrumb()},
+		Crumbs: []wire.Breadcrumb{c1.QueryCrumb(), c2.QueryCrumb(), call.HTTPCrumb()},
 		Tags:   [][2]string{{"url", "https://shop.acme.test/api/checkout/quote"}},
 		Issue:  &Issue{ShortID: "CHECKOUT-6T", Count: 212, FirstSeen: "2026-12-06T18:00:41Z", FirstRelease: "checkout@5.2.3"},
 	})
@@ -90,7 +91,7 @@ func downstreamNull() *Incident {
 			{Path: "src/api/checkout.ts", At: `return apiFetch<Quote>("POST", "/api/checkout/quote"`, Col: "apiFetch", Function: "getQuote"},
 			{Path: "src/api/client.ts", At: "throw new Error(`${method} ${path} failed", Col: "new Error", Function: "apiFetch"},
 		}}},
-		Crumbs: []sentryapi.Breadcrumb{
+		Crumbs: []wire.Breadcrumb{
 			Crumb(in.At(-3512.9), "navigation", "navigation", "info", "", map[string]any{"from": "/cart", "to": "/checkout"}),
 			af.HTTPCrumb(),
 			Crumb(click.Root.Start, "user", "ui.click", "info", "main.checkout > button#continue.btn.btn-primary", nil),

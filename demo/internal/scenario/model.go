@@ -20,9 +20,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo/internal/history"
 	"github.com/tracehound/tracehound/demo/internal/incident"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // µs is a point in time in microseconds since the epoch.
@@ -147,10 +148,10 @@ type Txn struct {
 	Source  string
 	Root    *Span
 	// Request is the request entry; Serve fills it in.
-	Request      *sentryapi.RequestData
-	Breadcrumbs  []sentryapi.Breadcrumb
+	Request      *wire.RequestData
+	Breadcrumbs  []wire.Breadcrumb
 	Measurements map[string]any
-	User         *sentryapi.User
+	User         *wire.User
 	// Profile, when set, is rendered as a sampled (v1) profile linked by
 	// contexts.profile.profile_id.
 	Profile   *Profile
@@ -264,7 +265,7 @@ type Issue struct {
 	culprit  string
 	level    string
 	lastSeen µs
-	metadata sentryapi.IssueMetadata
+	metadata wire.IssueMetadata
 	mix      string
 	sdk      string
 	unhandl  bool
@@ -283,12 +284,12 @@ type Error struct {
 	// Chain runs oldest → newest (the cause first); the last exception is
 	// the one reported.
 	Chain    []Exception
-	Crumbs   []sentryapi.Breadcrumb
+	Crumbs   []wire.Breadcrumb
 	Tags     [][2]string
 	Contexts map[string]any
-	User     *sentryapi.User
+	User     *wire.User
 	// Request defaults to the transaction's request.
-	Request *sentryapi.RequestData
+	Request *wire.RequestData
 	Issue   *Issue
 
 	eventID string

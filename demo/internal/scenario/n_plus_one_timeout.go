@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo/internal/genkit"
 	"github.com/tracehound/tracehound/demo/internal/incident"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // nPlusOneTimeout: cart's load_cart_items runs one product query per cart
@@ -58,7 +59,7 @@ func nPlusOneTimeout() *Incident {
 
 	// cart: the deadline passes in the loop.
 	lastLine := products[len(products)-1]
-	crumbs := []sentryapi.Breadcrumb{q1.QueryCrumb(), q2.QueryCrumb()}
+	crumbs := []wire.Breadcrumb{q1.QueryCrumb(), q2.QueryCrumb()}
 	for _, p := range products[len(products)-5:] {
 		crumbs = append(crumbs, p.QueryCrumb())
 	}
@@ -93,11 +94,11 @@ func nPlusOneTimeout() *Incident {
 			NodeTicks(),
 			{Path: "src/lib/upstream.ts", At: "throw new UpstreamError(", Col: "new UpstreamError", Function: "callUpstream"},
 		}}},
-		Crumbs: []sentryapi.Breadcrumb{call.HTTPCrumb()},
+		Crumbs: []wire.Breadcrumb{call.HTTPCrumb()},
 		Tags:   [][2]string{{"http.route", "/api/cart"}, {"upstream.service", "cart"}},
 		Contexts: map[string]any{"UpstreamError": map[string]any{"service": "cart", "status": 504, "method": "GET",
 			"path": "/v1/carts/" + cartID + "?include=items", "body": `{"error":"deadline_exceeded"}`}},
-		User:  &sentryapi.User{ID: in.userID()},
+		User:  &wire.User{ID: in.userID()},
 		Issue: &Issue{ShortID: "API-GATEWAY-5R", Count: 71, Users: 12, FirstSeen: "2026-11-12T11:03:28Z", Substatus: "escalating", Priority: "medium", FirstRelease: "api-gateway@1.30.4"},
 	})
 
@@ -109,7 +110,7 @@ func nPlusOneTimeout() *Incident {
 			{Path: "src/api/cart.ts", At: `return apiFetch<Cart>("GET", "/api/cart");`, Col: "apiFetch", Function: "getCart"},
 			{Path: "src/api/client.ts", At: "throw new Error(`${method} ${path} failed", Col: "new Error", Function: "apiFetch"},
 		}}},
-		Crumbs: []sentryapi.Breadcrumb{
+		Crumbs: []wire.Breadcrumb{
 			Crumb(in.At(-2204.7), "user", "ui.click", "info", "header > a.mini-cart[href=\"/cart\"]", nil),
 			Crumb(in.At(-2188.1), "navigation", "navigation", "info", "", map[string]any{"from": "/products/SKU-44182", "to": "/cart"}),
 			me.HTTPCrumb(), fetch.HTTPCrumb(),

@@ -3,8 +3,9 @@ package scenario
 import (
 	"fmt"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo/internal/genkit"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // SetProfile attaches a sampled profile to the transaction.
@@ -43,7 +44,7 @@ func (b *profileBuilder) stack(rootFirst ...PFrame) int {
 
 // profile renders the transaction's sampled (v1) profile: a sample every
 // 10 ms (with jitter) on each thread.
-func (r *renderer) profile(t *Txn) *sentryapi.Profile {
+func (r *renderer) profile(t *Txn) *wire.Profile {
 	p := t.Profile
 	s := t.Service
 	b := &profileBuilder{r: r, s: s}
@@ -64,7 +65,7 @@ func (r *renderer) profile(t *Txn) *sentryapi.Profile {
 		others[i] = b.stack(o.Stack...)
 	}
 	dur := t.Root.DurMS()
-	var samples []sentryapi.ProfileSample
+	var samples []wire.ProfileSample
 	rng := genkit.NewRNG(r.in.Name + "/profile/" + t.Key)
 	n := 0
 	for at := 0.0; at <= dur; at += 10.0 {
@@ -77,27 +78,27 @@ func (r *renderer) profile(t *Txn) *sentryapi.Profile {
 			}
 		}
 		n++
-		ns := sentryapi.FlexInt(MS(el) * 1000)
-		samples = append(samples, sentryapi.ProfileSample{StackID: sentryapi.FlexInt(sid), ThreadID: sentryapi.NumID(p.ThreadID), ElapsedSinceStartNS: ns})
+		ns := wire.FlexInt(MS(el) * 1000)
+		samples = append(samples, wire.ProfileSample{StackID: wire.FlexInt(sid), ThreadID: wire.NumID(p.ThreadID), ElapsedSinceStartNS: ns})
 		for i, o := range p.Others {
-			samples = append(samples, sentryapi.ProfileSample{StackID: sentryapi.FlexInt(others[i]), ThreadID: sentryapi.NumID(o.ID), ElapsedSinceStartNS: ns + sentryapi.FlexInt(31000*(i+1))})
+			samples = append(samples, wire.ProfileSample{StackID: wire.FlexInt(others[i]), ThreadID: wire.NumID(o.ID), ElapsedSinceStartNS: ns + wire.FlexInt(31000*(i+1))})
 		}
 	}
-	threads := map[string]sentryapi.ThreadMetadata{p.ThreadID: {Name: p.ThreadName}}
+	threads := map[string]wire.ThreadMetadata{p.ThreadID: {Name: p.ThreadName}}
 	for _, o := range p.Others {
-		threads[o.ID] = sentryapi.ThreadMetadata{Name: o.Name}
+		threads[o.ID] = wire.ThreadMetadata{Name: o.Name}
 	}
-	durNS := sentryapi.FlexInt((t.Root.End - t.Root.Start) * 1000)
+	durNS := wire.FlexInt((t.Root.End - t.Root.Start) * 1000)
 	status := fmt.Sprint(t.Root.Data["http.response.status_code"])
 	rt := runtimeContexts(s)["runtime"].(map[string]any)
-	return &sentryapi.Profile{
+	return &wire.Profile{
 		EventID: t.ProfileID, ProfileID: t.ProfileID, Version: "1", Platform: s.Platform, Environment: "production",
-		Release: raw(map[string]any{"version": s.Release()}), Timestamp: sentryapi.ISOTime(ts(t.Root.Start)), ProjectID: sentryapi.FlexInt(s.id),
-		Transaction: &sentryapi.ProfileTransaction{
-			ID: t.EventID, Name: t.Name, TraceID: r.in.traceID, SegmentID: t.Root.ID, ActiveThreadID: sentryapi.NumID(p.ThreadID),
+		Release: raw(map[string]any{"version": s.Release()}), Timestamp: wire.ISOTime(ts(t.Root.Start)), ProjectID: wire.FlexInt(s.id),
+		Transaction: &wire.ProfileTransaction{
+			ID: t.EventID, Name: t.Name, TraceID: r.in.traceID, SegmentID: t.Root.ID, ActiveThreadID: wire.NumID(p.ThreadID),
 			DurationNS: durNS, RelativeEndNS: durNS,
 		},
-		Profile: sentryapi.ProfileData{Frames: b.Frames, Stacks: b.Stacks, Samples: samples, ThreadMetadata: threads},
+		Profile: wire.ProfileData{Frames: b.Frames, Stacks: b.Stacks, Samples: samples, ThreadMetadata: threads},
 		Extra: toExtra(map[string]any{
 			"organization_id": 1150472, "received": iso(t.Root.End + MS(1204.5)), "retention_days": 90, "sampled": true,
 			"device":               map[string]any{"architecture": "x86_64", "classification": "", "locale": "C.UTF-8", "manufacturer": "", "model": ""},

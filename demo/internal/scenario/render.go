@@ -6,14 +6,15 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo/internal/genkit"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
-func (r *renderer) rawSpan(s *Span) sentryapi.Span {
-	return sentryapi.Span{
+func (r *renderer) rawSpan(s *Span) wire.Span {
+	return wire.Span{
 		SpanID: s.ID, ParentSpanID: s.Parent, TraceID: r.in.traceID, Op: s.Op, Description: s.Desc, Status: s.Status,
-		StartTimestamp: ts(s.Start), Timestamp: ts(s.End), ExclusiveTime: sentryapi.FlexFloat(s.exclusiveMS()),
+		StartTimestamp: ts(s.Start), Timestamp: ts(s.End), ExclusiveTime: wire.FlexFloat(s.exclusiveMS()),
 		SameProcessAsParent: ptr(true), Origin: s.Origin, Data: toExtra(s.Data), Hash: r.in.hexID(16, "hash", s.Op, s.Desc),
 	}
 }
@@ -21,39 +22,39 @@ func (r *renderer) rawSpan(s *Span) sentryapi.Span {
 func byStart(a, b *Span) int { return cmp.Compare(a.Start, b.Start) }
 
 // txnEvent renders a transaction as /projects/{org}/{project}/events/{id}/.
-func (r *renderer) txnEvent(t *Txn) *sentryapi.Event {
+func (r *renderer) txnEvent(t *Txn) *wire.Event {
 	s := t.Service
 	spans := slices.Clone(t.spans)
 	slices.SortStableFunc(spans, byStart)
-	rawSpans := make([]sentryapi.Span, 0, len(spans))
+	rawSpans := make([]wire.Span, 0, len(spans))
 	for _, sp := range spans {
 		rawSpans = append(rawSpans, r.rawSpan(sp))
 	}
-	ev := &sentryapi.Event{
-		ID: t.EventID, EventID: t.EventID, ProjectID: sentryapi.FlexString(fmt.Sprint(s.id)), ProjectSlug: s.Slug,
+	ev := &wire.Event{
+		ID: t.EventID, EventID: t.EventID, ProjectID: wire.FlexString(fmt.Sprint(s.id)), ProjectSlug: s.Slug,
 		Type: "transaction", Title: t.Name, Culprit: t.Name, Location: t.Name, Platform: eventPlatform(s),
 		DateCreated: iso(t.Root.End), DateReceived: iso(t.Root.End + MS(388.4)),
-		Entries:        []sentryapi.Entry{{Type: sentryapi.EntrySpans, Spans: rawSpans}},
+		Entries:        []wire.Entry{{Type: wire.EntrySpans, Spans: rawSpans}},
 		SDK:            sdk(s),
 		Release:        r.releaseObj(s),
-		Metadata:       sentryapi.IssueMetadata{Title: t.Name, Extra: toExtra(map[string]any{"location": t.Name})},
+		Metadata:       wire.IssueMetadata{Title: t.Name, Extra: toExtra(map[string]any{"location": t.Name})},
 		StartTimestamp: ts(t.Root.Start), EndTimestamp: ts(t.Root.End),
 		User: t.User,
 	}
 	if t.Request != nil {
-		ev.Entries = append(ev.Entries, sentryapi.Entry{Type: sentryapi.EntryRequest, Request: t.Request})
+		ev.Entries = append(ev.Entries, wire.Entry{Type: wire.EntryRequest, Request: t.Request})
 	}
 	if len(t.Breadcrumbs) > 0 {
-		ev.Entries = append(ev.Entries, sentryapi.Entry{Type: sentryapi.EntryBreadcrumbs, Breadcrumbs: &sentryapi.BreadcrumbsData{Values: t.Breadcrumbs}})
+		ev.Entries = append(ev.Entries, wire.Entry{Type: wire.EntryBreadcrumbs, Breadcrumbs: &wire.BreadcrumbsData{Values: t.Breadcrumbs}})
 	}
-	trace := &sentryapi.TraceContext{
+	trace := &wire.TraceContext{
 		TraceID: r.in.traceID, SpanID: t.Root.ID, ParentSpanID: t.Root.Parent, Op: t.Root.Op, Status: t.Root.Status,
-		ExclusiveTime: sentryapi.FlexFloat(t.Root.exclusiveMS()), Data: toExtra(t.Root.Data), Type: "trace",
+		ExclusiveTime: wire.FlexFloat(t.Root.exclusiveMS()), Data: toExtra(t.Root.Data), Type: "trace",
 		Extra: toExtra(map[string]any{"origin": t.Root.Origin, "client_sample_rate": 1.0, "sampled": true, "hash": r.in.hexID(16, "hash", t.Root.Op, t.Name)}),
 	}
-	ev.Contexts = sentryapi.Contexts{Trace: trace, Extra: toExtra(runtimeContexts(s))}
+	ev.Contexts = wire.Contexts{Trace: trace, Extra: toExtra(runtimeContexts(s))}
 	if t.Profile != nil {
-		ev.Contexts.Profile = &sentryapi.ProfileContext{ProfileID: t.ProfileID, Type: "profile"}
+		ev.Contexts.Profile = &wire.ProfileContext{ProfileID: t.ProfileID, Type: "profile"}
 	}
 	more := platformTags(s)
 	if s.Server != "" {
@@ -74,7 +75,7 @@ func (r *renderer) txnEvent(t *Txn) *sentryapi.Event {
 	delete(ex, "fingerprints")
 	delete(ex, "groupingConfig")
 	if p := t.perf; p != nil {
-		ev.GroupID = sentryapi.FlexString(fmt.Sprint(p.Issue.id))
+		ev.GroupID = wire.FlexString(fmt.Sprint(p.Issue.id))
 		ev.Occurrence = raw(r.occurrence(p))
 		delete(ex, "groupID")
 	}
@@ -83,17 +84,17 @@ func (r *renderer) txnEvent(t *Txn) *sentryapi.Event {
 }
 
 // frames renders an exception's frames, finding in-app lines in the source.
-func (r *renderer) frames(s *Service, fs []Frame) []sentryapi.Frame {
-	var out []sentryapi.Frame
+func (r *renderer) frames(s *Service, fs []Frame) []wire.Frame {
+	var out []wire.Frame
 	for _, f := range fs {
-		fr := sentryapi.Frame{Function: f.Function, Module: f.Module}
+		fr := wire.Frame{Function: f.Function, Module: f.Module}
 		if f.At != "" {
 			line := r.src.Find(s.Repo(), f.Path, f.At)
-			fr.LineNo = sentryapi.FlexInt(line)
+			fr.LineNo = wire.FlexInt(line)
 			fr.Context = r.src.Context(s.Repo(), f.Path, line)
 			fr.InApp = ptr(true)
 			if f.Col != "" {
-				fr.ColNo = sentryapi.FlexInt(r.src.Col(s.Repo(), f.Path, line, f.Col))
+				fr.ColNo = wire.FlexInt(r.src.Col(s.Repo(), f.Path, line, f.Col))
 			}
 			dir, file := pathSplit(f.Path)
 			switch s.Platform {
@@ -119,11 +120,11 @@ func (r *renderer) frames(s *Service, fs []Frame) []sentryapi.Frame {
 			}
 		} else {
 			fr.Filename, fr.AbsPath = f.File, f.Abs
-			fr.LineNo = sentryapi.FlexInt(f.Line)
-			fr.ColNo = sentryapi.FlexInt(f.ColNo)
+			fr.LineNo = wire.FlexInt(f.Line)
+			fr.ColNo = wire.FlexInt(f.ColNo)
 			fr.InApp = ptr(false)
 			if f.Text != "" {
-				fr.Context = []sentryapi.ContextLine{{Line: sentryapi.FlexInt(f.Line), Text: f.Text}}
+				fr.Context = []wire.ContextLine{{Line: wire.FlexInt(f.Line), Text: f.Text}}
 			}
 		}
 		if f.Vars != nil {
@@ -152,7 +153,7 @@ func trimExt(p string) string {
 }
 
 // culprit returns Sentry's culprit and location for the crash frame.
-func culprit(s *Service, f *sentryapi.Frame) (culprit, location string) {
+func culprit(s *Service, f *wire.Frame) (culprit, location string) {
 	switch s.Platform {
 	case Browser:
 		return fmt.Sprintf("%s(%s)", f.Function, f.Module), f.AbsPath
@@ -165,22 +166,22 @@ func culprit(s *Service, f *sentryapi.Frame) (culprit, location string) {
 
 // errorEvent renders an error as /projects/{org}/{project}/events/{id}/ and
 // fills in its issue.
-func (r *renderer) errorEvent(e *Error) *sentryapi.Event {
+func (r *renderer) errorEvent(e *Error) *wire.Event {
 	s := e.Span.txn.Service
 	t := e.Span.txn
-	var values []sentryapi.ExceptionValue
-	var crash *sentryapi.Frame
+	var values []wire.ExceptionValue
+	var crash *wire.Frame
 	allInApp, system := true, false
 	for i, x := range e.Chain {
-		v := sentryapi.ExceptionValue{Type: x.Type, Value: x.Value, Module: x.Module}
+		v := wire.ExceptionValue{Type: x.Type, Value: x.Value, Module: x.Module}
 		last := i == len(e.Chain)-1
 		if last {
-			v.Mechanism = &sentryapi.Mechanism{Type: e.Mechanism, Handled: ptr(e.Handled)}
+			v.Mechanism = &wire.Mechanism{Type: e.Mechanism, Handled: ptr(e.Handled)}
 			if len(e.Chain) > 1 {
 				v.Mechanism.Extra = toExtra(map[string]any{"exception_id": 0})
 			}
 		} else {
-			v.Mechanism = &sentryapi.Mechanism{Type: "chained", Handled: ptr(true),
+			v.Mechanism = &wire.Mechanism{Type: "chained", Handled: ptr(true),
 				Extra: toExtra(map[string]any{"source": "__cause__", "exception_id": len(e.Chain) - 1 - i, "parent_id": len(e.Chain) - 2 - i})}
 		}
 		if len(x.Frames) > 0 {
@@ -196,7 +197,7 @@ func (r *renderer) errorEvent(e *Error) *sentryapi.Event {
 				}
 			}
 			system = system || sys
-			v.Stacktrace = &sentryapi.Stacktrace{Frames: fr, HasSystemFrames: sys}
+			v.Stacktrace = &wire.Stacktrace{Frames: fr, HasSystemFrames: sys}
 		}
 		values = append(values, v)
 	}
@@ -206,23 +207,23 @@ func (r *renderer) errorEvent(e *Error) *sentryapi.Event {
 	if crash != nil {
 		cul, loc = culprit(s, crash)
 	}
-	entries := []sentryapi.Entry{{Type: sentryapi.EntryException, Exception: &sentryapi.ExceptionData{Values: values, HasSystemFrames: system}}}
+	entries := []wire.Entry{{Type: wire.EntryException, Exception: &wire.ExceptionData{Values: values, HasSystemFrames: system}}}
 	if len(e.Crumbs) > 0 {
-		entries = append(entries, sentryapi.Entry{Type: sentryapi.EntryBreadcrumbs, Breadcrumbs: &sentryapi.BreadcrumbsData{Values: e.Crumbs}})
+		entries = append(entries, wire.Entry{Type: wire.EntryBreadcrumbs, Breadcrumbs: &wire.BreadcrumbsData{Values: e.Crumbs}})
 	}
 	req := e.Request
 	if req == nil {
 		req = t.Request
 	}
 	if req != nil {
-		entries = append(entries, sentryapi.Entry{Type: sentryapi.EntryRequest, Request: req})
+		entries = append(entries, wire.Entry{Type: wire.EntryRequest, Request: req})
 	}
 	is := e.Issue
 	if is.id == 0 {
 		is.id = r.in.issueNumber(is.ShortID)
 		is.svc = s
 		is.title, is.culprit, is.level = title, cul, e.Level
-		is.metadata = sentryapi.IssueMetadata{Type: last.Type, Value: last.Value, Title: title}
+		is.metadata = wire.IssueMetadata{Type: last.Type, Value: last.Value, Title: title}
 		if crash != nil {
 			is.metadata.Filename, is.metadata.Function = loc, crash.Function
 			is.mix = "mixed"
@@ -236,9 +237,9 @@ func (r *renderer) errorEvent(e *Error) *sentryapi.Event {
 		panic(fmt.Errorf("error %s: issue %s belongs to %s", e.Key, is.ShortID, is.svc.Slug))
 	}
 	is.lastSeen = max(is.lastSeen, e.At)
-	ev := &sentryapi.Event{
-		ID: e.eventID, EventID: e.eventID, GroupID: sentryapi.FlexString(fmt.Sprint(is.id)),
-		ProjectID: sentryapi.FlexString(fmt.Sprint(s.id)), ProjectSlug: s.Slug, Type: "error",
+	ev := &wire.Event{
+		ID: e.eventID, EventID: e.eventID, GroupID: wire.FlexString(fmt.Sprint(is.id)),
+		ProjectID: wire.FlexString(fmt.Sprint(s.id)), ProjectSlug: s.Slug, Type: "error",
 		Title: title, Culprit: cul, Location: loc, Platform: eventPlatform(s),
 		DateCreated: iso(e.At), DateReceived: iso(e.At + MS(351.7)), Entries: entries,
 		SDK: sdk(s), Release: r.releaseObj(s), User: e.User,
@@ -247,12 +248,12 @@ func (r *renderer) errorEvent(e *Error) *sentryapi.Event {
 	for k, v := range e.Contexts {
 		ctx[k] = v
 	}
-	trace := &sentryapi.TraceContext{TraceID: r.in.traceID, SpanID: e.Span.ID, ParentSpanID: e.Span.Parent, Op: e.Span.Op, Status: e.Span.Status, Type: "trace",
+	trace := &wire.TraceContext{TraceID: r.in.traceID, SpanID: e.Span.ID, ParentSpanID: e.Span.Parent, Op: e.Span.Op, Status: e.Span.Status, Type: "trace",
 		Extra: toExtra(map[string]any{"client_sample_rate": 1.0, "sampled": true})}
 	if e.Span.Op == "function" {
 		trace.Description = e.Span.Desc
 	}
-	ev.Contexts = sentryapi.Contexts{Trace: trace, Extra: toExtra(ctx)}
+	ev.Contexts = wire.Contexts{Trace: trace, Extra: toExtra(ctx)}
 	handled := "no"
 	if e.Handled {
 		handled = "yes"
@@ -290,7 +291,7 @@ func (r *renderer) perfIssue(p *PerfIssue) {
 	is.svc = p.Txn.Service
 	is.title, is.culprit, is.level = "N+1 Query", p.Txn.Name, "info"
 	is.lastSeen = p.Txn.Root.End
-	is.metadata = sentryapi.IssueMetadata{Title: "N+1 Query", Value: p.Query, Extra: toExtra(map[string]any{"location": p.Txn.Name})}
+	is.metadata = wire.IssueMetadata{Title: "N+1 Query", Value: p.Query, Extra: toExtra(map[string]any{"location": p.Txn.Name})}
 	is.sdk = sdk(is.svc).Name
 }
 
@@ -342,7 +343,7 @@ func hourly(count int, firstSeen, lastSeen µs) [][2]int64 {
 	return genkit.Hourly(firstSeen, lastSeen, n)
 }
 
-func (r *renderer) issue(is *Issue) *sentryapi.Issue {
+func (r *renderer) issue(is *Issue) *wire.Issue {
 	s := is.svc
 	substatus, priority := cmpOr(is.Substatus, "new"), cmpOr(is.Priority, "high")
 	typ, category := "error", "error"
@@ -351,13 +352,13 @@ func (r *renderer) issue(is *Issue) *sentryapi.Issue {
 		substatus, priority = cmpOr(is.Substatus, "ongoing"), cmpOr(is.Priority, "low")
 	}
 	first := parseISO(is.FirstSeen)
-	out := &sentryapi.Issue{
-		ID: sentryapi.FlexString(fmt.Sprint(is.id)), ShortID: is.ShortID, Title: is.title, Culprit: is.culprit,
+	out := &wire.Issue{
+		ID: wire.FlexString(fmt.Sprint(is.id)), ShortID: is.ShortID, Title: is.title, Culprit: is.culprit,
 		Permalink: fmt.Sprintf("https://%s.sentry.io/issues/%d/", OrgSlug, is.id), Level: is.level, Status: "unresolved",
 		Substatus: substatus, Priority: priority, Platform: eventPlatform(s), Type: typ, IssueType: typ,
-		IssueCategory: category, Count: sentryapi.FlexString(fmt.Sprint(is.Count)), UserCount: sentryapi.FlexInt(is.Users),
+		IssueCategory: category, Count: wire.FlexString(fmt.Sprint(is.Count)), UserCount: wire.FlexInt(is.Users),
 		FirstSeen: iso(first), LastSeen: iso(is.lastSeen), IsUnhandled: is.unhandl,
-		Project: sentryapi.IssueProject{ID: sentryapi.FlexString(fmt.Sprint(s.id)), Name: s.Slug, Slug: s.Slug, Platform: s.Platform},
+		Project: wire.IssueProject{ID: wire.FlexString(fmt.Sprint(s.id)), Name: s.Slug, Slug: s.Slug, Platform: s.Platform},
 	}
 	if first > is.lastSeen {
 		panic(fmt.Errorf("issue %s: first seen after its last event", is.ShortID))
@@ -388,7 +389,7 @@ func (r *renderer) issue(is *Issue) *sentryapi.Issue {
 }
 
 // trace renders the /trace/ array: every span, linked by parent span.
-func (r *renderer) trace() sentryapi.Trace {
+func (r *renderer) trace() wire.Trace {
 	var roots []*Span
 	for _, t := range r.in.Txns {
 		if t.Root.Parent == "" {
@@ -396,21 +397,21 @@ func (r *renderer) trace() sentryapi.Trace {
 		}
 	}
 	slices.SortStableFunc(roots, byStart)
-	out := sentryapi.Trace{}
+	out := wire.Trace{}
 	for _, s := range roots {
 		out = append(out, r.spanItem(s))
 	}
 	return out
 }
 
-func (r *renderer) spanItem(s *Span) sentryapi.TraceItem {
+func (r *renderer) spanItem(s *Span) wire.TraceItem {
 	t := s.txn
 	p := t.Service
-	it := sentryapi.TraceItem{
-		EventID: s.ID, EventType: sentryapi.TraceItemSpan, TransactionID: t.EventID, ParentSpanID: s.Parent,
-		IsTransaction: s == t.Root, ProjectID: sentryapi.FlexInt(p.id), ProjectSlug: p.Slug, Op: s.Op, Name: s.Op,
+	it := wire.TraceItem{
+		EventID: s.ID, EventType: wire.TraceItemSpan, TransactionID: t.EventID, ParentSpanID: s.Parent,
+		IsTransaction: s == t.Root, ProjectID: wire.FlexInt(p.id), ProjectSlug: p.Slug, Op: s.Op, Name: s.Op,
 		Description: s.Desc, Transaction: t.Name, SDKName: sdk(p).Name, StartTimestamp: ts(s.Start), EndTimestamp: ts(s.End),
-		Duration: sentryapi.FlexFloat(s.DurMS()), ProfileID: t.ProfileID, Status: s.Status,
+		Duration: wire.FlexFloat(s.DurMS()), ProfileID: t.ProfileID, Status: s.Status,
 	}
 	ex := map[string]any{"additional_attributes": map[string]any{}, "profiler_id": ""}
 	if s.Parent == "" {
@@ -435,9 +436,9 @@ func (r *renderer) spanItem(s *Span) sentryapi.TraceItem {
 		it.Children = append(it.Children, r.spanItem(k))
 	}
 	for _, e := range s.errors {
-		it.Errors = append(it.Errors, sentryapi.TraceItem{
-			EventID: e.eventID, EventType: sentryapi.TraceItemError, IssueID: sentryapi.FlexInt(e.Issue.id), ShortID: e.Issue.ShortID,
-			ProjectID: sentryapi.FlexInt(p.id), ProjectSlug: p.Slug, Description: e.Issue.title, Level: e.Level, Culprit: e.Issue.culprit,
+		it.Errors = append(it.Errors, wire.TraceItem{
+			EventID: e.eventID, EventType: wire.TraceItemError, IssueID: wire.FlexInt(e.Issue.id), ShortID: e.Issue.ShortID,
+			ProjectID: wire.FlexInt(p.id), ProjectSlug: p.Slug, Description: e.Issue.title, Level: e.Level, Culprit: e.Issue.culprit,
 			Transaction: t.Name, StartTimestamp: ts(e.At), IssueType: 1,
 		})
 	}
@@ -446,9 +447,9 @@ func (r *renderer) spanItem(s *Span) sentryapi.TraceItem {
 		for _, o := range pi.Offenders {
 			first, last = min(first, o.Start), max(last, o.End)
 		}
-		it.Occurrences = append(it.Occurrences, sentryapi.TraceItem{
-			EventID: t.EventID, EventType: sentryapi.TraceItemOccurrence, IssueID: sentryapi.FlexInt(pi.Issue.id), ShortID: pi.Issue.ShortID,
-			ProjectID: sentryapi.FlexInt(p.id), ProjectSlug: p.Slug, Description: "N+1 Query", Level: "info", Culprit: t.Name,
+		it.Occurrences = append(it.Occurrences, wire.TraceItem{
+			EventID: t.EventID, EventType: wire.TraceItemOccurrence, IssueID: wire.FlexInt(pi.Issue.id), ShortID: pi.Issue.ShortID,
+			ProjectID: wire.FlexInt(p.id), ProjectSlug: p.Slug, Description: "N+1 Query", Level: "info", Culprit: t.Name,
 			Transaction: t.Name, StartTimestamp: ts(first), EndTimestamp: ts(last), IssueType: 1006,
 		})
 	}

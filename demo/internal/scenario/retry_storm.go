@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo/internal/genkit"
 	"github.com/tracehound/tracehound/demo/internal/history"
 	"github.com/tracehound/tracehound/demo/internal/incident"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // retryStorm: checkout 5.3.0 routes internal calls through call_with_retry,
@@ -71,7 +72,7 @@ func retryStorm() *Incident {
 	q1 := c.DB("SELECT p.id, p.warehouse, p.weight_g, p.length_mm, p.width_mm, p.height_mm FROM parcels p JOIN carts c ON c.id = p.cart_id "+
 		"WHERE c.customer_id = %s AND c.status = 'open' ORDER BY p.id", 0.9, 3.1)
 	q2 := c.DB("SELECT country, postcode FROM addresses WHERE customer_id = %s AND is_default", 4.2, 1.3)
-	crumbs := []sentryapi.Breadcrumb{q1.QueryCrumb(), q2.QueryCrumb()}
+	crumbs := []wire.Breadcrumb{q1.QueryCrumb(), q2.QueryCrumb()}
 	cur := 5.7
 	var last *Span
 	var failedCarrier *Span
@@ -112,7 +113,7 @@ func retryStorm() *Incident {
 				App("internal/rates/handler.go", "hub.CaptureException(err)", "(*Handler).Rates"),
 			)},
 		},
-		Crumbs: []sentryapi.Breadcrumb{Crumb(failedCarrier.End, "http", "http", "warning", "", map[string]any{"method": "POST", "url": "https://api.parcelcarrier.test/v2/rates", "reason": "context deadline exceeded"})},
+		Crumbs: []wire.Breadcrumb{Crumb(failedCarrier.End, "http", "http", "warning", "", map[string]any{"method": "POST", "url": "https://api.parcelcarrier.test/v2/rates", "reason": "context deadline exceeded"})},
 		Tags:   [][2]string{{"http.route", "POST /v1/rates"}, {"carrier", "parcelcarrier"}},
 		Issue:  &Issue{ShortID: "SHIPPING-5N", Count: 2210, FirstSeen: "2026-12-11T17:21:09Z", Substatus: "escalating", FirstRelease: "shipping@3.0.0"},
 	})
@@ -150,7 +151,7 @@ func retryStorm() *Incident {
 			{Path: "src/api/shipping.ts", At: `const res = await apiFetch<{ parcels: ParcelOptions[] }>("GET"`, Col: "apiFetch", Function: "getShippingOptions"},
 			{Path: "src/api/client.ts", At: "throw new Error(`${method} ${path} failed", Col: "new Error", Function: "apiFetch"},
 		}}},
-		Crumbs: []sentryapi.Breadcrumb{
+		Crumbs: []wire.Breadcrumb{
 			Crumb(in.At(-41.3), "user", "ui.click", "info", "main.checkout > button#to-shipping.btn.btn-primary", nil),
 			Crumb(in.At(-12.8), "navigation", "navigation", "info", "", map[string]any{"from": "/checkout", "to": "/checkout/shipping"}),
 			fetch.HTTPCrumb(),

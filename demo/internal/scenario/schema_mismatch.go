@@ -3,9 +3,10 @@ package scenario
 import (
 	"time"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo/internal/history"
 	"github.com/tracehound/tracehound/demo/internal/incident"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // schemaMismatch: orders 7.0.0 (multi-currency) changed the payment intent
@@ -68,7 +69,7 @@ func schemaMismatch() *Incident {
 			{Path: "src/routes/intents.ts", At: "body = parseIntentRequest(req.body);", Col: "parseIntentRequest", Function: "createIntent"},
 			{Path: "src/lib/schema.ts", At: "throw new ValidationError(`amount_cents:", Col: "new ValidationError", Function: "parseIntentRequest"},
 		}}},
-		Crumbs: []sentryapi.Breadcrumb{Crumb(ph.Start+MS(0.7), "default", "console", "warning", "invalid payment intent request from orders: "+detail, map[string]any{"logger": "console"})},
+		Crumbs: []wire.Breadcrumb{Crumb(ph.Start+MS(0.7), "default", "console", "warning", "invalid payment intent request from orders: "+detail, map[string]any{"logger": "console"})},
 		Tags:   [][2]string{{"caller", "orders"}, {"http.route", "/v1/payment-intents"}},
 		Issue:  &Issue{ShortID: "PAYMENTS-3V", Count: 1204, FirstSeen: "2026-12-14T09:13:58Z", FirstRelease: "payments@2.22.1"},
 	})
@@ -84,7 +85,7 @@ func schemaMismatch() *Incident {
 				GoServe()[2], GoServe()[3],
 				App("internal/orders/handler.go", "hub.CaptureException(err)", "(*Handler).PlaceOrder"),
 			)}},
-		Crumbs: []sentryapi.Breadcrumb{Crumb(call.End, "http", "http", "error", "", map[string]any{"method": "POST", "url": "http://payments.internal:3000/v1/payment-intents", "status_code": 422})},
+		Crumbs: []wire.Breadcrumb{Crumb(call.End, "http", "http", "error", "", map[string]any{"method": "POST", "url": "http://payments.internal:3000/v1/payment-intents", "status_code": 422})},
 		Tags:   [][2]string{{"http.route", "POST /api/orders"}},
 		Issue:  &Issue{ShortID: "ORDERS-4K", Count: 1217, FirstSeen: "2026-12-14T09:13:58Z"},
 	})
@@ -97,7 +98,7 @@ func schemaMismatch() *Incident {
 			{Path: "src/api/orders.ts", At: `return apiFetch<PlacedOrder>("POST", "/api/orders"`, Col: "apiFetch", Function: "placeOrder"},
 			{Path: "src/api/client.ts", At: "throw new Error(`${method} ${path} failed", Col: "new Error", Function: "apiFetch"},
 		}}},
-		Crumbs: []sentryapi.Breadcrumb{
+		Crumbs: []wire.Breadcrumb{
 			Crumb(in.At(-2210.6), "navigation", "navigation", "info", "", map[string]any{"from": "/checkout/payment", "to": "/checkout/review"}),
 			df.HTTPCrumb(),
 			Crumb(click.Root.Start, "user", "ui.click", "info", "main.review > button#place-order.btn.btn-primary", nil),

@@ -5,8 +5,9 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
 	"github.com/tracehound/tracehound/demo/internal/genkit"
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // BrowserUA is the customer's browser.
@@ -109,7 +110,7 @@ func (s *Span) Serve(key string, svc *Service, route string, status int, inMS, o
 	root.Status = SpanStatus(status)
 	root.Data = map[string]any{"http.request.method": method, "url.path": u.Path, "http.response.status_code": status, "sentry.source": source}
 	path, query, _ := strings.Cut(target, "?")
-	req := &sentryapi.RequestData{Method: method, InferredContentType: "application/json"}
+	req := &wire.RequestData{Method: method, InferredContentType: "application/json"}
 	if query != "" {
 		q, _ := url.ParseQuery(query)
 		for _, kv := range strings.Split(query, "&") {
@@ -138,7 +139,7 @@ func (s *Span) Serve(key string, svc *Service, route string, status int, inMS, o
 		hdr("Cookie", "[Filtered]")
 		hdr("X-Forwarded-For", "[Filtered]")
 		hdr("X-Forwarded-Proto", "https")
-		req.Cookies = sentryapi.Pairs{{"acme_sid", "[Filtered]"}}
+		req.Cookies = wire.Pairs{{"acme_sid", "[Filtered]"}}
 	}
 	req.URL = u.Scheme + "://" + u.Host + path
 	switch svc.Platform {
@@ -216,8 +217,8 @@ func (s *Span) Cache(op, key string, hit bool, offMS, durMS float64) *Span {
 }
 
 // Crumb makes a breadcrumb.
-func Crumb(at µs, typ, category, level, message string, data map[string]any) sentryapi.Breadcrumb {
-	b := sentryapi.Breadcrumb{Timestamp: sentryapi.ISOTime(ts(at)), Type: typ, Category: category, Level: level, Message: message}
+func Crumb(at µs, typ, category, level, message string, data map[string]any) wire.Breadcrumb {
+	b := wire.Breadcrumb{Timestamp: wire.ISOTime(ts(at)), Type: typ, Category: category, Level: level, Message: message}
 	if data != nil {
 		b.Data = raw(data)
 	}
@@ -226,7 +227,7 @@ func Crumb(at µs, typ, category, level, message string, data map[string]any) se
 
 // HTTPCrumb is the breadcrumb the service's SDK leaves for an http.client
 // span when it ends.
-func (s *Span) HTTPCrumb() sentryapi.Breadcrumb {
+func (s *Span) HTTPCrumb() wire.Breadcrumb {
 	method, u, _ := strings.Cut(s.Desc, " ")
 	level := "info"
 	code, _ := s.Data["http.response.status_code"].(int)
@@ -260,7 +261,7 @@ func (s *Span) HTTPCrumb() sentryapi.Breadcrumb {
 }
 
 // QueryCrumb is the breadcrumb of a db span.
-func (s *Span) QueryCrumb() sentryapi.Breadcrumb {
+func (s *Span) QueryCrumb() wire.Breadcrumb {
 	return Crumb(s.End, "query", "query", "info", s.Desc, nil)
 }
 
@@ -343,18 +344,18 @@ func (in *Incident) Click(key string, svc *Service, path, component string, atMS
 }
 
 func (in *Incident) browserTxn(t *Txn, path, referer string) {
-	t.Request = &sentryapi.RequestData{URL: in.shop + path, Headers: sentryapi.Pairs{{"Referer", referer}, {"User-Agent", BrowserUA}}}
-	t.User = &sentryapi.User{ID: in.userID(), IPAddress: "203.0.113." + fmt.Sprint(20+in.Ordinal*7)}
+	t.Request = &wire.RequestData{URL: in.shop + path, Headers: wire.Pairs{{"Referer", referer}, {"User-Agent", BrowserUA}}}
+	t.User = &wire.User{ID: in.userID(), IPAddress: "203.0.113." + fmt.Sprint(20+in.Ordinal*7)}
 }
 
 // userID is the customer of the incident.
-func (in *Incident) userID() sentryapi.FlexString {
-	return sentryapi.FlexString(fmt.Sprintf("u_%d", 40000+in.Ordinal*1733))
+func (in *Incident) userID() wire.FlexString {
+	return wire.FlexString(fmt.Sprintf("u_%d", 40000+in.Ordinal*1733))
 }
 
 // BrowserUser is the customer as an error event records them.
-func (in *Incident) BrowserUser() *sentryapi.User {
-	return &sentryapi.User{ID: in.userID(), IPAddress: "203.0.113." + fmt.Sprint(20+in.Ordinal*7),
+func (in *Incident) BrowserUser() *wire.User {
+	return &wire.User{ID: in.userID(), IPAddress: "203.0.113." + fmt.Sprint(20+in.Ordinal*7),
 		Extra: toExtra(map[string]any{"geo": map[string]any{"country_code": "NL", "city": "Utrecht", "region": "Netherlands"}})}
 }
 

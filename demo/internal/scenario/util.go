@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
 // Fixed facts shared by every incident: one made-up organization.
@@ -30,7 +30,7 @@ func (in *Incident) issueNumber(shortID string) int64 {
 	return 6200000000 + int64(v%700000000)
 }
 
-func ts(t µs) sentryapi.Timestamp { return sentryapi.Timestamp(float64(t) / 1e6) }
+func ts(t µs) wire.Timestamp { return wire.Timestamp(float64(t) / 1e6) }
 
 func iso(t µs) string { return time.UnixMicro(t).UTC().Format("2006-01-02T15:04:05.000000Z") }
 
@@ -42,19 +42,19 @@ func parseISO(s string) µs {
 	return t.UnixMicro()
 }
 
-func raw(v any) sentryapi.Raw {
-	b, err := sentryapi.Encode(v)
+func raw(v any) wire.Raw {
+	b, err := wire.Encode(v)
 	if err != nil {
 		panic(err)
 	}
 	return b
 }
 
-func toExtra(m map[string]any) sentryapi.Extra {
+func toExtra(m map[string]any) wire.Extra {
 	if len(m) == 0 {
 		return nil
 	}
-	e := sentryapi.Extra{}
+	e := wire.Extra{}
 	for k, v := range m {
 		e[k] = raw(v)
 	}

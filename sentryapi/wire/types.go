@@ -1,4 +1,4 @@
-package sentryapi
+package wire
 
 // The response types below follow the Sentry REST API (see
 // ../shared/reference/sentry-api.md §8). Every object type embeds an Extra

@@ -1,4 +1,4 @@
-package sentryapi
+package wire
 
 import (
 	"bytes"
