@@ -16,7 +16,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/tracehound/tracehound/tracetree"
+	"github.com/tracehound/tracehound/redact"
 )
 
 // CodeToolOptions configure the code tools.
@@ -123,7 +123,7 @@ func sanitizedErrors(t Tool) Tool {
 	t.Run = func(ctx context.Context, args json.RawMessage) (Result, error) {
 		res, err := run(ctx, args)
 		if err != nil {
-			err = errors.New(tracetree.Sanitize(err.Error()))
+			err = errors.New(redact.Sanitize(err.Error()))
 		}
 		return res, err
 	}
@@ -131,7 +131,7 @@ func sanitizedErrors(t Tool) Tool {
 		t.Validate = func(ctx context.Context, args json.RawMessage) (string, error) {
 			preview, err := validate(ctx, args)
 			if err != nil {
-				err = errors.New(tracetree.Sanitize(err.Error()))
+				err = errors.New(redact.Sanitize(err.Error()))
 			}
 			return preview, err
 		}
@@ -200,10 +200,10 @@ func (rs *Repos) listRepositories(ctx context.Context) string {
 		len(rs.list), codePlural(len(rs.list), "repository", "repositories"))
 	for _, r := range rs.list {
 		b.WriteString("\n")
-		b.WriteString(tracetree.SanitizeLine(r.Name))
+		b.WriteString(redact.SanitizeLine(r.Name))
 		b.WriteString("\n")
 		if len(r.Projects) > 0 {
-			fmt.Fprintf(&b, "  Sentry projects: %s\n", tracetree.SanitizeLine(strings.Join(r.Projects, ", ")))
+			fmt.Fprintf(&b, "  Sentry projects: %s\n", redact.SanitizeLine(strings.Join(r.Projects, ", ")))
 		} else {
 			b.WriteString("  Sentry projects: none known\n")
 		}
@@ -215,7 +215,7 @@ func (rs *Repos) listRepositories(ctx context.Context) string {
 			if m.SourceRoot != "" {
 				to = m.SourceRoot
 			}
-			fmt.Fprintf(&b, "  stack paths of %s starting with %q map to %s\n", tracetree.SanitizeLine(m.ProjectSlug), tracetree.SanitizeLine(m.StackRoot), tracetree.SanitizeLine(to))
+			fmt.Fprintf(&b, "  stack paths of %s starting with %q map to %s\n", redact.SanitizeLine(m.ProjectSlug), redact.SanitizeLine(m.StackRoot), redact.SanitizeLine(to))
 		}
 		branch := "default branch " + codeOrUnknown(r.DefaultBranch)
 		if cur, head := gitHeadInfo(ctx, r); head != "" {
@@ -227,7 +227,7 @@ func (rs *Repos) listRepositories(ctx context.Context) string {
 		} else {
 			branch += "; not a git repository (patches cannot be committed)"
 		}
-		fmt.Fprintf(&b, "  local checkout, %s\n", tracetree.SanitizeLine(branch))
+		fmt.Fprintf(&b, "  local checkout, %s\n", redact.SanitizeLine(branch))
 		fl := rs.fileList(r)
 		count := fmt.Sprintf("%d files", len(fl.paths))
 		if fl.capped {
@@ -239,10 +239,10 @@ func (rs *Repos) listRepositories(ctx context.Context) string {
 		fmt.Fprintf(&b, "  %s\n", count)
 		dirs, files := codeTopLevel(fl.paths)
 		if len(dirs) > 0 {
-			fmt.Fprintf(&b, "  top-level directories: %s\n", tracetree.SanitizeLine(codeJoinCapped(dirs, listTopLevelMax)))
+			fmt.Fprintf(&b, "  top-level directories: %s\n", redact.SanitizeLine(codeJoinCapped(dirs, listTopLevelMax)))
 		}
 		if len(files) > 0 {
-			fmt.Fprintf(&b, "  top-level files: %s\n", tracetree.SanitizeLine(codeJoinCapped(files, listTopLevelMax)))
+			fmt.Fprintf(&b, "  top-level files: %s\n", redact.SanitizeLine(codeJoinCapped(files, listTopLevelMax)))
 		}
 	}
 	return b.String()
@@ -461,7 +461,7 @@ func (rs *Repos) searchCode(ctx context.Context, a searchArgs, maxMatches int) (
 		}
 		skipped = "; skipped " + strings.Join(parts, " and ")
 	}
-	q := tracetree.SanitizeLine(strconv.Quote(a.Query))
+	q := redact.SanitizeLine(strconv.Quote(a.Query))
 	if total == 0 {
 		hint := ""
 		switch {
@@ -474,12 +474,12 @@ func (rs *Repos) searchCode(ctx context.Context, a searchArgs, maxMatches int) (
 		default:
 			hint = " Try a shorter or different string (an identifier, an error message fragment)."
 		}
-		return tracetree.SanitizeLine(fmt.Sprintf("No matches for %s (%s) in %s: %d %s searched%s.", q, kind, whereAll, searched, codePlural(searched, "file", "files"), skipped)) + hint, repoName, nil
+		return redact.SanitizeLine(fmt.Sprintf("No matches for %s (%s) in %s: %d %s searched%s.", q, kind, whereAll, searched, codePlural(searched, "file", "files"), skipped)) + hint, repoName, nil
 	}
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d %s for %s (%s) in %d %s of %s (%d files searched%s)\n", total, codePlural(total, "match", "matches"), q, kind,
-		len(files), codePlural(len(files), "file", "files"), tracetree.SanitizeLine(where), searched, tracetree.SanitizeLine(skipped))
+		len(files), codePlural(len(files), "file", "files"), redact.SanitizeLine(where), searched, redact.SanitizeLine(skipped))
 	shown := 0
 	for _, sf := range files {
 		if shown >= maxMatches {
@@ -495,7 +495,7 @@ func (rs *Repos) searchCode(ctx context.Context, a searchArgs, maxMatches int) (
 		b.WriteString("\n")
 		writeSearchFile(&b, sf, hits, re)
 		if fileMore > 0 {
-			fmt.Fprintf(&b, "… %d more %s in this file (read_file %s to see them all)\n", fileMore, codePlural(fileMore, "match", "matches"), tracetree.SanitizeLine(sf.path))
+			fmt.Fprintf(&b, "… %d more %s in this file (read_file %s to see them all)\n", fileMore, codePlural(fileMore, "match", "matches"), redact.SanitizeLine(sf.path))
 		}
 	}
 	if more := total - shown; more > 0 {
@@ -508,7 +508,7 @@ func (rs *Repos) searchCode(ctx context.Context, a searchArgs, maxMatches int) (
 // context each, `repo:path:N: text` for matches and `repo:path:N- text`
 // for context, and `--` between groups that are not adjacent.
 func writeSearchFile(b *strings.Builder, sf *searchFile, hits []int, re *regexp.Regexp) {
-	prefix := tracetree.SanitizeLine(sf.repo.Name + ":" + sf.path)
+	prefix := redact.SanitizeLine(sf.repo.Name + ":" + sf.path)
 	isHit := map[int]bool{}
 	for _, h := range sf.hits {
 		isHit[h] = true
@@ -560,7 +560,7 @@ func matchWindow(line string, re *regexp.Regexp, hit bool) string {
 // codeLine makes a line of a source file safe to show: escape sequences
 // and control characters are made visible, tabs kept.
 func codeLine(s string) string {
-	s = tracetree.Sanitize(s)
+	s = redact.Sanitize(s)
 	if strings.ContainsAny(s, "\r\n") {
 		s = strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s)
 	}
@@ -768,7 +768,7 @@ func (rs *Repos) readFile(a readArgs) (Result, error) {
 	}
 	lines := codeSplitLines(string(data))
 	n := len(lines)
-	name := tracetree.SanitizeLine(r.Name + ":" + rel)
+	name := redact.SanitizeLine(r.Name + ":" + rel)
 	res := Result{Repo: r.Name, Path: rel}
 	if n == 0 {
 		res.Text = name + " is empty."
@@ -835,14 +835,14 @@ func (rs *Repos) listDir(r *Repo, rel, abs string) (string, error) {
 		} else if e.Type()&fs.ModeSymlink != 0 {
 			n += "@"
 		}
-		names = append(names, tracetree.SanitizeLine(n))
+		names = append(names, redact.SanitizeLine(n))
 	}
 	where := r.Name + ":" + rel
 	if rel == "." {
 		where = r.Name + " (root)"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s is a directory with %d %s:\n", tracetree.SanitizeLine(where), len(names), codePlural(len(names), "entry", "entries"))
+	fmt.Fprintf(&b, "%s is a directory with %d %s:\n", redact.SanitizeLine(where), len(names), codePlural(len(names), "entry", "entries"))
 	for i, n := range names {
 		if i == dirListMax {
 			fmt.Fprintf(&b, "… and %d more\n", len(names)-dirListMax)
@@ -906,5 +906,5 @@ func (rs *Repos) pathHelp(r *Repo, p string, err error) error {
 	} else if errors.Is(err, fs.ErrNotExist) {
 		msg += "; find the file with search_code, or read_file a directory (\".\" is the root) to see what is there"
 	}
-	return errors.New(tracetree.SanitizeLine(msg))
+	return errors.New(redact.SanitizeLine(msg))
 }

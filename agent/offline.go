@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tracehound/tracehound/redact"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	"github.com/tracehound/tracehound/tracetree"
@@ -1395,4 +1396,4 @@ func dedupeEvidence(es []Evidence) []Evidence {
 	return out
 }
 
-func clipLine(s string, n int) string { return tracetree.Truncate(tracetree.SanitizeLine(s), n) }
+func clipLine(s string, n int) string { return tracetree.Truncate(redact.SanitizeLine(s), n) }

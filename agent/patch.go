@@ -18,7 +18,7 @@ import (
 
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
 
-	"github.com/tracehound/tracehound/tracetree"
+	"github.com/tracehound/tracehound/redact"
 )
 
 // Limits of propose_patch.
@@ -851,7 +851,7 @@ func (rs *Repos) patchPreview(ctx context.Context, plan *patchPlan, opts CodeToo
 	}
 	b.WriteString("\n")
 	b.WriteString(plan.diff)
-	return tracetree.Sanitize(b.String())
+	return redact.Sanitize(b.String())
 }
 
 // patchTitle is the first non-empty line of an explanation, one line,
@@ -859,7 +859,7 @@ func (rs *Repos) patchPreview(ctx context.Context, plan *patchPlan, opts CodeToo
 func patchTitle(explanation string) string {
 	for _, l := range strings.Split(explanation, "\n") {
 		if l = strings.TrimSpace(l); l != "" {
-			return tracetree.SanitizeLine(l)
+			return redact.SanitizeLine(l)
 		}
 	}
 	return ""
@@ -944,7 +944,7 @@ func dirtyPaths(ctx context.Context, r *Repo, paths []string) ([]string, error) 
 		if xy[0] == 'R' || xy[0] == 'C' {
 			i++ // the source path follows
 		}
-		dirty = append(dirty, fmt.Sprintf("%s (%s)", tracetree.SanitizeLine(p), what))
+		dirty = append(dirty, fmt.Sprintf("%s (%s)", redact.SanitizeLine(p), what))
 	}
 	return dirty, nil
 }
@@ -1044,7 +1044,7 @@ func (rs *Repos) applyPatch(ctx context.Context, args json.RawMessage, opts Code
 	}
 	msg := patchTitle(plan.explanation) + "\n\nProposed by tracehound"
 	if opts.IssueShortID != "" {
-		msg += " for " + tracetree.SanitizeLine(opts.IssueShortID)
+		msg += " for " + redact.SanitizeLine(opts.IssueShortID)
 	}
 	msg += ".\n"
 	commitOut, err := git(identityEnv(ctx, r), []byte(msg), "commit-tree", strings.TrimSpace(tree), "-p", head, "-F", "-")
@@ -1086,10 +1086,10 @@ func (rs *Repos) applyPatch(ctx context.Context, args json.RawMessage, opts Code
 		res.Text = fmt.Sprintf("committed on branch %s as commit %s (%s) in %s, but the checkout stayed on %s because git refused to switch: %v. "+
 			"Nothing in the working tree was changed; switch with `git checkout %s` when ready.",
 			branch, short, plan.summary(), r.Name, prevDesc, err, branch)
-		res.Text = tracetree.Sanitize(res.Text)
+		res.Text = redact.Sanitize(res.Text)
 		return res, nil
 	}
-	res.Text = tracetree.Sanitize(fmt.Sprintf("applied on branch %s as commit %s (%s) in %s; the previous branch was %s (go back with `%s`). The checkout is now on %s.",
+	res.Text = redact.Sanitize(fmt.Sprintf("applied on branch %s as commit %s (%s) in %s; the previous branch was %s (go back with `%s`). The checkout is now on %s.",
 		branch, short, plan.summary(), r.Name, prevDesc, back, branch))
 	return res, nil
 }

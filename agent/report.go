@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tracehound/tracehound/tracetree"
+	"github.com/tracehound/tracehound/redact"
 )
 
 // Report is the result of an investigation, the same shape whether a
@@ -152,7 +152,7 @@ func (r *Report) Markdown() string {
 			fmt.Fprintf(&b, "%s\n\n", cleanBlock(p.Explanation))
 		}
 		if p.Diff != "" {
-			fmt.Fprintf(&b, "```diff\n%s\n```\n\n", strings.TrimRight(tracetree.Sanitize(p.Diff), "\n"))
+			fmt.Fprintf(&b, "```diff\n%s\n```\n\n", strings.TrimRight(redact.Sanitize(p.Diff), "\n"))
 		}
 	}
 	if len(r.Notes) > 0 {
@@ -177,10 +177,10 @@ func writeEvidence(b *strings.Builder, ev []Evidence) {
 }
 
 // clean makes model- or event-provided text safe for one markdown line.
-func clean(s string) string { return tracetree.SanitizeLine(strings.TrimSpace(s)) }
+func clean(s string) string { return redact.SanitizeLine(strings.TrimSpace(s)) }
 
 // cleanBlock is clean for paragraphs (newlines kept).
-func cleanBlock(s string) string { return strings.TrimSpace(tracetree.Sanitize(s)) }
+func cleanBlock(s string) string { return strings.TrimSpace(redact.Sanitize(s)) }
 
 // mdEscape escapes the characters markdown would read as emphasis, code
 // or links ("*errors.errorString" in a bold title must stay as is).

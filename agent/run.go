@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tracehound/tracehound/redact"
 	"github.com/tracehound/tracehound/tracetree"
 )
 
@@ -379,7 +380,7 @@ func (r *Run) fitContext() []Message {
 	sizes := make([]int, len(r.messages))
 	total := 0
 	for i, m := range r.messages {
-		m.Content, _ = tracetree.ScrubSecrets(m.Content)
+		m.Content, _ = redact.Secrets(m.Content)
 		msgs[i] = m
 		sizes[i] = tracetree.CountTokens(m.Content) + 8
 		for _, tc := range m.ToolCalls {
@@ -546,7 +547,7 @@ func (r *Run) handleCall(tc ToolCall) {
 	}
 	// Scrub before capping: a secret cut in half by the cap would no
 	// longer be recognised.
-	scrubbed, _ := tracetree.ScrubSecrets(res.Text)
+	scrubbed, _ := redact.Secrets(res.Text)
 	call.ModelOutput = capText(scrubbed, r.maxToolTokens())
 	if tool.ReadOnly {
 		r.cache[sig] = call.ModelOutput

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tracehound/tracehound/redact"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -323,7 +324,7 @@ func evFormatTime(t wire.Timestamp) string {
 
 // evLine sanitises and scrubs event text for one line.
 func evLine(s string, n int) string {
-	return Truncate(SanitizeLine(evScrubText(strings.TrimSpace(s))), n)
+	return Truncate(redact.SanitizeLine(evScrubText(strings.TrimSpace(s))), n)
 }
 
 func joinNonEmpty(sep string, parts ...string) string {
@@ -478,20 +479,12 @@ var evHeaderTags = map[string]bool{
 	"os": true, "runtime": true, "device": true, "url": true,
 }
 
-// IsPIITag reports tags that identify the end user (never shown).
-func IsPIITag(k string) bool {
-	k = strings.ToLower(k)
-	return k == "user" || strings.HasPrefix(k, "user.") || strings.HasPrefix(k, "sentry:user") ||
-		strings.Contains(k, "email") || k == "ip" || strings.HasSuffix(k, "_ip") || strings.HasSuffix(k, ".ip") ||
-		k == "ip_address" || k == "username" || k == "client_ip" || k == "remote_addr"
-}
-
 func evTags(ev *wire.Event) string {
 	var parts []string
 	hasRequest := ev.Request() != nil
 	for _, t := range ev.Tags {
 		k := t.Key
-		if IsPIITag(k) || IsSensitiveKey(k) {
+		if redact.IsPIITag(k) || redact.IsSensitiveKey(k) {
 			continue
 		}
 		if evHeaderTags[k] && !(k == "url" && !hasRequest) {
@@ -716,7 +709,7 @@ func evMakeFrame(f *wire.Frame) evFrame {
 			l = l[indent:]
 		}
 		l = strings.TrimRight(l, " \r\n")
-		fr.ctx = append(fr.ctx, evCtx{no: int64(c.Line), text: Truncate(SanitizeLine(l), 240)})
+		fr.ctx = append(fr.ctx, evCtx{no: int64(c.Line), text: Truncate(redact.SanitizeLine(l), 240)})
 		if f.LineNo != 0 && c.Line == f.LineNo {
 			fr.suspect = i
 		}
@@ -938,7 +931,7 @@ func evCrumb(b *wire.Breadcrumb, t0 wire.Timestamp, hasT0 bool) string {
 			if q := data.str("http.query"); q != "" && !strings.Contains(url, "?") {
 				url += "?" + q
 			}
-			text = joinNonEmpty(" ", method, ScrubURL(url))
+			text = joinNonEmpty(" ", method, redact.URL(url))
 			if sc := data.str("status_code"); sc != "" {
 				text += " → " + joinNonEmpty(" ", sc, data.str("reason"))
 			}
@@ -962,7 +955,7 @@ func evCrumb(b *wire.Breadcrumb, t0 wire.Timestamp, hasT0 bool) string {
 	} else if data != nil && data.kind != 'n' && !data.filtered() {
 		rest = data.compact("", &hidden, 300)
 	}
-	line := joinNonEmpty(" · ", evLine(msg, 300), SanitizeLine(text), rest)
+	line := joinNonEmpty(" · ", evLine(msg, 300), redact.SanitizeLine(text), rest)
 	if line == "" {
 		line = "(no message)"
 	}
@@ -997,11 +990,11 @@ var shownHeaders = []string{
 // scrubbed), or false.
 func ShownHeader(name, value string) (string, bool) {
 	k := strings.ToLower(strings.TrimSpace(name))
-	if !slices.Contains(shownHeaders, k) || IsSensitiveKey(k) || value == FilteredMarker || IsSecretValue(value) {
+	if !slices.Contains(shownHeaders, k) || redact.IsSensitiveKey(k) || value == redact.FilteredMarker || redact.IsSecretValue(value) {
 		return "", false
 	}
 	if k == "referer" || k == "origin" {
-		value = ScrubURL(value)
+		value = redact.URL(value)
 	}
 	return value, true
 }
@@ -1029,7 +1022,7 @@ func evRequest(ev *wire.Event) []string {
 	if r == nil {
 		return nil
 	}
-	first := joinNonEmpty(" ", evLine(r.Method, 16), SanitizeLine(Truncate(ScrubURL(RequestURL(r)), 300)))
+	first := joinNonEmpty(" ", evLine(r.Method, 16), redact.SanitizeLine(Truncate(redact.URL(RequestURL(r)), 300)))
 	if st := evStatus(ev); st != "" {
 		first = joinNonEmpty(" ", first, "→ "+st)
 	}
@@ -1205,7 +1198,7 @@ func (p *evPrepared) render(lv evLevel) string {
 	}
 	if p.message != "" {
 		b.WriteString("\nMessage\n")
-		for _, l := range strings.Split(Sanitize(evScrubText(p.message)), "\n") {
+		for _, l := range strings.Split(redact.Sanitize(evScrubText(p.message)), "\n") {
 			b.WriteString("  " + Truncate(strings.TrimRight(l, " \t\r"), 300) + "\n")
 		}
 	}
@@ -1476,20 +1469,20 @@ func fitLines(lines []string, budget int) string {
 // ---- secrets --------------------------------------------------------------------------
 //
 // Secret and PII detection is shared with every view and the agent: see
-// IsSensitiveKey, IsSecretValue, ScrubURL and ScrubSecrets in scrub.go.
+// IsSensitiveKey, IsSecretValue, URL and Secrets in package redact.
 
-// evSensitiveVar is IsSensitiveKey for local variable names, where "auth"
+// evSensitiveVar is redact.IsSensitiveKey for local variable names, where "auth"
 // holds credentials too.
 func evSensitiveVar(k string) bool {
 	if strings.EqualFold(strings.TrimSpace(k), "auth") {
 		return true
 	}
-	return IsSensitiveKey(k)
+	return redact.IsSensitiveKey(k)
 }
 
 // evScrubText scrubs secrets and personal data in free text.
 func evScrubText(s string) string {
-	s, _ = ScrubSecrets(s)
+	s, _ = redact.Secrets(s)
 	return s
 }
 
@@ -1562,7 +1555,7 @@ func (v *evValue) str(key string) string {
 func (v *evValue) compact(path string, hidden *[]string, n int) string {
 	var b strings.Builder
 	v.write(&b, path, hidden, 0)
-	return Truncate(SanitizeLine(evScrubText(b.String())), n)
+	return Truncate(redact.SanitizeLine(evScrubText(b.String())), n)
 }
 
 // compactMembers renders an object's members as "k=v, k=v" skipping the
@@ -1574,7 +1567,7 @@ func (v *evValue) compactMembers(path string, skip map[string]bool, hidden *[]st
 			continue
 		}
 		p := evJoinPath(path, k)
-		if IsSensitiveKey(k) || IsPIITag(k) || v.vals[i].filtered() {
+		if redact.IsSensitiveKey(k) || redact.IsPIITag(k) || v.vals[i].filtered() {
 			*hidden = append(*hidden, p)
 			continue
 		}
@@ -1586,11 +1579,11 @@ func (v *evValue) compactMembers(path string, skip map[string]bool, hidden *[]st
 		}
 		parts = append(parts, k+"="+Truncate(s, 160))
 	}
-	return Truncate(SanitizeLine(evScrubText(strings.Join(parts, ", "))), n)
+	return Truncate(redact.SanitizeLine(evScrubText(strings.Join(parts, ", "))), n)
 }
 
 func evJoinPath(path, k string) string {
-	k = Truncate(SanitizeLine(k), 60)
+	k = Truncate(redact.SanitizeLine(k), 60)
 	if path == "" {
 		return k
 	}
@@ -1611,7 +1604,7 @@ func (v *evValue) write(b *strings.Builder, path string, hidden *[]string, depth
 		first := true
 		for i, k := range v.keys {
 			p := evJoinPath(path, k)
-			if v.vals[i].filtered() || IsSensitiveKey(k) {
+			if v.vals[i].filtered() || redact.IsSensitiveKey(k) {
 				*hidden = append(*hidden, p)
 				continue
 			}
@@ -1644,7 +1637,7 @@ func (v *evValue) write(b *strings.Builder, path string, hidden *[]string, depth
 		}
 		b.WriteByte(']')
 	case '"':
-		if IsSecretValue(v.s) {
+		if redact.IsSecretValue(v.s) {
 			*hidden = append(*hidden, path)
 			b.WriteString("[hidden]")
 			return

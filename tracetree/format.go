@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tracehound/tracehound/redact"
 )
 
 // FormatDuration renders milliseconds in one consistent set of units for
@@ -67,13 +69,13 @@ func Truncate(s string, n int) string {
 
 // oneLine sanitises event text for a one-line tree label and truncates it.
 func oneLine(s string, n int) string {
-	return Truncate(SanitizeLine(strings.TrimSpace(s)), n)
+	return Truncate(redact.SanitizeLine(strings.TrimSpace(s)), n)
 }
 
 // headLine sanitises and cuts s at the end (keeping the start), for
 // titles whose beginning says the most.
 func headLine(s string, n int) string {
-	s = SanitizeLine(strings.TrimSpace(s))
+	s = redact.SanitizeLine(strings.TrimSpace(s))
 	if n <= 1 || utf8.RuneCountInString(s) <= n {
 		return s
 	}

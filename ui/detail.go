@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tracehound/tracehound/redact"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	tea "charm.land/bubbletea/v2"
@@ -698,7 +699,7 @@ func (d *Detail) failedLines(w int) []string {
 	out := []string{"", "  " + st.Error.Render("✗ Could not load "+what)}
 	if d.err != nil {
 		out = append(out, "")
-		msg, _ := tracetree.ScrubSecrets(d.err.Error())
+		msg, _ := redact.Secrets(d.err.Error())
 		for _, para := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
 			para = clean(strings.ReplaceAll(para, "\t", "    "))
 			indent := len(para) - len(strings.TrimLeft(para, " "))

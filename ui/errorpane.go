@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tracehound/tracehound/redact"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	"charm.land/lipgloss/v2"
@@ -27,7 +28,7 @@ import (
 // source context highlighted with chroma and the suspect line marked, the
 // local variables the context names (secrets left out), then breadcrumbs,
 // the request and the tags. All event text is scrubbed of secrets
-// (tracetree.ScrubSecrets, ScrubURL, IsSensitiveKey) and sanitised before
+// (redact.Secrets, redact.URL, redact.IsSensitiveKey) and sanitised before
 // it is styled.
 
 type detailError struct {
@@ -130,7 +131,7 @@ func (r *epRender) wrap(s string, indent int) {
 
 // epText scrubs secrets from event text and makes it one safe line.
 func epText(s string) string {
-	s, _ = tracetree.ScrubSecrets(strings.TrimSpace(s))
+	s, _ = redact.Secrets(strings.TrimSpace(s))
 	return clean(s)
 }
 
@@ -316,7 +317,7 @@ func (r *epRender) message() string {
 	if m == "" || m == strings.TrimSpace(ev.Title) {
 		return ""
 	}
-	m, _ = tracetree.ScrubSecrets(m)
+	m, _ = redact.Secrets(m)
 	var out []string
 	for i, l := range strings.Split(m, "\n") {
 		if i == 40 {
@@ -682,7 +683,7 @@ func epCode(ctx []wire.ContextLine) []string {
 		if indent > 0 && len(l) >= indent {
 			l = l[indent:]
 		}
-		l, _ = tracetree.ScrubSecrets(l)
+		l, _ = redact.Secrets(l)
 		lines[i] = tracetree.Truncate(clean(l), 300)
 	}
 	return lines
@@ -838,7 +839,7 @@ func (r *epRender) vars(f *wire.Frame) {
 		if !tracetree.NamedIn(name, code) {
 			return
 		}
-		if tracetree.IsSensitiveKey(name) || strings.EqualFold(strings.TrimSpace(name), "auth") || epFiltered(val) {
+		if redact.IsSensitiveKey(name) || strings.EqualFold(strings.TrimSpace(name), "auth") || epFiltered(val) {
 			hidden = append(hidden, epText(name))
 			return
 		}
@@ -935,7 +936,7 @@ func (r *epRender) crumbText(b *wire.Breadcrumb) string {
 	st := r.st
 	var parts []string
 	msg := strings.TrimSpace(b.Message)
-	if msg == tracetree.FilteredMarker {
+	if msg == redact.FilteredMarker {
 		msg = ""
 	}
 	used := map[string]bool{}
@@ -956,7 +957,7 @@ func (r *epRender) crumbText(b *wire.Breadcrumb) string {
 			if q := fields["http.query"]; q != "" && !strings.Contains(url, "?") {
 				url += "?" + q
 			}
-			httpLine = strings.TrimSpace(epText(method) + " " + clean(tracetree.ScrubURL(strings.TrimSpace(url))))
+			httpLine = strings.TrimSpace(epText(method) + " " + clean(redact.URL(strings.TrimSpace(url))))
 			if sc := fields["status_code"]; sc != "" {
 				style := st.OK
 				if n, err := strconv.Atoi(sc); err == nil && n >= 500 {
@@ -1004,7 +1005,7 @@ func (r *epRender) request() {
 	url := tracetree.RequestURL(req)
 	first := st.Bold.Render(epText(req.Method))
 	if url != "" {
-		first += " " + clean(tracetree.ScrubURL(url))
+		first += " " + clean(redact.URL(url))
 	}
 	r.wrap("  "+strings.TrimSpace(first), 4)
 	hidden := 0
@@ -1049,7 +1050,7 @@ func (r *epRender) tags() {
 	var pairs []string
 	for _, t := range ev.Tags {
 		k, v := t.Key, string(t.Value)
-		if v == "" || epShownTags[k] || tracetree.IsPIITag(k) || tracetree.IsSensitiveKey(k) || tracetree.IsSecretValue(v) {
+		if v == "" || epShownTags[k] || redact.IsPIITag(k) || redact.IsSensitiveKey(k) || redact.IsSecretValue(v) {
 			continue
 		}
 		pairs = append(pairs, st.Subtle.Render(epText(k)+"=")+tracetree.Truncate(epText(v), 120))
@@ -1116,7 +1117,7 @@ func epMembers(raw []byte, fn func(name string, val jsontext.Value)) {
 
 // epFiltered reports a value Sentry filtered ("[Filtered]").
 func epFiltered(v []byte) bool {
-	return strings.TrimSpace(string(v)) == `"`+tracetree.FilteredMarker+`"`
+	return strings.TrimSpace(string(v)) == `"`+redact.FilteredMarker+`"`
 }
 
 // epScalar is a string's text or a number's literal.
@@ -1137,7 +1138,7 @@ func epJSON(raw []byte, path string, hidden *[]string, n int) string {
 	if err := epWriteJSON(epDecoder(raw), &b, path, hidden, 0); err != nil && b.Len() == 0 {
 		return ""
 	}
-	s, _ := tracetree.ScrubSecrets(b.String())
+	s, _ := redact.Secrets(b.String())
 	return tracetree.Truncate(clean(s), n)
 }
 
@@ -1149,7 +1150,7 @@ func epObjectMembers(raw []byte, skip map[string]bool, hidden *[]string, n int) 
 		if skip[k] || strings.HasPrefix(k, "__") {
 			return
 		}
-		if tracetree.IsSensitiveKey(k) || tracetree.IsPIITag(k) || epFiltered(v) {
+		if redact.IsSensitiveKey(k) || redact.IsPIITag(k) || epFiltered(v) {
 			*hidden = append(*hidden, epText(k))
 			return
 		}
@@ -1187,7 +1188,7 @@ func epWriteJSON(dec *jsontext.Decoder, b *strings.Builder, path string, hidden 
 			if err != nil {
 				return err
 			}
-			if tracetree.IsSensitiveKey(k) || epFiltered(v) {
+			if redact.IsSensitiveKey(k) || epFiltered(v) {
 				*hidden = append(*hidden, p)
 				continue
 			}
@@ -1239,9 +1240,9 @@ func epWriteJSON(dec *jsontext.Decoder, b *strings.Builder, path string, hidden 
 	}
 	if tok.Kind() == '"' {
 		s := tok.String()
-		if tracetree.IsSecretValue(s) {
+		if redact.IsSecretValue(s) {
 			*hidden = append(*hidden, path)
-			b.WriteString(tracetree.FilteredMarker)
+			b.WriteString(redact.FilteredMarker)
 			return nil
 		}
 		b.WriteString(s)

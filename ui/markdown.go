@@ -8,8 +8,7 @@ import (
 	"charm.land/glamour/v2/ansi"
 	"charm.land/glamour/v2/styles"
 	xansi "github.com/charmbracelet/x/ansi"
-
-	"github.com/tracehound/tracehound/tracetree"
+	"github.com/tracehound/tracehound/redact"
 )
 
 // mdRenderer turns markdown into styled lines with glamour, memoising one
@@ -210,10 +209,10 @@ func onlySGR(s string) string {
 }
 
 // cleanText makes model or tool text safe to render: escape sequences
-// and control characters become visible text (tracetree.Sanitize), line
+// and control characters become visible text (redact.Sanitize), line
 // endings are normalised and tabs expanded, so that widths are right.
 func cleanText(s string) string {
-	s = tracetree.Sanitize(s)
+	s = redact.Sanitize(s)
 	if strings.ContainsRune(s, '\r') {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
 		s = strings.ReplaceAll(s, "\r", "\n")

@@ -9,7 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/tracehound/tracehound/tracetree"
+	"github.com/tracehound/tracehound/redact"
 )
 
 // Styles are every style of the UI, built for a dark or a light
@@ -109,7 +109,7 @@ func (s *Styles) Service(name string) lipgloss.Style {
 
 // clean makes event-derived text safe and one line: control and escape
 // sequences become visible text before any styling is applied.
-func clean(s string) string { return tracetree.SanitizeLine(s) }
+func clean(s string) string { return redact.SanitizeLine(s) }
 
 // fit truncates a (possibly styled) line to w cells and pads it to
 // exactly w.

@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/tracehound/tracehound/redact"
 	"github.com/tracehound/tracehound/tracetree"
 )
 
@@ -126,7 +127,7 @@ func wfBoundaryProjects(t *tracetree.SpanTree) map[string]string {
 			continue
 		}
 		if n.ServiceBoundary {
-			out[tracetree.SanitizeLine(n.SpanID)] = n.Project
+			out[redact.SanitizeLine(n.SpanID)] = n.Project
 		}
 		stack = append(stack, n.Children...)
 	}

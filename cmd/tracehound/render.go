@@ -8,15 +8,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tracehound/tracehound/redact"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	"github.com/tracehound/tracehound/agent"
 	"github.com/tracehound/tracehound/sentryapi"
-	"github.com/tracehound/tracehound/tracetree"
 )
 
 // line sanitises event-derived text for one terminal line.
-func line(s string) string { return tracetree.SanitizeLine(s) }
+func line(s string) string { return redact.SanitizeLine(s) }
 
 func writeJSON(w io.Writer, v any) error {
 	b, err := wire.EncodeIndent(v)

@@ -1,4 +1,4 @@
-package tracetree
+package redact
 
 import (
 	"strings"
@@ -267,15 +267,15 @@ var scrubLookAlikeCorpus = []string{
 	"TypeError: Cannot read properties of undefined (reading 'token')",
 }
 
-func TestScrubSecretsCorpus(t *testing.T) {
+func TestSecretsCorpus(t *testing.T) {
 	if len(scrubSecretCorpus) < 60 || len(scrubLookAlikeCorpus) < 40 {
 		t.Fatalf("corpus too small: %d secrets, %d look-alikes", len(scrubSecretCorpus), len(scrubLookAlikeCorpus))
 	}
 	for _, tc := range scrubSecretCorpus {
 		t.Run(tc.name, func(t *testing.T) {
-			got, n := ScrubSecrets(tc.in)
+			got, n := Secrets(tc.in)
 			if got != tc.want {
-				t.Errorf("ScrubSecrets(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+				t.Errorf("Secrets(%q)\n got %q\nwant %q", tc.in, got, tc.want)
 			}
 			if n == 0 {
 				t.Errorf("count 0 for %q", tc.in)
@@ -283,32 +283,32 @@ func TestScrubSecretsCorpus(t *testing.T) {
 			if tc.secret != "" && strings.Contains(got, tc.secret) {
 				t.Errorf("%q leaked: %q", tc.secret, got)
 			}
-			if again, n2 := ScrubSecrets(got); again != got || n2 != 0 {
+			if again, n2 := Secrets(got); again != got || n2 != 0 {
 				t.Errorf("not idempotent: %q → %q (%d)", got, again, n2)
 			}
 		})
 	}
 }
 
-func TestScrubSecretsLookAlikes(t *testing.T) {
+func TestSecretsLookAlikes(t *testing.T) {
 	for _, in := range scrubLookAlikeCorpus {
-		if got, n := ScrubSecrets(in); got != in || n != 0 {
+		if got, n := Secrets(in); got != in || n != 0 {
 			t.Errorf("look-alike changed (%d):\n  in  %q\n  got %q", n, in, got)
 		}
 	}
 }
 
-func TestScrubSecretsKeepsUntouchedText(t *testing.T) {
+func TestSecretsKeepsUntouchedText(t *testing.T) {
 	for _, in := range []string{"", "plain words only", "a\nb\tc", "ünïcödé ✓ text"} {
-		got, n := ScrubSecrets(in)
+		got, n := Secrets(in)
 		if got != in || n != 0 {
-			t.Errorf("ScrubSecrets(%q) = %q, %d", in, got, n)
+			t.Errorf("Secrets(%q) = %q, %d", in, got, n)
 		}
 	}
 	// Several secrets in one text are each counted.
 	in := "user bob.fake@example.com paid with 4111-1111-1111-1111 using Authorization: Bearer FAKEtok000000 and password=FAKEpw"
 	want := "user [Filtered: email] paid with [Filtered: card] using Authorization: Bearer [Filtered] and password=[Filtered]"
-	if got, n := ScrubSecrets(in); got != want || n != 4 {
+	if got, n := Secrets(in); got != want || n != 4 {
 		t.Errorf("got %q, %d\nwant %q, 4", got, n, want)
 	}
 }
@@ -351,7 +351,7 @@ func TestIsSecretValue(t *testing.T) {
 	}
 }
 
-func TestScrubURL(t *testing.T) {
+func TestURL(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"https://api.example.test/v1/charges?limit=10&cursor=abc", "https://api.example.test/v1/charges?limit=10&cursor=abc"},
 		{"https://api.example.test/x?access_token=FAKE0002&page=2", "https://api.example.test/x?access_token=[Filtered]&page=2"},
@@ -368,13 +368,13 @@ func TestScrubURL(t *testing.T) {
 		{"ssh://git@github.com/acme/shop.git", "ssh://git@github.com/acme/shop.git"},
 		{"https://[Filtered]@o0.ingest.sentry.io/42?token=[Filtered]", "https://[Filtered]@o0.ingest.sentry.io/42?token=[Filtered]"},
 	} {
-		if got := ScrubURL(tc.in); got != tc.want {
-			t.Errorf("ScrubURL(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+		if got := URL(tc.in); got != tc.want {
+			t.Errorf("URL(%q)\n got %q\nwant %q", tc.in, got, tc.want)
 		}
 	}
 }
 
-func FuzzScrubSecrets(f *testing.F) {
+func FuzzSecrets(f *testing.F) {
 	for _, tc := range scrubSecretCorpus {
 		f.Add(tc.in)
 	}
@@ -394,14 +394,14 @@ func FuzzScrubSecrets(f *testing.F) {
 	f.Add("0@0.AA-----BEGIN PRIVATE KEY-----")
 	f.Add("0token$eyJ0000000000000000000000000000000.0000000000000000000000000000.00000000000000000000000000000000000000")
 	f.Fuzz(func(t *testing.T, in string) {
-		out, n := ScrubSecrets(in)
+		out, n := Secrets(in)
 		if n == 0 && out != in {
 			t.Fatalf("count 0 but text changed: %q → %q", in, out)
 		}
 		if len(out) > len(in)+n*maxMarkerLen {
 			t.Fatalf("output grew beyond its markers: %d → %d bytes with %d markers", len(in), len(out), n)
 		}
-		if again, _ := ScrubSecrets(out); again != out {
+		if again, _ := Secrets(out); again != out {
 			t.Fatalf("not idempotent:\n in    %q\n once  %q\n twice %q", in, out, again)
 		}
 	})
@@ -424,18 +424,18 @@ func scrubBenchText(size int) string {
 	return b.String()
 }
 
-func BenchmarkScrubSecrets1MB(b *testing.B) {
+func BenchmarkSecrets1MB(b *testing.B) {
 	text := scrubBenchText(1 << 20)
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	for b.Loop() {
-		ScrubSecrets(text)
+		Secrets(text)
 	}
 }
 
 // BenchmarkScrubSecretsClean1MB is the fast path: 1 MB of log lines with
 // nothing to replace.
-func BenchmarkScrubSecretsClean1MB(b *testing.B) {
+func BenchmarkSecretsClean1MB(b *testing.B) {
 	var sb strings.Builder
 	for sb.Len() < 1<<20 {
 		sb.WriteString("2026-01-02T03:04:05.123Z INFO checkout.views handled POST /api/checkout in 182ms status=200 trace=4bf92f3577b34da6a3ce929d0e0e4736 span=00f067aa0ba902b7\n")
@@ -444,7 +444,7 @@ func BenchmarkScrubSecretsClean1MB(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, n := ScrubSecrets(text); n != 0 {
+		if _, n := Secrets(text); n != 0 {
 			b.Fatal("clean text changed")
 		}
 	}
