@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	"github.com/spf13/cobra"
@@ -307,7 +308,7 @@ func runExport(ctx context.Context, a *app, arg, out string, force bool) error {
 	if err != nil {
 		return err
 	}
-	m := manifest{Name: filepath.Base(filepath.Clean(out)), Demo: src.Demo}
+	m := dataset.Manifest{Name: filepath.Base(filepath.Clean(out)), Demo: src.Demo}
 	if inc.Issue != nil {
 		m.Issue = inc.Issue.ShortID
 		if m.Issue == "" {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	"github.com/spf13/cobra"
@@ -60,11 +61,10 @@ func serveData(ctx context.Context, a *app, fsys fs.FS, label, addr string) erro
 		return fmt.Errorf("%s: %w", label, err)
 	}
 	var org wire.Organization
-	if err := readJSON(fsys, "organization.json", &org); err != nil {
+	if err := dataset.ReadJSON(fsys, dataset.OrganizationFile, &org); err != nil {
 		return fmt.Errorf("%s: %w", label, err)
 	}
-	var m manifest
-	_ = readJSON(fsys, "dataset.json", &m)
+	m, _ := dataset.ReadManifest(fsys) // a broken manifest only loses the hint
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"net"
@@ -10,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	"github.com/tracehound/tracehound/demo"
@@ -34,14 +34,6 @@ type source struct {
 	Config       *sentryapi.Config
 }
 
-// manifest is a dataset's dataset.json.
-type manifest struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Demo        bool   `json:"demo"`
-	Issue       string `json:"issue"`
-}
-
 // localHost is the base URL of in-process datasets; it never resolves.
 const localHost = "http://dataset.tracehound.invalid"
 
@@ -60,7 +52,7 @@ func (a *app) openSource(ctx context.Context, target *sentryapi.Target) (*source
 	case a.data != "":
 		st, err := os.Stat(a.data)
 		if err != nil || !st.IsDir() {
-			return nil, usagef("--data %s: not a dataset directory (see sentryapi/local/README.md for the layout)", a.data)
+			return nil, usagef("--data %s: not a dataset directory (see dataset/README.md for the layout)", a.data)
 		}
 		abs, _ := filepath.Abs(a.data)
 		return a.openDataset(os.DirFS(abs), "dataset "+a.data, false)
@@ -95,11 +87,11 @@ func (a *app) openDataset(fsys fs.FS, label string, isDemo bool) (*source, error
 		return nil, fmt.Errorf("%s: %w", label, err)
 	}
 	var org wire.Organization
-	if err := readJSON(fsys, "organization.json", &org); err != nil {
+	if err := dataset.ReadJSON(fsys, dataset.OrganizationFile, &org); err != nil {
 		return nil, fmt.Errorf("%s: %w", label, err)
 	}
-	var m manifest
-	if err := readJSON(fsys, "dataset.json", &m); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	m, err := dataset.ReadManifest(fsys)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", label, err)
 	}
 	opts := sentryapi.Options{BaseURL: localHost, Org: org.Slug, Transport: srv.Transport()}
@@ -114,16 +106,8 @@ func (a *app) openDataset(fsys fs.FS, label string, isDemo bool) (*source, error
 	return &source{Client: c, Label: label, Demo: isDemo || m.Demo, Dataset: fsys, DefaultIssue: m.Issue}, nil
 }
 
-func readJSON(fsys fs.FS, name string, v any) error {
-	b, err := fs.ReadFile(fsys, name)
-	if err != nil {
-		return err
-	}
-	if err := wire.Decode(b, v); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	return nil
-}
+// readJSON decodes a dataset file (see dataset.ReadJSON).
+func readJSON(fsys fs.FS, name string, v any) error { return dataset.ReadJSON(fsys, name, v) }
 
 // resolveConfig reads flags, environment and .sentryclirc files.
 func (a *app) resolveConfig() (*sentryapi.Config, error) {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -43,7 +44,7 @@ type chunkIn struct {
 
 // loadChunk reads one chunk file: a bare chunk object, or the {"chunk": …}
 // response shape, which is unwrapped.
-func (d *dataset) loadChunk(file string) (*chunkIn, error) {
+func (d *files) loadChunk(file string) (*chunkIn, error) {
 	o, err := d.readObject(file)
 	if err != nil {
 		return nil, err
@@ -51,29 +52,29 @@ func (d *dataset) loadChunk(file string) (*chunkIn, error) {
 	if inner, ok := o.get("chunk"); ok {
 		if _, has := o.get("profile"); !has {
 			if o, err = decodeObject(inner); err != nil {
-				return nil, &fileError{file, fmt.Errorf("chunk: %w", err)}
+				return nil, &dataset.FileError{Path: file, Err: fmt.Errorf("chunk: %w", err)}
 			}
 		}
 	}
 	raw, ok := o.get("profile")
 	if !ok {
-		return nil, &fileError{file, errors.New(`no "profile" member`)}
+		return nil, &dataset.FileError{Path: file, Err: errors.New(`no "profile" member`)}
 	}
 	c := &chunkIn{file: file, first: math.Inf(1)}
 	if err := wire.Decode(raw, &c.prof); err != nil {
-		return nil, &fileError{file, fmt.Errorf("profile: %w", err)}
+		return nil, &dataset.FileError{Path: file, Err: fmt.Errorf("profile: %w", err)}
 	}
 	for i, st := range c.prof.Stacks {
 		for _, f := range st {
 			if f < 0 || int(f) >= len(c.prof.Frames) {
-				return nil, &fileError{file, fmt.Errorf("stack %d refers to frame %d of %d", i, f, len(c.prof.Frames))}
+				return nil, &dataset.FileError{Path: file, Err: fmt.Errorf("stack %d refers to frame %d of %d", i, f, len(c.prof.Frames))}
 			}
 		}
 	}
 	for i := range c.prof.Samples {
 		s := &c.prof.Samples[i]
 		if s.StackID < 0 || int(s.StackID) >= len(c.prof.Stacks) {
-			return nil, &fileError{file, fmt.Errorf("sample %d refers to stack %d of %d", i, s.StackID, len(c.prof.Stacks))}
+			return nil, &dataset.FileError{Path: file, Err: fmt.Errorf("sample %d refers to stack %d of %d", i, s.StackID, len(c.prof.Stacks))}
 		}
 		c.first = min(c.first, float64(s.Time()))
 	}
@@ -126,14 +127,14 @@ func (s *Server) chunks(r *http.Request, _ params) *reply {
 	if window[1] < window[0] {
 		return detailReply(http.StatusBadRequest, "start must be before end.")
 	}
-	known, err := s.data.projects()
+	known, err := s.data.Projects()
 	if err != nil {
 		return s.errorReply(r, err)
 	}
-	if len(known) > 0 && !slices.ContainsFunc(known, func(p project) bool { return p.id == proj }) {
+	if len(known) > 0 && !slices.ContainsFunc(known, func(p dataset.Project) bool { return p.ID == proj }) {
 		return notFound()
 	}
-	files := s.data.chunks[normID(profilerID)]
+	files := s.data.Chunks[dataset.NormID(profilerID)]
 	if len(files) == 0 {
 		return notFound()
 	}

@@ -8,8 +8,9 @@
 // http.Server, or call it in process with Server.Transport, which needs no
 // socket. It answers the read-only endpoints tracehound uses, under
 // /api/0/, with Sentry's shapes, pagination (Link headers with cursors),
-// error bodies, auth (WithToken) and scopes (WithScopes); see README.md for
-// the dataset layout and what is derived from it.
+// error bodies, auth (WithToken) and scopes (WithScopes). Package dataset
+// owns the layout and reads the files (see dataset/README.md); README.md
+// here says how each endpoint is answered from them.
 //
 // Faults (WithFaults, Server.Inject) make it misbehave the way Sentry, a
 // proxy or the network does: latency, error statuses, 429 with Sentry's

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -133,22 +134,22 @@ func (s *Server) orgDetail(r *http.Request, _ params) *reply {
 // ---- projects ----
 
 func (s *Server) projectList(r *http.Request, _ params) *reply {
-	projs, err := s.data.projects()
+	projs, err := s.data.Projects()
 	if err != nil {
 		return s.errorReply(r, err)
 	}
 	if query(r).Get("all_projects") == "1" {
 		// Sentry answers every project, sorted by slug, unpaginated.
-		slices.SortStableFunc(projs, func(a, b project) int { return cmp.Compare(a.slug, b.slug) })
+		slices.SortStableFunc(projs, func(a, b dataset.Project) int { return cmp.Compare(a.Slug, b.Slug) })
 		elems := make([][]byte, len(projs))
 		for i, p := range projs {
-			elems[i] = p.raw
+			elems[i] = p.Raw
 		}
 		return jsonReply(http.StatusOK, appendArray(nil, elems))
 	}
 	elems := make([][]byte, len(projs))
 	for i, p := range projs {
-		elems[i] = p.raw
+		elems[i] = p.Raw
 	}
 	return s.pageReply(r, elems)
 }
@@ -157,32 +158,32 @@ func (s *Server) projectList(r *http.Request, _ params) *reply {
 // projects.json; a slug that only names a directory under events/ or
 // profiles/ is accepted too, so datasets without projects.json work.
 func (s *Server) resolveProject(r *http.Request, key string) (string, *reply) {
-	projs, err := s.data.projects()
+	projs, err := s.data.Projects()
 	if err != nil {
 		return "", s.errorReply(r, err)
 	}
 	for _, p := range projs {
-		if p.slug == key || (p.id != "" && p.id == key) {
-			return p.slug, nil
+		if p.Slug == key || (p.ID != "" && p.ID == key) {
+			return p.Slug, nil
 		}
 	}
-	if _, ok := s.data.events[key]; ok {
+	if _, ok := s.data.Events[key]; ok {
 		return key, nil
 	}
-	if _, ok := s.data.profiles[key]; ok {
+	if _, ok := s.data.Profiles[key]; ok {
 		return key, nil
 	}
 	return "", notFound()
 }
 
 func (s *Server) projectDetail(r *http.Request, p params) *reply {
-	projs, err := s.data.projects()
+	projs, err := s.data.Projects()
 	if err != nil {
 		return s.errorReply(r, err)
 	}
 	for _, pr := range projs {
-		if pr.slug == p["project"] || (pr.id != "" && pr.id == p["project"]) {
-			return jsonReply(http.StatusOK, pr.raw)
+		if pr.Slug == p["project"] || (pr.ID != "" && pr.ID == p["project"]) {
+			return jsonReply(http.StatusOK, pr.Raw)
 		}
 	}
 	return notFound()
@@ -212,7 +213,7 @@ func (s *Server) findIssue(r *http.Request, key string, shortOnly bool) (string,
 		return "", nil, notFound()
 	}
 	if numeric {
-		if file, ok := s.data.issues[key]; ok {
+		if file, ok := s.data.Issues[key]; ok {
 			sum, err := summary[issueSummary](s.data, file)
 			if err != nil {
 				return "", nil, s.errorReply(r, err)
@@ -220,8 +221,8 @@ func (s *Server) findIssue(r *http.Request, key string, shortOnly bool) (string,
 			return file, sum, nil
 		}
 	}
-	files := make([]string, 0, len(s.data.issues))
-	for _, f := range s.data.issues {
+	files := make([]string, 0, len(s.data.Issues))
+	for _, f := range s.data.Issues {
 		files = append(files, f)
 	}
 	slices.Sort(files)
@@ -259,12 +260,12 @@ func (s *Server) issueList(r *http.Request, _ params) *reply {
 		data []byte
 	}
 	var list []entry
-	for _, file := range s.data.issues {
+	for _, file := range s.data.Issues {
 		sum, err := summary[issueSummary](s.data, file)
 		if err != nil {
 			return s.errorReply(r, err)
 		}
-		data, err := s.data.read(file, '{')
+		data, err := s.data.Read(file, '{')
 		if err != nil {
 			return s.errorReply(r, err)
 		}
@@ -275,8 +276,7 @@ func (s *Server) issueList(r *http.Request, _ params) *reply {
 		return t
 	}
 	slices.SortFunc(list, func(a, b entry) int {
-		ia, ib := string(a.sum.ID), string(b.sum.ID) // numeric ids: longer is larger
-		return cmp.Or(cmp.Compare(seen(b), seen(a)), cmp.Compare(len(ib), len(ia)), strings.Compare(ib, ia))
+		return dataset.CompareIssues(seen(a), string(a.sum.ID), seen(b), string(b.sum.ID))
 	})
 	elems := make([][]byte, 0, min(len(list), limit))
 	for _, e := range list[:min(len(list), limit)] {
@@ -290,7 +290,7 @@ func (s *Server) issueDetail(r *http.Request, p params) *reply {
 	if rep != nil {
 		return rep
 	}
-	data, err := s.data.read(file, '{')
+	data, err := s.data.Read(file, '{')
 	if err != nil {
 		return s.errorReply(r, err)
 	}
@@ -302,12 +302,12 @@ func (s *Server) shortIDLookup(r *http.Request, p params) *reply {
 	if rep != nil {
 		return rep
 	}
-	data, err := s.data.read(file, '{')
+	data, err := s.data.Read(file, '{')
 	if err != nil {
 		return s.errorReply(r, err)
 	}
 	o := object{
-		{"organizationSlug", jsonString(s.data.orgSlug)},
+		{"organizationSlug", jsonString(s.data.OrgSlug)},
 		{"projectSlug", jsonString(sum.Project.Slug)},
 		{"groupId", jsonString(string(sum.ID))},
 		{"shortId", jsonString(sum.ShortID)},
@@ -332,12 +332,12 @@ func (s *Server) issueEvents(r *http.Request, key string) ([]eventRef, *reply) {
 		return nil, rep
 	}
 	var files []string
-	if dir, ok := s.data.events[isum.Project.Slug]; ok && isum.Project.Slug != "" {
+	if dir, ok := s.data.Events[isum.Project.Slug]; ok && isum.Project.Slug != "" {
 		for _, f := range dir {
 			files = append(files, f)
 		}
 	} else {
-		for _, dir := range s.data.events {
+		for _, dir := range s.data.Events {
 			for _, f := range dir {
 				files = append(files, f)
 			}
@@ -353,7 +353,7 @@ func (s *Server) issueEvents(r *http.Request, key string) ([]eventRef, *reply) {
 		if sum.GroupID == "" || sum.GroupID != isum.ID {
 			continue
 		}
-		id := normID(cmp.Or(string(sum.ID), string(sum.EventID), strings.TrimSuffix(path.Base(file), ".json")))
+		id := dataset.NormID(cmp.Or(string(sum.ID), string(sum.EventID), strings.TrimSuffix(path.Base(file), ".json")))
 		evs = append(evs, eventRef{file: file, id: id, sum: sum})
 	}
 	slices.SortStableFunc(evs, func(a, b eventRef) int {
@@ -439,7 +439,7 @@ func (s *Server) issueEvent(r *http.Request, p params) *reply {
 			ev = &sorted[0]
 		}
 	default:
-		id := normID(which)
+		id := dataset.NormID(which)
 		for i := range evs {
 			if evs[i].id == id {
 				ev = &evs[i]
@@ -450,7 +450,7 @@ func (s *Server) issueEvent(r *http.Request, p params) *reply {
 			return detailReply(http.StatusNotFound, msgEventNotFound)
 		}
 	}
-	data, err := s.data.read(ev.file, '{')
+	data, err := s.data.Read(ev.file, '{')
 	if err != nil {
 		return s.errorReply(r, err)
 	}
@@ -464,11 +464,11 @@ func (s *Server) projectEvent(r *http.Request, p params) *reply {
 	if rep != nil {
 		return rep
 	}
-	file, ok := s.data.events[slug][normID(p["event"])]
+	file, ok := s.data.Events[slug][dataset.NormID(p["event"])]
 	if !ok {
 		return detailReply(http.StatusNotFound, msgEventNotFound)
 	}
-	data, err := s.data.read(file, '{')
+	data, err := s.data.Read(file, '{')
 	if err != nil {
 		return s.errorReply(r, err)
 	}
@@ -484,7 +484,7 @@ func (s *Server) orgEvent(r *http.Request, p params) *reply {
 	if rep != nil {
 		return rep
 	}
-	file, ok := s.data.events[slug][normID(eventID)]
+	file, ok := s.data.Events[slug][dataset.NormID(eventID)]
 	if !ok {
 		return detailReply(http.StatusNotFound, msgEventNotFound)
 	}
@@ -499,8 +499,8 @@ func (s *Server) orgEvent(r *http.Request, p params) *reply {
 }
 
 func (s *Server) eventIDLookup(r *http.Request, p params) *reply {
-	id := normID(p["event"])
-	files := s.data.eventByID[id]
+	id := dataset.NormID(p["event"])
+	files := s.data.EventByID[id]
 	if len(files) == 0 {
 		return notFound()
 	}
@@ -518,7 +518,7 @@ func (s *Server) eventIDLookup(r *http.Request, p params) *reply {
 		eventID = rawString(v)
 	}
 	out := object{
-		{"organizationSlug", jsonString(s.data.orgSlug)},
+		{"organizationSlug", jsonString(s.data.OrgSlug)},
 		{"projectSlug", jsonString(path.Base(path.Dir(file)))},
 		{"groupId", groupID},
 		{"eventId", jsonString(eventID)},
@@ -532,8 +532,8 @@ func (s *Server) eventIDLookup(r *http.Request, p params) *reply {
 // traceID normalises the trace id of the path; ok is false when it is not
 // a 32-hex id.
 func (s *Server) traceID(p params) (string, bool) {
-	id := normID(p["trace"])
-	return id, isHexID(id)
+	id := dataset.NormID(p["trace"])
+	return id, dataset.IsHexID(id)
 }
 
 func (s *Server) trace(r *http.Request, p params) *reply {
@@ -541,12 +541,12 @@ func (s *Server) trace(r *http.Request, p params) *reply {
 	if !ok {
 		return notFound()
 	}
-	file, ok := s.data.traces[id]
+	file, ok := s.data.Traces[id]
 	if !ok {
 		// Sentry answers an unknown trace with an empty list.
 		return jsonReply(http.StatusOK, []byte("[]"))
 	}
-	data, err := s.data.read(file, '[')
+	data, err := s.data.Read(file, '[')
 	if err != nil {
 		return s.errorReply(r, err)
 	}
@@ -555,17 +555,17 @@ func (s *Server) trace(r *http.Request, p params) *reply {
 
 // loadTrace decodes a trace file; ok is false when the dataset has none.
 func (s *Server) loadTrace(id string) (wire.Trace, bool, error) {
-	file, ok := s.data.traces[id]
+	file, ok := s.data.Traces[id]
 	if !ok {
 		return nil, false, nil
 	}
-	data, err := s.data.read(file, '[')
+	data, err := s.data.Read(file, '[')
 	if err != nil {
 		return nil, true, err
 	}
 	var t wire.Trace
 	if err := wire.Decode(data, &t); err != nil {
-		return nil, true, &fileError{file, err}
+		return nil, true, &dataset.FileError{Path: file, Err: err}
 	}
 	return t, true, nil
 }
@@ -575,8 +575,8 @@ func (s *Server) traceMeta(r *http.Request, p params) *reply {
 	if !ok {
 		return notFound()
 	}
-	if file, ok := s.data.traceMeta[id]; ok {
-		data, err := s.data.read(file, '{')
+	if file, ok := s.data.TraceMeta[id]; ok {
+		data, err := s.data.Read(file, '{')
 		if err != nil {
 			return s.errorReply(r, err)
 		}
@@ -616,11 +616,11 @@ func (s *Server) profile(r *http.Request, p params) *reply {
 	if rep != nil {
 		return rep
 	}
-	file, ok := s.data.profiles[slug][normID(p["profile"])]
+	file, ok := s.data.Profiles[slug][dataset.NormID(p["profile"])]
 	if !ok {
 		return notFound()
 	}
-	data, err := s.data.read(file, '{')
+	data, err := s.data.Read(file, '{')
 	if err != nil {
 		return s.errorReply(r, err)
 	}
@@ -630,7 +630,7 @@ func (s *Server) profile(r *http.Request, p params) *reply {
 // ---- repositories and code mappings ----
 
 func (s *Server) repos(r *http.Request, _ params) *reply {
-	elems, err := s.data.optionalArray("repos.json")
+	elems, err := s.data.OptionalArray(dataset.ReposFile)
 	if err != nil {
 		return s.errorReply(r, err)
 	}
@@ -638,7 +638,7 @@ func (s *Server) repos(r *http.Request, _ params) *reply {
 }
 
 func (s *Server) codeMappings(r *http.Request, _ params) *reply {
-	elems, err := s.data.optionalArray("code-mappings.json")
+	elems, err := s.data.OptionalArray(dataset.CodeMappingsFile)
 	if err != nil {
 		return s.errorReply(r, err)
 	}
@@ -652,7 +652,7 @@ func (s *Server) codeMappings(r *http.Request, _ params) *reply {
 				ProjectID wire.FlexString `json:"projectId"`
 			}
 			if err := wire.Decode(e, &cm); err != nil {
-				return s.errorReply(r, &fileError{"code-mappings.json", fmt.Errorf("element %d: %w", i, err)})
+				return s.errorReply(r, &dataset.FileError{Path: dataset.CodeMappingsFile, Err: fmt.Errorf("element %d: %w", i, err)})
 			}
 			if string(cm.ProjectID) == proj {
 				kept = append(kept, e)

@@ -7,58 +7,13 @@ import (
 	"io"
 
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/tracehound/tracehound/dataset"
 )
 
-// jsonOpts are the decoding options sentryapi.Decode uses: the server must
+// jsonOpts are the decoding options the client uses: the server must
 // accept exactly what the client accepts, no more and no less.
-var jsonOpts = []jsontext.Options{
-	jsontext.AllowInvalidUTF8(true),
-	jsontext.AllowDuplicateNames(true),
-}
-
-// kindName names a JSON kind for error messages.
-func kindName(k jsontext.Kind) string {
-	switch k {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case '0':
-		return "a number"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "nothing"
-}
-
-// checkJSON reports whether data holds exactly one JSON value of the wanted
-// kind ('{' or '['; 0 for any), with a reason a person can act on.
-func checkJSON(data []byte, want jsontext.Kind) error {
-	dec := jsontext.NewDecoder(bytes.NewReader(data), jsonOpts...)
-	if k := dec.PeekKind(); k == 0 {
-		_, err := dec.ReadToken()
-		if errors.Is(err, io.EOF) {
-			return errors.New("the file is empty")
-		}
-		return err
-	} else if want != 0 && k != want {
-		return fmt.Errorf("want %s at the top level, got %s", kindName(want), kindName(k))
-	}
-	if err := dec.SkipValue(); err != nil {
-		return err
-	}
-	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
-		if err == nil {
-			return errors.New("unexpected data after the top-level value")
-		}
-		return err
-	}
-	return nil
-}
+var jsonOpts = dataset.DecodeOptions
 
 // member is one name/value pair of a JSON object.
 type member struct {
@@ -82,7 +37,7 @@ func decodeObject(data []byte) (object, error) {
 			}
 			return nil, err
 		}
-		return nil, fmt.Errorf("want an object at the top level, got %s", kindName(k))
+		return nil, fmt.Errorf("want an object at the top level, got %s", dataset.KindName(k))
 	}
 	if _, err := dec.ReadToken(); err != nil {
 		return nil, err

@@ -19,7 +19,7 @@ import (
 // it in httptest.NewServer or an http.Server, or call it in process through
 // Transport. It is safe for concurrent use.
 type Server struct {
-	data *dataset
+	data *files
 
 	token     string
 	scopes    map[string]bool // nil: every scope
@@ -120,8 +120,8 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// New returns a server for the dataset in fsys (see README.md for the
-// layout). The dataset must have organization.json at its root. New lists
+// New returns a server for the dataset in fsys (see dataset/README.md for
+// the layout). The dataset must have organization.json at its root. New lists
 // the file names; contents are read when a request needs them, so a broken
 // file makes the endpoints that read it answer 500 naming the file, and
 // nothing else.
@@ -363,8 +363,8 @@ func (s *Server) handle(r *http.Request) *reply {
 }
 
 func (s *Server) isOrg(key string) bool {
-	return key == s.data.orgSlug || (s.data.orgID != "" && key == s.data.orgID) ||
-		strings.EqualFold(key, s.data.orgSlug)
+	return key == s.data.OrgSlug || (s.data.OrgID != "" && key == s.data.OrgID) ||
+		strings.EqualFold(key, s.data.OrgSlug)
 }
 
 // hasScope reports whether the simulated token grants read access to the
