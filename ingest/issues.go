@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	bolt "go.etcd.io/bbolt"
@@ -131,7 +132,7 @@ func assignIssue(tx *bolt.Tx, p Project, ev *wire.Event, r *record, at time.Time
 		}
 	}
 	is.Title, is.Culprit, is.Type, is.Value, is.Filename, is.Function = g.title, g.culprit, g.typ, g.value, g.file, g.fn
-	is.Level, is.Platform, is.Unhandled = firstNonEmpty(levelOf(ev), "error"), ev.Platform, is.Unhandled || g.unhandled
+	is.Level, is.Platform, is.Unhandled = firstNonEmpty(dataset.EventLevel(ev), "error"), ev.Platform, is.Unhandled || g.unhandled
 	is.Count++
 	if at.After(is.LastSeen) {
 		is.LastSeen = at
@@ -154,19 +155,6 @@ func assignIssue(tx *bolt.Tx, p Project, ev *wire.Event, r *record, at time.Time
 	}
 	r.Payload = payload
 	return nil
-}
-
-func levelOf(ev *wire.Event) string {
-	if l := ev.Tag("level"); l != "" {
-		return l
-	}
-	if l, ok := ev.Extra["level"]; ok {
-		var s string
-		if json.Unmarshal(l, &s) == nil {
-			return s
-		}
-	}
-	return ""
 }
 
 func releaseOf(ev *wire.Event) string {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	bolt "go.etcd.io/bbolt"
@@ -189,21 +190,9 @@ func newID() string {
 // spanRecord is how a standalone span is stored, whichever form it came
 // in: the v1 span item (one span, op and description at the top) or the
 // v2 container ({"version": 2, "items": […]}, what @sentry/node 11 sends
-// by default), with op, segment and SDK in typed attributes.
-type spanRecord struct {
-	TraceID        string         `json:"trace_id"`
-	SpanID         string         `json:"span_id"`
-	ParentSpanID   string         `json:"parent_span_id,omitempty"`
-	SegmentID      string         `json:"segment_id,omitempty"`
-	IsSegment      bool           `json:"is_segment,omitempty"`
-	Op             string         `json:"op,omitempty"`
-	Name           string         `json:"name,omitempty"`
-	Description    string         `json:"description,omitempty"`
-	Status         string         `json:"status,omitempty"`
-	SDKName        string         `json:"sdk_name,omitempty"`
-	StartTimestamp wire.Timestamp `json:"start_timestamp"`
-	EndTimestamp   wire.Timestamp `json:"end_timestamp"`
-}
+// by default), with op, segment and SDK in typed attributes. It is the
+// dataset's standalone span, which dataset.BuildTrace reads.
+type spanRecord = dataset.Span
 
 // rawSpan reads both span forms.
 type rawSpan struct {

@@ -21,16 +21,17 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tracehound/tracehound/dataset"
 	bolt "go.etcd.io/bbolt"
 )
 
-// Record kinds.
+// Record kinds: the kinds of telemetry of a dataset.
 const (
-	KindError       = "error"
-	KindTransaction = "transaction"
-	KindSpan        = "span"
-	KindProfile     = "profile"
-	KindChunk       = "chunk"
+	KindError       = dataset.KindError
+	KindTransaction = dataset.KindTransaction
+	KindSpan        = dataset.KindSpan
+	KindProfile     = dataset.KindProfile
+	KindChunk       = dataset.KindChunk
 )
 
 // Buckets. Items are keyed "kind:id"; the indexes point at those keys.
