@@ -8,6 +8,7 @@ import (
 
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
+	"github.com/tracehound/tracehound/redact"
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/tracetree"
 )
@@ -30,6 +31,53 @@ type Incident struct {
 	events   map[string]*wire.Event
 	profiles map[string]*wire.Profile
 	chunks   map[string]*wire.ProfileChunk
+	missing  []Missing
+	traceErr error
+}
+
+// Missing is a secondary part of an incident that could not be loaded
+// while the primary view could: the issue of an event, the trace of an
+// issue, the trace's summary, a transaction's event, a profile. Views show
+// what they have and say what is missing, instead of failing.
+type Missing struct {
+	What string // e.g. "issue 123 (the event's group)"
+	Err  error
+}
+
+func (m Missing) String() string {
+	msg := m.Err.Error()
+	var ae *sentryapi.APIError
+	if errors.As(m.Err, &ae) {
+		msg = ae.Short()
+	}
+	return m.What + " could not be loaded: " + msg
+}
+
+// Missing lists what could not be loaded so far, in the order it failed.
+func (in *Incident) Missing() []Missing {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return append([]Missing(nil), in.missing...)
+}
+
+// TraceErr is why the incident has no trace although its event names one
+// (nil when the trace loaded or there is no trace id).
+func (in *Incident) TraceErr() error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.traceErr
+}
+
+// miss records a part that could not be loaded (once per what).
+func (in *Incident) miss(what string, err error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for _, m := range in.missing {
+		if m.What == what {
+			return
+		}
+	}
+	in.missing = append(in.missing, Missing{What: what, Err: err})
 }
 
 // TraceID is the incident's trace id, or "".
@@ -81,10 +129,8 @@ func Load(ctx context.Context, c *sentryapi.Client, t sentryapi.Target) (*Incide
 			return nil, err
 		}
 		in.Event = ev
-		if ev.GroupID != "" {
-			if in.Issue, err = c.Issue(ctx, string(ev.GroupID)); err != nil {
-				return nil, err
-			}
+		if err := in.loadGroup(ctx); err != nil {
+			return nil, err
 		}
 	case sentryapi.TargetTrace:
 		traceID = t.Trace
@@ -94,8 +140,8 @@ func Load(ctx context.Context, c *sentryapi.Client, t sentryapi.Target) (*Incide
 				return nil, err
 			}
 			in.Event = ev
-			if ev.GroupID != "" {
-				in.Issue, _ = c.Issue(ctx, string(ev.GroupID))
+			if err := in.loadGroup(ctx); err != nil {
+				return nil, err
 			}
 		}
 	default:
@@ -118,12 +164,25 @@ func Load(ctx context.Context, c *sentryapi.Client, t sentryapi.Target) (*Incide
 		}
 	}
 	var wg sync.WaitGroup
-	var terr error
+	var terr, merr error
 	wg.Go(func() { in.Trace, terr = c.Trace(ctx, traceID, opts) })
-	wg.Go(func() { in.Meta, _ = c.TraceMeta(ctx, traceID, opts) })
+	wg.Go(func() { in.Meta, merr = c.TraceMeta(ctx, traceID, opts) })
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if terr != nil {
-		return nil, fmt.Errorf("trace %s: %w", traceID, terr)
+		terr = fmt.Errorf("trace %s: %w", traceID, terr)
+		if in.Event == nil || t.Kind == sentryapi.TargetTrace {
+			return nil, terr // the trace is what was asked for
+		}
+		// The issue and its event are the primary view; the trace is not.
+		in.traceErr = terr
+		in.miss("trace "+traceID, terr)
+		return in, nil
+	}
+	if merr != nil {
+		in.miss("the trace's summary (counts)", merr)
 	}
 	focus := ""
 	if in.Event != nil {
@@ -131,6 +190,26 @@ func Load(ctx context.Context, c *sentryapi.Client, t sentryapi.Target) (*Incide
 	}
 	in.Tree = tracetree.Build(in.Trace.Items, tracetree.BuildOptions{TraceID: traceID, FocusEventID: focus, Legacy: in.Trace.Legacy})
 	return in, nil
+}
+
+// loadGroup fetches the issue an event belongs to. The event is the
+// primary view: when its issue cannot be read (deleted, merged, 404, no
+// access) the incident goes on without it and records why.
+func (in *Incident) loadGroup(ctx context.Context) error {
+	gid := string(in.Event.GroupID)
+	if gid == "" {
+		return nil
+	}
+	is, err := in.Client.Issue(ctx, gid)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		in.miss("issue "+gid+" (the event's group)", err)
+		return nil
+	}
+	in.Issue = is
+	return nil
 }
 
 // issueEvent fetches the event an issue view shows: the one named, else
@@ -176,6 +255,15 @@ func issueName(is *wire.Issue) string {
 	return string(is.ID)
 }
 
+// nodeName names a node for a note: "transaction 1a2b3c4d (GET /pay)".
+func nodeName(n *tracetree.Node) string {
+	kind := "error"
+	if n.Kind == tracetree.KindTransaction {
+		kind = "transaction"
+	}
+	return kind + " " + tracetree.ShortID(n.ID) + " (" + redact.SanitizeLine(n.Label()) + ")"
+}
+
 func (in *Incident) remember(ev *wire.Event) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -183,6 +271,13 @@ func (in *Incident) remember(ev *wire.Event) {
 		in.events = map[string]*wire.Event{}
 	}
 	in.events[ev.EventID] = ev
+}
+
+// cached is the event of that id if it was fetched already, else nil.
+func (in *Incident) cached(id string) *wire.Event {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.events[id]
 }
 
 // Node resolves an id or unique id prefix from the tree.
@@ -208,6 +303,9 @@ func (in *Incident) EventFor(ctx context.Context, n *tracetree.Node) (*wire.Even
 	}
 	ev, err := FindEvent(ctx, in.Client, project, n.ID)
 	if err != nil {
+		if ctx.Err() == nil {
+			in.miss("the event of "+nodeName(n), err)
+		}
 		return nil, err
 	}
 	if ev.ProjectSlug == "" {
@@ -240,6 +338,9 @@ func (in *Incident) Prefetch(ctx context.Context) map[string]error {
 	for i, ev := range evs {
 		if errs[i] != nil {
 			failed[nodes[i].ID] = errs[i]
+			if ctx.Err() == nil {
+				in.miss("the event of "+nodeName(nodes[i]), errs[i])
+			}
 			continue
 		}
 		in.remember(ev)
@@ -265,6 +366,9 @@ func (in *Incident) ProfileFor(ctx context.Context, n *tracetree.Node) (*wire.Pr
 	}
 	p, err := in.Client.Profile(ctx, project, n.ProfileID)
 	if err != nil {
+		if ctx.Err() == nil {
+			in.miss("the profile of "+nodeName(n), err)
+		}
 		return nil, err
 	}
 	in.mu.Lock()
@@ -294,6 +398,9 @@ func (in *Incident) ChunkFor(ctx context.Context, n *tracetree.Node) (*wire.Prof
 	}
 	ch, err := in.Client.ProfileChunk(ctx, fmt.Sprint(n.ProjectID), n.ProfilerID, n.Start.Time(), n.End.Time())
 	if err != nil {
+		if ctx.Err() == nil {
+			in.miss("the continuous profile of "+nodeName(n), err)
+		}
 		return nil, err
 	}
 	in.mu.Lock()

@@ -168,3 +168,57 @@ func TestLoadTargets(t *testing.T) {
 		t.Errorf("a profile target should be refused")
 	}
 }
+
+// One transaction's event and the profiles missing: the incident still
+// opens, the other views work, and Missing names exactly what is gone.
+func TestMissingTransactionAndProfile(t *testing.T) {
+	in, srv := loadDemo(t)
+	ctx := context.Background()
+	txn, err := in.Node("e4212a75")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Inject(local.Fault{Path: "/events/" + txn.ID + "/$", Status: 404})
+	srv.Inject(local.Fault{Path: "/eventids/" + txn.ID + "/$", Status: 404})
+	srv.Inject(local.Fault{Path: "/profiling/", Status: 404})
+	failed := in.Prefetch(ctx)
+	if len(failed) != 1 || failed[txn.ID] == nil {
+		t.Fatalf("Prefetch failures = %v, want only %s", failed, txn.ID)
+	}
+	// The transaction's spans fall back to the trace's own spans.
+	if text, err := in.SpansText(ctx, "e4212a75", 0); err != nil || !strings.Contains(text, "repeated") {
+		t.Errorf("the spans of a transaction whose event is missing: %v\n%s", err, text)
+	}
+	if text, err := in.ErrorText(ctx, "214e70f1", 0); err != nil || !strings.Contains(text, "signature mismatch") {
+		t.Errorf("another node's view failed: %v", err)
+	}
+	if tree, err := in.TreeText(0); err != nil || !strings.Contains(tree, "e4212a75") {
+		t.Errorf("tree: %v", err)
+	}
+	var prof *tracetree.Node
+	for _, n := range in.Tree.Nodes {
+		if n.Kind == tracetree.KindTransaction && n.ProfileID != "" {
+			prof = n
+			break
+		}
+	}
+	if prof == nil {
+		t.Fatal("the demo has no profiled transaction")
+	}
+	if _, err := in.ProfileFor(ctx, prof); !errors.Is(err, sentryapi.ErrNotFound) {
+		t.Errorf("ProfileFor = %v", err)
+	}
+	var got []string
+	for _, m := range in.Missing() {
+		got = append(got, m.String())
+	}
+	want := []string{"the event of transaction e4212a75", "the profile of transaction " + tracetree.ShortID(prof.ID)}
+	if len(got) != len(want) {
+		t.Fatalf("Missing = %q", got)
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) || !strings.Contains(got[i], "could not be loaded: 404 not found") {
+			t.Errorf("Missing[%d] = %q, want %q…", i, got[i], want[i])
+		}
+	}
+}

@@ -79,7 +79,7 @@ func (in *Incident) eventText(ctx context.Context, id string, budget int, anyKin
 		if ev, err = in.EventFor(ctx, n); err != nil {
 			return "", fmt.Errorf("error event %s: %w", tracetree.ShortID(n.ID), err)
 		}
-	} else {
+	} else if ev = in.cached(strings.ToLower(id)); ev == nil {
 		if ev, err = FindEvent(ctx, in.Client, "", strings.ToLower(id)); err != nil {
 			return "", err
 		}
@@ -251,6 +251,9 @@ func (in *Incident) EventByID(ctx context.Context, id string) (*wire.Event, erro
 	}
 	if ok {
 		return in.EventFor(ctx, n)
+	}
+	if ev := in.cached(strings.ToLower(id)); ev != nil {
+		return ev, nil
 	}
 	ev, err := FindEvent(ctx, in.Client, "", strings.ToLower(id))
 	if err == nil {

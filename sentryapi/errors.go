@@ -50,6 +50,20 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
+// Short is the error in a few words, without the request or the hint:
+// "404 not found: The requested resource does not exist".
+func (e *APIError) Short() string {
+	var b strings.Builder
+	if e.StatusCode != 0 {
+		fmt.Fprintf(&b, "%d ", e.StatusCode)
+	}
+	fmt.Fprint(&b, e.Class)
+	if e.Detail != "" {
+		fmt.Fprintf(&b, ": %s", e.Detail)
+	}
+	return b.String()
+}
+
 // Is makes errors.Is(err, ErrNotFound) and friends work.
 func (e *APIError) Is(target error) bool { return target == e.Class }
 

@@ -104,9 +104,11 @@ func runIssue(ctx context.Context, a *app, arg string, root bool) error {
 		return a.writeTrace(in)
 	}
 	if a.format == "json" {
+		defer a.printMissing(in)
 		return writeJSON(a.stdout, issueJSON{Issue: in.Issue, Event: in.Event, TraceID: in.TraceID(), TraceMeta: in.Meta})
 	}
 	renderIncident(a.stdout, src, in)
+	a.printMissing(in)
 	return nil
 }
 

@@ -40,6 +40,17 @@ func (a *app) printLabel(src *source) {
 	fmt.Fprintln(w, "[demo data] an embedded sample incident, not from a real Sentry")
 }
 
+// printMissing says, on stderr, which secondary parts of the incident
+// could not be loaded while the view itself could.
+func (a *app) printMissing(in *agent.Incident) {
+	if in == nil {
+		return
+	}
+	for _, m := range in.Missing() {
+		fmt.Fprintln(a.stderr, "tracehound: note: "+line(m.String())+"; showing the rest")
+	}
+}
+
 func fmtTime(s string) string {
 	ts, err := wire.ParseTimestamp(s)
 	if err != nil || ts == 0 {
@@ -105,6 +116,10 @@ func renderIncident(w io.Writer, src *source, inc *agent.Incident) {
 	traceID := inc.TraceID()
 	if traceID == "" {
 		fmt.Fprintln(w, "No trace: the event carries no contexts.trace.trace_id.")
+		return
+	}
+	if inc.Trace == nil && inc.TraceErr() != nil {
+		fmt.Fprintf(w, "Trace %s: could not be loaded (see the note below)\n", traceID)
 		return
 	}
 	fmt.Fprintf(w, "Trace %s", traceID)

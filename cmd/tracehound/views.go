@@ -39,6 +39,9 @@ This is the text the agent starts from (its get_trace_tree tool).`,
 				return err
 			}
 			if in.Tree == nil {
+				if err := in.TraceErr(); err != nil {
+					return err
+				}
 				return fmt.Errorf("%s has no trace: its event carries no trace id", argOr(args))
 			}
 			a.printLabel(src)
@@ -142,6 +145,7 @@ func newViewCmd(a *app, v view) *cobra.Command {
 				return err
 			}
 			a.printLabel(src)
+			defer a.printMissing(in)
 			if a.format == "json" {
 				return writeJSON(a.stdout, out)
 			}
