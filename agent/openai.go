@@ -196,7 +196,7 @@ func (p *OpenAI) Complete(ctx context.Context, req ChatRequest, h StreamHandler)
 		return nil, explainAPIError(err, p.cfg)
 	}
 	if finish == "" {
-		return nil, fmt.Errorf("the model's stream ended before the answer was complete (%d characters received); the step can be retried", text.Len())
+		return nil, &ModelError{Msg: fmt.Sprintf("the model's stream ended before the answer was complete (%d characters received); the step can be retried", text.Len())}
 	}
 	msg := Message{Role: "assistant", Content: text.String(), Reasoning: reasoning.String()}
 	for i, idx := range order {
@@ -283,9 +283,31 @@ func explainAPIError(err error, cfg ModelConfig) error {
 		if hint != "" {
 			out += " (" + hint + ")"
 		}
-		return errors.New(out)
+		return &ModelError{StatusCode: apiErr.StatusCode, Msg: out, Err: apiErr}
 	}
-	return fmt.Errorf("model server %s: %w", baseOr(cfg.BaseURL), err)
+	return &ModelError{Msg: fmt.Sprintf("model server %s: %v", baseOr(cfg.BaseURL), err), Err: err}
+}
+
+// ModelError is a failure of the model server or of its answer: a
+// refused request, an unreachable server, a stalled or broken stream.
+// errors.As finds it under a run's error (the CLI's "model" exit code).
+// Its message never contains the API key.
+type ModelError struct {
+	// StatusCode is the HTTP status the server answered, 0 when none.
+	StatusCode int
+	Msg        string
+	// Err is the cause, when there is one.
+	Err error
+}
+
+func (e *ModelError) Error() string { return e.Msg }
+func (e *ModelError) Unwrap() error { return e.Err }
+
+// Rejected reports whether the server refused the request itself (400,
+// 422): typically a parameter it does not support, such as a forced
+// tool_choice or a response_format.
+func (e *ModelError) Rejected() bool {
+	return e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnprocessableEntity
 }
 
 func baseOr(u string) string {

@@ -229,7 +229,9 @@ func TestRunBadModelOutputAndSecrets(t *testing.T) {
 		llmtest.Tool("get_error_event", `{"id":"0a1b2c3d"}`),
 		llmtest.Tool("finish", `{}`),
 	)
-	r := Start(context.Background(), Options{Provider: newTestModel(t, srv), Incident: in, Tools: in.Tools()})
+	// Three bad calls in a row would stop the run (the loop guard); this
+	// test wants to see each answered, then a good call.
+	r := Start(context.Background(), Options{Provider: newTestModel(t, srv), Incident: in, Tools: in.Tools(), MaxBadCalls: 4})
 	for range r.Events() {
 	}
 	if _, err := r.Wait(); err != nil {

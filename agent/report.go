@@ -29,6 +29,22 @@ type Report struct {
 	// Notes are caveats: what was not checked, what the heuristic assumed.
 	Notes     []string  `json:"notes,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+
+	// Complete is true when the investigation ended on its own (the model
+	// finished, or ended its answer after reporting); false when it was
+	// stopped: step limit, loop guard, stream timeout, model error, cancel.
+	Complete bool `json:"complete"`
+	// StoppedBecause says why an incomplete investigation stopped.
+	StoppedBecause string `json:"stopped_because,omitempty"`
+	// Structured says how the model's conclusion was obtained: "tool" (it
+	// called the report tool), "forced_tool", "json_schema", "json" (a
+	// plain request for the JSON object) or "unstructured" (read from its
+	// prose: check it).
+	Structured string `json:"structured,omitempty"`
+	// Gathered is the evidence the tools returned so far, one line each.
+	Gathered []Evidence `json:"evidence_gathered,omitempty"`
+	// Unchecked are leads the investigation did not look at yet.
+	Unchecked []string `json:"not_checked,omitempty"`
 }
 
 // RootCause names where the fault is.
@@ -95,6 +111,12 @@ func (r *Report) Markdown() string {
 			fmt.Fprintf(&b, "> Produced by the model `%s` through tracehound; check the evidence before acting on it.\n\n", clean(r.Model))
 		}
 	}
+	if !r.Complete && r.StoppedBecause != "" {
+		fmt.Fprintf(&b, "> **Incomplete**: the investigation stopped before it finished — %s. What follows is what was established so far.\n\n", clean(r.StoppedBecause))
+	}
+	if r.Structured == "unstructured" {
+		b.WriteString("> The model answered in prose, not in the report's structure: the root cause below is read from its words, and the evidence are the functions, files and services it named — candidates to check.\n\n")
+	}
 	if r.Summary != "" {
 		fmt.Fprintf(&b, "## Summary\n\n%s\n\n", cleanBlock(r.Summary))
 	}
@@ -154,6 +176,20 @@ func (r *Report) Markdown() string {
 		if p.Diff != "" {
 			fmt.Fprintf(&b, "```diff\n%s\n```\n\n", strings.TrimRight(redact.Sanitize(p.Diff), "\n"))
 		}
+	}
+	if !r.Complete && len(r.Gathered) > 0 {
+		b.WriteString("## Evidence gathered\n\n")
+		for _, e := range r.Gathered {
+			fmt.Fprintf(&b, "- %s `%s`: %s\n", clean(e.Kind), clean(e.Ref), clean(e.Detail))
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Unchecked) > 0 {
+		b.WriteString("## Not yet checked\n\n")
+		for _, u := range r.Unchecked {
+			fmt.Fprintf(&b, "- %s\n", clean(u))
+		}
+		b.WriteString("\n")
 	}
 	if len(r.Notes) > 0 {
 		b.WriteString("## Notes\n\n")

@@ -118,6 +118,7 @@ func (r *Run) reportTools() []Tool {
 				}
 				r.report.Notes = append(r.report.Notes, a.Notes...)
 				r.publish(Event{Kind: EventPhase, Phase: PhaseDone, Report: r.snapshot()})
+				r.completed = true
 				r.finish("finished", nil)
 				return Result{Text: "Done."}, nil
 			},

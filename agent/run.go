@@ -65,6 +65,10 @@ type Options struct {
 	Sink func(Event, *Message)
 	// Analyzer is "llm" or "heuristic" (for the report).
 	Analyzer string
+	// MaxBadCalls is how many bad tool calls in a row (unknown tool,
+	// invalid JSON arguments, invented ids, failing calls) stop the run
+	// (default DefaultMaxBadCalls).
+	MaxBadCalls int
 }
 
 // Run is one investigation in progress. Its methods are safe to call from
@@ -93,6 +97,10 @@ type Run struct {
 	finished bool
 	reason   string
 	err      error
+	// The loop guard and the report of a run that stops (guard.go).
+	bad       []badCall
+	gathered  []Evidence
+	completed bool // the investigation ended on its own
 }
 
 // Start begins a run in its own goroutine. Read Events until it is
@@ -194,10 +202,9 @@ func (r *Run) Messages() []Message {
 	return r.messages
 }
 
+// final is the run's report: every run ends with one, complete or not
+// (Report.Complete, Report.StoppedBecause).
 func (r *Run) final() *Report {
-	if r.report == nil || (r.report.Summary == "" && r.report.RootCause == nil && len(r.report.Solution) == 0) {
-		return nil
-	}
 	return r.report
 }
 
@@ -232,7 +239,8 @@ func (r *Run) loop() {
 			r.reason = r.err.Error()
 		}
 		ctx := context.Background()
-		if r.report != nil && r.final() != nil {
+		if r.report != nil {
+			r.closeReport()
 			r.report.CreatedAt = time.Now()
 			r.bus.publish(ctx, Event{Kind: EventReport, Step: r.step, Report: r.report})
 		}
@@ -290,6 +298,11 @@ func (r *Run) loop() {
 			if r.report.Summary == "" {
 				r.report.Summary = strings.TrimSpace(comp.Message.Content)
 			}
+			if r.report.RootCause == nil {
+				r.finish("the model ended its answer without reporting a root cause", nil)
+				return
+			}
+			r.completed = true
 			r.finish("the model ended without calling finish", nil)
 			return
 		}
@@ -451,6 +464,7 @@ func (r *Run) handleCall(tc ToolCall) {
 		call.Reason = "unknown tool"
 		r.publish(Event{Kind: EventToolFailed, Call: call})
 		answer(fmt.Sprintf("Error: there is no tool named %q. The tools are: %s.", tc.Name, strings.Join(names, ", ")))
+		r.noteBadCall("unknown", tc.Name, "no such tool")
 		return
 	}
 	call.ReadOnly = tool.ReadOnly
@@ -458,6 +472,7 @@ func (r *Run) handleCall(tc ToolCall) {
 		call.Reason = "invalid JSON arguments"
 		r.publish(Event{Kind: EventToolFailed, Call: call})
 		answer(fmt.Sprintf("Error: the arguments are not valid JSON (%s). Call %s again with a JSON object matching its schema.", clip(tc.Arguments, 200), tc.Name))
+		r.noteBadCall("json", tc.Name, "invalid JSON")
 		return
 	}
 	sig := tc.Name + " " + canonicalArgs(tc.Arguments)
@@ -482,6 +497,7 @@ func (r *Run) handleCall(tc ToolCall) {
 			call.Reason = err.Error()
 			r.publish(Event{Kind: EventToolFailed, Call: call})
 			answer("Error: " + err.Error())
+			r.noteBadCall("failed", tc.Name, err.Error())
 			return
 		}
 		call.Preview = preview
@@ -539,6 +555,7 @@ func (r *Run) handleCall(tc ToolCall) {
 		call.Reason = err.Error()
 		r.publish(Event{Kind: EventToolFailed, Call: call})
 		answer("Error: " + err.Error())
+		r.noteBadCall("failed", tc.Name, err.Error())
 		return
 	}
 	call.Output, call.Node, call.Repo, call.Path = res.Text, res.Node, res.Repo, res.Path
@@ -554,6 +571,7 @@ func (r *Run) handleCall(tc ToolCall) {
 	}
 	r.publish(Event{Kind: EventToolDone, Call: call})
 	answer(call.ModelOutput)
+	r.noteGoodCall(call)
 }
 
 func (r *Run) approvedForSession(name string) bool {

@@ -206,7 +206,14 @@ read-only tools run, patches are never applied (the proposed diff is in the
 report). Progress goes to stderr, the report (markdown, or --format json)
 to stdout. The run is saved and can be resumed (tracehound resume ID).
 
-Exit code: 0 when a root cause was found, 3 when not, 1 usage, 2 errors.`,
+Every run ends with a report, complete or partial: a run stopped by the
+step limit, the loop guard, a stalled stream or a model error prints what
+was found so far, the evidence gathered, the leads not yet checked and why
+it stopped (JSON: "complete": false, "stopped_because").
+
+Exit code: 0 when a root cause was found, 3 when not or when the run
+stopped before it finished (partial report), 2 model, network or data
+errors (the partial report is still printed), 1 usage.`,
 		Example: `  tracehound analyze --demo --offline
   TRACEHOUND_MODEL=gpt-4o-mini tracehound analyze PAYMENTS-1AB
   OPENAI_BASE_URL=http://localhost:11434/v1 tracehound analyze --demo --model qwen2.5-coder:14b`,
@@ -321,6 +328,9 @@ func (a *app) runHeadless(ctx context.Context, in *agent.Incident, repos *agent.
 	}
 	if err != nil {
 		return err
+	}
+	if rep != nil && rep.Found() && !rep.Complete {
+		return fmt.Errorf("%w: the investigation stopped before it finished (%s); the report is partial", errNoRootCause, rep.StoppedBecause)
 	}
 	if !rep.Found() {
 		return errNoRootCause
