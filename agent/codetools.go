@@ -55,7 +55,7 @@ func (rs *Repos) Tools(opts CodeToolOptions) []Tool {
 	}
 	tools := []Tool{
 		{
-			Name: "list_repositories",
+			Name: ToolListRepos,
 			Description: "List the source repositories you can read: each one's name (the `repo` argument of the other code tools), " +
 				"the Sentry projects whose code it holds, how stack-frame paths of those projects map into it, its branches, " +
 				"how many files it has and its top-level directories. Paths in every code tool are relative to a repository's root.",
@@ -66,7 +66,7 @@ func (rs *Repos) Tools(opts CodeToolOptions) []Tool {
 			},
 		},
 		{
-			Name: "search_code",
+			Name: ToolSearchCode,
 			Description: fmt.Sprintf("Search the repositories' files line by line, like grep. The query is a fixed string and case-insensitive unless you set regex "+
 				"(Go RE2 syntax) or case_sensitive. Matches read `repo:path:line: text`, with one line of context around each (`repo:path:line- text`), "+
 				"grouped by file; at most %d matches are shown. Narrow with repo and path_glob (`**/*.go`, `internal/**`, `*.py`). "+
@@ -79,6 +79,7 @@ func (rs *Repos) Tools(opts CodeToolOptions) []Tool {
 				"case_sensitive": boolProp("match case exactly; default false"),
 			}),
 			ReadOnly: true,
+			Summary:  searchSummary,
 			Run: func(ctx context.Context, args json.RawMessage) (Result, error) {
 				var a searchArgs
 				if err := decodeCodeArgs(args, &a); err != nil {
@@ -89,7 +90,7 @@ func (rs *Repos) Tools(opts CodeToolOptions) []Tool {
 			},
 		},
 		{
-			Name: "read_file",
+			Name: ToolReadFile,
 			Description: fmt.Sprintf("Read a file of a repository with numbered lines (`  42 | code`): the whole file up to %d lines, or start_line..end_line. "+
 				"The path is relative to the repository root, as search_code and list_repositories show it. Reading a directory lists its entries. "+
 				"Indentation is shown exactly (tabs stay tabs), so you can copy lines into a diff.", readDefaultLines),
@@ -100,6 +101,7 @@ func (rs *Repos) Tools(opts CodeToolOptions) []Tool {
 				"end_line":   intProp(fmt.Sprintf("last line to show (inclusive); default start_line+%d", readDefaultLines-1)),
 			}),
 			ReadOnly: true,
+			Summary:  readSummary,
 			Run: func(ctx context.Context, args json.RawMessage) (Result, error) {
 				var a readArgs
 				if err := decodeCodeArgs(args, &a); err != nil {
@@ -114,6 +116,35 @@ func (rs *Repos) Tools(opts CodeToolOptions) []Tool {
 		tools[i] = sanitizedErrors(tools[i])
 	}
 	return tools
+}
+
+// searchSummary is `"query" in repo glob`.
+func searchSummary(args json.RawMessage) string {
+	m := argMap(args)
+	s := fmt.Sprintf("%q", argString(m, "query"))
+	if r := argString(m, "repo"); r != "" {
+		s += " in " + r
+	}
+	if g := argString(m, "path_glob"); g != "" {
+		s += " " + g
+	}
+	return s
+}
+
+// readSummary is `repo path:start-end`.
+func readSummary(args json.RawMessage) string {
+	m := argMap(args)
+	s := argString(m, "path")
+	switch a, b := argInt(m, "start_line"), argInt(m, "end_line"); {
+	case b > 0:
+		s += fmt.Sprintf(":%d-%d", max(a, 1), b)
+	case a > 0:
+		s += fmt.Sprintf(":%d", a)
+	}
+	if r := argString(m, "repo"); r != "" {
+		s = r + " " + s
+	}
+	return s
 }
 
 // sanitizedErrors makes a tool's errors safe to show: they quote paths and

@@ -28,10 +28,11 @@ const (
 	EventReport      // the final report
 	EventError       // something went wrong; Err says what, the run may go on
 	EventFinished    // the run ended (Text says why)
+	EventDecision    // an approval request was answered (Decision, By)
 )
 
 var eventNames = [...]string{"text", "reasoning", "tool_proposed", "tool_awaiting_approval", "tool_running", "tool_done",
-	"tool_failed", "tool_denied", "phase", "usage", "step_done", "user_message", "report", "error", "finished"}
+	"tool_failed", "tool_denied", "phase", "usage", "step_done", "user_message", "report", "error", "finished", "tool_decided"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) {
@@ -82,6 +83,8 @@ type Call struct {
 	Name     string          `json:"name"`
 	Args     json.RawMessage `json:"args"`
 	ReadOnly bool            `json:"read_only"`
+	// Summary says in one line what the call is about (Tool.Summarize).
+	Summary string `json:"summary,omitempty"`
 	// Preview is what the approval card shows for a writing tool (a diff).
 	Preview string `json:"preview,omitempty"`
 	// Output is the tool's full output (for drill-in); ModelOutput is what
@@ -108,6 +111,12 @@ type Event struct {
 	Usage  *Usage    `json:"usage,omitempty"`
 	Report *Report   `json:"report,omitempty"`
 	Err    string    `json:"error,omitempty"`
+	// By names who sent a user message or answered an approval request
+	// (a participant of the investigation, or "policy" for a headless
+	// run's automatic answers).
+	By string `json:"by,omitempty"`
+	// Decision is the answer of an EventDecision (Call is the call).
+	Decision *Decision `json:"decision,omitempty"`
 }
 
 // bus delivers events to one consumer: state events always, in order;

@@ -118,24 +118,24 @@ func (o *Offline) Complete(ctx context.Context, req ChatRequest, h StreamHandler
 		case 0:
 			text = o.narrateChain()
 			for _, n := range a.chain {
-				add("get_error_event", map[string]string{"id": tracetree.ShortID(n.ID)})
+				add(ToolErrorEvent, map[string]string{"id": tracetree.ShortID(n.ID)})
 			}
 		case 1:
 			if len(a.txns) > 0 || len(a.profiled) > 0 {
 				text = "Checking the spans of the transactions on the failing path, and their profiles."
 			}
 			for _, n := range a.txns {
-				add("get_transaction_spans", map[string]string{"id": tracetree.ShortID(n.ID)})
+				add(ToolTransactionSpans, map[string]string{"id": tracetree.ShortID(n.ID)})
 			}
 			for _, n := range a.profiled {
-				add("get_profile", map[string]string{"id": tracetree.ShortID(n.ID)})
+				add(ToolProfile, map[string]string{"id": tracetree.ShortID(n.ID)})
 			}
 		case 2:
 			if len(a.candidates) > 0 {
 				text = "Reading the code of the most likely places."
 			}
 			for _, s := range a.searches {
-				add("search_code", map[string]any{"query": s.query, "repo": s.repo})
+				add(ToolSearchCode, map[string]any{"query": s.query, "repo": s.repo})
 			}
 			for i, c := range a.candidates {
 				if i == 2 {
@@ -143,27 +143,27 @@ func (o *Offline) Complete(ctx context.Context, req ChatRequest, h StreamHandler
 				}
 				if c.repo != nil && c.file != "" {
 					start := max(1, c.line-15)
-					add("read_file", map[string]any{"repo": c.repo.Name, "path": c.file, "start_line": start, "end_line": c.line + 25})
+					add(ToolReadFile, map[string]any{"repo": c.repo.Name, "path": c.file, "start_line": start, "end_line": c.line + 25})
 				}
 			}
 		case 3:
 			rc, chain, summary := o.rootCause()
 			if rc == nil {
 				text = "No root cause could be established from the data available."
-				add("finish", map[string]any{"summary": "The offline analyzer could not establish a root cause.", "notes": a.notes})
+				add(ToolFinish, map[string]any{"summary": "The offline analyzer could not establish a root cause.", "notes": a.notes})
 				break
 			}
 			text = fmt.Sprintf("Most likely root cause: %s in %s (%s).", orDash(rc.Function), orDash(rc.File), rc.Service)
-			add("report_root_cause", map[string]any{
+			add(ToolReportRootCause, map[string]any{
 				"summary": summary, "service": rc.Service, "repo": rc.Repo, "file": rc.File, "function": rc.Function,
 				"line": rc.Line, "explanation": rc.Explanation, "confidence": rc.Confidence, "evidence": rc.Evidence,
 				"causal_chain": chain,
 			})
 		case 4:
-			add("report_solution", map[string]any{"steps": o.solution()})
+			add(ToolReportSolution, map[string]any{"steps": o.solution()})
 		case 5:
 			notes := append([]string{"Produced by the offline analyzer: deterministic heuristics, not an LLM. It proposes no patch; configure a model (--model, OPENAI_BASE_URL) for a deeper investigation and a fix."}, a.notes...)
-			add("finish", map[string]any{"notes": notes})
+			add(ToolFinish, map[string]any{"notes": notes})
 		}
 		o.step++
 	}

@@ -86,7 +86,7 @@ func (p *patchPlan) summary() string {
 
 func (rs *Repos) patchTool(opts CodeToolOptions) Tool {
 	return Tool{
-		Name: "propose_patch",
+		Name: ToolProposePatch,
 		Description: "Propose a code change to one repository as a unified diff, as `git diff` prints it: for each file `diff --git a/PATH b/PATH`, " +
 			"`--- a/PATH`, `+++ b/PATH` (`--- /dev/null` for a new file), then hunks `@@ -start,count +start,count @@` with 3 unchanged context lines " +
 			"around each change; lines start with ' ' (context), '-' (removed) or '+' (added); paths are relative to the repository root. " +
@@ -100,6 +100,7 @@ func (rs *Repos) patchTool(opts CodeToolOptions) Tool {
 			"explanation": stringProp("what the change does and why: a first line of at most ~70 characters (the commit title), then details"),
 		}),
 		ReadOnly: false,
+		Summary:  patchSummary,
 		Validate: func(ctx context.Context, args json.RawMessage) (string, error) {
 			plan, err := rs.planPatch(args)
 			if err != nil {
@@ -114,6 +115,16 @@ func (rs *Repos) patchTool(opts CodeToolOptions) Tool {
 			return rs.applyPatch(ctx, args, opts)
 		},
 	}
+}
+
+// patchSummary is `repo: the explanation's first line`.
+func patchSummary(args json.RawMessage) string {
+	m := argMap(args)
+	s := argString(m, "repo")
+	if e := firstLineOf(argString(m, "explanation")); e != "" {
+		s += ": " + e
+	}
+	return s
 }
 
 // gitReady checks that a patch to r can be committed: git is installed

@@ -45,7 +45,7 @@ type finishArgs struct {
 func (r *Run) reportTools() []Tool {
 	return []Tool{
 		{
-			Name: "report_root_cause",
+			Name: ToolReportRootCause,
 			Description: "Report the root cause once the evidence supports it: the service, file and function where the fault is, " +
 				"why it produces the errors seen, the causal chain across services from the fault to the symptom, and the evidence " +
 				"(event ids, spans, file:line, commits). The user may stop here or ask you to go on.",
@@ -64,6 +64,7 @@ func (r *Run) reportTools() []Tool {
 				})},
 			}),
 			ReadOnly: true, Record: true,
+			Summary: rootCauseSummary,
 			Run: func(ctx context.Context, raw json.RawMessage) (Result, error) {
 				var a rootCauseArgs
 				if err := json.Unmarshal(raw, &a); err != nil {
@@ -81,12 +82,13 @@ func (r *Run) reportTools() []Tool {
 			},
 		},
 		{
-			Name:        "report_solution",
+			Name:        ToolReportSolution,
 			Description: "Report the solution plan: concrete, ordered steps (code change, config, rollback, test to add). Then propose a patch with propose_patch if a code change fixes it, or call finish.",
 			Parameters: objectSchema([]string{"steps"}, map[string]any{
 				"steps": map[string]any{"type": "array", "items": stringProp("one step")},
 			}),
 			ReadOnly: true, Record: true,
+			Summary: solutionSummary,
 			Run: func(ctx context.Context, raw json.RawMessage) (Result, error) {
 				var a solutionArgs
 				if err := json.Unmarshal(raw, &a); err != nil {
@@ -101,7 +103,7 @@ func (r *Run) reportTools() []Tool {
 			},
 		},
 		{
-			Name:        "finish",
+			Name:        ToolFinish,
 			Description: "End the investigation. Give a final summary if it changed since report_root_cause, and any caveats.",
 			Parameters: objectSchema(nil, map[string]any{
 				"summary": stringProp("final summary (optional)"),
@@ -124,6 +126,24 @@ func (r *Run) reportTools() []Tool {
 			},
 		},
 	}
+}
+
+// rootCauseSummary is `service file`.
+func rootCauseSummary(args json.RawMessage) string {
+	m := argMap(args)
+	s := argString(m, "service")
+	if f := argString(m, "file"); f != "" {
+		s += " " + f
+	}
+	return s
+}
+
+// solutionSummary is `N steps`.
+func solutionSummary(args json.RawMessage) string {
+	if steps, ok := argMap(args)["steps"].([]any); ok {
+		return fmt.Sprintf("%d steps", len(steps))
+	}
+	return ""
 }
 
 // recordPatch notes a proposed patch in the report: applied (with its

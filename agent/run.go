@@ -20,7 +20,8 @@ const (
 	// ApproveOnce runs this call.
 	ApproveOnce DecisionKind = iota
 	// ApproveSession runs this call and every later call of the same tool
-	// without asking again.
+	// (or, with Scope ScopeReadOnly, of every read-only tool) without
+	// asking again.
 	ApproveSession
 	// Deny refuses the call; Reason goes back to the model and the run
 	// continues.
@@ -29,12 +30,47 @@ const (
 	Edit
 )
 
+var decisionNames = [...]string{"approve_once", "approve_session", "deny", "edit"}
+
+func (k DecisionKind) String() string {
+	if int(k) < len(decisionNames) {
+		return decisionNames[k]
+	}
+	return "unknown"
+}
+
+// MarshalText makes decisions readable in transcripts.
+func (k DecisionKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText reads a decision from a transcript.
+func (k *DecisionKind) UnmarshalText(b []byte) error {
+	for i, n := range decisionNames {
+		if n == string(b) {
+			*k = DecisionKind(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown decision %q", b)
+}
+
+// ScopeReadOnly is the Scope of an ApproveSession that covers every
+// read-only tool, not only the tool of the call.
+const ScopeReadOnly = "read-only"
+
 // Decision answers an approval request.
 type Decision struct {
-	Kind   DecisionKind
-	Reason string          // for Deny
-	Args   json.RawMessage // for Edit
+	Kind   DecisionKind    `json:"kind"`
+	Reason string          `json:"reason,omitempty"` // for Deny
+	Args   json.RawMessage `json:"args,omitempty"`   // for Edit
+	// Scope widens an ApproveSession: "" is the call's tool,
+	// ScopeReadOnly every read-only tool.
+	Scope string `json:"scope,omitempty"`
+	// By names who decided (recorded in the EventDecision).
+	By string `json:"by,omitempty"`
 }
+
+// PolicyAuthor is the By of the decisions a Policy.Decide makes.
+const PolicyAuthor = "policy"
 
 // Policy says which calls need the user.
 type Policy struct {
@@ -82,8 +118,8 @@ type Run struct {
 
 	mu         sync.Mutex
 	pending    map[string]chan Decision
-	sessionOK  map[string]bool // tool names approved for the session
-	queue      []string        // user messages waiting for the next step
+	sessionOK  map[string]bool // tool names (or "*read-only") approved for the session
+	queue      []queuedMessage // user messages waiting for the next step
 	interrupt  context.CancelFunc
 	continueCh chan struct{}
 	phaseNext  Phase // a phase was reported: announce it and pause once its call is answered
@@ -160,16 +196,23 @@ func (r *Run) Decide(callID string, d Decision) error {
 	return nil
 }
 
+// queuedMessage is a user message waiting for the next step.
+type queuedMessage struct{ text, by string }
+
 // Send queues a message from the user: it reaches the model at the next
 // step boundary, or at once (cutting the current model step short) when
 // interrupt is true. The model is told it came from the user.
-func (r *Run) Send(text string, interrupt bool) {
+func (r *Run) Send(text string, interrupt bool) { r.SendAs("", text, interrupt) }
+
+// SendAs is Send of a message by a named participant (EventUserMessage
+// carries the name in By).
+func (r *Run) SendAs(by, text string, interrupt bool) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return
 	}
 	r.mu.Lock()
-	r.queue = append(r.queue, text)
+	r.queue = append(r.queue, queuedMessage{text: text, by: by})
 	cut := r.interrupt
 	r.mu.Unlock()
 	r.Continue()
@@ -337,9 +380,9 @@ func (r *Run) deliverQueued() {
 	q := r.queue
 	r.queue = nil
 	r.mu.Unlock()
-	for _, text := range q {
-		r.addMessage(Message{Role: "user", FromUser: true, Content: "Message from the user, who is watching this investigation: " + text})
-		r.publish(Event{Kind: EventUserMessage, Text: text})
+	for _, m := range q {
+		r.addMessage(Message{Role: "user", FromUser: true, Content: "Message from the user, who is watching this investigation: " + m.text})
+		r.publish(Event{Kind: EventUserMessage, Text: m.text, By: m.by})
 	}
 }
 
@@ -454,8 +497,11 @@ func (r *Run) handleCall(tc ToolCall) {
 			call.Args = nil
 		}
 	}
-	r.publish(Event{Kind: EventToolProposed, Call: call})
 	tool, ok := r.toolByName(tc.Name)
+	if ok && call.Args != nil {
+		call.ReadOnly, call.Summary = tool.ReadOnly, tool.Summarize(call.Args)
+	}
+	r.publish(Event{Kind: EventToolProposed, Call: call})
 	if !ok {
 		var names []string
 		for _, t := range r.opts.Tools {
@@ -467,7 +513,6 @@ func (r *Run) handleCall(tc ToolCall) {
 		r.noteBadCall("unknown", tc.Name, "no such tool")
 		return
 	}
-	call.ReadOnly = tool.ReadOnly
 	if call.Args == nil {
 		call.Reason = "invalid JSON arguments"
 		r.publish(Event{Kind: EventToolFailed, Call: call})
@@ -502,7 +547,7 @@ func (r *Run) handleCall(tc ToolCall) {
 		}
 		call.Preview = preview
 	}
-	if tool.Record || tool.ReadOnly && !r.opts.Policy.AskReadOnly || r.approvedForSession(tool.Name) {
+	if tool.Record || tool.ReadOnly && !r.opts.Policy.AskReadOnly || r.approvedForSession(tool) {
 		// No question to ask.
 	} else {
 		d, ok := r.ask(call)
@@ -513,7 +558,7 @@ func (r *Run) handleCall(tc ToolCall) {
 		switch d.Kind {
 		case Deny:
 			call.Reason = d.Reason
-			if tool.Name == "propose_patch" {
+			if tool.Name == ToolProposePatch {
 				r.recordPatch(args, nil, call.Preview)
 			}
 			r.publish(Event{Kind: EventToolDenied, Call: call})
@@ -525,7 +570,11 @@ func (r *Run) handleCall(tc ToolCall) {
 			return
 		case ApproveSession:
 			r.mu.Lock()
-			r.sessionOK[tool.Name] = true
+			if d.Scope == ScopeReadOnly && tool.ReadOnly {
+				r.sessionOK[sessionReadOnly] = true
+			} else {
+				r.sessionOK[tool.Name] = true
+			}
 			r.mu.Unlock()
 		case Edit:
 			if !json.Valid(d.Args) {
@@ -535,6 +584,7 @@ func (r *Run) handleCall(tc ToolCall) {
 				return
 			}
 			args, call.Args = d.Args, d.Args
+			call.Summary = tool.Summarize(args)
 			if tool.Validate != nil {
 				preview, err := tool.Validate(r.ctx, args)
 				if err != nil {
@@ -559,7 +609,7 @@ func (r *Run) handleCall(tc ToolCall) {
 		return
 	}
 	call.Output, call.Node, call.Repo, call.Path = res.Text, res.Node, res.Repo, res.Path
-	if tool.Name == "propose_patch" {
+	if tool.Name == ToolProposePatch {
 		r.recordPatch(args, &res, call.Preview)
 	}
 	// Scrub before capping: a secret cut in half by the cap would no
@@ -574,10 +624,13 @@ func (r *Run) handleCall(tc ToolCall) {
 	r.noteGoodCall(call)
 }
 
-func (r *Run) approvedForSession(name string) bool {
+// sessionReadOnly is the sessionOK key of "every read-only tool".
+const sessionReadOnly = "*read-only"
+
+func (r *Run) approvedForSession(t *Tool) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.sessionOK[name]
+	return r.sessionOK[t.Name] || t.ReadOnly && r.sessionOK[sessionReadOnly]
 }
 
 // ask publishes an approval request and waits for the decision (or asks
@@ -585,7 +638,12 @@ func (r *Run) approvedForSession(name string) bool {
 func (r *Run) ask(call *Call) (Decision, bool) {
 	if r.opts.Policy.Decide != nil {
 		r.publish(Event{Kind: EventToolAwaiting, Call: call})
-		return r.opts.Policy.Decide(*call), true
+		d := r.opts.Policy.Decide(*call)
+		if d.By == "" {
+			d.By = PolicyAuthor
+		}
+		r.decided(call, d)
+		return d, true
 	}
 	ch := make(chan Decision, 1)
 	r.mu.Lock()
@@ -594,6 +652,7 @@ func (r *Run) ask(call *Call) (Decision, bool) {
 	r.publish(Event{Kind: EventToolAwaiting, Call: call})
 	select {
 	case d := <-ch:
+		r.decided(call, d)
 		return d, true
 	case <-r.ctx.Done():
 		r.mu.Lock()
@@ -601,6 +660,11 @@ func (r *Run) ask(call *Call) (Decision, bool) {
 		r.mu.Unlock()
 		return Decision{}, false
 	}
+}
+
+// decided records who answered an approval request, and how.
+func (r *Run) decided(call *Call, d Decision) {
+	r.publish(Event{Kind: EventDecision, Call: call, Decision: &d, By: d.By})
 }
 
 // looping reports whether sig was called 3 times among the last 10 calls.

@@ -172,7 +172,7 @@ func TestRunApprovals(t *testing.T) {
 		if len(runs) != 0 {
 			t.Errorf("a denied call ran: %v", runs)
 		}
-		if !strings.Contains(kinds(evs), "tool_awaiting_approval,tool_denied") {
+		if !strings.Contains(kinds(evs), "tool_awaiting_approval,tool_decided,tool_denied") {
 			t.Errorf("events %s", kinds(evs))
 		}
 		if got := lastToolResult(p.requests()[1]); !strings.Contains(got, "not on prod, please") {
@@ -477,5 +477,71 @@ func TestCapText(t *testing.T) {
 	}
 	if capText("short", 500) != "short" {
 		t.Error("short text changed")
+	}
+}
+
+func TestRunApproveReadOnlyClassForSession(t *testing.T) {
+	var runs []string
+	p := &fakeProvider{steps: []func(context.Context, ChatRequest, StreamHandler) (*Completion, error){
+		call("read", `{"q":"1"}`),
+		call("look", `{"q":"2"}`, "write", `{"q":"3"}`),
+		call("write", `{"q":"4"}`),
+		call("finish", `{}`),
+	}}
+	var asked []string
+	r := runWith(t, p, []Tool{echoTool("read", true, &runs), echoTool("look", true, &runs), echoTool("write", false, &runs)}, Policy{AskReadOnly: true})
+	evs := collect(t, r, func(e Event) *Decision {
+		asked = append(asked, e.Call.Name)
+		if e.Call.ReadOnly {
+			return &Decision{Kind: ApproveSession, Scope: ScopeReadOnly, By: "ana"}
+		}
+		return &Decision{Kind: ApproveOnce, By: "ben"}
+	})
+	r.Wait()
+	// One question covers every read-only tool; writing tools still ask each time.
+	if strings.Join(asked, ",") != "read,write,write" || len(runs) != 4 {
+		t.Errorf("asked %v, ran %v", asked, runs)
+	}
+	var who []string
+	for _, e := range evs {
+		if e.Kind == EventDecision {
+			if e.Decision == nil || e.Call == nil || e.By != e.Decision.By {
+				t.Fatalf("decision event %+v", e)
+			}
+			who = append(who, e.Call.Name+":"+e.By+":"+e.Decision.Kind.String())
+		}
+	}
+	if got := strings.Join(who, " "); got != "read:ana:approve_session write:ben:approve_once write:ben:approve_once" {
+		t.Errorf("decisions recorded: %s", got)
+	}
+}
+
+func TestRunCallSummaryAndAuthor(t *testing.T) {
+	var runs []string
+	ready := make(chan struct{})
+	p := &fakeProvider{steps: []func(context.Context, ChatRequest, StreamHandler) (*Completion, error){
+		func(_ context.Context, _ ChatRequest, _ StreamHandler) (*Completion, error) {
+			<-ready
+			return call("read", `{"query":"verify","repo":"acme/auth"}`)(nil, ChatRequest{}, StreamHandler{})
+		},
+		call("finish", `{}`),
+	}}
+	tool := echoTool("read", true, &runs)
+	tool.Summary = searchSummary
+	r := runWith(t, p, []Tool{tool}, Policy{})
+	r.SendAs("ana", "look at auth first", false)
+	close(ready)
+	evs := collect(t, r, nil)
+	var sawSummary, sawAuthor bool
+	for _, e := range evs {
+		if e.Kind == EventToolProposed && e.Call.Summary == `"verify" in acme/auth` {
+			sawSummary = true
+		}
+		if e.Kind == EventUserMessage && e.By == "ana" && e.Text == "look at auth first" {
+			sawAuthor = true
+		}
+	}
+	if !sawSummary || !sawAuthor {
+		t.Errorf("summary %v, author %v: %s", sawSummary, sawAuthor, kinds(evs))
 	}
 }

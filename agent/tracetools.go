@@ -51,7 +51,7 @@ func (in *Incident) Tools() []Tool {
 	})
 	return []Tool{
 		{
-			Name:        "get_trace_tree",
+			Name:        ToolTraceTree,
 			Description: "The trace as a tree of transactions (services) with connected errors, the path to the issue's event marked with ▶. Use a larger budget to see more transactions.",
 			Parameters:  objectSchema(nil, map[string]any{"budget": intProp("most tokens the tree may take (default 3000)")}),
 			ReadOnly:    true,
@@ -63,21 +63,21 @@ func (in *Incident) Tools() []Tool {
 			},
 		},
 		{
-			Name:        "get_error_event",
+			Name:        ToolErrorEvent,
 			Description: "A connected error's details: exception chain with the crash site first, in-app frames with source lines and the variables they use, breadcrumbs, request and tags.",
 			Parameters:  idSchema,
 			ReadOnly:    true,
 			Run:         in.nodeView(in.ErrorText, eventToolBudget),
 		},
 		{
-			Name:        "get_transaction_spans",
+			Name:        ToolTransactionSpans,
 			Description: "The spans of one transaction: timings, the critical path, repeated queries grouped (N+1), gaps, failed spans and their key attributes.",
 			Parameters:  idSchema,
 			ReadOnly:    true,
 			Run:         in.nodeView(in.SpansText, spansToolBudget),
 		},
 		{
-			Name:        "get_profile",
+			Name:        ToolProfile,
 			Description: "The CPU profile of a transaction marked \"profile available\": a call tree of the application's functions with total and self time, system code folded into its caller, and the hottest functions.",
 			Parameters:  idSchema,
 			ReadOnly:    true,

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -158,6 +159,46 @@ type TranscriptData struct {
 	Report *Report
 	// Finished says whether the investigation reached its end (finish).
 	Finished bool
+	// order is the messages and events interleaved as they were saved:
+	// index i >= 0 is Messages[i], -i-1 is Events[i].
+	order []int
+}
+
+// Replay returns the saved investigation as the event stream a front end
+// would have received, in order: the state events as saved, and the
+// model's text and reasoning (not saved as deltas: the messages hold
+// them) as one delta each where the assistant message was saved. A user's
+// messages come from their EventUserMessage events.
+func (d *TranscriptData) Replay() []Event {
+	var out []Event
+	step := 0
+	for _, i := range d.order {
+		if i < 0 {
+			e := d.Events[-i-1]
+			step = e.Step
+			out = append(out, e)
+			continue
+		}
+		m := d.Messages[i]
+		if m.Role != "assistant" {
+			continue
+		}
+		var deltas []Event
+		if strings.TrimSpace(m.Reasoning) != "" {
+			deltas = append(deltas, Event{Kind: EventReasoningDelta, Step: step, Text: m.Reasoning})
+		}
+		if strings.TrimSpace(m.Content) != "" {
+			deltas = append(deltas, Event{Kind: EventTextDelta, Step: step, Text: m.Content})
+		}
+		// The step's usage was saved before its message, but streamed
+		// after its text.
+		at := len(out)
+		if at > 0 && out[at-1].Kind == EventUsage {
+			at--
+		}
+		out = slices.Insert(out, at, deltas...)
+	}
+	return out
 }
 
 // LoadTranscript reads a transcript. A torn last line (a crash while
@@ -193,10 +234,12 @@ func LoadTranscript(path string) (*TranscriptData, error) {
 			}
 		case "message":
 			if l.Message != nil {
+				d.order = append(d.order, len(d.Messages))
 				d.Messages = append(d.Messages, *l.Message)
 			}
 		case "event":
 			if l.Event != nil {
+				d.order = append(d.order, -len(d.Events)-1)
 				d.Events = append(d.Events, *l.Event)
 				if l.Event.Report != nil {
 					d.Report = l.Event.Report

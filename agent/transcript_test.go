@@ -100,3 +100,43 @@ func TestLoadTranscriptBadInput(t *testing.T) {
 		t.Error("missing dir")
 	}
 }
+
+func TestTranscriptReplayKeepsOrder(t *testing.T) {
+	dir := t.TempDir()
+	tr, err := NewTranscript(dir, TranscriptHeader{Target: "X", Source: Source{Kind: "demo"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs []string
+	p := &fakeProvider{steps: []func(context.Context, ChatRequest, StreamHandler) (*Completion, error){
+		say("Looking at the tree."),
+		call("read", `{"q":"1"}`),
+		call("finish", `{}`),
+	}}
+	r := Start(context.Background(), Options{Provider: p, Incident: testIncident(), Tools: []Tool{echoTool("read", true, &runs)}, Sink: tr.Sink})
+	live := collect(t, r, nil)
+	tr.Close()
+	d, err := LoadTranscript(tr.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The replay is the live stream with the deltas of each step merged.
+	var want, got []string
+	for _, evs := range [][]Event{live, d.Replay()} {
+		var out []string
+		for i, e := range evs {
+			if isDelta(e.Kind) && i > 0 && isDelta(evs[i-1].Kind) {
+				continue
+			}
+			out = append(out, e.Kind.String())
+		}
+		if want == nil {
+			want = out
+		} else {
+			got = out
+		}
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("replay order\n got %v\nwant %v", got, want)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -242,82 +241,9 @@ func (c *toolCard) renderBoxed(st *Styles, v cardView, w int) []string {
 	return out
 }
 
-// mainArg picks the argument that says what a call is about: the id for
-// trace tools, the query, the file, the repository of a patch.
-func mainArg(call agent.Call) string {
-	var args map[string]any
-	if len(call.Args) == 0 || json.Unmarshal(call.Args, &args) != nil {
-		return ""
-	}
-	str := func(k string) string {
-		if s, ok := args[k].(string); ok {
-			return strings.TrimSpace(s)
-		}
-		return ""
-	}
-	num := func(k string) int {
-		if f, ok := args[k].(float64); ok {
-			return int(f)
-		}
-		return 0
-	}
-	var s string
-	switch call.Name {
-	case "read_file":
-		s = str("path")
-		switch a, b := num("start_line"), num("end_line"); {
-		case b > 0:
-			s += fmt.Sprintf(":%d-%d", max(a, 1), b)
-		case a > 0:
-			s += fmt.Sprintf(":%d", a)
-		}
-		if r := str("repo"); r != "" {
-			s = r + " " + s
-		}
-	case "search_code":
-		s = fmt.Sprintf("%q", str("query"))
-		if r := str("repo"); r != "" {
-			s += " in " + r
-		}
-		if g := str("path_glob"); g != "" {
-			s += " " + g
-		}
-	case "propose_patch":
-		s = str("repo")
-		if e := firstLine(str("explanation")); e != "" {
-			s += ": " + e
-		}
-	case "report_root_cause":
-		s = str("service")
-		if f := str("file"); f != "" {
-			s += " " + f
-		}
-	case "report_solution":
-		if steps, ok := args["steps"].([]any); ok {
-			s = fmt.Sprintf("%d steps", len(steps))
-		}
-	default:
-		for _, k := range []string{"id", "node", "event_id", "query", "path", "name", "service", "repo"} {
-			if s = str(k); s != "" {
-				break
-			}
-		}
-		if s == "" {
-			keys := make([]string, 0, len(args))
-			for k := range args {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				if v := str(k); v != "" {
-					s = k + "=" + v
-					break
-				}
-			}
-		}
-	}
-	return clean(s)
-}
+// mainArg says what a call is about (the tool's one-line summary: the id
+// for trace tools, the query, the file, the repository of a patch).
+func mainArg(call agent.Call) string { return clean(agent.CallSummary(call)) }
 
 func firstLine(s string) string {
 	s = strings.TrimSpace(s)

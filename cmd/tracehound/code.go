@@ -43,7 +43,7 @@ func newCodeCmd(a *app) *cobra.Command {
 	}
 	repos := &cobra.Command{
 		Use: "repos", Short: "List the repositories the agent can read (list_repositories)", Args: exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error { return run(cmd, "list_repositories", map[string]any{}) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return run(cmd, agent.ToolListRepos, map[string]any{}) },
 	}
 	var repo, glob string
 	var regex, caseSensitive bool
@@ -57,7 +57,7 @@ func newCodeCmd(a *app) *cobra.Command {
 			if glob != "" {
 				p["path_glob"] = glob
 			}
-			return run(cmd, "search_code", p)
+			return run(cmd, agent.ToolSearchCode, p)
 		},
 	}
 	search.Flags().StringVar(&repo, "in", "", "only this repository")
@@ -75,7 +75,7 @@ func newCodeCmd(a *app) *cobra.Command {
 			if end > 0 {
 				p["end_line"] = end
 			}
-			return run(cmd, "read_file", p)
+			return run(cmd, agent.ToolReadFile, p)
 		},
 	}
 	read.Flags().IntVar(&start, "start", 0, "first line")
