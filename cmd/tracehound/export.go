@@ -1,15 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -29,7 +26,7 @@ func newExportCmd(a *app) *cobra.Command {
 		Use:   "export [TARGET] --out DIR",
 		Short: "Save an incident (issue, events, whole trace, profiles) as a dataset directory",
 		Long: `Write everything tracehound reads about an incident into DIR, in the dataset
-layout of sentryapi/local: the issue, its event, the whole trace, every
+layout (dataset/README.md): the issue, its event, the whole trace, every
 connected error and transaction event, their issues and profiles, the
 projects, repositories and code mappings. Replay it offline, or hand it to a
 colleague, with --data DIR.
@@ -50,29 +47,14 @@ Exporting from --demo or --data also copies the services' source trees.`,
 	return cmd
 }
 
+// exporter writes one incident as a dataset: what it fetched, what it
+// could not (warnings, printed at the end), and how much it wrote.
 type exporter struct {
-	dir   string
-	mu    sync.Mutex
-	files int
-	warns []string
-}
+	w *dataset.DirWriter
+	c *sentryapi.Client
 
-func (x *exporter) write(name string, v any) error {
-	b, err := wire.EncodeIndent(v)
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", name, err)
-	}
-	p := filepath.Join(x.dir, filepath.FromSlash(name))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(p, append(b, '\n'), 0o644); err != nil {
-		return err
-	}
-	x.mu.Lock()
-	x.files++
-	x.mu.Unlock()
-	return nil
+	mu    sync.Mutex
+	warns []string
 }
 
 func (x *exporter) warn(format string, args ...any) {
@@ -81,18 +63,9 @@ func (x *exporter) warn(format string, args ...any) {
 	x.mu.Unlock()
 }
 
-// safeName keeps a path element from the API inside the export directory.
-func safeName(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r < 0x20 {
-			return '_'
-		}
-		return r
-	}, s)
-	if s == "" || s == "." || s == ".." {
-		return "_"
-	}
-	return s
+// exportCounts is what an export wrote, for the summary line.
+type exportCounts struct {
+	issues, events, traces, profiles, chunks, sources int
 }
 
 func runExport(ctx context.Context, a *app, arg, out string, force bool) error {
@@ -113,13 +86,46 @@ func runExport(ctx context.Context, a *app, arg, out string, force bool) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	x := &exporter{dir: out}
-	c := src.Client
 	start := time.Now()
+	x := &exporter{w: dataset.NewDirWriter(out), c: src.Client}
+	if err := x.organization(ctx); err != nil {
+		return err
+	}
+	n, err := x.incident(ctx, inc)
+	if err != nil {
+		return err
+	}
+	if src.Dataset != nil { // --demo or --data: the source trees too
+		if n.sources, err = x.w.CopyExtras(src.Dataset); err != nil {
+			return err
+		}
+	}
+	m := dataset.Manifest{Name: filepath.Base(filepath.Clean(out)), Demo: src.Demo}
+	if inc.Issue != nil {
+		m.Issue = cmp.Or(inc.Issue.ShortID, string(inc.Issue.ID))
+		m.Description = inc.Issue.Title
+	}
+	if err := x.w.Put(dataset.ManifestFile, m); err != nil {
+		return err
+	}
+	for _, w := range x.warns {
+		fmt.Fprintln(a.stderr, "warning: "+w)
+	}
+	fmt.Fprintf(a.stdout, "exported %s from %s to %s in %s: %s, %s, %s, %s, %s",
+		m.Issue, src.Label, out, time.Since(start).Round(time.Millisecond),
+		plural(n.issues, "issue"), plural(n.events, "event"), plural(n.traces, "trace"),
+		plural(n.profiles, "profile"), plural(n.chunks, "profile chunk"))
+	if n.sources > 0 {
+		fmt.Fprintf(a.stdout, ", %s", plural(n.sources, "source file"))
+	}
+	fmt.Fprintf(a.stdout, "\nopen it with: tracehound issue --data %s\n", out)
+	return nil
+}
 
-	// Organization-wide data, in parallel.
-	traceID := inc.TraceID()
-	tr := inc.Trace
+// organization writes the organization-wide files, fetched in parallel:
+// the organization (required), its projects, repositories and code
+// mappings (a failure is a warning and an empty list).
+func (x *exporter) organization(ctx context.Context) error {
 	var (
 		org      *wire.Organization
 		projects []wire.Project
@@ -128,22 +134,22 @@ func runExport(ctx context.Context, a *app, arg, out string, force bool) error {
 		orgErr   error
 		wg       sync.WaitGroup
 	)
-	wg.Go(func() { org, orgErr = c.Organization(ctx) })
+	wg.Go(func() { org, orgErr = x.c.Organization(ctx) })
 	wg.Go(func() {
 		var err error
-		if projects, err = c.Projects(ctx); err != nil {
+		if projects, err = x.c.Projects(ctx); err != nil {
 			x.warn("projects: %v", firstLine(err.Error()))
 		}
 	})
 	wg.Go(func() {
 		var err error
-		if repos, err = c.Repos(ctx); err != nil {
+		if repos, err = x.c.Repos(ctx); err != nil {
 			x.warn("repositories: %v", firstLine(err.Error()))
 		}
 	})
 	wg.Go(func() {
 		var err error
-		if mappings, err = c.CodeMappings(ctx, "-1"); err != nil {
+		if mappings, err = x.c.CodeMappings(ctx, "-1"); err != nil {
 			x.warn("code mappings: %v", firstLine(err.Error()))
 		}
 	})
@@ -152,185 +158,25 @@ func runExport(ctx context.Context, a *app, arg, out string, force bool) error {
 		return orgErr
 	}
 	org.Links.RegionURL = ""
-	if err := x.write("organization.json", org); err != nil {
+	if err := x.w.Put(dataset.OrganizationFile, org); err != nil {
 		return err
 	}
-	for name, v := range map[string]any{"projects.json": nonNil(projects), "repos.json": nonNil(repos), "code-mappings.json": nonNil(mappings)} {
-		if err := x.write(name, v); err != nil {
+	for name, v := range map[string]any{dataset.ProjectsFile: nonNil(projects), dataset.ReposFile: nonNil(repos), dataset.CodeMappingsFile: nonNil(mappings)} {
+		if err := x.w.Put(name, v); err != nil {
 			return err
 		}
 	}
-
-	// The events of the trace, their issues and profiles.
-	refs := map[sentryapi.EventRef]bool{}
-	issueIDs := map[string]bool{}
-	var profiles []sentryapi.EventRef // project + profile id
-	var chunks []chunkRef
-	if inc.Event != nil {
-		refs[sentryapi.EventRef{Project: eventProject(inc.Event, inc.Issue), EventID: inc.Event.EventID}] = true
-	}
-	if inc.Issue != nil {
-		issueIDs[string(inc.Issue.ID)] = true
-	}
-	if tr != nil && len(tr.Items) > 0 {
-		if err := x.write("traces/"+safeName(traceID)+".json", tr.Items); err != nil {
-			return err
-		}
-		walkTrace(tr.Items, func(it *wire.TraceItem) {
-			switch it.EventType {
-			case wire.TraceItemError, wire.TraceItemOccurrence:
-				refs[sentryapi.EventRef{Project: it.ProjectSlug, EventID: it.EventID}] = true
-				if it.IssueID != 0 {
-					issueIDs[fmt.Sprint(int64(it.IssueID))] = true
-				}
-				return
-			}
-			if it.IsTransaction && it.TransactionID != "" {
-				refs[sentryapi.EventRef{Project: it.ProjectSlug, EventID: it.TransactionID}] = true
-				if it.ProfileID != "" {
-					profiles = append(profiles, sentryapi.EventRef{Project: it.ProjectSlug, EventID: it.ProfileID})
-				}
-				if it.ProfilerID != "" && it.ProjectID != 0 {
-					chunks = append(chunks, chunkRef{projectID: fmt.Sprint(int64(it.ProjectID)), profilerID: it.ProfilerID, txn: it.TransactionID,
-						start: it.StartTimestamp.Time(), end: it.EndTimestamp.Time()})
-				}
-			}
-		})
-	}
-	meta := inc.Meta
-	var eventList []sentryapi.EventRef
-	for r := range refs {
-		if r.Project != "" && r.EventID != "" {
-			eventList = append(eventList, r)
-		}
-	}
-	sort.Slice(eventList, func(i, j int) bool { return eventList[i].EventID < eventList[j].EventID })
-
-	var evs []*wire.Event
-	var evErrs []error
-	wg.Go(func() { evs, evErrs = c.Events(ctx, eventList) })
-	issues := map[string]*wire.Issue{}
-	var issuesMu sync.Mutex
-	if inc.Issue != nil {
-		issues[string(inc.Issue.ID)] = inc.Issue
-	}
-	for id := range issueIDs {
-		if inc.Issue != nil && id == string(inc.Issue.ID) {
-			continue // already have it (and the map is written concurrently below)
-		}
-		wg.Go(func() {
-			is, err := c.Issue(ctx, id)
-			if err != nil {
-				x.warn("issue %s: %v", id, firstLine(err.Error()))
-				return
-			}
-			issuesMu.Lock()
-			issues[id] = is
-			issuesMu.Unlock()
-		})
-	}
-	profs := make([]*wire.Profile, len(profiles))
-	for i, p := range profiles {
-		wg.Go(func() {
-			var err error
-			if profs[i], err = c.Profile(ctx, p.Project, p.EventID); err != nil {
-				x.warn("profile %s: %v", p.EventID, firstLine(err.Error()))
-			}
-		})
-	}
-	chunkData := make([]*wire.ProfileChunk, len(chunks))
-	for i, ch := range chunks {
-		wg.Go(func() {
-			var err error
-			if chunkData[i], err = c.ProfileChunk(ctx, ch.projectID, ch.profilerID, ch.start, ch.end); err != nil {
-				x.warn("profile chunk of transaction %s: %v", ch.txn, firstLine(err.Error()))
-			}
-		})
-	}
-	wg.Wait()
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-
-	nEvents := 0
-	if inc.Event != nil {
-		// The event we already have, in case the batch could not fetch it.
-		p := eventProject(inc.Event, inc.Issue)
-		if err := x.write(path.Join("events", safeName(p), safeName(inc.Event.EventID)+".json"), inc.Event); err != nil {
-			return err
-		}
-	}
-	for i, ev := range evs {
-		if evErrs[i] != nil {
-			x.warn("event %s/%s: %v", eventList[i].Project, eventList[i].EventID, firstLine(evErrs[i].Error()))
-			continue
-		}
-		if err := x.write(path.Join("events", safeName(eventList[i].Project), safeName(ev.EventID)+".json"), ev); err != nil {
-			return err
-		}
-		nEvents++
-	}
-	for id, is := range issues {
-		if err := x.write("issues/"+safeName(id)+".json", is); err != nil {
-			return err
-		}
-	}
-	if meta != nil {
-		if err := x.write("traces/"+safeName(traceID)+".meta.json", meta); err != nil {
-			return err
-		}
-	}
-	nProfiles := 0
-	for i, p := range profs {
-		if p == nil {
-			continue
-		}
-		if err := x.write(path.Join("profiles", safeName(profiles[i].Project), safeName(profiles[i].EventID)+".json"), p); err != nil {
-			return err
-		}
-		nProfiles++
-	}
-	nChunks := 0
-	for i, ch := range chunkData {
-		if ch == nil {
-			continue
-		}
-		id := ch.ChunkID
-		if id == "" {
-			id = chunks[i].txn
-		}
-		if err := x.write(path.Join("chunks", safeName(chunks[i].profilerID), safeName(id)+".json"), ch); err != nil {
-			return err
-		}
-		nChunks++
-	}
-	nSources, err := copyDatasetExtras(src, out)
-	if err != nil {
-		return err
-	}
-	m := dataset.Manifest{Name: filepath.Base(filepath.Clean(out)), Demo: src.Demo}
-	if inc.Issue != nil {
-		m.Issue = inc.Issue.ShortID
-		if m.Issue == "" {
-			m.Issue = string(inc.Issue.ID)
-		}
-		m.Description = inc.Issue.Title
-	}
-	if err := x.write("dataset.json", m); err != nil {
-		return err
-	}
-	for _, w := range x.warns {
-		fmt.Fprintln(a.stderr, "warning: "+w)
-	}
-	fmt.Fprintf(a.stdout, "exported %s from %s to %s in %s: %s, %s, %s, %s, %s",
-		m.Issue, src.Label, out, time.Since(start).Round(time.Millisecond),
-		plural(len(issues), "issue"), plural(nEvents, "event"), plural(boolInt(tr != nil && len(tr.Items) > 0), "trace"),
-		plural(nProfiles, "profile"), plural(nChunks, "profile chunk"))
-	if nSources > 0 {
-		fmt.Fprintf(a.stdout, ", %s", plural(nSources, "source file"))
-	}
-	fmt.Fprintf(a.stdout, "\nopen it with: tracehound issue --data %s\n", out)
 	return nil
+}
+
+// exportRefs is what an incident refers to: the events of its trace (and
+// its own), their issues, the profiles and profile chunks of its
+// transactions.
+type exportRefs struct {
+	events   []sentryapi.EventRef // sorted by event id
+	issueIDs map[string]bool
+	profiles []sentryapi.EventRef // project + profile id
+	chunks   []chunkRef
 }
 
 type chunkRef struct {
@@ -338,11 +184,164 @@ type chunkRef struct {
 	start, end                 time.Time
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
+// refsOf lists what the incident refers to.
+func refsOf(inc *agent.Incident) exportRefs {
+	r := exportRefs{issueIDs: map[string]bool{}}
+	events := map[sentryapi.EventRef]bool{}
+	if inc.Event != nil {
+		events[sentryapi.EventRef{Project: eventProject(inc.Event, inc.Issue), EventID: inc.Event.EventID}] = true
 	}
-	return 0
+	if inc.Issue != nil {
+		r.issueIDs[string(inc.Issue.ID)] = true
+	}
+	if tr := inc.Trace; tr != nil {
+		walkTrace(tr.Items, func(it *wire.TraceItem) {
+			switch it.EventType {
+			case wire.TraceItemError, wire.TraceItemOccurrence:
+				events[sentryapi.EventRef{Project: it.ProjectSlug, EventID: it.EventID}] = true
+				if it.IssueID != 0 {
+					r.issueIDs[fmt.Sprint(int64(it.IssueID))] = true
+				}
+				return
+			}
+			if it.IsTransaction && it.TransactionID != "" {
+				events[sentryapi.EventRef{Project: it.ProjectSlug, EventID: it.TransactionID}] = true
+				if it.ProfileID != "" {
+					r.profiles = append(r.profiles, sentryapi.EventRef{Project: it.ProjectSlug, EventID: it.ProfileID})
+				}
+				if it.ProfilerID != "" && it.ProjectID != 0 {
+					r.chunks = append(r.chunks, chunkRef{projectID: fmt.Sprint(int64(it.ProjectID)), profilerID: it.ProfilerID, txn: it.TransactionID,
+						start: it.StartTimestamp.Time(), end: it.EndTimestamp.Time()})
+				}
+			}
+		})
+	}
+	for e := range events {
+		if e.Project != "" && e.EventID != "" {
+			r.events = append(r.events, e)
+		}
+	}
+	sort.Slice(r.events, func(i, j int) bool { return r.events[i].EventID < r.events[j].EventID })
+	return r
+}
+
+// fetched is what the export fetched for an incident's references; a nil
+// element could not be fetched (and was warned about).
+type fetched struct {
+	events   []*wire.Event
+	evErrs   []error
+	issues   map[string]*wire.Issue
+	profiles []*wire.Profile
+	chunks   []*wire.ProfileChunk
+}
+
+// fetch fetches every reference in parallel.
+func (x *exporter) fetch(ctx context.Context, inc *agent.Incident, r exportRefs) (*fetched, error) {
+	f := &fetched{issues: map[string]*wire.Issue{}, profiles: make([]*wire.Profile, len(r.profiles)), chunks: make([]*wire.ProfileChunk, len(r.chunks))}
+	var wg sync.WaitGroup
+	wg.Go(func() { f.events, f.evErrs = x.c.Events(ctx, r.events) })
+	var issuesMu sync.Mutex
+	if inc.Issue != nil {
+		f.issues[string(inc.Issue.ID)] = inc.Issue
+	}
+	for id := range r.issueIDs {
+		if inc.Issue != nil && id == string(inc.Issue.ID) {
+			continue // already have it (and the map is written concurrently below)
+		}
+		wg.Go(func() {
+			is, err := x.c.Issue(ctx, id)
+			if err != nil {
+				x.warn("issue %s: %v", id, firstLine(err.Error()))
+				return
+			}
+			issuesMu.Lock()
+			f.issues[id] = is
+			issuesMu.Unlock()
+		})
+	}
+	for i, p := range r.profiles {
+		wg.Go(func() {
+			var err error
+			if f.profiles[i], err = x.c.Profile(ctx, p.Project, p.EventID); err != nil {
+				x.warn("profile %s: %v", p.EventID, firstLine(err.Error()))
+			}
+		})
+	}
+	for i, ch := range r.chunks {
+		wg.Go(func() {
+			var err error
+			if f.chunks[i], err = x.c.ProfileChunk(ctx, ch.projectID, ch.profilerID, ch.start, ch.end); err != nil {
+				x.warn("profile chunk of transaction %s: %v", ch.txn, firstLine(err.Error()))
+			}
+		})
+	}
+	wg.Wait()
+	return f, ctx.Err()
+}
+
+// incident writes the incident's trace, events, issues, trace meta,
+// profiles and profile chunks.
+func (x *exporter) incident(ctx context.Context, inc *agent.Incident) (exportCounts, error) {
+	var n exportCounts
+	traceID := inc.TraceID()
+	if tr := inc.Trace; tr != nil && len(tr.Items) > 0 {
+		if err := x.w.Put(dataset.TracePath(traceID), tr.Items); err != nil {
+			return n, err
+		}
+		n.traces = 1
+	}
+	refs := refsOf(inc)
+	f, err := x.fetch(ctx, inc, refs)
+	if err != nil {
+		return n, err
+	}
+	if inc.Event != nil {
+		// The event we already have, in case the batch could not fetch it.
+		if err := x.w.Put(dataset.EventPath(eventProject(inc.Event, inc.Issue), inc.Event.EventID), inc.Event); err != nil {
+			return n, err
+		}
+	}
+	for i, ev := range f.events {
+		ref := refs.events[i]
+		if f.evErrs[i] != nil {
+			x.warn("event %s/%s: %v", ref.Project, ref.EventID, firstLine(f.evErrs[i].Error()))
+			continue
+		}
+		if err := x.w.Put(dataset.EventPath(ref.Project, ev.EventID), ev); err != nil {
+			return n, err
+		}
+		n.events++
+	}
+	for id, is := range f.issues {
+		if err := x.w.Put(dataset.IssuePath(id), is); err != nil {
+			return n, err
+		}
+	}
+	n.issues = len(f.issues)
+	if inc.Meta != nil {
+		if err := x.w.Put(dataset.TraceMetaPath(traceID), inc.Meta); err != nil {
+			return n, err
+		}
+	}
+	for i, p := range f.profiles {
+		if p == nil {
+			continue
+		}
+		if err := x.w.Put(dataset.ProfilePath(refs.profiles[i].Project, refs.profiles[i].EventID), p); err != nil {
+			return n, err
+		}
+		n.profiles++
+	}
+	for i, ch := range f.chunks {
+		if ch == nil {
+			continue
+		}
+		if err := x.w.Put(dataset.ChunkPath(refs.chunks[i].profilerID, cmp.Or(ch.ChunkID, refs.chunks[i].txn)), ch); err != nil {
+			return n, err
+		}
+		n.chunks++
+	}
+	return n, nil
 }
 
 func nonNil[T any](s []T) []T {
@@ -371,54 +370,4 @@ func walkTrace(items []wire.TraceItem, fn func(*wire.TraceItem)) {
 		walkTrace(it.Occurrences, fn)
 		walkTrace(it.Children, fn)
 	}
-}
-
-// copyDatasetExtras copies what only a dataset has (the services' source
-// trees, their history and the expected root cause) when exporting from
-// --demo or --data.
-func copyDatasetExtras(src *source, out string) (int, error) {
-	if src.Dataset == nil {
-		return 0, nil
-	}
-	n := 0
-	if b, err := fs.ReadFile(src.Dataset, "expected.json"); err == nil {
-		if err := os.WriteFile(filepath.Join(out, "expected.json"), b, 0o644); err != nil {
-			return 0, err
-		}
-	}
-	for _, root := range []string{"sources", "history"} {
-		m, err := copyTree(src.Dataset, root, out)
-		if err != nil {
-			return n, err
-		}
-		n += m
-	}
-	return n, nil
-}
-
-// copyTree copies the regular files under root of fsys into out.
-func copyTree(fsys fs.FS, root, out string) (int, error) {
-	n := 0
-	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) && p == root {
-				return fs.SkipAll
-			}
-			return err
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		b, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		dst := filepath.Join(out, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
-		}
-		n++
-		return os.WriteFile(dst, b, 0o644)
-	})
-	return n, err
 }
