@@ -22,7 +22,7 @@ const OrgSlug = "acme"
 // Label marks demo data wherever the UI shows where data comes from.
 const Label = "demo data"
 
-// Dataset returns the demo incident in the sentryapi/local dataset layout.
+// Dataset returns the demo incident as a dataset (see package dataset).
 // Files stored as NAME.embed appear as NAME (go.mod, not go.mod.embed).
 func Dataset() fs.FS {
 	fsys, err := IncidentDataset(Incident)
@@ -50,7 +50,7 @@ func Incidents() []string {
 }
 
 // IncidentDataset returns the named embedded incident (one of Incidents) in
-// the sentryapi/local dataset layout, with the .embed suffix stripped as in
+// the dataset layout (see package dataset), with the .embed suffix stripped as in
 // Dataset.
 func IncidentDataset(name string) (fs.FS, error) {
 	if !slices.Contains(Incidents(), name) {

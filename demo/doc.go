@@ -16,7 +16,7 @@
 // string) fails with 401 signature_mismatch, payments answers 500, and the
 // gateway passes the 500 on to the browser.
 //
-// Layout of _incidents/checkout-auth (the sentryapi/local dataset layout):
+// Layout of _incidents/checkout-auth (a dataset: see package dataset):
 //
 //   - the JSON files (organization, projects, issues, events, traces,
 //     profiles, chunks, repos, code mappings, dataset.json, expected.json and

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/demo/internal/history"
 )
 
@@ -61,7 +62,7 @@ func Materialize(dest string) (map[string]string, error) {
 func SourcesVersion(fsys fs.FS) (string, error) {
 	h := sha256.New()
 	h.Write([]byte("tracehound materialize v1\n"))
-	for _, root := range []string{"sources", "history"} {
+	for _, root := range []string{dataset.SourcesDir, dataset.HistoryDir} {
 		err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				if p == root && errors.Is(err, fs.ErrNotExist) {
@@ -95,7 +96,7 @@ var nameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]*$`)
 // Repos lists the repositories of a dataset: the owner/repo directories
 // under sources/.
 func Repos(fsys fs.FS) ([]string, error) {
-	owners, err := fs.ReadDir(fsys, "sources")
+	owners, err := fs.ReadDir(fsys, dataset.SourcesDir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
@@ -107,7 +108,7 @@ func Repos(fsys fs.FS) ([]string, error) {
 		if !o.IsDir() || !nameRE.MatchString(o.Name()) {
 			return nil, fmt.Errorf("sources/%s: want a directory named like a repository owner", o.Name())
 		}
-		names, err := fs.ReadDir(fsys, "sources/"+o.Name())
+		names, err := fs.ReadDir(fsys, dataset.SourcePath(o.Name()))
 		if err != nil {
 			return nil, err
 		}
@@ -251,7 +252,7 @@ func validRepoPath(p string) bool {
 
 // tree reads the sources tree of repo: repository path → content.
 func tree(fsys fs.FS, repo string) (map[string][]byte, error) {
-	root := "sources/" + repo
+	root := dataset.SourcePath(repo)
 	files := map[string][]byte{}
 	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -282,7 +283,7 @@ func tree(fsys fs.FS, repo string) (map[string][]byte, error) {
 
 func loadHistory(fsys fs.FS, repo string) (history.File, error) {
 	var h history.File
-	b, err := fs.ReadFile(fsys, "history/"+repo+".json")
+	b, err := fs.ReadFile(fsys, dataset.HistoryPath(repo))
 	if errors.Is(err, fs.ErrNotExist) {
 		h.Commits = []history.Commit{{
 			Message: "Import " + repo,
@@ -295,10 +296,10 @@ func loadHistory(fsys fs.FS, repo string) (history.File, error) {
 		return h, err
 	}
 	if err := json.Unmarshal(b, &h); err != nil {
-		return h, fmt.Errorf("history/%s.json: %w", repo, err)
+		return h, fmt.Errorf("%s: %w", dataset.HistoryPath(repo), err)
 	}
 	if len(h.Commits) == 0 {
-		return h, fmt.Errorf("history/%s.json: no commits", repo)
+		return h, fmt.Errorf("%s: no commits", dataset.HistoryPath(repo))
 	}
 	return h, nil
 }

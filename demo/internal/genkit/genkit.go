@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
@@ -42,6 +43,20 @@ func (r *RNG) Between(lo, hi float64) float64 {
 // Intn returns an int in [0, n).
 func (r *RNG) Intn(n int) int { return int(r.Next() % uint64(n)) }
 
+// Put adds the dataset file name holding v to files, encoded as every
+// dataset file is (dataset.EncodeFile); it panics when the file was
+// already written or v does not encode.
+func Put(files map[string][]byte, name string, v any) {
+	if _, dup := files[name]; dup {
+		panic(fmt.Errorf("%s written twice", name))
+	}
+	b, err := dataset.EncodeFile(v)
+	if err != nil {
+		panic(fmt.Errorf("%s: %w", name, err))
+	}
+	files[name] = b
+}
+
 // Sources reads the source trees of a dataset (sources/{repo}/{path}),
 // each file once.
 type Sources struct {
@@ -60,7 +75,7 @@ func (s *Sources) File(repo, path string) []string {
 	if l, ok := s.lines[key]; ok {
 		return l
 	}
-	b, err := fs.ReadFile(s.fsys, "sources/"+key)
+	b, err := fs.ReadFile(s.fsys, dataset.SourcePath(key))
 	if err != nil {
 		panic(fmt.Errorf("source file: %w", err))
 	}

@@ -1,6 +1,6 @@
 // Package incident builds the demo incident's Sentry dataset: the story (the
 // services, the trace with its timings, the errors, issues and profiles) and
-// its rendering into the JSON files of the sentryapi/local layout, with the
+// its rendering into the JSON files of the dataset layout, with the
 // sentryapi types. Stack and profile frames are located in the real source
 // files by their text, so they always match the code.
 package incident
@@ -12,8 +12,7 @@ import (
 	"io/fs"
 	"strings"
 
-	"github.com/tracehound/tracehound/sentryapi/wire"
-
+	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/demo/internal/genkit"
 )
 
@@ -28,10 +27,10 @@ type Output struct {
 // IsGenerated reports whether a dataset path is produced by Build (as
 // opposed to the hand-written source trees and history overlays).
 func IsGenerated(path string) bool {
-	if !strings.HasSuffix(path, ".json") || strings.HasPrefix(path, "sources/") {
+	if !strings.HasSuffix(path, ".json") || strings.HasPrefix(path, dataset.SourcesDir+"/") {
 		return false
 	}
-	if strings.HasPrefix(path, "history/") && strings.Count(path, "/") > 2 {
+	if strings.HasPrefix(path, dataset.HistoryDir+"/") && strings.Count(path, "/") > 2 {
 		return false
 	}
 	return true
@@ -51,37 +50,28 @@ func Build(src fs.FS) (out *Output, err error) {
 	}()
 	st := newStory(genkit.NewSources(src))
 	out = &Output{Files: map[string][]byte{}, IssueShortID: checkoutShortID, IssueID: fmt.Sprint(checkoutIssueID), TraceID: st.traceID}
-	put := func(name string, v any) {
-		if _, dup := out.Files[name]; dup {
-			panic(fmt.Errorf("%s written twice", name))
-		}
-		b, err := wire.EncodeIndent(v)
-		if err != nil {
-			panic(fmt.Errorf("%s: %w", name, err))
-		}
-		out.Files[name] = append(b, '\n')
-	}
-	put("dataset.json", manifest())
-	put("organization.json", st.organization())
-	put("projects.json", st.projectsJSON())
-	put("repos.json", st.repos())
-	put("code-mappings.json", st.codeMappings())
-	put("expected.json", expected())
+	put := func(name string, v any) { genkit.Put(out.Files, name, v) }
+	put(dataset.ManifestFile, manifest())
+	put(dataset.OrganizationFile, st.organization())
+	put(dataset.ProjectsFile, st.projectsJSON())
+	put(dataset.ReposFile, st.repos())
+	put(dataset.CodeMappingsFile, st.codeMappings())
+	put(dataset.ExpectedFile, expected())
 	for _, is := range st.issues {
-		put(fmt.Sprintf("issues/%d.json", is.id), st.issueJSON(is))
+		put(dataset.IssuePath(fmt.Sprint(is.id)), st.issueJSON(is))
 	}
 	for _, t := range st.txns {
-		put("events/"+t.proj.slug+"/"+t.eventID+".json", st.txnEvent(t))
+		put(dataset.EventPath(t.proj.slug, t.eventID), st.txnEvent(t))
 	}
 	for _, e := range st.errors {
-		put("events/"+e.proj.slug+"/"+e.eventID+".json", st.errorEvent(e))
+		put(dataset.EventPath(e.proj.slug, e.eventID), st.errorEvent(e))
 	}
-	put("traces/"+st.traceID+".json", st.traceItems())
-	put("profiles/payments/"+st.payments.profileID+".json", st.paymentsProfile())
+	put(dataset.TracePath(st.traceID), st.traceItems())
+	put(dataset.ProfilePath(st.payments.proj.slug, st.payments.profileID), st.paymentsProfile())
 	chunk := st.gatewayChunk()
-	put("chunks/"+chunk.ProfilerID+"/"+chunk.ChunkID+".json", chunk)
+	put(dataset.ChunkPath(chunk.ProfilerID, chunk.ChunkID), chunk)
 	for repo, h := range st.histories() {
-		put("history/"+repo+".json", h)
+		put(dataset.HistoryPath(repo), h)
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	"github.com/tracehound/tracehound/demo/internal/history"
@@ -120,13 +121,7 @@ func (st *story) histories() map[string]history.File {
 }
 
 // Expected is expected.json: the known root cause, for evals.
-type Expected struct {
-	Service     string `json:"service"`
-	Repo        string `json:"repo"`
-	File        string `json:"file"`
-	Function    string `json:"function"`
-	Explanation string `json:"explanation"`
-}
+type Expected = dataset.Expected
 
 func expected() Expected {
 	return Expected{
@@ -143,12 +138,7 @@ func expected() Expected {
 }
 
 // Manifest is dataset.json.
-type Manifest struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Demo        bool   `json:"demo"`
-	Issue       string `json:"issue"`
-}
+type Manifest = dataset.Manifest
 
 func manifest() Manifest {
 	return Manifest{

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	"github.com/tracehound/tracehound/demo/internal/genkit"
@@ -81,16 +82,7 @@ type renderer struct {
 	out map[string][]byte
 }
 
-func (r *renderer) put(name string, v any) {
-	if _, dup := r.out[name]; dup {
-		panic(fmt.Errorf("%s written twice", name))
-	}
-	b, err := wire.EncodeIndent(v)
-	if err != nil {
-		panic(fmt.Errorf("%s: %w", name, err))
-	}
-	r.out[name] = append(b, '\n')
-}
+func (r *renderer) put(name string, v any) { genkit.Put(r.out, name, v) }
 
 func (r *renderer) files() map[string][]byte {
 	in := r.in
@@ -103,33 +95,33 @@ func (r *renderer) files() map[string][]byte {
 	for _, e := range in.Errors {
 		errs[e] = r.errorEvent(e)
 	}
-	r.put("dataset.json", incident.Manifest{Name: in.Name, Description: in.Description, Demo: true, Issue: in.Symptom.Issue.ShortID})
-	r.put("expected.json", in.Expected)
-	r.put("organization.json", r.organization())
-	r.put("projects.json", r.projects())
-	r.put("repos.json", r.repos())
-	r.put("code-mappings.json", r.codeMappings())
+	r.put(dataset.ManifestFile, dataset.Manifest{Name: in.Name, Description: in.Description, Demo: true, Issue: in.Symptom.Issue.ShortID})
+	r.put(dataset.ExpectedFile, in.Expected)
+	r.put(dataset.OrganizationFile, r.organization())
+	r.put(dataset.ProjectsFile, r.projects())
+	r.put(dataset.ReposFile, r.repos())
+	r.put(dataset.CodeMappingsFile, r.codeMappings())
 	seen := map[*Issue]bool{}
 	for _, e := range in.Errors {
 		if !seen[e.Issue] {
 			seen[e.Issue] = true
-			r.put(fmt.Sprintf("issues/%d.json", e.Issue.id), r.issue(e.Issue))
+			r.put(dataset.IssuePath(fmt.Sprint(e.Issue.id)), r.issue(e.Issue))
 		}
-		r.put("events/"+e.Span.txn.Service.Slug+"/"+e.eventID+".json", errs[e])
+		r.put(dataset.EventPath(e.Span.txn.Service.Slug, e.eventID), errs[e])
 	}
 	for _, p := range in.Perf {
 		r.perfIssue(p)
-		r.put(fmt.Sprintf("issues/%d.json", p.Issue.id), r.issue(p.Issue))
+		r.put(dataset.IssuePath(fmt.Sprint(p.Issue.id)), r.issue(p.Issue))
 	}
 	for _, t := range in.Txns {
-		r.put("events/"+t.Service.Slug+"/"+t.EventID+".json", r.txnEvent(t))
+		r.put(dataset.EventPath(t.Service.Slug, t.EventID), r.txnEvent(t))
 		if t.Profile != nil {
-			r.put("profiles/"+t.Service.Slug+"/"+t.ProfileID+".json", r.profile(t))
+			r.put(dataset.ProfilePath(t.Service.Slug, t.ProfileID), r.profile(t))
 		}
 	}
-	r.put("traces/"+in.traceID+".json", r.trace())
+	r.put(dataset.TracePath(in.traceID), r.trace())
 	for _, s := range in.Services {
-		r.put("history/"+s.Repo()+".json", r.history(s))
+		r.put(dataset.HistoryPath(s.Repo()), r.history(s))
 	}
 	return r.out
 }
