@@ -35,7 +35,7 @@ type Options struct {
 }
 
 // Server receives envelopes on /api/{project_id}/envelope/ (and the older
-// /store/) and answers every other request with the Sentry-compatible API
+// /store/), OTLP/HTTP traces on /v1/traces, and answers every other request with the Sentry-compatible API
 // of sentryapi/local over what it stored.
 type Server struct {
 	store *Store
@@ -76,6 +76,10 @@ func NewServer(store *Store, opts Options) *Server {
 var ingestPath = regexp.MustCompile(`^/api/([0-9]+)/(envelope|store)/?$`)
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == OTLPTracesPath {
+		s.otlpTraces(w, r)
+		return
+	}
 	if m := ingestPath.FindStringSubmatch(r.URL.Path); m != nil {
 		s.cors(w)
 		switch r.Method {
@@ -230,7 +234,7 @@ func (s *Server) fail(w http.ResponseWriter, code int, detail string) {
 
 func (s *Server) index(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	fmt.Fprintln(w, "tracehound serve: send Sentry SDK events here. DSNs:")
+	fmt.Fprintln(w, "tracehound serve: send Sentry SDK events here (DSNs below), or OpenTelemetry traces to /v1/traces (OTLP/HTTP). DSNs:")
 	ps, _ := s.store.Projects()
 	for _, p := range ps {
 		fmt.Fprintf(w, "  %-20s %s\n", p.Slug, DSN(p, "HOST"))

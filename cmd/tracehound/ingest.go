@@ -29,11 +29,15 @@ func newServeCmd(a *app) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "serve [PROJECT...] [--addr 127.0.0.1:8969]",
-		Short: "Receive events from Sentry SDKs (point their DSN here) and serve them to tracehound",
+		Short: "Receive events from Sentry SDKs (point their DSN here) and OpenTelemetry traces (OTLP/HTTP), and serve them to tracehound",
 		Long: `Receive what Sentry SDKs send — errors, transactions with their spans, spans,
 profiles and profile chunks — and keep it in a local database, so that
 tracehound (the explorer, the views, the agent) works on your own services
 with no Sentry account: point each service's DSN at a DSN printed here.
+
+OpenTelemetry SDKs and Collectors send OTLP/HTTP traces (protobuf or JSON)
+to /v1/traces on the same address: set OTEL_EXPORTER_OTLP_ENDPOINT to it.
+Each service.name becomes a project the first time it is seen.
 
 Each PROJECT named is created if it does not exist (a service = a project,
 with its own DSN); with none and no project yet, a project "default" is
@@ -43,6 +47,7 @@ machine only.`,
 		Example: `  tracehound serve                          # the default project; prints its DSN
   tracehound serve storefront orders payments
   SENTRY_DSN=http://KEY@127.0.0.1:8969/1 ./my-service
+  OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:8969 ./my-otel-service
   tracehound --local                        # the latest issue, in the explorer
   tracehound analyze --local --offline      # investigate it`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -142,6 +147,7 @@ func runServe(ctx context.Context, a *app, names []string, addr, db string, ret 
 	for _, p := range projects {
 		fmt.Fprintf(a.stdout, "  %-16s SENTRY_DSN=%s\n", p.Slug, ingest.DSN(p, host))
 	}
+	fmt.Fprintf(a.stdout, "  %-16s OTEL_EXPORTER_OTLP_ENDPOINT=%s  (OTLP/HTTP traces; each service.name is a project)\n", "OpenTelemetry", base)
 	if loop {
 		fmt.Fprintf(a.stdout, "then: tracehound --local%s    (the latest issue)\n", localFlagSuffix(host))
 	}
