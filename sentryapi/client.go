@@ -246,6 +246,10 @@ type request struct {
 	path  string // after /api/0/, with trailing slash
 	query url.Values
 	scope string // scope the endpoint needs, for 403 messages
+	// required are the JSON Pointer patterns (see wire.DecodeLenient) of
+	// the values a view cannot work without; any other value of an
+	// unexpected type is dropped with a debug note.
+	required []string
 }
 
 // get performs a GET with retries and decodes the JSON answer into out.
@@ -267,7 +271,7 @@ func (c *Client) get(ctx context.Context, r request, out any) (*Response, error)
 		return resp, err
 	}
 	if out != nil {
-		if err := c.decodeBody(resp, &u, body, out); err != nil {
+		if err := c.decodeBody(resp, &u, body, out, r.required); err != nil {
 			return resp, err
 		}
 	}
@@ -539,7 +543,7 @@ func htmlHint(base *url.URL) string {
 
 // decodeBody decodes a 2xx body, turning the usual impostors (HTML pages,
 // bare JSON strings, empty bodies) into clear errors.
-func (c *Client) decodeBody(resp *Response, u *url.URL, body []byte, out any) error {
+func (c *Client) decodeBody(resp *Response, u *url.URL, body []byte, out any, required []string) error {
 	bad := func(detail, hint string) error {
 		return &APIError{Class: ErrBadResponse, StatusCode: resp.StatusCode, Method: http.MethodGet, Path: u.Path, Host: u.Host, Detail: detail, Hint: hint}
 	}
@@ -554,7 +558,22 @@ func (c *Client) decodeBody(resp *Response, u *url.URL, body []byte, out any) er
 		_ = wire.Decode(b, &s)
 		return bad("a message instead of data: "+strconv.Quote(clip(s, 200)), "")
 	}
-	if err := wire.Decode(b, out); err != nil {
+	dropped, err := wire.DecodeLenient(b, out, required...)
+	for _, d := range dropped {
+		c.debug(fmt.Sprintf("GET %s: %s (a field tracehound can do without)", u.Path, d))
+	}
+	if ev, ok := out.(*wire.Event); ok && err == nil {
+		for i, en := range ev.Entries {
+			for _, d := range en.Dropped {
+				d.Pointer = fmt.Sprintf("/entries/%d/data%s", i, d.Pointer)
+				c.debug(fmt.Sprintf("GET %s: %s (a field tracehound can do without)", u.Path, d))
+			}
+			if en.DecodeError != "" {
+				c.debug(fmt.Sprintf("GET %s: entry %d: %s", u.Path, i, en.DecodeError))
+			}
+		}
+	}
+	if err != nil {
 		return bad("the JSON does not have the expected shape: "+clip(err.Error(), 300), "This may be an older or newer Sentry; run with --debug and report it.")
 	}
 	return nil

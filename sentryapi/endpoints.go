@@ -13,6 +13,12 @@ import (
 	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
+// The values the views cannot work without (see request.required).
+var (
+	eventRequired   = []string{"/eventID"}
+	profileRequired = []string{"**/profile/frames", "**/profile/stacks", "**/profile/samples"}
+)
+
 func esc(s string) string { return url.PathEscape(s) }
 
 func (c *Client) orgPath(format string, args ...any) string {
@@ -71,14 +77,14 @@ func list[T any](ctx context.Context, c *Client, r request, limit int) ([]T, err
 
 // Projects lists the organization's projects.
 func (c *Client) Projects(ctx context.Context) ([]wire.Project, error) {
-	return list[wire.Project](ctx, c, request{host: regionHost, path: c.orgPath("projects/"), scope: "project:read"}, 0)
+	return list[wire.Project](ctx, c, request{host: regionHost, path: c.orgPath("projects/"), scope: "project:read", required: []string{"/*/slug"}}, 0)
 }
 
 // Issue returns an issue by numeric id or short id (PAYMENTS-1AB).
 func (c *Client) Issue(ctx context.Context, id string) (*wire.Issue, error) {
 	var is wire.Issue
 	_, err := c.get(ctx, request{host: regionHost, path: c.orgPath("issues/%s/", esc(id)), scope: "event:read",
-		query: url.Values{"collapse": {"stats", "tags"}}}, &is)
+		query: url.Values{"collapse": {"stats", "tags"}}, required: []string{"/id"}}, &is)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +97,7 @@ func (c *Client) Issue(ctx context.Context, id string) (*wire.Issue, error) {
 func (c *Client) LatestIssues(ctx context.Context, limit int) ([]wire.Issue, error) {
 	var out []wire.Issue
 	q := url.Values{"sort": {"date"}, "query": {"is:unresolved"}, "limit": {fmt.Sprint(max(limit, 1))}}
-	if _, err := c.get(ctx, request{host: regionHost, path: c.orgPath("issues/"), scope: "event:read", query: q}, &out); err != nil {
+	if _, err := c.get(ctx, request{host: regionHost, path: c.orgPath("issues/"), scope: "event:read", query: q, required: []string{"/*/id"}}, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -100,7 +106,7 @@ func (c *Client) LatestIssues(ctx context.Context, limit int) ([]wire.Issue, err
 // ResolveShortID resolves a short id to its project and issue.
 func (c *Client) ResolveShortID(ctx context.Context, shortID string) (*wire.ShortIDLookup, error) {
 	var r wire.ShortIDLookup
-	if _, err := c.get(ctx, request{host: regionHost, path: c.orgPath("shortids/%s/", esc(shortID)), scope: "event:read"}, &r); err != nil {
+	if _, err := c.get(ctx, request{host: regionHost, path: c.orgPath("shortids/%s/", esc(shortID)), scope: "event:read", required: []string{"/groupId"}}, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -117,7 +123,7 @@ const (
 // "oldest" or an event id. Use RecommendedEvent for the fallback chain.
 func (c *Client) IssueEvent(ctx context.Context, issueID, which string) (*wire.Event, error) {
 	var ev wire.Event
-	if _, err := c.get(ctx, request{host: regionHost, path: c.orgPath("issues/%s/events/%s/", esc(issueID), esc(which)), scope: "event:read"}, &ev); err != nil {
+	if _, err := c.get(ctx, request{host: regionHost, path: c.orgPath("issues/%s/events/%s/", esc(issueID), esc(which)), scope: "event:read", required: eventRequired}, &ev); err != nil {
 		return nil, err
 	}
 	return &ev, nil
@@ -143,14 +149,14 @@ func (c *Client) IssueEvents(ctx context.Context, issueID string, full bool, lim
 	if full {
 		q.Set("full", "true")
 	}
-	return list[wire.Event](ctx, c, request{host: regionHost, path: c.orgPath("issues/%s/events/", esc(issueID)), query: q, scope: "event:read"}, limit)
+	return list[wire.Event](ctx, c, request{host: regionHost, path: c.orgPath("issues/%s/events/", esc(issueID)), query: q, scope: "event:read", required: []string{"/*/eventID"}}, limit)
 }
 
 // Event returns a full event (error or transaction) by project and id.
 func (c *Client) Event(ctx context.Context, project, eventID string) (*wire.Event, error) {
 	var ev wire.Event
 	path := "projects/" + esc(c.org) + "/" + esc(project) + "/events/" + esc(eventID) + "/"
-	if _, err := c.get(ctx, request{host: regionHost, path: path, scope: "event:read"}, &ev); err != nil {
+	if _, err := c.get(ctx, request{host: regionHost, path: path, scope: "event:read", required: eventRequired}, &ev); err != nil {
 		return nil, err
 	}
 	if ev.ProjectSlug == "" && !isNumeric(project) {
@@ -163,7 +169,7 @@ func (c *Client) Event(ctx context.Context, project, eventID string) (*wire.Even
 // this endpoint to one request a second.
 func (c *Client) ResolveEventID(ctx context.Context, eventID string) (*wire.EventIDLookup, error) {
 	var r wire.EventIDLookup
-	if _, err := c.get(ctx, request{host: regionHost, path: c.orgPath("eventids/%s/", esc(eventID)), scope: "event:read"}, &r); err != nil {
+	if _, err := c.get(ctx, request{host: regionHost, path: c.orgPath("eventids/%s/", esc(eventID)), scope: "event:read", required: []string{"/projectSlug"}}, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -230,7 +236,7 @@ type TraceResult struct {
 // ignored: the endpoint always returns the whole tree.
 func (c *Client) Trace(ctx context.Context, traceID string, opts TraceOptions) (*TraceResult, error) {
 	var items wire.Trace
-	_, err := c.get(ctx, request{host: regionHost, path: c.orgPath("trace/%s/", esc(traceID)), query: opts.query(), scope: "event:read"}, &items)
+	_, err := c.get(ctx, request{host: regionHost, path: c.orgPath("trace/%s/", esc(traceID)), query: opts.query(), scope: "event:read", required: []string{"**/event_id"}}, &items)
 	if err == nil && len(items) > 0 {
 		return &TraceResult{TraceID: traceID, Items: items}, nil
 	}
@@ -275,7 +281,7 @@ func (c *Client) TraceMeta(ctx context.Context, traceID string, opts TraceOption
 func (c *Client) Profile(ctx context.Context, project, profileID string) (*wire.Profile, error) {
 	var p wire.Profile
 	path := "projects/" + esc(c.org) + "/" + esc(project) + "/profiling/profiles/" + esc(profileID) + "/"
-	if _, err := c.get(ctx, request{host: regionHost, path: path, scope: "event:read"}, &p); err != nil {
+	if _, err := c.get(ctx, request{host: regionHost, path: path, scope: "event:read", required: profileRequired}, &p); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -294,7 +300,7 @@ func (c *Client) ProfileChunk(ctx context.Context, projectID, profilerID string,
 		"end":         {end.UTC().Format(time.RFC3339Nano)},
 	}
 	var r wire.ChunkResponse
-	if _, err := c.get(ctx, request{host: regionHost, path: c.orgPath("profiling/chunks/"), query: q, scope: "event:read"}, &r); err != nil {
+	if _, err := c.get(ctx, request{host: regionHost, path: c.orgPath("profiling/chunks/"), query: q, scope: "event:read", required: profileRequired}, &r); err != nil {
 		return nil, err
 	}
 	ch := r.Merged()

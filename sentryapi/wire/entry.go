@@ -25,6 +25,9 @@ type Entry struct {
 	Spans       []Span
 
 	DecodeError string
+	// Dropped lists the values of the entry's data left out because their
+	// type was unexpected (see DecodeLenient); the rest was decoded.
+	Dropped []Dropped
 }
 
 type entryWire struct {
@@ -68,11 +71,13 @@ func (e *Entry) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	default:
 		return nil
 	}
-	if err := Decode(w.Data, target); err != nil {
+	dropped, err := DecodeLenient(w.Data, target)
+	if err != nil {
 		e.Exception, e.Message, e.Request, e.Breadcrumbs, e.Threads, e.Stacktrace, e.Spans = nil, nil, nil, nil, nil, nil, nil
 		e.DecodeError = fmt.Sprintf("%s entry kept raw: %v", w.Type, err)
 		return nil
 	}
+	e.Dropped = dropped
 	if e.Exception != nil {
 		e.Exception.normalize(w.Data)
 	}
