@@ -10,11 +10,10 @@ import (
 	"time"
 
 	"github.com/tracehound/tracehound/dataset"
+	"github.com/tracehound/tracehound/ingest/sdkevent"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // Item is one envelope item the store is given: its type and payload.
@@ -78,7 +77,7 @@ func convert(p Project, envEventID string, it Item, at time.Time) (*record, *wir
 	r := &record{ProjectID: p.ID, Received: at.UnixNano()}
 	switch it.Type {
 	case "event", "transaction":
-		ev, err := sentryapi.DecodeIngestEvent(it.Payload)
+		ev, err := sdkevent.Decode(it.Payload)
 		if err != nil {
 			return nil, nil, fmt.Errorf("not an event: %v", err)
 		}

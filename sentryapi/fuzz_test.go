@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/tracehound/tracehound/sentryapi/wire"
-
-	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // addFixtureSeeds seeds a fuzz target with the named public fixtures (when
@@ -68,24 +66,5 @@ func FuzzDecodeProfile(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		roundTrip[wire.Profile](t, data)
 		roundTrip[wire.ChunkResponse](t, data)
-	})
-}
-
-func FuzzDecodeIngestEvent(f *testing.F) {
-	addFixtureSeeds(f, []string{"ingest/sample-python-modern.json", "ingest/sample-java.json", "ingest/sample-transaction.json", "ingest/sentry-go-transaction-event.json"},
-		`{"exception":[{"type":"E","stacktrace":{"frames":[{"lineno":2,"pre_context":["a","b","c"],"context_line":"x"}]}}],"tags":{"a":1}}`)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		ev, err := sentryapi.DecodeIngestEvent(data)
-		if err != nil {
-			return
-		}
-		out, err := wire.Encode(ev)
-		if err != nil {
-			t.Fatalf("converted event does not encode: %v", err)
-		}
-		var back wire.Event
-		if err := wire.Decode(out, &back); err != nil {
-			t.Fatalf("converted event does not decode: %v", err)
-		}
 	})
 }

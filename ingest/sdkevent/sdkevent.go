@@ -1,4 +1,17 @@
-package sentryapi
+// Package sdkevent reads events in the form SDKs send them (the payload of
+// an envelope's "event" and "transaction" items, and what Sentry's
+// /events/{id}/json/ returns): snake_case frames with
+// pre_context/context_line/post_context, interfaces at the top level
+// (exception, request, breadcrumbs…, or their legacy "sentry.interfaces.*"
+// names), tags as a map or [key, value] pairs. Decode turns such an event
+// into the API form (wire.Event) every other part of tracehound reads, so
+// that events received by `tracehound serve` look exactly like events
+// fetched from Sentry.
+//
+// It does no I/O and imports no HTTP: ingest uses it for envelopes, and
+// anything that holds SDK-form events (a dataset of raw events, a test) can
+// use it too.
+package sdkevent
 
 import (
 	"fmt"
@@ -10,15 +23,7 @@ import (
 	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
-// The ingest form is what SDKs send (and what /events/{id}/json/ returns):
-// snake_case frames with pre_context/context_line/post_context, interfaces
-// at the top level (exception, request, breadcrumbs…, or their legacy
-// "sentry.interfaces.*" names), tags as a map or [key, value] pairs.
-// DecodeIngestEvent turns it into the API form every other part of
-// tracehound reads, so that local ingest and exports of raw events look
-// exactly like events fetched from Sentry.
-
-type ingestFrame struct {
+type sdkFrame struct {
 	Filename        string       `json:"filename,omitempty"`
 	AbsPath         string       `json:"abs_path,omitempty"`
 	Module          string       `json:"module,omitempty"`
@@ -38,7 +43,7 @@ type ingestFrame struct {
 	Extra           wire.Extra   `json:",embed"`
 }
 
-func (f *ingestFrame) api() wire.Frame {
+func (f *sdkFrame) api() wire.Frame {
 	out := wire.Frame{
 		Filename: f.Filename, AbsPath: f.AbsPath, Module: f.Module, Package: f.Package, Platform: f.Platform,
 		Function: f.Function, RawFunction: f.RawFunction, Symbol: f.Symbol, InstructionAddr: f.InstructionAddr,
@@ -61,12 +66,12 @@ func (f *ingestFrame) api() wire.Frame {
 	return out
 }
 
-type ingestStacktrace struct {
-	Frames []ingestFrame `json:"frames"`
-	Extra  wire.Extra    `json:",embed"`
+type sdkStacktrace struct {
+	Frames []sdkFrame `json:"frames"`
+	Extra  wire.Extra `json:",embed"`
 }
 
-func (s *ingestStacktrace) api() *wire.Stacktrace {
+func (s *sdkStacktrace) api() *wire.Stacktrace {
 	if s == nil {
 		return nil
 	}
@@ -78,30 +83,30 @@ func (s *ingestStacktrace) api() *wire.Stacktrace {
 	return out
 }
 
-type ingestException struct {
-	Type          string            `json:"type"`
-	Value         string            `json:"value"`
-	Module        string            `json:"module,omitempty"`
-	ThreadID      wire.FlexString   `json:"thread_id,omitempty"`
-	Mechanism     *wire.Mechanism   `json:"mechanism,omitempty"`
-	Stacktrace    *ingestStacktrace `json:"stacktrace,omitempty"`
-	RawStacktrace *ingestStacktrace `json:"raw_stacktrace,omitempty"`
-	Extra         wire.Extra        `json:",embed"`
+type sdkException struct {
+	Type          string          `json:"type"`
+	Value         string          `json:"value"`
+	Module        string          `json:"module,omitempty"`
+	ThreadID      wire.FlexString `json:"thread_id,omitempty"`
+	Mechanism     *wire.Mechanism `json:"mechanism,omitempty"`
+	Stacktrace    *sdkStacktrace  `json:"stacktrace,omitempty"`
+	RawStacktrace *sdkStacktrace  `json:"raw_stacktrace,omitempty"`
+	Extra         wire.Extra      `json:",embed"`
 }
 
-type ingestThread struct {
-	ID         wire.FlexString   `json:"id"`
-	Name       string            `json:"name,omitempty"`
-	Current    bool              `json:"current,omitzero"`
-	Crashed    bool              `json:"crashed,omitzero"`
-	State      string            `json:"state,omitempty"`
-	Stacktrace *ingestStacktrace `json:"stacktrace,omitempty"`
-	Extra      wire.Extra        `json:",embed"`
+type sdkThread struct {
+	ID         wire.FlexString `json:"id"`
+	Name       string          `json:"name,omitempty"`
+	Current    bool            `json:"current,omitzero"`
+	Crashed    bool            `json:"crashed,omitzero"`
+	State      string          `json:"state,omitempty"`
+	Stacktrace *sdkStacktrace  `json:"stacktrace,omitempty"`
+	Extra      wire.Extra      `json:",embed"`
 }
 
-// ingestEvent lists the members the conversion reads; everything else is
+// sdkEvent lists the members the conversion reads; everything else is
 // kept in Extra and re-emitted.
-type ingestEvent struct {
+type sdkEvent struct {
 	EventID        string             `json:"event_id"`
 	Type           string             `json:"type"`
 	Platform       string             `json:"platform"`
@@ -123,7 +128,7 @@ type ingestEvent struct {
 	LogEntry       *wire.MessageData  `json:"logentry"`
 	Exception      wire.Raw           `json:"exception"`
 	Threads        wire.Raw           `json:"threads"`
-	Stacktrace     *ingestStacktrace  `json:"stacktrace"`
+	Stacktrace     *sdkStacktrace     `json:"stacktrace"`
 	Request        *wire.RequestData  `json:"request"`
 	Breadcrumbs    wire.Raw           `json:"breadcrumbs"`
 	Spans          []wire.Span        `json:"spans"`
@@ -141,15 +146,15 @@ type ingestEvent struct {
 	LegacyHTTP        *wire.RequestData `json:"sentry.interfaces.Http"`
 	LegacyBreadcrumbs wire.Raw          `json:"sentry.interfaces.Breadcrumbs"`
 	LegacyUser        *wire.User        `json:"sentry.interfaces.User"`
-	LegacyStacktrace  *ingestStacktrace `json:"sentry.interfaces.Stacktrace"`
+	LegacyStacktrace  *sdkStacktrace    `json:"sentry.interfaces.Stacktrace"`
 
 	Extra wire.Extra `json:",embed"`
 }
 
-// DecodeIngestEvent decodes an event in the SDK/ingest form and returns it
-// in the API form. Unknown members are kept in Extra.
-func DecodeIngestEvent(data []byte) (*wire.Event, error) {
-	var in ingestEvent
+// Decode decodes an event in the SDK form and returns it in the API form.
+// Unknown members are kept in Extra.
+func Decode(data []byte) (*wire.Event, error) {
+	var in sdkEvent
 	if err := wire.Decode(data, &in); err != nil {
 		return nil, err
 	}
@@ -189,7 +194,7 @@ func DecodeIngestEvent(data []byte) (*wire.Event, error) {
 	}
 
 	// Entries, in the order Sentry's API lists them.
-	exc, err := ingestExceptions(firstRaw(in.Exception, in.LegacyException))
+	exc, err := decodeExceptions(firstRaw(in.Exception, in.LegacyException))
 	if err != nil {
 		return nil, fmt.Errorf("exception: %w", err)
 	}
@@ -226,7 +231,7 @@ func DecodeIngestEvent(data []byte) (*wire.Event, error) {
 	if st != nil {
 		ev.Entries = append(ev.Entries, wire.Entry{Type: wire.EntryStacktrace, Stacktrace: st.api()})
 	}
-	if threads, err := ingestThreads(in.Threads); err != nil {
+	if threads, err := decodeThreads(in.Threads); err != nil {
 		return nil, fmt.Errorf("threads: %w", err)
 	} else if threads != nil {
 		ev.Entries = append(ev.Entries, wire.Entry{Type: wire.EntryThreads, Threads: threads})
@@ -245,7 +250,7 @@ func DecodeIngestEvent(data []byte) (*wire.Event, error) {
 	if req != nil {
 		ev.Entries = append(ev.Entries, wire.Entry{Type: wire.EntryRequest, Request: req})
 	}
-	if bc, err := ingestBreadcrumbs(firstRaw(in.Breadcrumbs, in.LegacyBreadcrumbs)); err != nil {
+	if bc, err := decodeBreadcrumbs(firstRaw(in.Breadcrumbs, in.LegacyBreadcrumbs)); err != nil {
 		return nil, fmt.Errorf("breadcrumbs: %w", err)
 	} else if bc != nil {
 		ev.Entries = append(ev.Entries, wire.Entry{Type: wire.EntryBreadcrumbs, Breadcrumbs: bc})
@@ -254,7 +259,7 @@ func DecodeIngestEvent(data []byte) (*wire.Event, error) {
 		ev.Entries = []wire.Entry{}
 	}
 
-	ev.Tags = ingestTags(in.Tags)
+	ev.Tags = decodeTags(in.Tags)
 	addTag := func(k, v string) {
 		if v != "" && ev.Tag(k) == "" {
 			ev.Tags = append(ev.Tags, wire.Tag{Key: k, Value: wire.FlexString(v)})
@@ -315,20 +320,30 @@ func firstRaw(vs ...wire.Raw) wire.Raw {
 	return nil
 }
 
-// normalizeEventID returns a UUID-form id as 32 hex.
+// normalizeEventID returns a 32-hex or UUID-form id as 32 lower-case hex;
+// anything else is returned as it is.
 func normalizeEventID(s string) string {
-	if h, ok := normalizeHexID(s); ok {
-		return h
+	h := s
+	if len(s) == 36 && s[8] == '-' && s[13] == '-' && s[18] == '-' && s[23] == '-' {
+		h = s[:8] + s[9:13] + s[14:18] + s[19:23] + s[24:]
 	}
-	return s
+	if len(h) != 32 {
+		return s
+	}
+	for _, c := range h {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return s
+		}
+	}
+	return strings.ToLower(h)
 }
 
-// ingestExceptions accepts {values:[…]}, a bare list, or a single value.
-func ingestExceptions(raw wire.Raw) (*wire.ExceptionData, error) {
+// sdkExceptions accepts {values:[…]}, a bare list, or a single value.
+func decodeExceptions(raw wire.Raw) (*wire.ExceptionData, error) {
 	if raw == nil {
 		return nil, nil
 	}
-	var vals []ingestException
+	var vals []sdkException
 	var extra wire.Extra
 	switch raw[0] {
 	case '[':
@@ -337,17 +352,17 @@ func ingestExceptions(raw wire.Raw) (*wire.ExceptionData, error) {
 		}
 	default:
 		var w struct {
-			Values []ingestException `json:"values"`
-			Extra  wire.Extra        `json:",embed"`
+			Values []sdkException `json:"values"`
+			Extra  wire.Extra     `json:",embed"`
 		}
 		if err := wire.Decode(raw, &w); err != nil {
 			return nil, err
 		}
 		vals, extra = w.Values, w.Extra
 		if vals == nil {
-			var one ingestException
+			var one sdkException
 			if err := wire.Decode(raw, &one); err == nil && (one.Type != "" || one.Value != "") {
-				vals, extra = []ingestException{one}, nil
+				vals, extra = []sdkException{one}, nil
 			}
 		}
 	}
@@ -372,19 +387,19 @@ func ingestExceptions(raw wire.Raw) (*wire.ExceptionData, error) {
 	return out, nil
 }
 
-func ingestThreads(raw wire.Raw) (*wire.ThreadsData, error) {
+func decodeThreads(raw wire.Raw) (*wire.ThreadsData, error) {
 	raw = firstRaw(raw)
 	if raw == nil {
 		return nil, nil
 	}
-	var vals []ingestThread
+	var vals []sdkThread
 	if raw[0] == '[' {
 		if err := wire.Decode(raw, &vals); err != nil {
 			return nil, err
 		}
 	} else {
 		var w struct {
-			Values []ingestThread `json:"values"`
+			Values []sdkThread `json:"values"`
 		}
 		if err := wire.Decode(raw, &w); err != nil {
 			return nil, err
@@ -402,7 +417,7 @@ func ingestThreads(raw wire.Raw) (*wire.ThreadsData, error) {
 	return out, nil
 }
 
-func ingestBreadcrumbs(raw wire.Raw) (*wire.BreadcrumbsData, error) {
+func decodeBreadcrumbs(raw wire.Raw) (*wire.BreadcrumbsData, error) {
 	if raw == nil {
 		return nil, nil
 	}
@@ -424,8 +439,8 @@ func ingestBreadcrumbs(raw wire.Raw) (*wire.BreadcrumbsData, error) {
 	return &wire.BreadcrumbsData{Values: vals}, nil
 }
 
-// ingestTags accepts a map, [[key, value]] pairs or [{key, value}].
-func ingestTags(raw wire.Raw) []wire.Tag {
+// decodeTags accepts a map, [[key, value]] pairs or [{key, value}].
+func decodeTags(raw wire.Raw) []wire.Tag {
 	raw = firstRaw(raw)
 	if raw == nil {
 		return nil
@@ -448,7 +463,7 @@ func ingestTags(raw wire.Raw) []wire.Tag {
 var knownNames sync.Map // reflect.Type → map[string]bool
 
 // withoutKnown drops the members of extra that the API type names itself
-// (an ingest payload may carry both "lineno" and "lineNo"): re-encoding
+// (an SDK payload may carry both "lineno" and "lineNo"): re-encoding
 // must not write a member twice.
 func withoutKnown(extra wire.Extra, v any) wire.Extra {
 	if len(extra) == 0 {
