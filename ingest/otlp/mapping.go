@@ -53,7 +53,13 @@ func opAndDescription(sp ptrace.Span) (op, desc string) {
 	if method := str(a, "http.request.method", "http.method"); method != "" {
 		switch kind {
 		case ptrace.SpanKindServer:
-			return "http.server", method + " " + firstNonEmpty(str(a, "http.route"), pathOnly(str(a, "url.path", "http.target")), name)
+			if route := str(a, "http.route"); route != "" {
+				return "http.server", method + " " + route
+			}
+			if strings.HasPrefix(name, method+" /") { // otelhttp names the span by the mux pattern
+				return "http.server", name
+			}
+			return "http.server", method + " " + firstNonEmpty(pathOnly(str(a, "url.path", "http.target")), name)
 		case ptrace.SpanKindClient:
 			return "http.client", method + " " + firstNonEmpty(clientURL(a), name)
 		}
