@@ -9,8 +9,6 @@ import (
 
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
-	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -60,13 +58,13 @@ const (
 )
 
 // Model is the top-level Bubble Tea model: it owns the state; the panes
-// are plain components that render into the rectangles it gives them.
+// (see Pane) render into the rectangles it gives them.
 type Model struct {
-	cfg  Config
-	ctx  context.Context
-	st   *Styles
-	keys keyMap
-	help help.Model
+	cfg   Config
+	ctx   context.Context
+	st    *Styles
+	keys  appKeys
+	panes []Pane // in focus order: 1, 2, 3
 
 	w, h int
 
@@ -88,6 +86,7 @@ type Model struct {
 	focus    pane
 	zoom     bool
 	showHelp bool
+	helpView helpView
 	filter   textinput.Model
 	filterOn bool
 
@@ -106,8 +105,12 @@ type Model struct {
 
 	status      string
 	statusUntil time.Time
-	quitAsk     time.Time
-	shownID     string // detail pane content (node id + tab) to avoid refetching
+	// quitArmed: q was pressed while the agent works; q again quits. Any
+	// other key, a resize or quitWindow disarms it (quitSeq tells the
+	// disarming tick of this arming from an older one's).
+	quitArmed bool
+	quitSeq   int
+	shownID   string // detail pane content (node id + tab) to avoid refetching
 }
 
 // messages
@@ -147,10 +150,23 @@ func New(ctx context.Context, cfg Config) *Model {
 	ti.Prompt = "/ "
 	ti.Placeholder = "filter: op, name, service, short id…"
 	st := NewStyles(true)
-	m := &Model{cfg: cfg, ctx: ctx, st: st, keys: newKeyMap(), help: help.New(), loading: true, filter: ti}
+	m := &Model{cfg: cfg, ctx: ctx, st: st, loading: true, filter: ti}
 	m.detail = NewDetail(st)
 	m.chat = NewChat(st)
+	m.registerPanes()
 	return m
+}
+
+// registerPanes lists the panes in focus order (1, 2, 3): the keys, the
+// help screen, the borders and the mouse follow this list; layout places
+// them.
+func (m *Model) registerPanes() {
+	m.panes = []Pane{
+		paneTree:   tracePane{m},
+		paneDetail: m.detail,
+		paneChat:   agentPane{m},
+	}
+	m.keys = newAppKeys(len(m.panes))
 }
 
 // Run runs the UI until the user quits.
@@ -164,6 +180,17 @@ func Run(ctx context.Context, cfg Config, opts ...tea.ProgramOption) error {
 	}
 	if m.tr != nil {
 		m.tr.Close()
+	}
+	return m.exitErr(err)
+}
+
+// exitErr is what Run returns when the program ended with err: a failed
+// load (its screen is gone: the caller prints the error and exits
+// non-zero), else the program's error; quitting by a signal or by the
+// context is no error.
+func (m *Model) exitErr(err error) error {
+	if m.loadErr != nil {
+		return fmt.Errorf("could not load the incident: %w", m.loadErr)
 	}
 	if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, context.Canceled) {
 		return nil
@@ -254,8 +281,15 @@ func tick() tea.Cmd {
 // animating reports whether a spinner or a timed hint is on screen; the
 // ticker stops otherwise, so an idle explorer uses no CPU.
 func (m *Model) animating() bool {
-	return m.loading || m.detail.Busy() || m.chat.Animating() ||
-		(m.status != "" && time.Now().Before(m.statusUntil.Add(time.Second)))
+	if m.loading || (m.status != "" && time.Now().Before(m.statusUntil.Add(time.Second))) {
+		return true
+	}
+	for _, p := range m.panes {
+		if a, ok := p.(paneAnimated); ok && a.Animating() {
+			return true
+		}
+	}
+	return false
 }
 
 // wake restarts the ticker after a message that may have started an
@@ -299,14 +333,23 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
+		m.disarmQuit()
+		return m, nil
+	case quitDisarmMsg:
+		if msg.seq == m.quitSeq {
+			m.disarmQuit()
+		}
 		return m, nil
 	case tea.BackgroundColorMsg:
 		m.setStyles(NewStyles(msg.IsDark()))
 		return m, nil
 	case tickMsg:
 		m.spin++
-		m.detail.Tick()
-		m.chat.Tick()
+		for _, p := range m.panes {
+			if a, ok := p.(paneAnimated); ok {
+				a.Tick()
+			}
+		}
 		if !m.animating() {
 			m.ticking = false
 			return m, nil
@@ -337,25 +380,23 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseMsg:
 		return m, m.wake(m.mouse(msg))
 	case tea.PasteMsg:
-		if m.focus == paneChat && m.drill == nil && !m.showHelp && !m.loading {
-			intent, cmd := m.chat.Update(msg)
-			return m, m.wake(tea.Batch(cmd, m.intent(intent)))
+		if m.drill != nil || m.showHelp || m.loading || m.loadErr != nil {
+			return m, nil
 		}
-		if m.filterOn {
-			var cmd tea.Cmd
-			m.filter, cmd = m.filter.Update(msg)
-			m.tree.setFilter(m.filter.Value())
-			return m, tea.Batch(cmd, m.selectionChanged())
-		}
-		return m, nil
+		before := m.snapshot()
+		cmd, _ := m.panes[m.focus].Update(msg)
+		return m, m.wake(tea.Batch(cmd, m.followChanges(before)))
 	}
 	return m, nil
 }
 
 func (m *Model) setStyles(st *Styles) {
 	m.st = st
-	m.detail.SetStyles(st)
-	m.chat.SetStyles(st)
+	for _, p := range m.panes {
+		if s, ok := p.(paneStyled); ok {
+			s.SetStyles(st)
+		}
+	}
 	if m.tree != nil {
 		m.tree.st = st
 	}
@@ -494,8 +535,9 @@ func (m *Model) setStatus(s string) {
 	m.status, m.statusUntil = s, time.Now().Add(6*time.Second)
 }
 
-// key handles a key press: overlays first (help, drill-in, filter), then
-// global keys, then the focused pane.
+// key handles a key press: overlays first (help, drill-in), then the
+// focused pane (all keys while it has a text input, else the keys it
+// declares), then the keys that work everywhere.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := msg.String()
 	if m.loadErr != nil || m.loading {
@@ -504,10 +546,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if !m.keys.Quit.matches(msg) {
+		m.disarmQuit()
+	}
 	if m.showHelp {
-		if k == "?" || k == "esc" || k == "q" {
-			m.showHelp = false
-		}
+		m.showHelp = m.helpView.key(msg)
 		return nil
 	}
 	if m.drill != nil {
@@ -517,94 +560,127 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.drill.Update(msg)
 	}
-	if m.filterOn {
-		switch k {
-		case "esc":
-			m.filterOn = false
-			m.filter.Blur()
-			m.filter.SetValue("")
-			m.tree.setFilter("")
-			return m.selectionChanged()
-		case "enter":
-			m.filterOn = false
-			m.filter.Blur()
-			return m.selectionChanged()
-		}
-		var cmd tea.Cmd
-		m.filter, cmd = m.filter.Update(msg)
-		m.tree.setFilter(m.filter.Value())
-		return tea.Batch(cmd, m.selectionChanged())
+	before := m.snapshot()
+	if cmd, handled := m.panes[m.focus].Update(msg); handled {
+		return tea.Batch(cmd, m.followChanges(before))
 	}
-	// The chat's input and approval keys take precedence when it has focus.
-	if m.focus == paneChat {
-		if intent, cmd := m.chat.Update(msg); intent.Kind != IntentNone || m.chat.Typing() {
-			return tea.Batch(cmd, m.intent(intent))
-		} else if cmd != nil {
-			return cmd
-		}
-	}
+	cmd := m.globalKey(msg)
+	return tea.Batch(cmd, m.followChanges(before))
+}
+
+// globalKey handles the keys that work in every pane.
+func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
+	ks := m.keys
 	switch {
-	case key.Matches(msg, m.keys.Quit):
-		if m.run != nil && m.chat.Running() && time.Since(m.quitAsk) > 3*time.Second {
-			m.quitAsk = time.Now()
-			m.setStatus("The agent is running: press q again to stop it and quit.")
-			return nil
-		}
-		return tea.Quit
-	case key.Matches(msg, m.keys.Help):
-		m.showHelp = true
-		return nil
-	case key.Matches(msg, m.keys.Reload):
+	case ks.Quit.matches(msg):
+		return m.quit()
+	case ks.Help.matches(msg):
+		m.showHelp, m.helpView = true, helpView{}
+	case ks.Reload.matches(msg):
 		if m.run != nil {
 			m.setStatus("The agent investigated this data; start tracehound again to look at newer data.")
 			return nil
 		}
 		m.setStatus("Reloading…")
 		return m.reload()
-	case key.Matches(msg, m.keys.NextPane):
-		m.focus = (m.focus + 1) % 3
-		return nil
-	case key.Matches(msg, m.keys.PrevPane):
-		m.focus = (m.focus + 2) % 3
-		return nil
-	case key.Matches(msg, m.keys.Pane1):
-		m.focus = paneTree
-		return nil
-	case key.Matches(msg, m.keys.Pane2):
-		m.focus = paneDetail
-		return nil
-	case key.Matches(msg, m.keys.Pane3):
-		m.focus = paneChat
-		return nil
-	case key.Matches(msg, m.keys.Zoom):
+	case ks.NextPane.matches(msg):
+		m.focus = pane((int(m.focus) + 1) % len(m.panes))
+	case ks.PrevPane.matches(msg):
+		m.focus = pane((int(m.focus) + len(m.panes) - 1) % len(m.panes))
+	case ks.Panes.matches(msg):
+		m.focus = pane(int(msg.String()[0] - '1'))
+	case ks.Zoom.matches(msg):
 		m.zoom = !m.zoom
-		return nil
-	case key.Matches(msg, m.keys.Agent) && m.focus != paneChat:
+	case ks.Agent.matches(msg) && m.focus != paneChat:
 		m.focus = paneChat
 		return m.startAgent("")
-	case key.Matches(msg, m.keys.Copy):
+	case ks.Copy.matches(msg):
 		return m.copySelected()
-	case key.Matches(msg, m.keys.Link):
+	case ks.Link.matches(msg):
 		return m.copyLink()
-	case key.Matches(msg, m.keys.NextError) && m.tree != nil:
+	case ks.NextError.matches(msg) && m.tree != nil:
 		m.tree.nextError(1)
 		m.focus = paneTree
-		return m.selectionChanged()
-	case key.Matches(msg, m.keys.PrevError) && m.tree != nil:
+	case ks.PrevError.matches(msg) && m.tree != nil:
 		m.tree.nextError(-1)
 		m.focus = paneTree
-		return m.selectionChanged()
-	case key.Matches(msg, m.keys.Tabs):
-		cmd := m.detail.Update(msg)
-		return tea.Batch(cmd, m.fetchSelected())
-	}
-	switch m.focus {
-	case paneTree:
-		return m.treeKey(msg)
-	case paneDetail:
-		return m.detail.Update(msg)
+	case ks.Tabs.matches(msg):
+		m.detail.Update(msg)
 	}
 	return nil
+}
+
+// paneSnapshot is what the app follows across a key: the selected node
+// (the detail pane shows it) and the detail tab (its content is fetched).
+type paneSnapshot struct {
+	node *tracetree.Node
+	tab  DetailTab
+}
+
+func (m *Model) snapshot() paneSnapshot {
+	s := paneSnapshot{tab: m.detail.Tab()}
+	if m.tree != nil {
+		s.node = m.tree.Selected()
+	}
+	return s
+}
+
+// followChanges updates the detail pane when a key moved the selection
+// or switched the tab.
+func (m *Model) followChanges(before paneSnapshot) tea.Cmd {
+	after := m.snapshot()
+	switch {
+	case after.node != before.node:
+		return m.selectionChanged()
+	case after.tab != before.tab:
+		return m.fetchSelected()
+	}
+	return nil
+}
+
+// quitDisarmMsg ends the quit confirmation armed as seq.
+type quitDisarmMsg struct{ seq int }
+
+// quitWindow is how long the quit confirmation waits for the second q.
+const quitWindow = 3 * time.Second
+
+// quit quits, or first asks when the agent is at work (its run would be
+// cut short): the second q within quitWindow quits.
+func (m *Model) quit() tea.Cmd {
+	if m.quitArmed || m.run == nil || !m.chat.Running() {
+		return tea.Quit
+	}
+	m.quitArmed = true
+	m.quitSeq++
+	m.status, m.statusUntil = m.quitQuestion(), time.Now().Add(quitWindow)
+	seq := m.quitSeq
+	return tea.Tick(quitWindow, func(time.Time) tea.Msg { return quitDisarmMsg{seq} })
+}
+
+// quitQuestion says what quitting now would do, as the agent pane shows
+// the run (waiting for an approval, paused, investigating), short enough
+// for 80 columns.
+func (m *Model) quitQuestion() string {
+	saved := "not saved"
+	if m.tr != nil {
+		saved = "saved: tracehound resume continues it"
+	}
+	state := "it stops the agent mid-step"
+	switch {
+	case m.chat.pendingItem() != nil:
+		state = "the agent waits for your approval"
+	case m.chat.paused != "":
+		state = "the investigation is paused"
+	}
+	return "q again quits · " + state + " · " + saved
+}
+
+// disarmQuit forgets a first q.
+func (m *Model) disarmQuit() {
+	if m.quitArmed {
+		m.quitArmed = false
+		m.status, m.statusUntil = "", time.Time{}
+	}
 }
 
 func (m *Model) fetchSelected() tea.Cmd {
@@ -612,49 +688,6 @@ func (m *Model) fetchSelected() tea.Cmd {
 		return nil
 	}
 	return m.fetchDetail(m.tree.Selected())
-}
-
-func (m *Model) treeKey(msg tea.KeyPressMsg) tea.Cmd {
-	t := m.tree
-	if t == nil {
-		return nil
-	}
-	before := t.Selected()
-	switch {
-	case key.Matches(msg, m.keys.Up):
-		t.move(-1)
-	case key.Matches(msg, m.keys.Down):
-		t.move(1)
-	case key.Matches(msg, m.keys.Top):
-		t.toTop()
-	case key.Matches(msg, m.keys.Bottom):
-		t.toBottom()
-	case key.Matches(msg, m.keys.PageUp):
-		t.move(-max(1, t.height-1))
-	case key.Matches(msg, m.keys.PageDown):
-		t.move(max(1, t.height-1))
-	case key.Matches(msg, m.keys.Collapse):
-		t.collapse()
-	case key.Matches(msg, m.keys.Expand):
-		t.expand()
-	case key.Matches(msg, m.keys.Enter):
-		m.focus = paneDetail
-	case key.Matches(msg, m.keys.Filter):
-		m.filterOn = true
-		m.filter.SetValue(t.filter)
-		return m.filter.Focus()
-	case key.Matches(msg, m.keys.NextMatch):
-		t.selectMatch(t.match + 1)
-	case key.Matches(msg, m.keys.PrevMatch):
-		t.selectMatch(t.match - 1)
-	case msg.String() == "esc" && t.filter != "":
-		t.setFilter("")
-		m.filter.SetValue("")
-	}
-	if t.Selected() != before {
-		return m.selectionChanged()
-	}
-	return nil
 }
 
 // mouse: the wheel scrolls the pane under the pointer; a click focuses a
@@ -669,32 +702,22 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 	if !ok {
 		return nil
 	}
+	before := m.snapshot()
 	switch msg.(type) {
 	case tea.MouseClickMsg:
+		if m.filterOn && p != paneTree {
+			m.filterOn = false // the click ends typing into the filter
+			m.filter.Blur()
+		}
 		m.focus = p
-		if p == paneTree && m.tree != nil && m.tree.clickRow(y) {
-			return m.selectionChanged()
+		if p == paneTree && m.tree != nil {
+			m.tree.clickRow(y)
 		}
 	case tea.MouseWheelMsg:
-		down := mo.Button == tea.MouseWheelDown
-		switch p {
-		case paneTree:
-			if m.tree != nil {
-				if down {
-					m.tree.move(3)
-				} else {
-					m.tree.move(-3)
-				}
-				return m.selectionChanged()
-			}
-		case paneDetail:
-			return m.detail.Update(msg)
-		case paneChat:
-			_, cmd := m.chat.Update(msg)
-			return cmd
-		}
+		cmd, _ := m.panes[p].Update(msg)
+		return tea.Batch(cmd, m.followChanges(before))
 	}
-	return nil
+	return m.followChanges(before)
 }
 
 func (m *Model) copySelected() tea.Cmd {
@@ -886,14 +909,13 @@ type layoutInfo struct {
 	cols            int
 }
 
+// rects are the panes' rectangles in the order of Model.panes.
+func (l layoutInfo) rects() []rect { return []rect{l.tree, l.det, l.chat} }
+
 func (l layoutInfo) paneAt(x, y int) (pane, int, bool) {
-	for _, c := range []struct {
-		p pane
-		r rect
-	}{{paneTree, l.tree}, {paneDetail, l.det}, {paneChat, l.chat}} {
-		r := c.r
+	for i, r := range l.rects() {
 		if r.w > 0 && x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h {
-			return c.p, y - r.y - 1, true // minus the border line
+			return pane(i), y - r.y - 1, true // minus the border line
 		}
 	}
 	return 0, 0, false
@@ -972,60 +994,46 @@ func (m *Model) render() string {
 }
 
 func (m *Model) renderBody(l layoutInfo) string {
-	boxed := func(title string, p pane, r rect, content func(w, h int) string) string {
-		if r.w <= 0 {
-			return ""
-		}
-		st := m.st.Border
-		focused := m.focus == p
-		if focused {
-			st = m.st.BorderFocused
-		}
-		inner := content(r.w-2, r.h-2)
-		boxStyle := st.Width(r.w).Height(r.h)
-		out := boxStyle.Render(inner)
-		// The title on the top border.
-		t := " " + title + " "
-		if focused {
-			t = m.st.StatusOn.Render(t)
-		} else {
-			t = m.st.Subtle.Render(t)
-		}
-		lines := strings.SplitN(out, "\n", 2)
-		if len(lines) == 2 && r.w > lipgloss.Width(t)+4 {
-			top := ansiCut(lines[0], 2) + t
-			top += ansiTail(lines[0], 2+lipgloss.Width(t))
-			out = top + "\n" + lines[1]
-		}
-		return out
+	boxes := make([]string, len(m.panes))
+	for i, r := range l.rects() {
+		boxes[i] = m.box(pane(i), r)
 	}
-	tree := boxed("1 Trace", paneTree, l.tree, func(w, h int) string {
-		if m.tree == nil {
-			return block([]string{m.st.Subtle.Render("No trace: the event carries no trace id.")}, w, h)
-		}
-		if m.filterOn || m.tree.filter != "" {
-			m.filter.SetWidth(w - 4)
-			line := m.filter.View()
-			if !m.filterOn {
-				line = m.st.Subtle.Render(fmt.Sprintf("/ %s  (%d matches, n/N, esc clears)", m.tree.filter, len(m.tree.matches)))
-			}
-			return block([]string{line}, w, 1) + "\n" + m.tree.View(w, h-1, m.focus == paneTree)
-		}
-		return m.tree.View(w, h, m.focus == paneTree)
-	})
-	det := boxed("2 Detail", paneDetail, l.det, func(w, h int) string { return m.detail.View(w, h, m.focus == paneDetail) })
-	chatTitle := "3 Agent"
-	if m.provider != "" {
-		chatTitle += " · " + m.provider
-	}
-	chat := boxed(chatTitle, paneChat, l.chat, func(w, h int) string { return m.chat.View(w, h, m.focus == paneChat) })
 	switch {
 	case m.zoom:
-		return tree + det + chat
+		return strings.Join(boxes, "")
 	case l.cols == 3:
-		return lipgloss.JoinHorizontal(lipgloss.Top, tree, det, chat)
+		return lipgloss.JoinHorizontal(lipgloss.Top, boxes...)
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, tree, lipgloss.JoinVertical(lipgloss.Left, det, chat))
+	return lipgloss.JoinHorizontal(lipgloss.Top, boxes[0], lipgloss.JoinVertical(lipgloss.Left, boxes[1:]...))
+}
+
+// box draws pane p in r: its border, its numbered title on the border
+// (kept however narrow the pane), its content inside.
+func (m *Model) box(p pane, r rect) string {
+	if r.w <= 0 {
+		return ""
+	}
+	st := m.st.Border
+	focused := m.focus == p
+	if focused {
+		st = m.st.BorderFocused
+	}
+	inner := m.panes[p].View(r.w-2, r.h-2, focused)
+	out := st.Width(r.w).Height(r.h).Render(inner)
+	// The title on the top border, after "╭─".
+	t := " " + paneTitle(int(p), m.panes[p], r.w-6) + " "
+	if focused {
+		t = m.st.StatusOn.Render(t)
+	} else {
+		t = m.st.Subtle.Render(t)
+	}
+	lines := strings.SplitN(out, "\n", 2)
+	if len(lines) == 2 && r.w > lipgloss.Width(t)+3 {
+		top := ansiCut(lines[0], 2) + t
+		top += ansiTail(lines[0], 2+lipgloss.Width(t))
+		out = top + "\n" + lines[1]
+	}
+	return out
 }
 
 func (m *Model) renderTitle() string {
@@ -1045,33 +1053,82 @@ func (m *Model) renderTitle() string {
 }
 
 func (m *Model) renderStatus() string {
-	var parts []string
+	if m.status != "" && time.Now().Before(m.statusUntil) {
+		return fit(m.st.StatusOn.Render(clean(m.status)), m.w)
+	}
 	src := m.cfg.Source
 	if m.cfg.Demo {
 		src = "demo data"
 	}
-	parts = append(parts, m.st.Subtle.Render(src))
-	model := "offline analyzer"
-	if m.provider != "" && m.analyzer == "llm" {
-		model = m.provider
-	}
-	if m.provider == "" {
-		model = "agent idle"
-	}
-	parts = append(parts, model)
-	if m.phase != "" {
-		parts = append(parts, "phase "+strings.ReplaceAll(string(m.phase), "_", " "))
+	// What the left side says, most important first; the status bar drops
+	// from the end what does not fit with the pinned hints.
+	left := []string{m.st.Subtle.Render(clean(src))}
+	switch {
+	case m.provider == "":
+		left = append(left, "agent idle")
+	case m.analyzer == "llm":
+		left = append(left, clean(m.provider))
+	default:
+		left = append(left, "offline analyzer")
 	}
 	if m.usage.ContextWindow > 0 && m.analyzer == "llm" {
-		parts = append(parts, fmt.Sprintf("%s / %s tokens", formatTokens(m.usage.ContextTokens), formatTokens(m.usage.ContextWindow)))
+		left = append(left, fmt.Sprintf("%s / %s tokens", formatTokens(m.usage.ContextTokens), formatTokens(m.usage.ContextWindow)))
 	}
-	if m.status != "" && time.Now().Before(m.statusUntil) {
-		return fit(m.st.StatusOn.Render(clean(m.status)), m.w)
+	if m.phase != "" && m.w >= 120 { // narrower, the agent pane's title says it
+		left = append(left, "phase "+strings.ReplaceAll(string(m.phase), "_", " "))
 	}
-	left := strings.Join(parts, m.st.Faint.Render(" │ "))
-	m.help.SetWidth(max(10, m.w-lipgloss.Width(left)-3))
-	hints := m.help.ShortHelpView(m.keys.ShortHelp())
-	return fit(left+m.st.Faint.Render(" │ ")+hints, m.w)
+	sep := m.st.Faint.Render(" │ ")
+	pinned, optional := m.statusHints()
+	dot := m.st.Faint.Render(" · ")
+	need := lipgloss.Width(strings.Join(pinned, dot))
+	for len(left) > 1 && lipgloss.Width(strings.Join(left, sep))+lipgloss.Width(sep)+need > m.w {
+		left = left[:len(left)-1]
+	}
+	l := strings.Join(left, sep) + sep
+	// The optional hints, in order, as many as fit before the pinned ones.
+	var hints []string
+	for _, h := range optional {
+		try := append(append(append([]string{}, hints...), h), pinned...)
+		if lipgloss.Width(l)+lipgloss.Width(strings.Join(try, dot)) > m.w {
+			break
+		}
+		hints = append(hints, h)
+	}
+	return fit(l+strings.Join(append(hints, pinned...), dot), m.w)
+}
+
+// statusHints are the status bar's key hints: pinned (help and quit,
+// always shown) and optional, most useful first (the focused pane's
+// keys, then the next error, the agent and the next pane), generated
+// from the bindings. A global key the focused pane uses itself (the
+// agent pane's a and e) is not offered.
+func (m *Model) statusHints() (pinned, optional []string) {
+	hint := func(b Binding) string {
+		k := b.Help().Key
+		if len(b.Keys()) > 0 && strings.Contains(k, "/") && len(k) > 5 {
+			k = b.Keys()[0]
+		}
+		return m.st.StatusKey.Render(k) + " " + m.st.StatusBar.Render(b.Short)
+	}
+	used := map[string]bool{}
+	for _, b := range m.panes[m.focus].Bindings() {
+		if !b.Enabled() {
+			continue
+		}
+		for _, k := range b.Keys() {
+			used[k] = true
+		}
+		if b.Short != "" {
+			optional = append(optional, hint(b))
+		}
+	}
+	ks := m.keys
+	for _, b := range []Binding{ks.NextError, ks.Agent, ks.NextPane} {
+		if !used[b.Keys()[0]] {
+			optional = append(optional, hint(b))
+		}
+	}
+	return []string{hint(ks.Help), hint(ks.Quit)}, optional
 }
 
 func (m *Model) renderLoading() string {
@@ -1083,7 +1140,11 @@ func (m *Model) renderLoading() string {
 	}
 	for i, p := range m.progress {
 		mark := m.st.OK.Render("✓ ")
-		if i == len(m.progress)-1 && m.loadErr == nil {
+		switch {
+		case i < len(m.progress)-1:
+		case m.loadErr != nil:
+			mark = m.st.Error.Render("✗ ") // the step that failed
+		default:
 			mark = m.st.Info.Render(spin + " ")
 		}
 		lines = append(lines, mark+clean(p))
@@ -1099,55 +1160,6 @@ func (m *Model) renderLoading() string {
 		lines = append(lines, "", m.st.Subtle.Render("Press q to quit. `tracehound config` shows the Sentry settings; --demo works without an account."))
 	}
 	return place(m.w, m.h, strings.Join(lines, "\n"))
-}
-
-func (m *Model) renderHelp() string {
-	w := min(m.w-4, 110)
-	// The key groups as columns, as many side by side as fit, in rows.
-	var cols []string
-	for _, group := range m.keys.FullHelp() {
-		kw := 0
-		for _, b := range group {
-			kw = max(kw, lipgloss.Width(b.Help().Key))
-		}
-		var lines []string
-		for _, b := range group {
-			h := b.Help()
-			lines = append(lines, m.st.Accent.Render(fmt.Sprintf("%-*s", kw, h.Key))+"  "+h.Desc)
-		}
-		cols = append(cols, strings.Join(lines, "\n"))
-	}
-	var rows []string
-	for len(cols) > 0 {
-		row, used := []string{}, 0
-		for len(cols) > 0 {
-			cw := lipgloss.Width(cols[0]) + 4
-			if len(row) > 0 && used+cw > w {
-				break
-			}
-			row = append(row, lipgloss.NewStyle().PaddingRight(4).Render(cols[0]))
-			used += cw
-			cols = cols[1:]
-		}
-		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
-	}
-	wrap := lipgloss.NewStyle().Width(w)
-	var b strings.Builder
-	b.WriteString(m.st.Accent.Render("tracehound — keys") + m.st.Subtle.Render("   ? or esc closes this help") + "\n\n")
-	b.WriteString(strings.Join(rows, "\n\n") + "\n\n")
-	b.WriteString(m.st.Bold.Render("Agent pane (3)") + "\n")
-	b.WriteString(wrap.Render(chatHelp) + "\n\n")
-	// Non-breaking spaces keep each mark with its meaning when the line wraps.
-	marks := []string{"▶ path to the issue's event", "◀ this issue", "✗ error", "⚠ performance issue", "◔ profile", "N× repeated siblings (→ expands)"}
-	for i, mk := range marks {
-		marks[i] = strings.ReplaceAll(mk, " ", "\u00a0")
-	}
-	b.WriteString(wrap.Render(m.st.Bold.Render("Tree marks") + "  " + strings.Join(marks, " · ")))
-	out := lipgloss.NewStyle().Width(w).Render(b.String())
-	if lipgloss.Height(out) > m.h {
-		out = strings.Join(strings.Split(out, "\n")[:m.h], "\n")
-	}
-	return place(m.w, m.h, out)
 }
 
 // place centres a text on a w×h screen, wrapping lines wider than it and

@@ -65,16 +65,9 @@ type Intent struct {
 	Node     string
 }
 
-// chatHelp lists the agent pane's keys for the help screen.
-const chatHelp = `a approve the call once (or start) · s approve its tool for the session
-d deny it with a reason · e edit its JSON arguments (ctrl+s approves them)
-c continue after a phase · i message the agent: enter queues it for the
-next step, alt+enter interrupts the stream · esc esc cancels the run
-tab/shift+tab select a tool card · enter opens it · r shows the reasoning
-j/k, pgup/pgdn, g/G scroll; at the bottom the pane follows new output`
-
-// escWindow is how soon a second esc must follow the first to cancel.
-const escWindow = time.Second
+// stopWindow is how soon a second x must follow the first to stop the
+// run.
+const stopWindow = 2 * time.Second
 
 type inputMode int
 
@@ -150,10 +143,13 @@ type itemKey struct {
 //	i (or /)    type a message: enter queues it for the next step, alt+enter
 //	            (ctrl+enter, ctrl+j) interrupts the stream with it, esc leaves the input
 //	enter       open the selected card (or the pending one); start when idle
-//	tab/S-tab   select the next / previous tool card
+//	tab/S-tab   select the next / previous tool card (around: the pane keeps
+//	            the focus)
 //	j/k ↑/↓     scroll; pgup/pgdown, ctrl+u/ctrl+d, g/G (home/end)
 //	r           expand or collapse the reasoning
-//	esc esc     cancel the run (the first esc says so; the second within 1s cancels)
+//	x x         stop the run (the first x says so; the second within 2s stops it)
+//	esc         clear the card selection; with none, the key is the app's (it
+//	            leaves the pane)
 //
 // Approval keys act only while the input is not focused, so a message
 // being typed can never approve or deny a call; pasting focuses the input.
@@ -181,7 +177,7 @@ type Chat struct {
 	reveal   *chatItem // an item to bring into view at the next View
 	expanded bool      // reasoning blocks
 	frame    int
-	escAt    time.Time
+	stopAt   time.Time
 
 	mode    inputMode
 	input   textinput.Model
@@ -252,6 +248,14 @@ func (c *Chat) Started() {
 // (a model can; the offline analyzer cannot).
 func (c *Chat) SetFollowUps(ok bool) { c.followUps = ok }
 
+// steerable reports whether the running agent reads the user's messages:
+// a model does; the offline analyzer follows a fixed plan, so the pane
+// offers no redirect it would ignore.
+func (c *Chat) steerable() bool { return c.followUps }
+
+// offlineNoMessages is what i says to the offline analyzer.
+const offlineNoMessages = "The offline analyzer follows a fixed plan and cannot take messages; run with --model (or TRACEHOUND_MODEL) to steer an investigation."
+
 // Typing reports whether keys go to a text input of the pane (a
 // message, a reason, an edit): the app should then pass every key to
 // Update, including the ones it binds globally (q, tab, digits).
@@ -270,7 +274,7 @@ func (c *Chat) DrillFor(id string) *Drill {
 // Animating reports whether Tick changes what the pane shows (a spinner,
 // the esc hint): the app can stop its ticker otherwise.
 func (c *Chat) Animating() bool {
-	if !c.escAt.IsZero() {
+	if !c.stopAt.IsZero() {
 		return true
 	}
 	for _, it := range c.cards {
@@ -284,8 +288,8 @@ func (c *Chat) Animating() bool {
 // Tick advances the spinners and expires the esc hint.
 func (c *Chat) Tick() {
 	c.frame++
-	if !c.escAt.IsZero() && c.now().Sub(c.escAt) > escWindow {
-		c.escAt = time.Time{}
+	if !c.stopAt.IsZero() && c.now().Sub(c.stopAt) > stopWindow {
+		c.stopAt = time.Time{}
 	}
 }
 
@@ -569,7 +573,7 @@ func (c *Chat) finish(reason string) {
 	c.running, c.starting, c.cancelling, c.finished = false, false, false, true
 	c.finishReason = reason
 	c.paused = ""
-	c.escAt = time.Time{}
+	c.stopAt = time.Time{}
 	for _, it := range c.items {
 		if it.kind == itemError && it.errState == errRunning {
 			it.errState = errPast
@@ -676,22 +680,27 @@ func (c *Chat) key(m tea.KeyPressMsg) (Intent, tea.Cmd) {
 	}
 
 	// Navigation mode: keys are commands.
-	if k != "esc" {
-		c.escAt = time.Time{}
+	if k != "x" {
+		c.stopAt = time.Time{}
 	}
 	pending := c.pendingItem()
 	switch k {
 	case "esc":
-		c.selected = ""
+		if c.selected != "" {
+			c.selected = ""
+			return handled, nil
+		}
+		return Intent{}, nil // the app's: it leaves the pane
+	case "x":
 		if !c.Running() {
 			return Intent{}, nil
 		}
-		if !c.escAt.IsZero() && c.now().Sub(c.escAt) <= escWindow {
-			c.escAt = time.Time{}
+		if !c.stopAt.IsZero() && c.now().Sub(c.stopAt) <= stopWindow {
+			c.stopAt = time.Time{}
 			c.cancelling = true
 			return Intent{Kind: IntentCancel}, nil
 		}
-		c.escAt = c.now()
+		c.stopAt = c.now()
 		return handled, nil
 	case "a":
 		if pending != nil {
@@ -726,6 +735,11 @@ func (c *Chat) key(m tea.KeyPressMsg) (Intent, tea.Cmd) {
 			return Intent{Kind: IntentContinue}, nil
 		}
 	case "i", "/":
+		if c.Running() && !c.steerable() {
+			c.add(&chatItem{kind: itemNote, text: offlineNoMessages})
+			c.follow = true
+			return handled, nil
+		}
 		c.mode = modeTyping
 		return handled, c.input.Focus()
 	case "r":
@@ -742,10 +756,10 @@ func (c *Chat) key(m tea.KeyPressMsg) (Intent, tea.Cmd) {
 			return c.start(""), nil
 		}
 	case "tab", "shift+tab":
-		// Through the cards, then out of the pane (the app's tab).
-		if c.selectCard(k == "tab") {
-			return handled, nil
-		}
+		// Through the cards and around; the pane keeps the focus (esc
+		// leaves it).
+		c.selectCard(k == "tab")
+		return handled, nil
 	case "j", "down":
 		c.scroll(1)
 		return handled, nil
@@ -852,9 +866,9 @@ func (c *Chat) scroll(n int) {
 	c.follow = c.offset >= maxOff
 }
 
-// selectCard moves the selection to the next or previous card; without
-// a selection it starts from the cards in view. Past the last (or first)
-// card the selection ends and it returns false: the key is the app's.
+// selectCard moves the selection to the next or previous card, around
+// from the last to the first; without a selection it starts from the
+// cards in view. It returns false when there is no card.
 func (c *Chat) selectCard(forward bool) bool {
 	var ids []string
 	var tops []int
@@ -874,9 +888,9 @@ func (c *Chat) selectCard(forward bool) bool {
 	switch {
 	case len(ids) == 0:
 	case cur >= 0 && forward:
-		next = cur + 1
+		next = (cur + 1) % len(ids)
 	case cur >= 0:
-		next = cur - 1
+		next = (cur + len(ids) - 1) % len(ids)
 	case forward:
 		// The first card in view, else the first below it.
 		next = len(ids) - 1
@@ -910,8 +924,8 @@ func (c *Chat) View(w, h int, focused bool) string {
 	if w <= 0 || h <= 0 {
 		return block(nil, w, h)
 	}
-	if !c.escAt.IsZero() && c.now().Sub(c.escAt) > escWindow {
-		c.escAt = time.Time{}
+	if !c.stopAt.IsZero() && c.now().Sub(c.stopAt) > stopWindow {
+		c.stopAt = time.Time{}
 	}
 	footer := c.footer(w, h)
 	vh := max(h-1-len(footer), 0)
@@ -1012,8 +1026,8 @@ func (c *Chat) footer(w, h int) []string {
 		c.input.SetWidth(iw)
 		body = []string{c.input.View()}
 		switch {
-		case !c.escAt.IsZero():
-			hint = st.Warn.Render("press esc again to cancel the run")
+		case !c.stopAt.IsZero():
+			hint = st.Warn.Render("press x again to stop the run")
 		case c.pendingItem() != nil && c.mode == modeTyping:
 			hint = st.Accent.Render("Approval requested") + sep + c.keyHints(w-21, keyHint{"esc", "leave the input to answer", "leave input"})
 		case c.pendingItem() != nil:
@@ -1022,13 +1036,19 @@ func (c *Chat) footer(w, h int) []string {
 		case c.mode == modeTyping:
 			hint = c.keyHints(w, keyHint{"enter", "queue for the next step", "queue"}, keyHint{"alt+enter", "interrupt now", "interrupt"},
 				keyHint{"esc", "leave", "leave"})
+		case c.paused != "" && c.running && c.steerable():
+			hint = c.keyHints(w, keyHint{"c", "continue", "continue"}, keyHint{"i", "redirect", "redirect"}, keyHint{"tab/shift+tab", "cards", "cards"},
+				keyHint{"esc", "leave", "leave"})
 		case c.paused != "" && c.running:
-			hint = c.keyHints(w, keyHint{"c", "continue", "continue"}, keyHint{"i", "redirect", "redirect"}, keyHint{"tab", "cards", "cards"})
+			hint = c.keyHints(w, keyHint{"c", "continue", "continue"}, keyHint{"tab/shift+tab", "cards", "cards"}, keyHint{"esc", "leave", "leave"})
+		case c.Running() && c.steerable():
+			hint = c.keyHints(w, keyHint{"i", "message", "message"}, keyHint{"tab/shift+tab", "cards", "cards"}, keyHint{"r", "reasoning", "reasoning"},
+				keyHint{"x x", "stop", "stop"}, keyHint{"esc", "leave", "leave"})
 		case c.Running():
-			hint = c.keyHints(w, keyHint{"i", "message", "message"}, keyHint{"tab", "cards", "cards"}, keyHint{"r", "reasoning", "reasoning"},
-				keyHint{"esc esc", "cancel", "cancel"})
+			hint = c.keyHints(w, keyHint{"tab/shift+tab", "cards", "cards"}, keyHint{"x x", "stop", "stop"}, keyHint{"esc", "leave", "leave"})
 		case c.finished:
-			hint = c.keyHints(w, keyHint{"tab", "select a card", "cards"}, keyHint{"enter", "open it", "open"}, keyHint{"g/G", "top/bottom", "top/end"})
+			hint = c.keyHints(w, keyHint{"tab/shift+tab", "select a card", "cards"}, keyHint{"enter", "open it", "open"},
+				keyHint{"g/G", "top/bottom", "top/end"}, keyHint{"esc", "leave", "leave"})
 		default:
 			hint = c.keyHints(w, keyHint{"a", "start", "start"}, keyHint{"i", "start with a message", "message"})
 		}
@@ -1075,12 +1095,20 @@ func (c *Chat) placeholder() string {
 		return "Tell the agent…"
 	case c.pendingItem() != nil:
 		return "Approve or deny the call above — or press i to tell the agent something"
-	case c.paused == agent.PhaseSolution && c.running:
-		return "Root cause reported — press c to continue, or i to redirect"
-	case c.paused == agent.PhasePatch && c.running:
-		return "Solution plan reported — press c to continue, or i to redirect"
 	case c.paused != "" && c.running:
-		return "Paused — press c to continue, or i to redirect"
+		what := "Paused"
+		switch c.paused {
+		case agent.PhaseSolution:
+			what = "Root cause reported"
+		case agent.PhasePatch:
+			what = "Solution plan reported"
+		}
+		if !c.steerable() {
+			return what + " — press c to continue"
+		}
+		return what + " — press c to continue, or i to redirect"
+	case c.Running() && !c.steerable():
+		return "The offline analyzer follows a fixed plan (it takes no messages)"
 	case c.Running():
 		return "Press i to tell the agent something"
 	case c.finished:

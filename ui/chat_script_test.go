@@ -169,6 +169,15 @@ func newTestChat(t testing.TB) *Chat {
 	t.Helper()
 	c := NewChat(NewStyles(true))
 	c.now = func() time.Time { return chatT0.Add(10 * time.Second) }
+	c.SetFollowUps(true) // a model's run, which takes messages
+	return c
+}
+
+// newOfflineChat is a chat pane for the offline analyzer, which takes no
+// messages.
+func newOfflineChat(t testing.TB) *Chat {
+	c := newTestChat(t)
+	c.SetFollowUps(false)
 	return c
 }
 

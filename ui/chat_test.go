@@ -282,47 +282,48 @@ func TestChatApprovalChoicesAndKeys(t *testing.T) {
 	})
 }
 
-func TestChatDoubleEscCancels(t *testing.T) {
+func TestChatDoubleXStops(t *testing.T) {
 	now := chatT0
 	c := newTestChat(t)
 	c.now = func() time.Time { return now }
-	if it := chatPress(t, c, "esc", "esc"); it.Kind != IntentNone {
-		t.Fatalf("esc esc with no run → %+v", it)
+	if it := chatPress(t, c, "x", "x"); it.Kind != IntentNone {
+		t.Fatalf("x x with no run → %+v", it)
 	}
 	chatRunTo(t, c, "step1")
-	if it := chatPress(t, c, "esc"); it.Kind != IntentHandled {
-		t.Fatalf("first esc → %+v", it)
+	if it := chatPress(t, c, "x"); it.Kind != IntentHandled {
+		t.Fatalf("first x → %+v", it)
 	}
-	if s := plainScreen(c.View(100, 30, true)); !strings.Contains(s, "press esc again to cancel the run") {
-		t.Errorf("no esc hint:\n%s", s)
+	if s := plainScreen(c.View(100, 30, true)); !strings.Contains(s, "press x again to stop the run") {
+		t.Errorf("no x hint:\n%s", s)
 	}
-	now = now.Add(2 * time.Second)
+	now = now.Add(3 * time.Second)
 	c.Tick()
-	if s := plainScreen(c.View(100, 30, true)); strings.Contains(s, "press esc again") {
-		t.Errorf("esc hint still shown after 2s:\n%s", s)
+	if s := plainScreen(c.View(100, 30, true)); strings.Contains(s, "press x again") {
+		t.Errorf("x hint still shown after 3s:\n%s", s)
 	}
-	if it := chatPress(t, c, "esc"); it.Kind != IntentHandled {
-		t.Fatalf("esc after 2s → %+v, want a new first esc", it)
+	if it := chatPress(t, c, "x"); it.Kind != IntentHandled {
+		t.Fatalf("x after 3s → %+v, want a new first x", it)
 	}
-	if it := chatPress(t, c, "j", "esc"); it.Kind != IntentHandled {
-		t.Fatalf("esc j esc → %+v, want nothing (another key came between)", it)
+	if it := chatPress(t, c, "j", "x"); it.Kind != IntentHandled {
+		t.Fatalf("x j x → %+v, want nothing (another key came between)", it)
 	}
 	now = now.Add(500 * time.Millisecond)
-	if it := chatPress(t, c, "esc"); it.Kind != IntentCancel {
-		t.Fatalf("esc esc within 1s → %+v, want cancel", it)
+	if it := chatPress(t, c, "x"); it.Kind != IntentCancel {
+		t.Fatalf("x x within 2s → %+v, want cancel", it)
 	}
 	if s := plainScreen(c.View(100, 30, true)); !strings.Contains(s, "cancelling…") {
 		t.Errorf("title does not say cancelling:\n%s", s)
 	}
-	// In the input, esc first leaves the input.
+	// esc never stops the run: it leaves the input, then the card
+	// selection, then the pane (the app's).
 	c2 := newTestChat(t)
 	chatRunTo(t, c2, "step1")
 	chatPress(t, c2, "i")
-	if it := chatPress(t, c2, "esc", "esc"); it.Kind != IntentHandled || c2.Typing() {
-		t.Fatalf("i esc esc → %+v (typing %v), want the input left and one esc armed", it, c2.Typing())
+	if it := chatPress(t, c2, "esc"); it.Kind != IntentHandled || c2.Typing() {
+		t.Fatalf("i esc → %+v (typing %v), want the input left", it, c2.Typing())
 	}
-	if it := chatPress(t, c2, "esc"); it.Kind != IntentCancel {
-		t.Fatalf("third esc → %+v", it)
+	if it := chatPress(t, c2, "esc", "esc"); it.Kind != IntentNone || c2.cancelling {
+		t.Fatalf("esc esc → %+v (cancelling %v), want the key left to the app", it, c2.cancelling)
 	}
 }
 
@@ -508,18 +509,20 @@ func TestChatCardsAndDrill(t *testing.T) {
 	if it := chatPress(t, c, "shift+tab"); it.Kind != IntentHandled || c.selected != "call_1" {
 		t.Errorf("shift+tab → %+v %q", it, c.selected)
 	}
-	// Before the first card (and after the last) the key is the app's: it
-	// moves to another pane.
-	if it := chatPress(t, c, "shift+tab"); it.Kind != IntentNone || c.selected != "" {
-		t.Errorf("shift+tab on the first card → %+v %q, want the key left to the app", it, c.selected)
+	// The selection goes around: the pane keeps the focus (esc leaves).
+	if it := chatPress(t, c, "shift+tab"); it.Kind != IntentHandled || c.selected != "call_3" {
+		t.Errorf("shift+tab on the first card → %+v %q, want the last card", it, c.selected)
+	}
+	if it := chatPress(t, c, "tab"); it.Kind != IntentHandled || c.selected != "call_1" {
+		t.Errorf("tab on the last card → %+v %q, want the first", it, c.selected)
+	}
+	if it := chatPress(t, c, "esc"); it.Kind != IntentHandled || c.selected != "" {
+		t.Errorf("esc on a card → %+v %q, want the selection cleared", it, c.selected)
 	}
 	chatPress(t, c, "G")
 	c.View(100, 60, true)
 	if it := chatPress(t, c, "shift+tab"); it.Kind != IntentHandled || c.selected != "call_3" {
 		t.Errorf("shift+tab at the bottom → %+v %q, want the last card", it, c.selected)
-	}
-	if it := chatPress(t, c, "tab"); it.Kind != IntentNone || c.selected != "" {
-		t.Errorf("tab on the last card → %+v %q", it, c.selected)
 	}
 
 	d := c.DrillFor("call_1")
@@ -792,5 +795,26 @@ func TestChatCallIDReusedByALaterRun(t *testing.T) {
 	s := plainScreen(c.View(100, 60, true))
 	if !strings.Contains(s, "✓ get_error_event") || !strings.Contains(s, "get_trace_tree") {
 		t.Errorf("the earlier card was overwritten:\n%s", s)
+	}
+}
+
+// The offline analyzer takes no messages: the paused and running pane
+// does not offer a redirect it would ignore, and i says why.
+func TestChatOfflineOffersNoRedirect(t *testing.T) {
+	c := newOfflineChat(t)
+	chatRunTo(t, c, "step1")
+	s := plainScreen(c.View(100, 30, true))
+	if strings.Contains(s, "i message") || strings.Contains(s, "redirect") {
+		t.Errorf("the offline analyzer's run offers a message:\n%s", s)
+	}
+	if it := chatPress(t, c, "i"); it.Kind != IntentHandled || c.Typing() {
+		t.Fatalf("i → %+v (typing %v), want a note and no input", it, c.Typing())
+	}
+	if s := plainScreen(c.View(100, 30, true)); !strings.Contains(s, "cannot take messages") {
+		t.Errorf("i does not say why:\n%s", s)
+	}
+	c.Apply(agent.Event{Kind: agent.EventPhase, Phase: agent.PhaseSolution})
+	if s := plainScreen(c.View(100, 30, true)); strings.Contains(s, "redirect") || !strings.Contains(s, "press c to continue") {
+		t.Errorf("paused offline run:\n%s", s)
 	}
 }

@@ -336,16 +336,47 @@ func (d *Detail) Tick() {
 	}
 }
 
+// detailKeys are the detail pane's keys.
+var detailKeys = struct {
+	Move, Page, TopBottom, Sideways, Enter, Tabs Binding
+}{
+	Move:      bind(keys("j", "k", "down", "up"), "j/k", "select a span (Spans), else scroll", ""),
+	Page:      bind(keys("pgup", "pgdown", "ctrl+u", "ctrl+d"), "pgup/pgdn", "page up / down", ""),
+	TopBottom: bind(keys("g", "G", "home", "end"), "g/G", "top / bottom", ""),
+	Sideways:  bind(keys("h", "l", "left", "right"), "h/l", "scroll sideways (wide lines)", ""),
+	Enter:     bind(keys("enter"), "enter", "expand: a span's attributes, system frames, small profile nodes", "expand"),
+	Tabs:      bind(keys("[", "]"), "[ ]", "previous / next tab", "tab"),
+}
+
+// Title is the pane's name on its border.
+func (d *Detail) Title() string { return "Detail" }
+
+// Bindings are the pane's keys, for the help and the status bar.
+func (d *Detail) Bindings() []Binding {
+	k := d.tabContent()
+	return []Binding{detailKeys.Move, detailKeys.Page, detailKeys.TopBottom, detailKeys.Sideways,
+		detailKeys.Enter.enabled(k != nil && k.hint() != ""), detailKeys.Tabs}
+}
+
+// tabContent is the active tab's content (nil while loading, failed or
+// empty).
+func (d *Detail) tabContent() dtPane {
+	if d.status != dtStatusNone {
+		return nil
+	}
+	return d.ts[d.tab].pane
+}
+
 // Update handles the keys and the mouse wheel when the pane is focused:
 // j/k or ↑/↓ move (the selected span row on the Spans tab, else scroll),
 // pgup/pgdown and ctrl+u/ctrl+d page, g/G or home/end go to the top or
 // bottom, h/l or ←/→ scroll sideways when lines are wider than the pane,
 // enter expands (a span's attributes, system frames, small profile
-// nodes), [ and ] switch tabs.
-func (d *Detail) Update(msg tea.Msg) tea.Cmd {
+// nodes), [ and ] switch tabs. handled says the key was one of those.
+func (d *Detail) Update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
-		d.key(msg.String())
+		return nil, d.key(msg.String())
 	case tea.MouseWheelMsg:
 		sp, _ := d.ts[d.tab].pane.(dtSelecting)
 		switch {
@@ -365,26 +396,27 @@ func (d *Detail) Update(msg tea.Msg) tea.Cmd {
 		case msg.Button == tea.MouseWheelRight:
 			d.hscroll(8)
 		}
+		return nil, true
 	}
-	return nil
+	return nil, false
 }
 
-func (d *Detail) key(k string) {
+func (d *Detail) key(k string) bool {
 	page := max(d.lastRows-1, 1)
 	switch k {
 	case "[":
 		d.cycleTab(-1)
-		return
+		return true
 	case "]":
 		d.cycleTab(1)
-		return
+		return true
 	}
 	if d.status != dtStatusNone {
-		return
+		return false
 	}
 	s := &d.ts[d.tab]
 	if s.pane == nil {
-		return
+		return false
 	}
 	sp, selecting := s.pane.(dtSelecting)
 	switch k {
@@ -445,8 +477,11 @@ func (d *Detail) key(k string) {
 		if selecting {
 			d.follow(sp)
 		}
+	default:
+		return false
 	}
 	d.memo.ok = false
+	return true
 }
 
 func (d *Detail) cycleTab(delta int) {

@@ -40,6 +40,7 @@ type treePane struct {
 	match   int
 
 	errSubtree map[*tracetree.Node]int // errors in each node's subtree
+	order      map[*tracetree.Node]int // each node's index in tree.Nodes (built on first use)
 }
 
 func newTreePane(st *Styles, t *tracetree.Tree) *treePane {
@@ -287,8 +288,12 @@ func (p *treePane) selectParent(par *tracetree.Node) {
 	}
 }
 
-// nextError selects the next (dir 1) or previous (dir -1) error or
-// performance issue, wrapping around.
+// nextError selects the next error or performance issue toward the
+// cause (dir 1), or back toward the effect (dir -1), wrapping around.
+// A cause happens before its effect and deeper in the trace, so the
+// tree's order read backwards from the issue's event walks down its
+// causal chain (the storefront's error ← the gateway's ← payments' ←
+// auth-service's), then on to the other errors.
 func (p *treePane) nextError(dir int) bool {
 	var errs []*tracetree.Node
 	for _, n := range p.tree.Nodes {
@@ -299,37 +304,38 @@ func (p *treePane) nextError(dir int) bool {
 	if len(errs) == 0 {
 		return false
 	}
-	cur := p.Selected()
-	idx := -1
-	for i, e := range errs {
-		if e == cur {
-			idx = i
-		}
-	}
-	if idx < 0 {
-		// Start from the tree position of the selection.
-		pos := indexOf(p.tree.Nodes, cur)
-		idx = -1
-		for i, e := range errs {
-			if indexOf(p.tree.Nodes, e) > pos {
-				idx = i - 1
+	pos := p.index(p.Selected())
+	var next *tracetree.Node
+	if dir > 0 {
+		next = errs[len(errs)-1]
+		for i := len(errs) - 1; i >= 0; i-- {
+			if p.index(errs[i]) < pos {
+				next = errs[i]
 				break
 			}
-			idx = i
 		}
-		if dir < 0 {
-			idx++
+	} else {
+		next = errs[0]
+		for _, e := range errs {
+			if p.index(e) > pos {
+				next = e
+				break
+			}
 		}
 	}
-	next := ((idx+dir)%len(errs) + len(errs)) % len(errs)
-	return p.selectNode(errs[next])
+	return p.selectNode(next)
 }
 
-func indexOf(ns []*tracetree.Node, n *tracetree.Node) int {
-	for i, x := range ns {
-		if x == n {
-			return i
+// index is n's position in the tree's order (-1 for none).
+func (p *treePane) index(n *tracetree.Node) int {
+	if p.order == nil {
+		p.order = make(map[*tracetree.Node]int, len(p.tree.Nodes))
+		for i, x := range p.tree.Nodes {
+			p.order[x] = i
 		}
+	}
+	if i, ok := p.order[n]; ok {
+		return i
 	}
 	return -1
 }
@@ -347,11 +353,8 @@ func (p *treePane) setFilter(q string) {
 			p.matches = append(p.matches, p.tree.Nodes[m.Index])
 		}
 		// Keep tree order for n/N.
-		order := map[*tracetree.Node]int{}
-		for i, n := range p.tree.Nodes {
-			order[n] = i
-		}
-		sortNodesBy(p.matches, order)
+		p.index(nil)
+		sortNodesBy(p.matches, p.order)
 	}
 	p.rebuild()
 	if len(p.matches) > 0 {
