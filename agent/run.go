@@ -477,9 +477,17 @@ func (r *Run) toolByName(name string) (*Tool, bool) {
 	return nil, false
 }
 
-// maxToolTokens caps a tool result: 15% of the window, at most 12,000.
-func (r *Run) maxToolTokens() int {
-	return min(r.opts.Provider.ContextWindow()*15/100, 12000)
+// MaxToolTokens is the most tokens a tool result may take in a context
+// window of window tokens: 15% of it, at most 12,000.
+func MaxToolTokens(window int) int { return min(window*15/100, 12000) }
+
+// ModelOutput is a tool's text as a model with a context window of window
+// tokens receives it: secrets scrubbed, then capped (head and tail, with a
+// hint to narrow the query). Scrubbing comes first: a secret cut in half
+// by the cap would no longer be recognised.
+func ModelOutput(text string, window int) string {
+	scrubbed, _ := redact.Secrets(text)
+	return capText(scrubbed, MaxToolTokens(window))
 }
 
 // handleCall takes one tool call through validation, approval, running
@@ -612,10 +620,7 @@ func (r *Run) handleCall(tc ToolCall) {
 	if tool.Name == ToolProposePatch {
 		r.recordPatch(args, &res, call.Preview)
 	}
-	// Scrub before capping: a secret cut in half by the cap would no
-	// longer be recognised.
-	scrubbed, _ := redact.Secrets(res.Text)
-	call.ModelOutput = capText(scrubbed, r.maxToolTokens())
+	call.ModelOutput = ModelOutput(res.Text, r.opts.Provider.ContextWindow())
 	if tool.ReadOnly {
 		r.cache[sig] = call.ModelOutput
 	}
