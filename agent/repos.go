@@ -17,6 +17,7 @@ import (
 	"sync"
 	"unicode"
 
+	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	"github.com/BurntSushi/toml"
@@ -484,18 +485,12 @@ func ParseRepoFlag(s string) (Repo, error) {
 	return Repo{Name: project, Path: abs, Projects: []string{project}}, nil
 }
 
-// DatasetRepos builds the repositories of a dataset in the sentryapi/local
-// layout (its code-mappings.json) checked out at checkouts (repository
-// name → directory, as demo.Materialize returns).
+// DatasetRepos builds the repositories of a dataset (its code-mappings.json)
+// checked out at checkouts (repository name → directory, as
+// demo.Materialize returns).
 func DatasetRepos(fsys fs.FS, checkouts map[string]string) (*Repos, error) {
 	var mappings []wire.CodeMapping
-	b, err := fs.ReadFile(fsys, "code-mappings.json")
-	switch {
-	case err == nil:
-		if err := wire.Decode(b, &mappings); err != nil {
-			return nil, fmt.Errorf("code-mappings.json: %w", err)
-		}
-	case !errors.Is(err, fs.ErrNotExist):
+	if err := dataset.ReadJSON(fsys, dataset.CodeMappingsFile, &mappings); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
 	names := make([]string, 0, len(checkouts))
