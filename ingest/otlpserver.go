@@ -106,15 +106,33 @@ func (s *Server) otlpTraces(w http.ResponseWriter, r *http.Request) {
 	w.Write(out)
 }
 
+// IngestOTLP stores OTLP traces (logging and reporting each service's
+// outcome as an envelope's) and returns how many spans were rejected and
+// why, for the partial success answer.
+func (s *Server) IngestOTLP(td ptrace.Traces) (rejected int, problem string, err error) {
+	return s.store.IngestOTLP(td, func(p Project, out Outcome) {
+		for _, e := range out.Errors {
+			s.log.Warn("dropped an OTLP item (the others were kept)", "project", p.Slug, "item", e)
+		}
+		s.log.Info("otlp", "project", p.Slug, "stored", out.Stored)
+		if s.opts.OnIngest != nil {
+			s.opts.OnIngest(p, out)
+		}
+	})
+}
+
 // IngestOTLP stores OTLP traces: each service's project is created on
 // first sight, then its transactions, errors and loose spans are stored as
-// an envelope of that project would be. It returns how many spans were
-// rejected and why (for the partial success answer).
-func (s *Server) IngestOTLP(td ptrace.Traces) (rejected int, problem string, err error) {
+// an envelope of that project would be (done, when set, is told each
+// service's outcome). It returns how many spans were rejected and why.
+func (s *Store) IngestOTLP(td ptrace.Traces, done func(Project, Outcome)) (rejected int, problem string, err error) {
 	res := otlp.Convert(td)
 	rejected, problem = res.Rejected, res.Problem
 	for _, svc := range res.Services {
-		p, err := s.store.projectBySlug(svc.Slug, svc.Platform)
+		if len(svc.Items) == 0 {
+			continue
+		}
+		p, err := s.projectBySlug(svc.Slug, svc.Platform)
 		if err != nil {
 			return rejected, problem, err
 		}
@@ -122,21 +140,16 @@ func (s *Server) IngestOTLP(td ptrace.Traces) (rejected int, problem string, err
 		for _, it := range svc.Items {
 			items = append(items, Item{Type: it.Type, Payload: it.Payload})
 		}
-		if len(items) == 0 {
-			continue
-		}
-		out, err := s.store.Ingest(p, "", items)
+		out, err := s.Ingest(p, "", items)
 		if err != nil {
 			return rejected, problem, err
 		}
-		for _, e := range out.Errors {
-			s.log.Warn("dropped an OTLP item (the others were kept)", "project", p.Slug, "item", e)
-			rejected++
-			problem = firstNonEmpty(problem, e)
+		rejected += len(out.Errors)
+		if len(out.Errors) > 0 {
+			problem = firstNonEmpty(problem, out.Errors[0])
 		}
-		s.log.Info("otlp", "project", p.Slug, "stored", out.Stored)
-		if s.opts.OnIngest != nil {
-			s.opts.OnIngest(p, out)
+		if done != nil {
+			done(p, out)
 		}
 	}
 	return rejected, problem, nil

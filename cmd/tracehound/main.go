@@ -41,6 +41,10 @@ func run(ctx context.Context, args []string, a *app) int {
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	err := root.ExecuteContext(ctx)
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+	a.closers = nil
 	if err == nil {
 		return exitOK
 	}
@@ -97,6 +101,10 @@ type app struct {
 	data                     string
 	format                   string
 	debug                    bool
+
+	// closers release what the command opened (a temporary store), in
+	// reverse order, when it ends.
+	closers []func()
 
 	// clientOptions lets tests shorten retries and waits.
 	clientOptions func(*sentryapi.Options)

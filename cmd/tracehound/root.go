@@ -52,7 +52,7 @@ for its keys); otherwise it prints the issue, its event and its trace.`,
 	f.StringVar(&a.project, "project", "", "project slug (env SENTRY_PROJECT)")
 	f.BoolVar(&a.demo, "demo", false, "use the embedded demo incident instead of Sentry (no account needed)")
 	f.BoolVar(&a.local, "local", false, "read what `tracehound serve` received (at --url, default http://"+defaultIngestAddr+"); no TARGET: the latest issue")
-	f.StringVar(&a.data, "data", "", "use a dataset directory (from `tracehound export`) instead of Sentry")
+	f.StringVar(&a.data, "data", "", "use a dataset directory (from `tracehound export`), or a directory of OTLP JSON files (the Collector's file exporter), instead of Sentry")
 	f.StringVar(&a.format, "format", "text", "output format: text or json")
 	f.BoolVar(&a.debug, "debug", false, "log requests and show where the configuration came from (tokens masked)")
 

@@ -13,6 +13,7 @@ import (
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	"github.com/tracehound/tracehound/demo"
+	"github.com/tracehound/tracehound/ingest"
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/sentryapi/local"
 )
@@ -55,7 +56,7 @@ func (a *app) openSource(ctx context.Context, target *sentryapi.Target) (*source
 			return nil, usagef("--data %s: not a dataset directory (see dataset/README.md for the layout)", a.data)
 		}
 		abs, _ := filepath.Abs(a.data)
-		return a.openDataset(os.DirFS(abs), "dataset "+a.data, false)
+		return a.openDataDir(abs)
 	}
 	return a.openSentry(target)
 }
@@ -72,6 +73,35 @@ func (a *app) localURL() bool {
 	}
 	ip := net.ParseIP(u.Hostname())
 	return u.Hostname() == "localhost" || ip != nil && ip.IsLoopback()
+}
+
+// openDataDir opens a dataset directory, or a directory of OTLP JSON files
+// (the Collector's file exporter output), read into a temporary store
+// that is deleted when the command ends.
+func (a *app) openDataDir(dir string) (*source, error) {
+	fsys := os.DirFS(dir)
+	files, err := ingest.OTLPFiles(fsys)
+	if err != nil {
+		return nil, fmt.Errorf("--data %s: %w", a.data, err)
+	}
+	if len(files) == 0 {
+		return a.openDataset(fsys, "dataset "+a.data, false)
+	}
+	st, closeStore, err := ingest.OpenOTLPFiles(dir, files)
+	if err != nil {
+		return nil, usagef("--data %s: no organization.json (not a dataset), and reading it as OTLP JSON files: %w", a.data, err)
+	}
+	a.closers = append(a.closers, closeStore)
+	snap, err := st.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	src, err := a.openDataset(snap, fmt.Sprintf("OTLP files in %s", a.data), false)
+	if err != nil {
+		return nil, err
+	}
+	src.Dataset = nil // no source trees in OTLP files
+	return src, nil
 }
 
 func btoi(b bool) int {
