@@ -26,6 +26,9 @@ type Expected struct {
 	File        string `json:"file"`
 	Function    string `json:"function"`
 	Explanation string `json:"explanation"`
+	// Holdout marks an incident of the eval's holdout part: scored only
+	// when a change to the analyzer is done, never while tuning it.
+	Holdout bool `json:"holdout,omitzero"`
 }
 
 // ReadManifest reads dataset.json; a dataset without one has the zero

@@ -205,7 +205,12 @@ func loadMappings(t *testing.T, fsys fs.FS) mappings {
 }
 
 func (m mappings) resolve(project string, f wire.Frame) (repo, file string, ok bool) {
-	for _, p := range []string{f.AbsPath, f.Filename} {
+	paths := []string{f.AbsPath, f.Filename}
+	if strings.HasSuffix(f.Filename, ".java") && !strings.Contains(f.Filename, "/") {
+		// Sentry derives a JVM frame's path from its module (the class).
+		paths = append([]string{path.Dir(strings.ReplaceAll(f.Module, ".", "/")) + "/" + f.Filename}, paths...)
+	}
+	for _, p := range paths {
 		for _, cm := range m.byProject[project] {
 			if rest, found := strings.CutPrefix(p, cm.StackRoot); found && p != "" {
 				return cm.RepoName, cm.SourceRoot + rest, true

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -43,6 +44,9 @@ func main() {
 // generated files no longer produced and writes the others.
 func write(dir string, files map[string][]byte, generated func(string) bool) {
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if p == dir && errors.Is(err, fs.ErrNotExist) {
+			return fs.SkipDir // a new incident
+		}
 		if err != nil || d.IsDir() {
 			return err
 		}

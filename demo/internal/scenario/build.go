@@ -28,13 +28,14 @@ var defs = []struct {
 	{"schema-mismatch", schemaMismatch},
 }
 
-// Names lists the incidents this package builds.
+// Names lists the incidents this package builds: the hand-laid ones, then
+// the compact ones (see Spec).
 func Names() []string {
 	var out []string
 	for _, d := range defs {
 		out = append(out, d.name)
 	}
-	return out
+	return append(out, specNames()...)
 }
 
 // Output is what Build produces.
@@ -59,6 +60,16 @@ func Build(name string, src fs.FS) (out *Output, err error) {
 			err = fmt.Errorf("build incident %s: %v", name, r)
 		}
 	}()
+	if sp := specByName(name); sp != nil {
+		// A compact incident carries its sources: they are read from the
+		// spec and written with the JSON files.
+		r := &renderer{in: sp.incident(), src: genkit.NewSources(sp.sourceFS())}
+		files := r.files()
+		for p, c := range sp.specSources() {
+			files[p] = []byte(c)
+		}
+		return &Output{Files: files}, nil
+	}
 	i := slices.IndexFunc(defs, func(d struct {
 		name string
 		fn   func() *Incident
@@ -121,7 +132,9 @@ func (r *renderer) files() map[string][]byte {
 	}
 	r.put(dataset.TracePath(in.traceID), r.trace())
 	for _, s := range in.Services {
-		r.put(dataset.HistoryPath(s.Repo()), r.history(s))
+		if !s.NoHistory {
+			r.put(dataset.HistoryPath(s.Repo()), r.history(s))
+		}
 	}
 	return r.out
 }
@@ -200,9 +213,19 @@ func stackRoot(s *Service) string {
 		return "app:///"
 	case Go:
 		return "github.com/acme/" + s.Slug + "/"
+	case Java:
+		return "com/acme/"
 	default:
 		return "/app/"
 	}
+}
+
+// sourceRoot is where the stack root is in the repository.
+func sourceRoot(s *Service) string {
+	if s.Platform == Java {
+		return "src/main/java/com/acme/"
+	}
+	return ""
 }
 
 func (r *renderer) codeMappings() []wire.CodeMapping {
@@ -210,7 +233,7 @@ func (r *renderer) codeMappings() []wire.CodeMapping {
 	for i, s := range r.in.Services {
 		out = append(out, wire.CodeMapping{
 			ID: wire.FlexString(fmt.Sprint(90400 + r.in.Ordinal*10 + i)), ProjectID: wire.FlexString(fmt.Sprint(s.id)), ProjectSlug: s.Slug,
-			RepoID: wire.FlexString(r.repoID(i)), RepoName: s.Repo(), StackRoot: stackRoot(s), SourceRoot: "", DefaultBranch: "main",
+			RepoID: wire.FlexString(r.repoID(i)), RepoName: s.Repo(), StackRoot: stackRoot(s), SourceRoot: sourceRoot(s), DefaultBranch: "main",
 			Extra: toExtra(map[string]any{
 				"integrationId": "176052", "automaticallyGenerated": false,
 				"provider": map[string]any{"key": "github", "slug": "github", "name": "GitHub", "canAdd": true, "canDisable": false,
@@ -247,6 +270,8 @@ var sdks = map[string][2]string{
 	Node:    {"sentry.javascript.node", "9.40.0"},
 	Python:  {"sentry.python.flask", "2.33.0"},
 	Go:      {"sentry.go", "0.34.1"},
+	Java:    {"sentry.java.spring-boot.jakarta", "8.13.2"},
+	Ruby:    {"sentry.ruby.rails", "5.22.1"},
 }
 
 func sdk(s *Service) *wire.SDK {
@@ -264,6 +289,16 @@ func runtimeContexts(s *Service) map[string]any {
 	case Python:
 		return map[string]any{
 			"runtime": map[string]any{"name": "CPython", "version": "3.12.7", "build": "3.12.7 (main, Oct 19 2024, 04:06:44) [GCC 12.2.0]", "type": "runtime"},
+			"os":      map[string]any{"name": "Linux", "type": "os"},
+		}
+	case Java:
+		return map[string]any{
+			"runtime": map[string]any{"name": "OpenJDK Runtime Environment", "version": "21.0.5", "type": "runtime"},
+			"os":      map[string]any{"name": "Linux", "version": "6.1.0-27-cloud-amd64", "type": "os"},
+		}
+	case Ruby:
+		return map[string]any{
+			"runtime": map[string]any{"name": "ruby", "version": "ruby 3.3.6 (2024-11-05 revision 75015d4c1f) [x86_64-linux]", "type": "runtime"},
 			"os":      map[string]any{"name": "Linux", "type": "os"},
 		}
 	case Go:
@@ -288,6 +323,10 @@ func platformTags(s *Service) [][2]string {
 		return [][2]string{{"runtime.name", "node"}}
 	case Python:
 		return [][2]string{{"runtime.name", "CPython"}}
+	case Java:
+		return [][2]string{{"runtime.name", "OpenJDK Runtime Environment"}}
+	case Ruby:
+		return [][2]string{{"runtime.name", "ruby"}}
 	default:
 		return [][2]string{{"runtime.name", "go"}}
 	}

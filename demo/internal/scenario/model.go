@@ -43,6 +43,8 @@ const (
 	Node    = "node"
 	Python  = "python"
 	Go      = "go"
+	Java    = "java"
+	Ruby    = "ruby"
 )
 
 // Service is one service: a Sentry project and its repository acme/<Slug>,
@@ -60,6 +62,9 @@ type Service struct {
 	// commit when the repository is materialised (files overlaid from
 	// history/acme/<Slug>/…, written by hand).
 	History []history.Commit
+	// NoHistory leaves the repository without a history file: it is
+	// materialised as one import commit, with no release to compare.
+	NoHistory bool
 
 	id  int64
 	inc *Incident
@@ -291,6 +296,10 @@ type Error struct {
 	// Request defaults to the transaction's request.
 	Request *wire.RequestData
 	Issue   *Issue
+	// Threads makes the error a message event (a logged error): the last
+	// exception's Value is the message and its frames are the stack of the
+	// current thread, as SDKs attach it (attach_stacktrace).
+	Threads bool
 
 	eventID string
 }

@@ -110,6 +110,14 @@ func (r *renderer) frames(s *Service, fs []Frame) []wire.Frame {
 				fr.AbsPath = "/app/" + f.Path
 				fr.Filename = f.Path
 				fr.Module = strings.ReplaceAll(trimExt(f.Path), "/", ".")
+			case Ruby:
+				fr.AbsPath = "/app/" + f.Path
+				fr.Filename = f.Path
+			case Java:
+				// Sentry's Java SDK sends the class as the module and the
+				// file's base name.
+				fr.Filename, fr.AbsPath = file, file
+				fr.Module = strings.ReplaceAll(trimExt(strings.TrimPrefix(f.Path, "src/main/java/")), "/", ".")
 			case Go:
 				fr.Filename = stackRoot(s) + f.Path
 				fr.AbsPath = "/src/" + s.Slug + "/" + f.Path
@@ -144,7 +152,7 @@ func pathSplit(p string) (dir, file string) {
 }
 
 func trimExt(p string) string {
-	for _, ext := range []string{".tsx", ".ts", ".jsx", ".js", ".py", ".go"} {
+	for _, ext := range []string{".tsx", ".ts", ".jsx", ".js", ".py", ".go", ".java", ".rb"} {
 		if s, ok := strings.CutSuffix(p, ext); ok {
 			return s
 		}
@@ -208,6 +216,18 @@ func (r *renderer) errorEvent(e *Error) *wire.Event {
 		cul, loc = culprit(s, crash)
 	}
 	entries := []wire.Entry{{Type: wire.EntryException, Exception: &wire.ExceptionData{Values: values, HasSystemFrames: system}}}
+	if e.Threads {
+		// A logged error: the message, and the current thread's stack.
+		title = last.Value
+		var st *wire.Stacktrace
+		if v := values[len(values)-1]; v.Stacktrace != nil {
+			st = v.Stacktrace
+		}
+		entries = []wire.Entry{
+			{Type: wire.EntryMessage, Message: &wire.MessageData{Formatted: last.Value}},
+			{Type: wire.EntryThreads, Threads: &wire.ThreadsData{Values: []wire.Thread{{ID: "1", Name: "main", Current: true, Stacktrace: st}}}},
+		}
+	}
 	if len(e.Crumbs) > 0 {
 		entries = append(entries, wire.Entry{Type: wire.EntryBreadcrumbs, Breadcrumbs: &wire.BreadcrumbsData{Values: e.Crumbs}})
 	}
@@ -224,6 +244,9 @@ func (r *renderer) errorEvent(e *Error) *wire.Event {
 		is.svc = s
 		is.title, is.culprit, is.level = title, cul, e.Level
 		is.metadata = wire.IssueMetadata{Type: last.Type, Value: last.Value, Title: title}
+		if e.Threads {
+			is.metadata = wire.IssueMetadata{Title: title}
+		}
 		if crash != nil {
 			is.metadata.Filename, is.metadata.Function = loc, crash.Function
 			is.mix = "mixed"
@@ -243,6 +266,9 @@ func (r *renderer) errorEvent(e *Error) *wire.Event {
 		Title: title, Culprit: cul, Location: loc, Platform: eventPlatform(s),
 		DateCreated: iso(e.At), DateReceived: iso(e.At + MS(351.7)), Entries: entries,
 		SDK: sdk(s), Release: r.releaseObj(s), User: e.User,
+	}
+	if e.Threads {
+		ev.Message = title
 	}
 	ctx := runtimeContexts(s)
 	for k, v := range e.Contexts {

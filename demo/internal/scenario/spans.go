@@ -76,7 +76,8 @@ func (s *Span) HTTP(method, rawURL string, status int, offMS, durMS float64, opt
 	if u.RawQuery != "" {
 		data = append(data, "http.query", "?"+u.RawQuery)
 	}
-	origin := map[string]string{Browser: "auto.http.browser", Node: "auto.http.otel.node_fetch", Python: "auto.http.stdlib.httplib", Go: "auto.http.stdlib"}[s.txn.Service.Platform]
+	origin := map[string]string{Browser: "auto.http.browser", Node: "auto.http.otel.node_fetch", Python: "auto.http.stdlib.httplib", Go: "auto.http.stdlib",
+		Java: "auto.http.spring_jakarta.resttemplate", Ruby: "auto.http.net_http"}[s.txn.Service.Platform]
 	if s.txn.Service.Platform == Browser {
 		data = append(data, "type", "fetch")
 	}
@@ -118,7 +119,8 @@ func (s *Span) Serve(key string, svc *Service, route string, status int, inMS, o
 			req.Query = append(req.Query, [2]string{k, q.Get(k)})
 		}
 	}
-	ua := map[string]string{Browser: BrowserUA, Node: "node", Python: "python-requests/2.32.3", Go: "Go-http-client/1.1"}[caller.Platform]
+	ua := map[string]string{Browser: BrowserUA, Node: "node", Python: "python-requests/2.32.3", Go: "Go-http-client/1.1",
+		Java: "Java-http-client/21.0.5", Ruby: "Ruby"}[caller.Platform]
 	hdr := func(k, v string) {
 		if svc.Platform == Node {
 			k = strings.ToLower(k)
@@ -156,6 +158,10 @@ func (s *Span) Serve(key string, svc *Service, route string, status int, inMS, o
 		root.Data["url.scheme"] = u.Scheme
 	case Go:
 		root.Origin = "auto.http.stdlib"
+	case Java:
+		root.Origin = "auto.http.spring_jakarta.webmvc"
+	case Ruby:
+		root.Origin = "auto.http.rails"
 	}
 	t.Request = req
 	return t
@@ -200,7 +206,7 @@ func (t *Txn) Express(route, sessionKey string) *Span {
 func (s *Span) DB(sql string, offMS, durMS float64, opts ...Opt) *Span {
 	svc := s.txn.Service
 	d := svc.DB
-	origin := map[string]string{Python: "auto.db.psycopg", Node: "auto.db.otel.postgres", Go: "auto.db.otel.pgx"}[svc.Platform]
+	origin := map[string]string{Python: "auto.db.psycopg", Node: "auto.db.otel.postgres", Go: "auto.db.otel.pgx", Java: "auto.db.jdbc", Ruby: "auto.db.rails"}[svc.Platform]
 	op := strings.ToUpper(strings.Fields(sql)[0])
 	data := With("db.system", d.System, "db.name", d.Name, "db.operation", op, "server.address", d.Host, "server.port", d.Port)
 	return s.Add("db", sql, offMS, durMS, append([]Opt{data, Origin(origin)}, opts...)...)
@@ -240,7 +246,7 @@ func (s *Span) HTTPCrumb() wire.Breadcrumb {
 	if code != 0 {
 		data["status_code"] = code
 	}
-	cat := map[string]string{Browser: "fetch", Node: "http", Python: "httplib", Go: "http"}[s.txn.Service.Platform]
+	cat := map[string]string{Browser: "fetch", Node: "http", Python: "httplib", Go: "http", Java: "http", Ruby: "net.http"}[s.txn.Service.Platform]
 	if cat == "fetch" {
 		data["__span"] = s.ID
 		if pu, err := url.Parse(u); err == nil && pu.Host == "shop.acme.test" {

@@ -1,0 +1,28 @@
+import { useState } from "react";
+import * as Sentry from "@sentry/react";
+import { recordView } from "../api/activity";
+
+export function ProductPage({ id }: { id: string }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function trackView() {
+    setBusy(true);
+    setError(null);
+    try {
+      await recordView(id);
+    } catch (err) {
+      Sentry.captureException(err);
+      setError("Something went wrong. Please try again.");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section>
+      {error && <p role="alert">{error}</p>}
+      <button disabled={busy} onClick={trackView}>Continue</button>
+    </section>
+  );
+}

@@ -1,0 +1,6 @@
+export interface User {
+  id: string;
+  displayName: string;
+  email: string;
+  locale: string;
+}

@@ -1,0 +1,3 @@
+package com.acme.fulfillment;
+
+public record ShipmentLine(String sku, int quantity) {}
