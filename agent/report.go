@@ -21,6 +21,9 @@ type Report struct {
 	Summary string `json:"summary"`
 	// RootCause is nil when none was found.
 	RootCause *RootCause `json:"root_cause,omitempty"`
+	// Alternatives are up to two other candidates, weaker than RootCause,
+	// each with its own evidence.
+	Alternatives []RootCause `json:"alternatives,omitempty"`
 	// Chain is the causal chain across services, from the root cause to the
 	// symptom the user saw.
 	Chain    []ChainStep `json:"causal_chain,omitempty"`
@@ -84,6 +87,31 @@ type PatchInfo struct {
 	Commit      string `json:"commit,omitempty"`
 }
 
+// writeCause renders a root cause (or an alternative): where, confidence,
+// explanation and evidence.
+func writeCause(b *strings.Builder, rc *RootCause) {
+	loc := clean(rc.Service)
+	if rc.Repo != "" || rc.File != "" {
+		where := clean(rc.File)
+		if rc.Line > 0 {
+			where += fmt.Sprintf(":%d", rc.Line)
+		}
+		if rc.Repo != "" {
+			where = clean(rc.Repo) + " " + where
+		}
+		loc += " — `" + strings.TrimSpace(where) + "`"
+	}
+	if rc.Function != "" {
+		loc += " in `" + clean(rc.Function) + "`"
+	}
+	fmt.Fprintf(b, "**%s**", loc)
+	if rc.Confidence != "" {
+		fmt.Fprintf(b, " (confidence: %s)", clean(rc.Confidence))
+	}
+	fmt.Fprintf(b, "\n\n%s\n\n", cleanBlock(rc.Explanation))
+	writeEvidence(b, rc.Evidence)
+}
+
 // Found reports whether the report names a root cause.
 func (r *Report) Found() bool { return r != nil && r.RootCause != nil && r.RootCause.Service != "" }
 
@@ -122,28 +150,15 @@ func (r *Report) Markdown() string {
 	}
 	b.WriteString("## Root cause\n\n")
 	if rc := r.RootCause; rc != nil && rc.Service != "" {
-		loc := clean(rc.Service)
-		if rc.Repo != "" || rc.File != "" {
-			where := clean(rc.File)
-			if rc.Line > 0 {
-				where += fmt.Sprintf(":%d", rc.Line)
-			}
-			if rc.Repo != "" {
-				where = clean(rc.Repo) + " " + where
-			}
-			loc += " — `" + strings.TrimSpace(where) + "`"
-		}
-		if rc.Function != "" {
-			loc += " in `" + clean(rc.Function) + "`"
-		}
-		fmt.Fprintf(&b, "**%s**", loc)
-		if rc.Confidence != "" {
-			fmt.Fprintf(&b, " (confidence: %s)", clean(rc.Confidence))
-		}
-		fmt.Fprintf(&b, "\n\n%s\n\n", cleanBlock(rc.Explanation))
-		writeEvidence(&b, rc.Evidence)
+		writeCause(&b, rc)
 	} else {
 		b.WriteString("No root cause was established.\n\n")
+	}
+	if len(r.Alternatives) > 0 {
+		b.WriteString("## Alternatives\n\n")
+		for i := range r.Alternatives {
+			writeCause(&b, &r.Alternatives[i])
+		}
 	}
 	if len(r.Chain) > 0 {
 		b.WriteString("## Causal chain\n\n")

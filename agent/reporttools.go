@@ -31,6 +31,8 @@ type rootCauseArgs struct {
 	Confidence  string      `json:"confidence"`
 	Evidence    []Evidence  `json:"evidence"`
 	Chain       []ChainStep `json:"causal_chain"`
+	// Alternatives are other candidates, weaker than the root cause.
+	Alternatives []RootCause `json:"alternatives"`
 }
 
 type solutionArgs struct {
@@ -62,6 +64,11 @@ func (r *Run) reportTools() []Tool {
 				"causal_chain": map[string]any{"type": "array", "items": objectSchema([]string{"service", "what"}, map[string]any{
 					"service": stringProp("service"), "what": stringProp("what happened there"), "evidence": evidenceSchema,
 				})},
+				"alternatives": map[string]any{"type": "array", "maxItems": 2, "items": objectSchema([]string{"service", "explanation"}, map[string]any{
+					"service": stringProp("service"), "repo": stringProp("repository"), "file": stringProp("file"),
+					"function": stringProp("function"), "line": intProp("line"), "explanation": stringProp("why it could be the cause, and why it ranks lower"),
+					"confidence": map[string]any{"type": "string", "enum": []string{"high", "medium", "low"}}, "evidence": evidenceSchema,
+				})},
 			}),
 			ReadOnly: true, Record: true,
 			Summary: rootCauseSummary,
@@ -77,6 +84,12 @@ func (r *Run) reportTools() []Tool {
 				r.report.RootCause = &RootCause{Service: a.Service, Repo: a.Repo, File: a.File, Function: a.Function, Line: a.Line,
 					Explanation: a.Explanation, Confidence: a.Confidence, Evidence: a.Evidence}
 				r.report.Chain = a.Chain
+				r.report.Alternatives = nil
+				for _, alt := range a.Alternatives {
+					if strings.TrimSpace(alt.Service) != "" && len(r.report.Alternatives) < 2 {
+						r.report.Alternatives = append(r.report.Alternatives, alt)
+					}
+				}
 				r.phaseReported(PhaseSolution)
 				return Result{Text: "Root cause recorded. Now propose a solution plan with report_solution (concrete, ordered steps), or continue if the user asked for something else."}, nil
 			},

@@ -123,28 +123,6 @@ func TestAnalyzeNoRootCauseExitCode(t *testing.T) {
 	}
 }
 
-func TestEvalShippedIncidents(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the offline analyzer on every shipped incident")
-	}
-	env := agentEnv(t, nil)
-	r := runCLI(t, env, "eval", "--offline")
-	n := len(demo.Incidents())
-	wantContains(t, "eval", r.stdout, "PASS checkout-auth")
-	if !strings.Contains(r.stdout, " passed, ") {
-		t.Fatalf("no summary:\n%s\n%s", r.stdout, r.stderr)
-	}
-	if r.code != exitOK || !strings.Contains(r.stdout, itoa(n)+" passed, 0 failed") {
-		t.Errorf("eval: exit %d\n%s", r.code, r.stdout)
-	}
-	// A directory without expected.json is skipped, a bad one refused.
-	dir := writeDataset(t, nil)
-	r = runCLI(t, env, "eval", "--offline", filepath.Join(dir, "missing"))
-	if r.code != exitUsage {
-		t.Errorf("missing dir: exit %d", r.code)
-	}
-}
-
 func TestModelsCommand(t *testing.T) {
 	srv := llmtest.NewServer(t).WithModels("qwen2.5-coder:14b", "gpt-4o-mini")
 	r := runCLI(t, map[string]string{"OPENAI_BASE_URL": srv.URL()}, "models")

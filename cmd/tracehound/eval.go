@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,26 +28,58 @@ type expected struct {
 	File        string `json:"file"`
 	Function    string `json:"function"`
 	Explanation string `json:"explanation"`
+	// Holdout marks the part of the suite scored only when a change to the
+	// analyzer is done.
+	Holdout bool `json:"holdout"`
+}
+
+// evalFlags are eval's own flags.
+type evalFlags struct {
+	format     string
+	part       string
+	perturb    string
+	judgeModel string
 }
 
 func newEvalCmd(a *app) *cobra.Command {
 	var m modelFlags
+	var f evalFlags
 	cmd := &cobra.Command{
 		Use:   "eval [DIR...]",
 		Short: "Score the analyzer on incident datasets with a known root cause",
 		Long: `Run the investigation (the model, or the offline analyzer with --offline or
 when no model is configured) on each incident dataset that has an
-expected.json, and score whether the report names the expected service,
-file and function. Without DIR, the incidents shipped with tracehound are
-used. Prints a line per incident and "N passed, M failed"; exit code 3 when
-any failed.`,
+expected.json, and score the report against the expected root cause:
+service@1 (the root cause names the service), function@1 (and the
+function) and function@3 (the function is the root cause or one of the
+two alternatives). Without DIR, the incidents shipped with tracehound are
+used.
+
+Prints a row per incident and the totals of the tuning part and of the
+holdout part (incidents marked "holdout": true, scored only when a change
+to the analyzer is done). --perturb adds runs of the same suite with the
+repositories' git history stripped (no-history) and with service and
+function names consistently renamed (renamed): a drop against the plain
+run means the analyzer keys on names or history, not on evidence.
+--judge-model grades each report with a model against the expected root
+cause's description (correct, partly or wrong, with a reason).
+
+Exit code 3 when an incident of the plain run is not solved (service@1
+and function@1).`,
 		Example: `  tracehound eval --offline
-  TRACEHOUND_MODEL=gpt-4o-mini tracehound eval ./incidents/*`,
+  tracehound eval --offline --part tuning --perturb all
+  tracehound eval --offline --format json > eval.json
+  TRACEHOUND_MODEL=gpt-4o-mini tracehound eval --judge-model gpt-4o ./incidents/*`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runEval(cmd.Context(), a, &m, args)
+			return runEval(cmd.Context(), a, &m, &f, args)
 		},
 	}
 	m.register(cmd)
+	fl := cmd.Flags()
+	fl.StringVar(&f.format, "format", "text", "output: text (a table) or json (for CI trend lines)")
+	fl.StringVar(&f.part, "part", "all", "which incidents: all, tuning or holdout")
+	fl.StringVar(&f.perturb, "perturb", "", "extra runs: no-history, renamed or all (comma-separated)")
+	fl.StringVar(&f.judgeModel, "judge-model", "", "grade each report with this model (OpenAI-compatible server, as --model)")
 	return cmd
 }
 
@@ -54,99 +88,139 @@ type evalCase struct {
 	fsys  fs.FS
 	label string
 	demo  bool
+	want  expected
 }
 
-func runEval(ctx context.Context, a *app, m *modelFlags, dirs []string) error {
-	var cases []evalCase
-	if len(dirs) == 0 {
-		for _, name := range demo.Incidents() {
-			fsys, err := demo.IncidentDataset(name)
-			if err != nil {
-				return err
+func runEval(ctx context.Context, a *app, m *modelFlags, f *evalFlags, dirs []string) error {
+	runs, err := evalRuns(f)
+	if err != nil {
+		return err
+	}
+	cases, skipped, err := evalCases(a, f.part, dirs)
+	if err != nil {
+		return err
+	}
+	// One warning for the whole suite, not one per incident.
+	mm := *m
+	if !mm.offline && mm.model == "" && a.getenv("TRACEHOUND_MODEL") == "" {
+		fmt.Fprintln(a.stderr, "tracehound: no model configured (--model or TRACEHOUND_MODEL, with OPENAI_BASE_URL/OPENAI_API_KEY): evaluating the offline analyzer, which is heuristic, not an LLM")
+		mm.offline = true
+	}
+	var judge *judge
+	if f.judgeModel != "" {
+		if judge, err = a.newJudge(f.judgeModel); err != nil {
+			return err
+		}
+	}
+	res := evalResult{Analyzer: "offline"}
+	if !mm.offline {
+		res.Analyzer = cmp.Or(mm.model, a.getenv("TRACEHOUND_MODEL"))
+	}
+	for _, name := range skipped {
+		res.Skipped = append(res.Skipped, name)
+	}
+	for _, run := range runs {
+		rr := runResult{Name: run}
+		for _, c := range cases {
+			if ctx.Err() != nil {
+				return ctx.Err()
 			}
-			cases = append(cases, evalCase{name: name, fsys: fsys, label: "demo incident " + name, demo: true})
+			rr.Incidents = append(rr.Incidents, evalCaseRun(ctx, a, &mm, judge, run, c))
 		}
+		rr.Totals = totals(rr.Incidents)
+		res.Runs = append(res.Runs, rr)
 	}
-	for _, d := range dirs {
-		if st, err := os.Stat(d); err != nil || !st.IsDir() {
-			return usagef("%s is not a dataset directory", d)
+	if f.format == "json" {
+		if err := writeJSON(a.stdout, res); err != nil {
+			return err
 		}
-		abs, _ := filepath.Abs(d)
-		cases = append(cases, evalCase{name: filepath.Base(abs), fsys: os.DirFS(abs), label: "dataset " + d})
+	} else {
+		res.writeText(a.stdout)
 	}
-	var passed, failed, skipped int
-	var hits [3]int
-	for _, c := range cases {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		var want expected
-		if err := readJSON(c.fsys, "expected.json", &want); err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				fmt.Fprintf(a.stdout, "SKIP %-20s no expected.json\n", c.name)
-				skipped++
-				continue
-			}
-			return fmt.Errorf("%s: %w", c.label, err)
-		}
-		start := time.Now()
-		rep, err := evalOne(ctx, a, m, c)
-		took := time.Since(start).Round(100 * time.Millisecond)
-		if err != nil {
-			failed++
-			fmt.Fprintf(a.stdout, "FAIL %-20s error: %s\n", c.name, line(firstLine(err.Error())))
-			continue
-		}
-		got := agent.RootCause{}
-		if rep.Found() {
-			got = *rep.RootCause
-		}
-		s := scoreCase(want, got)
-		for i, h := range s {
-			if h {
-				hits[i]++
-			}
-		}
-		status := "PASS"
-		if s[0] && s[1] && s[2] {
-			passed++
-		} else {
-			status = "FAIL"
-			failed++
-		}
-		fmt.Fprintf(a.stdout, "%s %-20s service %s file %s function %s  got %s %s %s (%s)\n", status, c.name,
-			mark(s[0]), mark(s[1]), mark(s[2]), line(orNone(got.Service)), line(orNone(got.File)), line(orNone(got.Function)), took)
-		if status == "FAIL" {
-			fmt.Fprintf(a.stdout, "     %-20s want %s %s %s\n", "", want.Service, want.File, want.Function)
-		}
-	}
-	total := passed + failed
-	fmt.Fprintf(a.stdout, "%d passed, %d failed", passed, failed)
-	if total > 0 {
-		fmt.Fprintf(a.stdout, " (service %d/%d, file %d/%d, function %d/%d)", hits[0], total, hits[1], total, hits[2], total)
-	}
-	if skipped > 0 {
-		fmt.Fprintf(a.stdout, ", %d skipped", skipped)
-	}
-	fmt.Fprintln(a.stdout)
-	if failed > 0 {
+	if !res.Runs[0].Totals["all"].allSolved() {
 		return errEvalFailed
 	}
 	return nil
 }
 
-func mark(ok bool) string {
-	if ok {
-		return "✓"
+// evalRuns checks the flags and names the runs: plain first.
+func evalRuns(f *evalFlags) ([]string, error) {
+	if f.format != "text" && f.format != "json" {
+		return nil, usagef("--format must be text or json, not %q", f.format)
 	}
-	return "✗"
+	if f.part != "all" && f.part != "tuning" && f.part != "holdout" {
+		return nil, usagef("--part must be all, tuning or holdout, not %q", f.part)
+	}
+	runs := []string{runPlain}
+	for _, p := range strings.Split(f.perturb, ",") {
+		switch p = strings.TrimSpace(p); p {
+		case "":
+		case "all":
+			runs = append(runs, runNoHistory, runRenamed)
+		case runNoHistory, runRenamed:
+			runs = append(runs, p)
+		default:
+			return nil, usagef("--perturb takes no-history, renamed or all, not %q", p)
+		}
+	}
+	return slices.Compact(runs), nil
 }
 
-func orNone(s string) string {
-	if s == "" {
-		return "—"
+// evalCases reads the incidents to score: the shipped ones, or DIRs. Those
+// without expected.json are skipped.
+func evalCases(a *app, part string, dirs []string) (cases []evalCase, skipped []string, err error) {
+	var all []evalCase
+	if len(dirs) == 0 {
+		for _, name := range demo.Incidents() {
+			fsys, err := demo.IncidentDataset(name)
+			if err != nil {
+				return nil, nil, err
+			}
+			all = append(all, evalCase{name: name, fsys: fsys, label: "demo incident " + name, demo: true})
+		}
 	}
-	return s
+	for _, d := range dirs {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			return nil, nil, usagef("%s is not a dataset directory", d)
+		}
+		abs, _ := filepath.Abs(d)
+		all = append(all, evalCase{name: filepath.Base(abs), fsys: os.DirFS(abs), label: "dataset " + d})
+	}
+	for _, c := range all {
+		if err := readJSON(c.fsys, "expected.json", &c.want); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				skipped = append(skipped, c.name)
+				continue
+			}
+			return nil, nil, fmt.Errorf("%s: %w", c.label, err)
+		}
+		if part == "all" || (part == "holdout") == c.want.Holdout {
+			cases = append(cases, c)
+		}
+	}
+	return cases, skipped, nil
+}
+
+// evalCaseRun investigates one incident in one run and scores the report.
+func evalCaseRun(ctx context.Context, a *app, m *modelFlags, j *judge, run string, c evalCase) incidentResult {
+	r := incidentResult{Name: c.name, Holdout: c.want.Holdout, Want: c.want.Service + " " + c.want.Function}
+	pc, err := perturb(run, c)
+	if err != nil {
+		r.Error = firstLine(err.Error())
+		return r
+	}
+	start := time.Now()
+	rep, err := evalOne(ctx, a, m, pc)
+	r.Millis = time.Since(start).Milliseconds()
+	if err != nil {
+		r.Error = firstLine(err.Error())
+		return r
+	}
+	r.score(pc.want, rep)
+	if j != nil {
+		r.Judge = j.grade(ctx, pc.want, rep)
+	}
+	return r
 }
 
 // evalOne runs the investigation of one dataset's default issue.
@@ -196,27 +270,4 @@ func evalOne(ctx context.Context, a *app, m *modelFlags, c evalCase) (*agent.Rep
 		rep = &agent.Report{}
 	}
 	return rep, err
-}
-
-// scoreCase compares a report's root cause with the expected one: service
-// (case-insensitive), file (one path ends with the other) and function
-// (the bare name, without receiver, class or module).
-func scoreCase(want expected, got agent.RootCause) [3]bool {
-	norm := func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-	svc := norm(want.Service) != "" && norm(want.Service) == norm(got.Service)
-	wf, gf := strings.TrimPrefix(norm(want.File), "./"), strings.TrimPrefix(norm(got.File), "./")
-	file := wf != "" && gf != "" && (strings.HasSuffix(wf, gf) || strings.HasSuffix(gf, wf)) && filepath.Base(wf) == filepath.Base(gf)
-	fn := bareName(want.Function) != "" && bareName(want.Function) == bareName(got.Function)
-	return [3]bool{svc, file, fn}
-}
-
-// bareName reduces "(*Verifier).Verify", "payments.risk.score", "Cart#total"
-// and "score_transaction()" to the function's own name.
-func bareName(f string) string {
-	f = strings.TrimSpace(f)
-	f = strings.TrimSuffix(f, "()")
-	if i := strings.LastIndexAny(f, ".#:"); i >= 0 {
-		f = f[i+1:]
-	}
-	return strings.ToLower(strings.Trim(f, "()* "))
 }
