@@ -373,6 +373,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case detailMsg:
 		m.showDetail(msg)
 		return m, nil
+	case statusMsg:
+		m.setStatus(string(msg))
+		return m, m.wake(nil)
+	case openCausedErrorMsg:
+		return m, m.wake(m.openCausedError(msg))
 	case agentMsg:
 		return m, m.wake(m.agentEvent(msg))
 	case tea.KeyPressMsg:
@@ -441,93 +446,6 @@ func (m *Model) replay(d *agent.TranscriptData) {
 		}
 	}
 	m.chat.Apply(agent.Event{Kind: agent.EventError, Err: "resumed: press a to continue the investigation"})
-}
-
-// selectionChanged updates the detail pane for the selected node.
-func (m *Model) selectionChanged() tea.Cmd {
-	if m.tree == nil {
-		return nil
-	}
-	n := m.tree.Selected()
-	if n == nil {
-		return nil
-	}
-	switch n.Kind {
-	case tracetree.KindTransaction:
-		if n.HasProfile() {
-			m.detail.SetTabs(TabSpans, TabProfile)
-		} else {
-			m.detail.SetTabs(TabSpans)
-		}
-		if m.detail.Tab() != TabProfile || !n.HasProfile() {
-			m.detail.SetTab(TabSpans)
-		}
-	case tracetree.KindError:
-		m.detail.SetTabs(TabError)
-		m.detail.SetTab(TabError)
-	case tracetree.KindOccurrence:
-		// A performance issue: its transaction's spans show the offenders.
-		m.detail.SetTabs(TabSpans)
-		m.detail.SetTab(TabSpans)
-	}
-	return m.fetchDetail(n)
-}
-
-// fetchDetail loads what the detail pane shows for a node, in the
-// background (the Incident caches, so revisiting is instant).
-func (m *Model) fetchDetail(n *tracetree.Node) tea.Cmd {
-	tab := m.detail.Tab()
-	target := n
-	if n.Kind == tracetree.KindOccurrence && n.Parent != nil {
-		target = n.Parent
-	}
-	k := target.ID + fmt.Sprint(tab)
-	if k == m.shownID {
-		return nil
-	}
-	m.shownID = k
-	short := tracetree.ShortID(target.ID)
-	in, ctx := m.in, m.ctx
-	switch tab {
-	case TabError:
-		m.detail.Loading("fetching the error " + short + "…")
-		issue := n.IssueShortID
-		repos, project := m.repos, target.Project
-		return func() tea.Msg {
-			ev, err := in.EventFor(ctx, target)
-			return detailMsg{key: k, id: target.ID, tab: tab, event: withLocalSource(ev, repos, project), short: issue, err: err}
-		}
-	case TabProfile:
-		m.detail.Loading("fetching the profile of " + short + "…")
-		return func() tea.Msg {
-			p, err := in.ProfileTree(ctx, target.ID)
-			return detailMsg{key: k, id: target.ID, tab: tab, profile: p, err: err}
-		}
-	default:
-		m.detail.Loading("fetching the spans of " + short + "…")
-		return func() tea.Msg {
-			st, err := in.SpanTree(ctx, target.ID)
-			return detailMsg{key: k, id: target.ID, tab: TabSpans, spans: st, err: err}
-		}
-	}
-}
-
-func (m *Model) showDetail(msg detailMsg) {
-	if msg.key != m.shownID {
-		return // the user moved on
-	}
-	switch {
-	case msg.err != nil:
-		m.shownID = "" // selecting the node again retries
-		what := map[DetailTab]string{TabSpans: "the spans", TabError: "the error", TabProfile: "the profile"}[msg.tab]
-		m.detail.Failed(what+" of "+tracetree.ShortID(msg.id), msg.err)
-	case msg.spans != nil:
-		m.detail.ShowSpans(msg.id, msg.spans)
-	case msg.event != nil:
-		m.detail.ShowEvent(msg.id, msg.event, msg.short)
-	case msg.profile != nil:
-		m.detail.ShowProfile(msg.id, msg.profile)
-	}
 }
 
 // setStatus shows a message on the status line for a while.
@@ -605,7 +523,8 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.tree.nextError(-1)
 		m.focus = paneTree
 	case ks.Tabs.matches(msg):
-		m.detail.Update(msg)
+		cmd, _ := m.detail.Update(msg)
+		return cmd
 	}
 	return nil
 }

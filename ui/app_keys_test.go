@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tracehound/tracehound/agent"
+	"github.com/tracehound/tracehound/tracetree"
 )
 
 // statusLine is the screen's last line.
@@ -175,5 +176,87 @@ func TestAppLoadFailureMarksTheStepAndReturnsTheError(t *testing.T) {
 	}
 	if err := a.m.exitErr(nil); !errors.Is(err, cause) {
 		t.Errorf("exitErr = %v, want the load error", err)
+	}
+}
+
+// selectWhere selects the first node of the tree that ok accepts and
+// waits for the detail pane to show it.
+func (a *appHarness) selectWhere(what string, ok func(*tracetree.Node) bool) *tracetree.Node {
+	a.t.Helper()
+	for _, n := range a.m.in.Tree.Nodes {
+		if ok(n) {
+			if !a.m.tree.selectNode(n) {
+				a.t.Fatalf("cannot select %s", what)
+			}
+			a.run(a.m.selectionChanged())
+			return n
+		}
+	}
+	a.t.Fatalf("no %s in the demo's tree", what)
+	return nil
+}
+
+// The tab line always shows the three tabs, the ones the node has not
+// dimmed with why, and ] says so instead of doing nothing.
+func TestAppDetailTabsSayWhyNot(t *testing.T) {
+	a := newAppHarness(t, demoConfig(t), 140, 45)
+	a.untilScreen("Exception")
+	a.selectWhere("an inventory transaction without errors", func(n *tracetree.Node) bool {
+		return n.Kind == tracetree.KindTransaction && n.Project == "inventory" && len(n.Children) == 0 && !n.HasProfile()
+	})
+	a.untilScreen("critical path")
+	s := a.screen()
+	if !strings.Contains(s, "Spans │ Error (none in this transaction) │ Profile (not profiled)") {
+		t.Errorf("the tab line does not show the missing tabs with why:\n%s", s)
+	}
+	a.press("2", "]")
+	a.untilScreen("No other tab for this node: Error: none in this transaction; Profile: not profiled.")
+}
+
+// From a failed span (payments' 401 client call to auth-service), e
+// opens the error it led to: the ServiceAuthError payments raised.
+func TestAppFailedSpanOpensItsError(t *testing.T) {
+	a := newAppHarness(t, demoConfig(t), 140, 45)
+	a.untilScreen("Exception")
+	a.selectWhere("the payments transaction", func(n *tracetree.Node) bool {
+		return n.Kind == tracetree.KindTransaction && n.Project == "payments"
+	})
+	a.untilScreen("critical path")
+	a.press("2")
+	if _, _, ok := a.m.detail.failedSpan(); !ok {
+		t.Fatalf("the waterfall does not start on the failed span:\n%s", a.screen())
+	}
+	if !strings.Contains(a.screen(), "e its error") {
+		t.Errorf("the tab line does not offer e on the failed span:\n%s", a.screen())
+	}
+	a.press("e")
+	a.until("the error to be selected", func() bool {
+		n := a.m.tree.Selected()
+		return n != nil && n.Kind == tracetree.KindError
+	})
+	if n := a.m.tree.Selected(); !strings.Contains(n.Name, "ServiceAuthError") {
+		t.Errorf("e on the 401 span selected %q, want payments' ServiceAuthError", n.Name)
+	}
+	a.untilScreen("ServiceAuthError")
+	if a.m.detail.Tab() != TabError {
+		t.Errorf("the detail pane shows %v, want the error", a.m.detail.Tab())
+	}
+}
+
+// e from the issue's event walks its causal chain toward the cause.
+func TestAppNextErrorFollowsTheCausalChain(t *testing.T) {
+	a := newAppHarness(t, demoConfig(t), 140, 45)
+	a.untilScreen("Exception")
+	var got []string
+	for range 3 {
+		a.press("e")
+		got = append(got, a.m.tree.Selected().Project)
+	}
+	if want := []string{"api-gateway", "payments", "auth-service"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("e from the issue visited %v, want %v", got, want)
+	}
+	a.press("E")
+	if p := a.m.tree.Selected().Project; p != "payments" {
+		t.Errorf("E went to %s, want back to payments", p)
 	}
 }

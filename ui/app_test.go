@@ -250,7 +250,7 @@ func TestAppNavigatesTreeToDetail(t *testing.T) {
 	}
 	a.run(a.m.selectionChanged())
 	a.untilScreen("critical path")
-	a.press("]")
+	a.press("[") // around to the last tab: Spans, Error (its ServiceAuthError), Profile
 	a.untilScreen("Call tree")
 	a.checkScreen("profile")
 	golden(a.t, "app_profile_140x45.txt", a.raw())

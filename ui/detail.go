@@ -100,6 +100,10 @@ type Detail struct {
 	st   *Styles
 	tabs []DetailTab
 	tab  DetailTab
+	// missing says why the selected node has no such tab ("" for the
+	// tabs it has); such tabs show dimmed, and [ ] skip them.
+	missing [dtNumTabs]string
+
 	ts   [dtNumTabs]dtTabState
 	// recent are panes shown before, oldest first, for instant revisits.
 	recent []dtTabState
@@ -282,6 +286,14 @@ func (d *Detail) SetTabs(tabs ...DetailTab) {
 	d.memo.ok = false
 }
 
+// SetMissing says why the selected node has no tab t (why[t] != ""):
+// the tab line shows it dimmed with the reason, and ] says it instead of
+// doing nothing.
+func (d *Detail) SetMissing(why [dtNumTabs]string) {
+	d.missing = why
+	d.memo.ok = false
+}
+
 // Tab is the active tab.
 func (d *Detail) Tab() DetailTab { return d.tab }
 
@@ -313,6 +325,11 @@ func dtSortTabs(ts []DetailTab) {
 // shownTabs are the tabs on the tab line: those set with SetTabs, or
 // those with content.
 func (d *Detail) shownTabs() []DetailTab {
+	for _, why := range d.missing {
+		if why != "" {
+			return []DetailTab{TabSpans, TabError, TabProfile} // every tab, some dimmed
+		}
+	}
 	if len(d.tabs) > 0 {
 		return d.tabs
 	}
@@ -338,8 +355,9 @@ func (d *Detail) Tick() {
 
 // detailKeys are the detail pane's keys.
 var detailKeys = struct {
-	Move, Page, TopBottom, Sideways, Enter, Tabs Binding
+	Move, Page, TopBottom, Sideways, Enter, Tabs, Caused Binding
 }{
+	Caused:    bind(keys("e"), "e", "on a failed span: open the error it led to", "its error"),
 	Move:      bind(keys("j", "k", "down", "up"), "j/k", "select a span (Spans), else scroll", ""),
 	Page:      bind(keys("pgup", "pgdown", "ctrl+u", "ctrl+d"), "pgup/pgdn", "page up / down", ""),
 	TopBottom: bind(keys("g", "G", "home", "end"), "g/G", "top / bottom", ""),
@@ -354,8 +372,22 @@ func (d *Detail) Title() string { return "Detail" }
 // Bindings are the pane's keys, for the help and the status bar.
 func (d *Detail) Bindings() []Binding {
 	k := d.tabContent()
-	return []Binding{detailKeys.Move, detailKeys.Page, detailKeys.TopBottom, detailKeys.Sideways,
+	_, _, failed := d.failedSpan()
+	return []Binding{detailKeys.Caused.enabled(failed), detailKeys.Move, detailKeys.Page, detailKeys.TopBottom, detailKeys.Sideways,
 		detailKeys.Enter.enabled(k != nil && k.hint() != ""), detailKeys.Tabs}
+}
+
+// failedSpan is the selected span of the Spans tab, with its
+// transaction's id, when it failed (e opens the error it led to).
+func (d *Detail) failedSpan() (txnID, spanID string, ok bool) {
+	if d.tab != TabSpans || d.status != dtStatusNone {
+		return "", "", false
+	}
+	p, isSpans := d.ts[TabSpans].pane.(*detailSpans)
+	if !isSpans || p.sel < 0 || p.sel >= len(p.rows) || !p.rows[p.sel].Failed {
+		return "", "", false
+	}
+	return d.ts[TabSpans].id, p.rows[p.sel].SpanID, true
 }
 
 // tabContent is the active tab's content (nil while loading, failed or
@@ -376,6 +408,19 @@ func (d *Detail) tabContent() dtPane {
 func (d *Detail) Update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
+		if txn, span, ok := d.failedSpan(); ok && detailKeys.Caused.matches(msg) {
+			return func() tea.Msg { return openCausedErrorMsg{txnID: txn, spanID: span} }, true
+		}
+		if detailKeys.Tabs.matches(msg) {
+			delta := 1
+			if msg.String() == "[" {
+				delta = -1
+			}
+			if note := d.cycleTab(delta); note != "" {
+				return statusNote(note), true
+			}
+			return nil, true
+		}
 		return nil, d.key(msg.String())
 	case tea.MouseWheelMsg:
 		sp, _ := d.ts[d.tab].pane.(dtSelecting)
@@ -403,13 +448,10 @@ func (d *Detail) Update(msg tea.Msg) (tea.Cmd, bool) {
 
 func (d *Detail) key(k string) bool {
 	page := max(d.lastRows-1, 1)
+
 	switch k {
-	case "[":
-		d.cycleTab(-1)
-		return true
-	case "]":
-		d.cycleTab(1)
-		return true
+	case "[", "]":
+		return true // Update switched the tab
 	}
 	if d.status != dtStatusNone {
 		return false
@@ -484,10 +526,28 @@ func (d *Detail) key(k string) bool {
 	return true
 }
 
-func (d *Detail) cycleTab(delta int) {
-	tabs := d.shownTabs()
-	if len(tabs) == 0 {
-		return
+// cycleTab goes to the next (or previous) tab the node has; with none
+// other, it returns why, for the status bar (] never does nothing
+// silently).
+func (d *Detail) cycleTab(delta int) string {
+	var tabs []DetailTab
+	for _, t := range d.shownTabs() {
+		if d.missing[t] == "" {
+			tabs = append(tabs, t)
+		}
+	}
+	if len(tabs) <= 1 {
+		var why []string
+		for _, t := range d.shownTabs() {
+			if d.missing[t] != "" {
+				why = append(why, t.String()+": "+d.missing[t])
+			}
+		}
+		note := "No other tab for this node"
+		if len(why) > 0 {
+			note += ": " + strings.Join(why, "; ")
+		}
+		return note + "."
 	}
 	i := 0
 	for j, t := range tabs {
@@ -497,6 +557,7 @@ func (d *Detail) cycleTab(delta int) {
 	}
 	d.tab = tabs[(i+delta+len(tabs))%len(tabs)]
 	d.memo.ok = false
+	return ""
 }
 
 // scroll moves the view by n lines (clamped by View).
@@ -584,7 +645,7 @@ func (d *Detail) View(w, h int, focused bool) string {
 		s.x = min(s.x, max(s.pane.wide()-w, 0))
 	}
 	key := dtViewKey{w: w, h: h, focused: focused, st: d.st, tab: d.tab, status: d.status, off: s.off, x: s.x, pane: s.pane, selLine: -1}
-	key.tabsSig = fmt.Sprint(d.shownTabs())
+	key.tabsSig = fmt.Sprint(d.shownTabs(), d.missing)
 	if d.status == dtStatusLoading {
 		key.spin = d.spin
 	}
@@ -653,17 +714,26 @@ func (d *Detail) View(w, h int, focused bool) string {
 func (d *Detail) tabLine(w int, focused bool) string {
 	st := d.st
 	var left strings.Builder
-	for i, t := range d.shownTabs() {
+	shown := d.shownTabs()
+	// The reasons of dimmed tabs fit when the pane is wide enough.
+	reasons := w >= 60
+	for i, t := range shown {
 		if i > 0 {
 			left.WriteString(st.Faint.Render("│"))
 		}
-		if t == d.tab {
+		switch {
+		case d.missing[t] != "" && reasons:
+			left.WriteString(st.Tab.Inherit(st.Faint).Render(t.String() + " (" + d.missing[t] + ")"))
+		case d.missing[t] != "":
+			left.WriteString(st.Tab.Inherit(st.Faint).Render(t.String()))
+		case t == d.tab:
 			left.WriteString(st.TabActive.Render(t.String()))
-		} else {
+		default:
 			left.WriteString(st.Tab.Render(t.String()))
 		}
 	}
 	l := left.String()
+
 	var right []string
 	s := &d.ts[d.tab]
 	rows := max(d.lastRows, 1)
@@ -677,6 +747,9 @@ func (d *Detail) tabLine(w int, focused bool) string {
 	}
 	if focused {
 		var hints []string
+		if _, _, ok := d.failedSpan(); ok {
+			hints = append(hints, dtKeyHint(st, "e", "its error"))
+		}
 		if d.status == dtStatusNone && s.pane != nil {
 			if _, ok := s.pane.(dtSelecting); ok {
 				hints = append(hints, dtKeyHint(st, "j/k", "select"))
@@ -690,7 +763,7 @@ func (d *Detail) tabLine(w int, focused bool) string {
 				hints = append(hints, dtKeyHint(st, "h/l", "sideways"))
 			}
 		}
-		if len(d.shownTabs()) > 1 {
+		if avail := len(d.shownTabs()) - d.missingCount(); avail > 1 {
 			hints = append(hints, dtKeyHint(st, "[ ]", "tab"))
 		}
 		// Drop hints from the end until the line fits.
@@ -709,6 +782,17 @@ func (d *Detail) tabLine(w int, focused bool) string {
 	}
 	gap := w - lipgloss.Width(l) - lipgloss.Width(r)
 	return l + strings.Repeat(" ", gap) + r
+}
+
+// missingCount is how many shown tabs the node has not.
+func (d *Detail) missingCount() int {
+	n := 0
+	for _, t := range d.shownTabs() {
+		if d.missing[t] != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func dtKeyHint(st *Styles, k, what string) string {

@@ -116,3 +116,10 @@ func paneTitle(i int, p Pane, room int) string {
 	}
 	return t
 }
+
+// statusMsg is a note a pane gives the status bar ("No other tab for
+// this node: …"); the app shows it for a while.
+type statusMsg string
+
+// statusNote is the command that sends a pane's note to the status bar.
+func statusNote(s string) tea.Cmd { return func() tea.Msg { return statusMsg(s) } }
