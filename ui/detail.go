@@ -104,7 +104,7 @@ type Detail struct {
 	// tabs it has); such tabs show dimmed, and [ ] skip them.
 	missing [dtNumTabs]string
 
-	ts   [dtNumTabs]dtTabState
+	ts [dtNumTabs]dtTabState
 	// recent are panes shown before, oldest first, for instant revisits.
 	recent []dtTabState
 
