@@ -336,6 +336,18 @@ func idContext(s string, i int) bool {
 		p--
 	}
 	w := s[p+1 : e]
+	if isIDName(w) {
+		return true
+	}
+	switch strings.ToLower(w) {
+	case "project", "projects", "org", "organization", "issue", "group", "event", "trace", "span", "release", "build", "order", "ticket":
+		return true
+	}
+	return false
+}
+
+// isIDName reports names of ids: id, project_id, projectID, issueIds…
+func isIDName(w string) bool {
 	if strings.HasSuffix(w, "Id") || strings.HasSuffix(w, "ID") || strings.HasSuffix(w, "Ids") || strings.HasSuffix(w, "IDs") {
 		return true
 	}
@@ -344,10 +356,6 @@ func idContext(s string, i int) bool {
 		if lw == x || strings.HasSuffix(lw, "_"+x) || strings.HasSuffix(lw, "."+x) || strings.HasSuffix(lw, "-"+x) {
 			return true
 		}
-	}
-	switch lw {
-	case "project", "projects", "org", "organization", "issue", "group", "event", "trace", "span", "release", "build", "order", "ticket":
-		return true
 	}
 	return false
 }
