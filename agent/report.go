@@ -227,11 +227,12 @@ func writeEvidence(b *strings.Builder, ev []Evidence) {
 	b.WriteString("\n")
 }
 
-// clean makes model- or event-provided text safe for one markdown line.
-func clean(s string) string { return redact.SanitizeLine(strings.TrimSpace(s)) }
+// clean makes model- or event-provided text safe for one markdown line:
+// secrets masked, escapes made visible.
+func clean(s string) string { return redact.Line(strings.TrimSpace(s)) }
 
 // cleanBlock is clean for paragraphs (newlines kept).
-func cleanBlock(s string) string { return strings.TrimSpace(redact.Sanitize(s)) }
+func cleanBlock(s string) string { return strings.TrimSpace(redact.Text(s)) }
 
 // mdEscape escapes the characters markdown would read as emphasis, code
 // or links ("*errors.errorString" in a bold title must stay as is).

@@ -427,7 +427,8 @@ func (r *Run) complete() (comp *Completion, interrupted bool, err error) {
 	return comp, false, nil
 }
 
-// fitContext returns the messages to send, scrubbed of secrets, with the
+// fitContext returns the messages to send, scrubbed of secrets and with
+// escapes made visible (redact.Text), with the
 // oldest large tool results replaced by a stub while the conversation does
 // not fit 85% of the context window.
 func (r *Run) fitContext() []Message {
@@ -436,7 +437,7 @@ func (r *Run) fitContext() []Message {
 	sizes := make([]int, len(r.messages))
 	total := 0
 	for i, m := range r.messages {
-		m.Content, _ = redact.Secrets(m.Content)
+		m.Content = redact.Text(m.Content)
 		msgs[i] = m
 		sizes[i] = tracetree.CountTokens(m.Content) + 8
 		for _, tc := range m.ToolCalls {

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tracehound/tracehound/redact"
 )
 
 // A transcript is an investigation saved as it goes, one JSON object per
@@ -59,7 +61,6 @@ type Transcript struct {
 
 	mu  sync.Mutex
 	f   *os.File
-	enc *json.Encoder
 	err error
 }
 
@@ -98,7 +99,7 @@ func NewTranscript(dir string, h TranscriptHeader) (*Transcript, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Transcript{Header: h, Path: path, f: f, enc: json.NewEncoder(f)}
+	t := &Transcript{Header: h, Path: path, f: f}
 	t.write(transcriptLine{Type: "header", Header: &h})
 	return t, t.err
 }
@@ -113,7 +114,7 @@ func AppendTo(path string) (*Transcript, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Transcript{Header: d.Header, Path: path, f: f, enc: json.NewEncoder(f)}, nil
+	return &Transcript{Header: d.Header, Path: path, f: f}, nil
 }
 
 func (t *Transcript) write(l transcriptLine) {
@@ -122,7 +123,16 @@ func (t *Transcript) write(l transcriptLine) {
 	if t.err != nil || t.f == nil {
 		return
 	}
-	t.err = t.enc.Encode(l)
+	b, err := json.Marshal(l)
+	if err == nil {
+		// Secrets masked and escapes \u-escaped, like every output.
+		b, err = redact.JSON(b, "")
+	}
+	if err != nil {
+		t.err = err
+		return
+	}
+	_, t.err = t.f.Write(append(b, '\n'))
 }
 
 // Sink is Options.Sink: it saves messages and state events.

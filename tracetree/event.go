@@ -324,7 +324,7 @@ func evFormatTime(t wire.Timestamp) string {
 
 // evLine sanitises and scrubs event text for one line.
 func evLine(s string, n int) string {
-	return Truncate(redact.SanitizeLine(evScrubText(strings.TrimSpace(s))), n)
+	return Truncate(redact.Line(strings.TrimSpace(s)), n)
 }
 
 func joinNonEmpty(sep string, parts ...string) string {
@@ -709,7 +709,7 @@ func evMakeFrame(f *wire.Frame) evFrame {
 			l = l[indent:]
 		}
 		l = strings.TrimRight(l, " \r\n")
-		fr.ctx = append(fr.ctx, evCtx{no: int64(c.Line), text: Truncate(redact.SanitizeLine(l), 240)})
+		fr.ctx = append(fr.ctx, evCtx{no: int64(c.Line), text: Truncate(redact.Line(l), 240)})
 		if f.LineNo != 0 && c.Line == f.LineNo {
 			fr.suspect = i
 		}
@@ -955,7 +955,7 @@ func evCrumb(b *wire.Breadcrumb, t0 wire.Timestamp, hasT0 bool) string {
 	} else if data != nil && data.kind != 'n' && !data.filtered() {
 		rest = data.compact("", &hidden, 300)
 	}
-	line := joinNonEmpty(" · ", evLine(msg, 300), redact.SanitizeLine(text), rest)
+	line := joinNonEmpty(" · ", evLine(msg, 300), redact.Line(text), rest)
 	if line == "" {
 		line = "(no message)"
 	}
@@ -1022,7 +1022,7 @@ func evRequest(ev *wire.Event) []string {
 	if r == nil {
 		return nil
 	}
-	first := joinNonEmpty(" ", evLine(r.Method, 16), redact.SanitizeLine(Truncate(redact.URL(RequestURL(r)), 300)))
+	first := joinNonEmpty(" ", evLine(r.Method, 16), redact.Line(Truncate(redact.URL(RequestURL(r)), 300)))
 	if st := evStatus(ev); st != "" {
 		first = joinNonEmpty(" ", first, "→ "+st)
 	}
@@ -1198,7 +1198,7 @@ func (p *evPrepared) render(lv evLevel) string {
 	}
 	if p.message != "" {
 		b.WriteString("\nMessage\n")
-		for _, l := range strings.Split(redact.Sanitize(evScrubText(p.message)), "\n") {
+		for _, l := range strings.Split(redact.Text(p.message), "\n") {
 			b.WriteString("  " + Truncate(strings.TrimRight(l, " \t\r"), 300) + "\n")
 		}
 	}
@@ -1480,12 +1480,6 @@ func evSensitiveVar(k string) bool {
 	return redact.IsSensitiveKey(k)
 }
 
-// evScrubText scrubs secrets and personal data in free text.
-func evScrubText(s string) string {
-	s, _ = redact.Secrets(s)
-	return s
-}
-
 // evList joins at most n names, counting the rest.
 func evList(xs []string, n int) string {
 	if len(xs) > n {
@@ -1555,7 +1549,7 @@ func (v *evValue) str(key string) string {
 func (v *evValue) compact(path string, hidden *[]string, n int) string {
 	var b strings.Builder
 	v.write(&b, path, hidden, 0)
-	return Truncate(redact.SanitizeLine(evScrubText(b.String())), n)
+	return Truncate(redact.Line(b.String()), n)
 }
 
 // compactMembers renders an object's members as "k=v, k=v" skipping the
@@ -1579,11 +1573,11 @@ func (v *evValue) compactMembers(path string, skip map[string]bool, hidden *[]st
 		}
 		parts = append(parts, k+"="+Truncate(s, 160))
 	}
-	return Truncate(redact.SanitizeLine(evScrubText(strings.Join(parts, ", "))), n)
+	return Truncate(redact.Line(strings.Join(parts, ", ")), n)
 }
 
 func evJoinPath(path, k string) string {
-	k = Truncate(redact.SanitizeLine(k), 60)
+	k = Truncate(redact.Line(k), 60)
 	if path == "" {
 		return k
 	}

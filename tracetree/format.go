@@ -67,15 +67,16 @@ func Truncate(s string, n int) string {
 	return strings.TrimRight(string(r[:head]), " ") + "…" + strings.TrimLeft(string(r[len(r)-tail:]), " ")
 }
 
-// oneLine sanitises event text for a one-line tree label and truncates it.
+// oneLine makes event text safe for a one-line tree label (redact.Line:
+// secrets masked, escapes visible) and truncates it.
 func oneLine(s string, n int) string {
-	return Truncate(redact.SanitizeLine(strings.TrimSpace(s)), n)
+	return Truncate(redact.Line(strings.TrimSpace(s)), n)
 }
 
-// headLine sanitises and cuts s at the end (keeping the start), for
+// headLine makes s safe (redact.Line) and cuts it at the end (keeping the start), for
 // titles whose beginning says the most.
 func headLine(s string, n int) string {
-	s = redact.SanitizeLine(strings.TrimSpace(s))
+	s = redact.Line(strings.TrimSpace(s))
 	if n <= 1 || utf8.RuneCountInString(s) <= n {
 		return s
 	}

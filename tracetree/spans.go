@@ -231,9 +231,9 @@ func BuildSpanTree(ev *wire.Event) (*SpanTree, error) {
 	if ev.Type != "transaction" && (ev.Type != "" || (len(spans) == 0 && ev.StartTimestamp == 0)) {
 		kind := "an untyped event"
 		if ev.Type != "" {
-			kind = fmt.Sprintf("of type %q", redact.SanitizeLine(ev.Type))
+			kind = fmt.Sprintf("of type %q", redact.Line(ev.Type))
 		}
-		return nil, fmt.Errorf("tracetree: event %s is %s, not a transaction, so it has no spans: open the transaction it happened in (see its trace)", redact.SanitizeLine(ShortID(spanEventID(ev))), kind)
+		return nil, fmt.Errorf("tracetree: event %s is %s, not a transaction, so it has no spans: open the transaction it happened in (see its trace)", redact.Line(ShortID(spanEventID(ev))), kind)
 	}
 	tc := ev.Contexts.Trace
 	if tc == nil {
@@ -1158,7 +1158,7 @@ func (l *spanLine) attrs() string {
 	}
 	for _, a := range l.shared() {
 		if !slices.Contains(above, a) {
-			parts = append(parts, redact.SanitizeLine(a.Key)+"="+oneLine(a.Value, 48))
+			parts = append(parts, redact.Line(a.Key)+"="+oneLine(a.Value, 48))
 		}
 	}
 	return strings.Join(parts, " ")
@@ -1182,7 +1182,7 @@ func (l *spanLine) note() string {
 			break
 		}
 	}
-	return redact.SanitizeLine(m.Note)
+	return redact.Line(m.Note)
 }
 
 // body is the line's text after the tree prefix.
@@ -1258,7 +1258,7 @@ func (l *spanLine) body(descWidth int) string {
 		if len(errs) > 3 {
 			errs, more = errs[:3], fmt.Sprintf(" +%d more", len(m.Errors)-3)
 		}
-		b.WriteString(" errors=" + redact.SanitizeLine(strings.Join(errs, ",")) + more)
+		b.WriteString(" errors=" + redact.Line(strings.Join(errs, ",")) + more)
 	}
 	if nt := l.note(); nt != "" {
 		b.WriteString(" [" + nt + "]")
@@ -1340,7 +1340,7 @@ func (t *SpanTree) header(lines []*spanLine, descWidth int) []string {
 		b.WriteString(" [" + oneLine(t.Project, 40) + "]")
 	}
 	if t.EventID != "" {
-		b.WriteString(" id=" + redact.SanitizeLine(ShortID(t.EventID)))
+		b.WriteString(" id=" + redact.Line(ShortID(t.EventID)))
 	}
 	if t.SpanCount == 0 {
 		b.WriteString(": no spans recorded")
@@ -1779,17 +1779,17 @@ func (t *SpanTree) Waterfall() []WaterfallRow {
 	for i, l := range lines {
 		m := l.members[0]
 		r := WaterfallRow{
-			Kind: l.kind, Depth: l.depth, SpanID: redact.SanitizeLine(m.SpanID),
+			Kind: l.kind, Depth: l.depth, SpanID: redact.Line(m.SpanID),
 			StartMS: l.start, EndMS: l.end, HasTime: l.hasTime,
 			Critical: l.critical, Repeat: 1, TotalMS: l.total, MaxParallel: l.maxPar,
 		}
 		if l.kind == WaterfallGap {
 			r.Label, r.SelfMS = "gap (no child span)", l.total
 		} else {
-			r.Label = Truncate(redact.SanitizeLine(spanLabel(m.Op, l.desc())), spanLabelMax)
-			r.Op = redact.SanitizeLine(m.Op)
+			r.Label = Truncate(redact.Line(spanLabel(m.Op, l.desc())), spanLabelMax)
+			r.Op = redact.Line(m.Op)
 			r.SelfMS = l.self
-			r.Status = redact.SanitizeLine(m.Status)
+			r.Status = redact.Line(m.Status)
 			r.HTTPStatus = m.HTTPStatus
 			r.Failed = l.failed
 			r.Repeat = len(l.members)

@@ -61,11 +61,11 @@ func (t *Tree) JSON() TreeJSON {
 	var conv func(n *Node) NodeJSON
 	conv = func(n *Node) NodeJSON {
 		j := NodeJSON{
-			Kind: kindNames[n.Kind], ID: n.ID, SpanID: n.SpanID, Op: redact.SanitizeLine(n.Op), Name: redact.SanitizeLine(n.Name),
-			Project: redact.SanitizeLine(n.Project), ProjectID: n.ProjectID, Platform: n.Platform,
-			Start: float64(n.Start), End: float64(n.End), DurationMS: n.DurationMS, Status: redact.SanitizeLine(n.Status),
-			ProfileID: n.ProfileID, ProfilerID: n.ProfilerID, IssueID: n.IssueID, IssueShortID: redact.SanitizeLine(n.IssueShortID),
-			Level: n.Level, Culprit: redact.SanitizeLine(n.Culprit), Focus: n.Focus, OnFocusPath: n.OnFocusPath, Notes: n.Notes,
+			Kind: kindNames[n.Kind], ID: n.ID, SpanID: n.SpanID, Op: redact.Line(n.Op), Name: redact.Line(n.Name),
+			Project: redact.Line(n.Project), ProjectID: n.ProjectID, Platform: n.Platform,
+			Start: float64(n.Start), End: float64(n.End), DurationMS: n.DurationMS, Status: redact.Line(n.Status),
+			ProfileID: n.ProfileID, ProfilerID: n.ProfilerID, IssueID: n.IssueID, IssueShortID: redact.Line(n.IssueShortID),
+			Level: n.Level, Culprit: redact.Line(n.Culprit), Focus: n.Focus, OnFocusPath: n.OnFocusPath, Notes: n.Notes,
 		}
 		if n.Kind == KindTransaction {
 			j.SpanCount = len(n.Spans)

@@ -208,11 +208,11 @@ func onlySGR(s string) string {
 	return b.String()
 }
 
-// cleanText makes model or tool text safe to render: escape sequences
-// and control characters become visible text (redact.Sanitize), line
+// cleanText makes model or tool text safe to render: secrets masked and
+// escape sequences and control characters visible text (redact.Text), line
 // endings are normalised and tabs expanded, so that widths are right.
 func cleanText(s string) string {
-	s = redact.Sanitize(s)
+	s = redact.Text(s)
 	if strings.ContainsRune(s, '\r') {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
 		s = strings.ReplaceAll(s, "\r", "\n")

@@ -107,9 +107,9 @@ func (s *Styles) Service(name string) lipgloss.Style {
 	return lipgloss.NewStyle().Foreground(s.palette[h.Sum32()%uint32(len(s.palette))])
 }
 
-// clean makes event-derived text safe and one line: control and escape
-// sequences become visible text before any styling is applied.
-func clean(s string) string { return redact.SanitizeLine(s) }
+// clean makes event-derived text safe and one line (redact.Line): secrets
+// masked, control and escape sequences visible text, before any styling.
+func clean(s string) string { return redact.Line(s) }
 
 // fit truncates a (possibly styled) line to w cells and pads it to
 // exactly w.

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -364,7 +365,7 @@ func progress(w io.Writer, events <-chan agent.Event) {
 		case agent.EventStepDone:
 			flush()
 		case agent.EventToolRunning:
-			fmt.Fprintf(w, "  → %s %s\n", e.Call.Name, line(clip(string(e.Call.Args), 120)))
+			fmt.Fprintf(w, "  → %s %s\n", e.Call.Name, clip(line(string(e.Call.Args)), 120))
 		case agent.EventToolDone:
 			extra := ""
 			if e.Call.Cached {
@@ -375,9 +376,9 @@ func progress(w io.Writer, events <-chan agent.Event) {
 			}
 			fmt.Fprintf(w, "    ✓ %s%s\n", e.Call.Name, extra)
 		case agent.EventToolFailed:
-			fmt.Fprintf(w, "    ✗ %s: %s\n", e.Call.Name, line(clip(e.Call.Reason, 200)))
+			fmt.Fprintf(w, "    ✗ %s: %s\n", e.Call.Name, clip(line(e.Call.Reason), 200))
 		case agent.EventToolDenied:
-			fmt.Fprintf(w, "    ⊘ %s not run: %s\n", e.Call.Name, line(clip(e.Call.Reason, 200)))
+			fmt.Fprintf(w, "    ⊘ %s not run: %s\n", e.Call.Name, clip(line(e.Call.Reason), 200))
 		case agent.EventPhase:
 			flush()
 			switch e.Phase {
@@ -396,9 +397,14 @@ func progress(w io.Writer, events <-chan agent.Event) {
 	}
 }
 
+// clip cuts s to at most n bytes, at a character boundary: after line,
+// so that a secret is masked whole before it is cut.
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }
@@ -528,7 +534,7 @@ func listSessions(a *app, dir string) error {
 		case d.Report != nil && d.Report.RootCause != nil:
 			state = "root cause found"
 		}
-		fmt.Fprintf(a.stdout, "%s  %s  %-16s %s  %s\n", d.Header.ID, d.Header.Created.Local().Format("2006-01-02 15:04"), state, line(d.Header.Issue), line(clip(d.Header.Title, 60)))
+		fmt.Fprintf(a.stdout, "%s  %s  %-16s %s  %s\n", d.Header.ID, d.Header.Created.Local().Format("2006-01-02 15:04"), state, line(d.Header.Issue), clip(line(d.Header.Title), 60))
 	}
 	return nil
 }

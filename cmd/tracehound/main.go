@@ -17,6 +17,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/tracehound/tracehound/redact"
 	"github.com/tracehound/tracehound/sentryapi"
 )
 
@@ -49,10 +50,11 @@ func run(ctx context.Context, args []string, a *app) int {
 		return exitOK
 	}
 	if errors.Is(err, errNoRootCause) || errors.Is(err, errEvalFailed) {
-		fmt.Fprintln(a.stderr, "tracehound: "+err.Error())
+		fmt.Fprintln(a.stderr, "tracehound: "+redact.Text(err.Error()))
 		return exitNoRootCause
 	}
-	fmt.Fprintln(a.stderr, "tracehound: "+strings.TrimPrefix(err.Error(), "tracehound: "))
+	// Errors may quote event data: masked and made visible like any output.
+	fmt.Fprintln(a.stderr, "tracehound: "+redact.Text(strings.TrimPrefix(err.Error(), "tracehound: ")))
 	if isUsage(err) {
 		fmt.Fprintln(a.stderr, "Run 'tracehound --help' for usage.")
 		return exitUsage

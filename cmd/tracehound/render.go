@@ -15,12 +15,19 @@ import (
 	"github.com/tracehound/tracehound/sentryapi"
 )
 
-// line sanitises event-derived text for one terminal line.
-func line(s string) string { return redact.SanitizeLine(s) }
+// line makes event-derived text safe for one terminal line: secrets
+// masked, escapes made visible.
+func line(s string) string { return redact.Line(s) }
 
+// writeJSON writes v as indented JSON through redact.JSON: secrets masked
+// and every escape or control character written as a \u escape, the
+// members and their names kept.
 func writeJSON(w io.Writer, v any) error {
-	b, err := wire.EncodeIndent(v)
+	b, err := wire.Encode(v)
 	if err != nil {
+		return err
+	}
+	if b, err = redact.JSON(b, "  "); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(w, "%s\n", b)
