@@ -29,10 +29,12 @@ const (
 	EventError       // something went wrong; Err says what, the run may go on
 	EventFinished    // the run ended (Text says why)
 	EventDecision    // an approval request was answered (Decision, By)
+	EventWaiting     // the model has not sent its first token yet (Text: "waiting for the model… 15 s")
+	EventNotice      // something the user should know that is not an error (context compacted, answer cut, structured output used)
 )
 
 var eventNames = [...]string{"text", "reasoning", "tool_proposed", "tool_awaiting_approval", "tool_running", "tool_done",
-	"tool_failed", "tool_denied", "phase", "usage", "step_done", "user_message", "report", "error", "finished", "tool_decided"}
+	"tool_failed", "tool_denied", "phase", "usage", "step_done", "user_message", "report", "error", "finished", "tool_decided", "waiting", "notice"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) {

@@ -173,7 +173,8 @@ func (r *Run) lastProse() string {
 }
 
 // unchecked lists the connected errors of the trace that no tool call
-// opened: the leads a stopped investigation did not follow.
+// opened (the issue's own event is in the first message): the leads a
+// stopped investigation did not follow.
 func (r *Run) unchecked(n int) []string {
 	in := r.opts.Incident
 	if in == nil || in.Tree == nil {
@@ -189,7 +190,7 @@ func (r *Run) unchecked(n int) []string {
 	opened := strings.ToLower(seen.String())
 	var out []string
 	for _, node := range in.Tree.Nodes {
-		if node.Kind != tracetree.KindError || len(node.ID) < 8 {
+		if node.Kind != tracetree.KindError || len(node.ID) < 8 || node.Focus {
 			continue
 		}
 		if strings.Contains(opened, strings.ToLower(node.ID[:8])) {

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"encoding/json"
+	"time"
 )
 
 // Message is one message of the conversation with the model, in a form
@@ -39,12 +40,31 @@ type ToolSpec struct {
 type ChatRequest struct {
 	Messages []Message
 	Tools    []ToolSpec
+	// ToolChoice forces a call of the tool of that name ("": the model
+	// chooses).
+	ToolChoice string
+	// JSONSchema asks for an answer that is a JSON object of this schema
+	// (response_format json_schema).
+	JSONSchema *JSONSchema
+	// MaxOutputTokens lowers the provider's cap on the answer for this
+	// request (0: the provider's cap).
+	MaxOutputTokens int
+}
+
+// JSONSchema is a structured-output format.
+type JSONSchema struct {
+	Name   string
+	Schema map[string]any
+	Strict bool
 }
 
 // StreamHandler receives a completion's deltas as they arrive.
 type StreamHandler struct {
 	OnText      func(string)
 	OnReasoning func(string)
+	// OnWaiting is called every few seconds while no token has arrived
+	// yet, with the time waited so far.
+	OnWaiting func(time.Duration)
 }
 
 // Completion is a finished model step.
@@ -52,6 +72,13 @@ type Completion struct {
 	Message      Message // the assistant message (content, reasoning, tool calls)
 	FinishReason string
 	Usage        Usage
+	// Truncated is true when the answer was cut at the output cap
+	// (OutputCap tokens), by tracehound or by the server.
+	Truncated bool
+	OutputCap int
+	// ReasoningField names the field the server sent reasoning in
+	// (reasoning_content, reasoning), if any.
+	ReasoningField string
 }
 
 // Provider completes conversations: an OpenAI-compatible server, or the

@@ -12,7 +12,6 @@ import (
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
-	"github.com/openai/openai-go/v3/shared"
 )
 
 // ModelConfig says how to reach a model.
@@ -29,6 +28,14 @@ type ModelConfig struct {
 	MaxRetries int
 	// HTTPClient is for tests; nil uses the default.
 	HTTPClient *http.Client
+	// StreamTimeout ends a step when nothing arrives from the model for
+	// that long, before the first token or mid-stream (0:
+	// DefaultStreamTimeout).
+	StreamTimeout time.Duration
+	// MaxOutputTokens caps each answer: sent to the server and enforced
+	// on what is read (0: sized from the context window, see
+	// DefaultMaxOutputTokens).
+	MaxOutputTokens int
 }
 
 // DefaultContextWindow is assumed for unknown models: small enough for
@@ -96,8 +103,17 @@ func NewOpenAI(cfg ModelConfig) (*OpenAI, error) {
 	if w <= 0 {
 		w = WindowFor(cfg.Model)
 	}
+	if cfg.StreamTimeout <= 0 {
+		cfg.StreamTimeout = DefaultStreamTimeout
+	}
+	if cfg.MaxOutputTokens <= 0 {
+		cfg.MaxOutputTokens = DefaultMaxOutputTokens(w)
+	}
 	return &OpenAI{cfg: cfg, client: openai.NewClient(opts...), window: w}, nil
 }
+
+// MaxOutputTokens is the cap on each answer.
+func (p *OpenAI) MaxOutputTokens() int { return p.cfg.MaxOutputTokens }
 
 // Name is the model's name.
 func (p *OpenAI) Name() string { return p.cfg.Model }
@@ -119,98 +135,9 @@ func (p *OpenAI) Models(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
-// Complete streams one completion. Tool-call arguments split over many
-// chunks and several calls in one turn are assembled by index; reasoning
-// text sent as reasoning_content (DeepSeek, vLLM, llama.cpp) or reasoning
-// (OpenRouter, Ollama) is passed to h.OnReasoning. A stream that ends
-// without a finish reason is an error: the step can be retried.
-func (p *OpenAI) Complete(ctx context.Context, req ChatRequest, h StreamHandler) (*Completion, error) {
-	params := openai.ChatCompletionNewParams{
-		Model:         shared.ChatModel(p.cfg.Model),
-		Messages:      toOpenAIMessages(req.Messages),
-		StreamOptions: openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)},
-	}
-	for _, t := range req.Tools {
-		params.Tools = append(params.Tools, openai.ChatCompletionFunctionTool(shared.FunctionDefinitionParam{
-			Name: t.Name, Description: openai.String(t.Description), Parameters: shared.FunctionParameters(t.Parameters),
-		}))
-	}
-	stream := p.client.Chat.Completions.NewStreaming(ctx, params)
-	defer stream.Close()
-
-	var (
-		text, reasoning strings.Builder
-		calls           = map[int64]*ToolCall{}
-		order           []int64
-		finish          string
-		usage           Usage
-	)
-	for stream.Next() {
-		chunk := stream.Current()
-		if chunk.JSON.Usage.Valid() || chunk.Usage.TotalTokens > 0 {
-			usage.PromptTokens = int(chunk.Usage.PromptTokens)
-			usage.CompletionTokens = int(chunk.Usage.CompletionTokens)
-			usage.ContextTokens = usage.PromptTokens
-		}
-		for _, ch := range chunk.Choices {
-			if ch.Index != 0 {
-				continue
-			}
-			d := ch.Delta
-			if d.Content != "" {
-				text.WriteString(d.Content)
-				if h.OnText != nil {
-					h.OnText(d.Content)
-				}
-			}
-			if r := reasoningOf(d); r != "" {
-				reasoning.WriteString(r)
-				if h.OnReasoning != nil {
-					h.OnReasoning(r)
-				}
-			}
-			for _, tc := range d.ToolCalls {
-				c, ok := calls[tc.Index]
-				if !ok {
-					c = &ToolCall{}
-					calls[tc.Index] = c
-					order = append(order, tc.Index)
-				}
-				if tc.ID != "" {
-					c.ID = tc.ID
-				}
-				if tc.Function.Name != "" {
-					c.Name += tc.Function.Name
-				}
-				c.Arguments += tc.Function.Arguments
-			}
-			if ch.FinishReason != "" {
-				finish = string(ch.FinishReason)
-			}
-		}
-	}
-	if err := stream.Err(); err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, explainAPIError(err, p.cfg)
-	}
-	if finish == "" {
-		return nil, &ModelError{Msg: fmt.Sprintf("the model's stream ended before the answer was complete (%d characters received); the step can be retried", text.Len())}
-	}
-	msg := Message{Role: "assistant", Content: text.String(), Reasoning: reasoning.String()}
-	for i, idx := range order {
-		c := calls[idx]
-		if c.ID == "" {
-			c.ID = fmt.Sprintf("call_%d_%d", time.Now().UnixNano(), i) // some local servers omit ids
-		}
-		msg.ToolCalls = append(msg.ToolCalls, *c)
-	}
-	return &Completion{Message: msg, FinishReason: finish, Usage: usage}, nil
-}
-
-// reasoningOf reads the non-standard reasoning fields of a delta.
-func reasoningOf(d openai.ChatCompletionChunkChoiceDelta) string {
+// reasoningOf reads the non-standard reasoning fields of a delta: the
+// text and the field's name.
+func reasoningOf(d openai.ChatCompletionChunkChoiceDelta) (string, string) {
 	for _, key := range []string{"reasoning_content", "reasoning"} {
 		f, ok := d.JSON.ExtraFields[key]
 		if !ok {
@@ -218,10 +145,10 @@ func reasoningOf(d openai.ChatCompletionChunkChoiceDelta) string {
 		}
 		var s string
 		if json.Unmarshal([]byte(f.Raw()), &s) == nil && s != "" {
-			return s
+			return s, key
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // toOpenAIMessages converts the conversation.

@@ -136,7 +136,8 @@ type Run struct {
 	// The loop guard and the report of a run that stops (guard.go).
 	bad       []badCall
 	gathered  []Evidence
-	completed bool // the investigation ended on its own
+	completed bool   // the investigation ended on its own
+	cutNote   string // tells the model its last answer was cut (bounded.go)
 }
 
 // Start begins a run in its own goroutine. Read Events until it is
@@ -315,7 +316,7 @@ func (r *Run) loop() {
 		}
 		r.deliverQueued()
 		r.step++
-		comp, interrupted, err := r.complete()
+		comp, interrupted, err := r.completeBounded()
 		if interrupted {
 			continue // the user's message goes in at the top of the loop
 		}
@@ -407,6 +408,7 @@ func (r *Run) complete() (comp *Completion, interrupted bool, err error) {
 			r.publish(Event{Kind: EventTextDelta, Text: s})
 		},
 		OnReasoning: func(s string) { r.publish(Event{Kind: EventReasoningDelta, Text: s}) },
+		OnWaiting:   r.waiting,
 	})
 	if err != nil && stepCtx.Err() != nil && r.ctx.Err() == nil {
 		// Cut by the user: keep what the model had said.

@@ -266,6 +266,8 @@ func (p *responder) serveStream() {
 			return
 		case stepRaw:
 			ok = p.write(st.raw)
+		case stepHeaders:
+			ok = p.write("")
 		}
 		if !ok {
 			return

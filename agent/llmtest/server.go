@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -20,12 +19,23 @@ const DefaultModel = "llmtest-model"
 // created is the "created" timestamp of every chunk and model.
 const created = 1700000000
 
+// T is what the server needs of a test: *testing.T, *testing.B and
+// testing.TB satisfy it (a `go run` helper can too).
+type T interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Cleanup(func())
+}
+
 // Server is a scripted OpenAI-compatible Chat Completions server on
-// loopback. Its methods are safe for concurrent use.
+// loopback, or in process (NewInProcess). Its methods are safe for
+// concurrent use.
 type Server struct {
-	t       testing.TB
-	ts      *httptest.Server
+	t       T
+	ts      *httptest.Server // nil in process
+	handler http.Handler
 	closing chan struct{}
+	once    sync.Once
 
 	mu       sync.Mutex
 	script   []Turn
@@ -33,13 +43,32 @@ type Server struct {
 	requests []Request
 	models   []string
 	apiKey   string
+	// Server-wide behaviours (behave.go).
+	rejectToolChoice, rejectResponseFormat bool
+	forever                                *Turn
 }
 
 // NewServer starts a server that answers the chat completions requests it
 // receives with the turns of script, in order, one turn per request. It is
 // closed by t.Cleanup: requests still delayed or hanging then end.
-func NewServer(t testing.TB, script ...Turn) *Server {
+func NewServer(t T, script ...Turn) *Server {
 	t.Helper()
+	s := newServer(t, script)
+	s.ts = httptest.NewServer(s.handler)
+	return s
+}
+
+// NewInProcess is a server without a socket: HTTPClient reaches it
+// through an in-memory transport that runs the handler in the caller's
+// process, which a testing/synctest bubble allows (real sockets are not
+// allowed there), and Handler serves it anywhere. URL is a placeholder
+// base URL the transport ignores.
+func NewInProcess(t T, script ...Turn) *Server {
+	t.Helper()
+	return newServer(t, script)
+}
+
+func newServer(t T, script []Turn) *Server {
 	s := &Server{
 		t:       t,
 		closing: make(chan struct{}),
@@ -51,20 +80,46 @@ func NewServer(t testing.TB, script ...Turn) *Server {
 	mux.HandleFunc("GET /v1/models", s.listModels)
 	mux.HandleFunc("GET /v1/models/{model...}", s.getModel)
 	mux.HandleFunc("/", s.notFound)
-	s.ts = httptest.NewServer(mux)
-	t.Cleanup(s.close)
+	s.handler = mux
+	t.Cleanup(s.Close)
 	return s
 }
 
-func (s *Server) close() {
-	close(s.closing)
-	s.ts.CloseClientConnections()
-	s.ts.Close()
+// Close ends pending pauses and hangs and, for a server on loopback,
+// closes it. t.Cleanup calls it; calling it again does nothing.
+func (s *Server) Close() {
+	s.once.Do(func() {
+		close(s.closing)
+		if s.ts != nil {
+			s.ts.CloseClientConnections()
+			s.ts.Close()
+		}
+	})
 }
+
+// inProcessURL is the base URL of an in-process server.
+const inProcessURL = "http://llmtest.invalid/v1"
 
 // URL returns the base URL to give the client, ending in /v1 (no slash):
 // option.WithBaseURL(srv.URL()) or OPENAI_BASE_URL.
-func (s *Server) URL() string { return s.ts.URL + "/v1" }
+func (s *Server) URL() string {
+	if s.ts == nil {
+		return inProcessURL
+	}
+	return s.ts.URL + "/v1"
+}
+
+// Handler is the server's HTTP handler (to serve it on a chosen address).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// HTTPClient is a client that reaches the server: over loopback, or in
+// process for NewInProcess.
+func (s *Server) HTTPClient() *http.Client {
+	if s.ts != nil {
+		return s.ts.Client()
+	}
+	return &http.Client{Transport: &pipeTransport{h: s.handler}}
+}
 
 // WithModels sets the model ids GET /v1/models lists (default:
 // DefaultModel) and returns s.
@@ -126,11 +181,14 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	req.N = len(s.requests) + 1
 	var turn Turn
 	scripted := false
-	if err == nil && keyOK && s.next < len(s.script) {
+	rejected := s.rejects(req)
+	if err == nil && keyOK && rejected == "" && s.next < len(s.script) {
 		turn = s.script[s.next]
 		s.next++
 		req.Turn = s.next
 		scripted = true
+	} else if err == nil && keyOK && rejected == "" && s.forever != nil {
+		turn, scripted = *s.forever, true
 	}
 	total := len(s.script)
 	s.requests = append(s.requests, req)
@@ -145,6 +203,10 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	case !keyOK:
 		t := Unauthorized()
 		writeJSON(w, t.status, t.errBody)
+		return
+	case rejected != "":
+		w.Header().Set("X-Should-Retry", "false")
+		writeJSON(w, http.StatusBadRequest, errorJSON(rejected, "invalid_request_error", ""))
 		return
 	case !scripted:
 		msg := fmt.Sprintf("llmtest: no scripted turn left for request %d", req.N)

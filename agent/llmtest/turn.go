@@ -70,6 +70,7 @@ const (
 	stepMalformed
 	stepStreamError
 	stepRaw
+	stepHeaders
 )
 
 type step struct {

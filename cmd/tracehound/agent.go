@@ -38,6 +38,10 @@ type modelFlags struct {
 	// askReadOnly (the explorer's --ask-read-only) asks before read-only
 	// tools too.
 	askReadOnly bool
+	// The agent's bounds (also [agent] in the config file).
+	streamTimeout   time.Duration
+	maxOutputTokens int
+	maxBadCalls     int
 }
 
 func (m *modelFlags) register(cmd *cobra.Command) {
@@ -46,6 +50,33 @@ func (m *modelFlags) register(cmd *cobra.Command) {
 	f.BoolVar(&m.offline, "offline", false, "use the offline analyzer (heuristics, no model)")
 	f.IntVar(&m.contextWindow, "context-window", 0, "the model's context window in tokens, when tracehound does not know it")
 	f.StringArrayVar(&m.repos, "repo", nil, "a local checkout for a project: PROJECT=PATH (repeatable; also [[repo]] in the config file)")
+	f.DurationVar(&m.streamTimeout, "stream-timeout", 0, "end a model step when nothing arrives for this long; retried once, then the run stops with a partial report (default 60s; [agent] stream_timeout)")
+	f.IntVar(&m.maxOutputTokens, "max-output-tokens", 0, "cap on each model answer, sent and enforced (default: an eighth of the context window, 1024–16384; [agent] max_output_tokens)")
+	f.IntVar(&m.maxBadCalls, "max-bad-calls", 0, "bad tool calls in a row (unknown tool, invalid JSON, invented ids, failing calls) that stop the run (default 3; [agent] max_bad_calls)")
+}
+
+// settings are the agent's bounds: the flags, else the config file's
+// [agent] table, else the defaults (zero).
+func (m *modelFlags) settings() (agent.Settings, error) {
+	var s agent.Settings
+	if path, err := agent.DefaultRepoConfigPath(); err == nil {
+		if s, err = agent.LoadSettings(path); err != nil {
+			return s, usageError{err}
+		}
+	}
+	if m.streamTimeout < 0 || m.maxOutputTokens < 0 || m.maxBadCalls < 0 {
+		return s, usagef("--stream-timeout, --max-output-tokens and --max-bad-calls must be positive")
+	}
+	if m.streamTimeout > 0 {
+		s.StreamTimeout = m.streamTimeout
+	}
+	if m.maxOutputTokens > 0 {
+		s.MaxOutputTokens = m.maxOutputTokens
+	}
+	if m.maxBadCalls > 0 {
+		s.MaxBadCalls = m.maxBadCalls
+	}
+	return s, nil
 }
 
 // provider chooses the model, or the offline analyzer when none is
@@ -67,9 +98,15 @@ func (a *app) provider(m *modelFlags, in *agent.Incident, repos *agent.Repos) (a
 			window = v
 		}
 	}
+	set, err := m.settings()
+	if err != nil {
+		return nil, "", err
+	}
+	a.maxBadCalls = set.MaxBadCalls
 	p, err := agent.NewOpenAI(agent.ModelConfig{
 		BaseURL: a.getenv("OPENAI_BASE_URL"), APIKey: a.getenv("OPENAI_API_KEY"), Model: model, ContextWindow: window,
-		Headers: parseHeaders(a.getenv("TRACEHOUND_MODEL_HEADERS")),
+		Headers:       parseHeaders(a.getenv("TRACEHOUND_MODEL_HEADERS")),
+		StreamTimeout: set.StreamTimeout, MaxOutputTokens: set.MaxOutputTokens,
 	})
 	if err != nil {
 		return nil, "", usageError{err}
@@ -291,7 +328,7 @@ func (a *app) runHeadless(ctx context.Context, in *agent.Incident, repos *agent.
 		}
 	}
 	opts := agent.Options{
-		Provider: prov, Incident: in, Analyzer: analyzer,
+		Provider: prov, Incident: in, Analyzer: analyzer, MaxBadCalls: a.maxBadCalls,
 		Tools: append(in.Tools(), repos.Tools(agent.CodeToolOptions{IssueShortID: h.Issue})...),
 		Policy: agent.Policy{Decide: func(c agent.Call) agent.Decision {
 			if c.ReadOnly {
@@ -387,6 +424,11 @@ func progress(w io.Writer, events <-chan agent.Event) {
 			case agent.PhasePatch:
 				fmt.Fprintln(w, "== solution plan reported")
 			}
+		case agent.EventWaiting:
+			fmt.Fprintf(w, "  %s\n", line(e.Text))
+		case agent.EventNotice:
+			flush()
+			fmt.Fprintf(w, "  note: %s\n", line(e.Text))
 		case agent.EventError:
 			flush()
 			fmt.Fprintf(w, "tracehound: %s\n", line(e.Err))

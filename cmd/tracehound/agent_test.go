@@ -123,6 +123,44 @@ func TestAnalyzeNoRootCauseExitCode(t *testing.T) {
 	}
 }
 
+// TestAnalyzeStopsWithAPartialReport: a model that keeps calling a tool
+// that does not exist is stopped by the loop guard within three calls,
+// and analyze still prints a report saying why (exit 3); a model server
+// that answers HTML prints one too, with a model error.
+func TestAnalyzeStopsWithAPartialReport(t *testing.T) {
+	srv := llmtest.NewServer(t).Forever(llmtest.Tool("get_everything", `{}`))
+	env := agentEnv(t, map[string]string{"OPENAI_BASE_URL": srv.URL(), "OPENAI_API_KEY": "sk-secret-key-123"})
+	r := runCLI(t, env, "analyze", "--demo", "--model", "m", "--format", "json")
+	if r.code != exitNoRootCause {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var rep agent.Report
+	if err := wire.Decode([]byte(r.stdout), &rep); err != nil || rep.Complete || rep.StoppedBecause != "stopped: the model kept calling get_everything, which does not exist (3 times in a row)" {
+		t.Fatalf("report %v %+v", err, rep)
+	}
+	if len(rep.Unchecked) == 0 || !strings.Contains(rep.Unchecked[0], "was not opened") {
+		t.Errorf("not checked: %q", rep.Unchecked)
+	}
+	if n := len(srv.Requests()); n != 3 {
+		t.Errorf("%d requests", n)
+	}
+
+	html := llmtest.HTML("<html>login</html>")
+	srv = llmtest.NewServer(t, html, html)
+	env["OPENAI_BASE_URL"] = srv.URL()
+	r = runCLI(t, env, "analyze", "--demo", "--model", "m", "--max-bad-calls", "5", "--stream-timeout", "30s")
+	if r.code == exitOK || r.code == exitNoRootCause || r.code == exitUsage {
+		t.Errorf("exit %d: a model error", r.code)
+	}
+	wantContains(t, "report", r.stdout, "**Incomplete**", "not a stream of completions", "## Not yet checked")
+	wantContains(t, "stderr", r.stderr, "retrying the step once", "text/html")
+	for _, out := range []string{r.stdout, r.stderr} {
+		if strings.Contains(out, "sk-secret-key-123") {
+			t.Error("the API key was printed")
+		}
+	}
+}
+
 func TestModelsCommand(t *testing.T) {
 	srv := llmtest.NewServer(t).WithModels("qwen2.5-coder:14b", "gpt-4o-mini")
 	r := runCLI(t, map[string]string{"OPENAI_BASE_URL": srv.URL()}, "models")

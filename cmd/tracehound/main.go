@@ -107,6 +107,9 @@ type app struct {
 	// closers release what the command opened (a temporary store), in
 	// reverse order, when it ends.
 	closers []func()
+	// maxBadCalls is the loop guard's limit of the run being set up (0:
+	// the default), from modelFlags.settings.
+	maxBadCalls int
 
 	// clientOptions lets tests shorten retries and waits.
 	clientOptions func(*sentryapi.Options)
