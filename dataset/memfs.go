@@ -147,7 +147,7 @@ func (f *memFile) Close() error               { return nil }
 type memDir struct {
 	fs      *MemFS
 	name    string
-	entries []fs.DirEntry
+	entries Entries
 	read    bool
 }
 
@@ -159,26 +159,37 @@ func (d *memDir) Read([]byte) (int, error) {
 }
 func (d *memDir) Close() error { return nil }
 
-// ReadDir implements fs.ReadDirFile: n > 0 reads at most n entries and
-// io.EOF at the end; n <= 0 reads the rest.
+// ReadDir implements fs.ReadDirFile.
 func (d *memDir) ReadDir(n int) ([]fs.DirEntry, error) {
 	if !d.read {
 		d.read = true
-		var err error
-		if d.entries, err = d.fs.ReadDir(d.name); err != nil {
+		entries, err := d.fs.ReadDir(d.name)
+		if err != nil {
 			return nil, err
 		}
+		d.entries = entries
 	}
+	return d.entries.Next(n)
+}
+
+// Entries are the entries of an open directory not read yet. Next hands
+// them out as fs.ReadDirFile.ReadDir must; an fs.FS that lists a directory
+// at once (MemFS, the demo's embedded files) keeps them in one.
+type Entries []fs.DirEntry
+
+// Next returns, for n > 0, at most n entries, and io.EOF when none are
+// left; for n <= 0, all that are left (and no error).
+func (e *Entries) Next(n int) ([]fs.DirEntry, error) {
 	if n <= 0 {
-		out := d.entries
-		d.entries = nil
+		out := *e
+		*e = nil
 		return out, nil
 	}
-	if len(d.entries) == 0 {
+	if len(*e) == 0 {
 		return nil, io.EOF
 	}
-	n = min(n, len(d.entries))
-	out := d.entries[:n:n]
-	d.entries = d.entries[n:]
+	n = min(n, len(*e))
+	out := (*e)[:n:n]
+	*e = (*e)[n:]
 	return out, nil
 }

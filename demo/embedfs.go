@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tracehound/tracehound/dataset"
 )
 
 // embedSuffix marks a file stored under another name so that go:embed accepts
@@ -85,7 +87,7 @@ type stripDir struct {
 	fs.File
 	name    string
 	stored  string
-	entries []fs.DirEntry
+	entries dataset.Entries
 	read    bool
 }
 
@@ -116,18 +118,7 @@ func (d *stripDir) ReadDir(n int) ([]fs.DirEntry, error) {
 		slices.SortFunc(d.entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 		d.read = true
 	}
-	if n <= 0 {
-		out := d.entries
-		d.entries = nil
-		return out, nil
-	}
-	if len(d.entries) == 0 {
-		return nil, io.EOF
-	}
-	n = min(n, len(d.entries))
-	out := d.entries[:n:n]
-	d.entries = d.entries[n:]
-	return out, nil
+	return d.entries.Next(n)
 }
 
 type renamedInfo struct {
