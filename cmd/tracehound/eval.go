@@ -15,23 +15,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tracehound/tracehound/agent"
+	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/demo"
 )
 
 // errEvalFailed carries exitNoRootCause for eval.
 var errEvalFailed = errors.New("some incidents were not solved")
 
-// expected is a dataset's expected.json.
-type expected struct {
-	Service     string `json:"service"`
-	Repo        string `json:"repo"`
-	File        string `json:"file"`
-	Function    string `json:"function"`
-	Explanation string `json:"explanation"`
-	// Holdout marks the part of the suite scored only when a change to the
-	// analyzer is done.
-	Holdout bool `json:"holdout"`
-}
+// expected is a dataset's expected.json: the known root cause.
+type expected = dataset.Expected
 
 // evalFlags are eval's own flags.
 type evalFlags struct {
@@ -187,7 +179,7 @@ func evalCases(a *app, part string, dirs []string) (cases []evalCase, skipped []
 		all = append(all, evalCase{name: filepath.Base(abs), fsys: os.DirFS(abs), label: "dataset " + d})
 	}
 	for _, c := range all {
-		if err := readJSON(c.fsys, "expected.json", &c.want); err != nil {
+		if err := readJSON(c.fsys, dataset.ExpectedFile, &c.want); err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				skipped = append(skipped, c.name)
 				continue
