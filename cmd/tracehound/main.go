@@ -92,6 +92,7 @@ func isUsage(err error) bool {
 
 // app holds the streams, the environment and the global flags.
 type app struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	workDir        string
@@ -116,5 +117,5 @@ type app struct {
 }
 
 func newApp(stdout, stderr io.Writer) *app {
-	return &app{stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	return &app{stdin: os.Stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
 }

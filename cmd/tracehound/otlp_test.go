@@ -70,3 +70,16 @@ func TestDataOTLPFiles(t *testing.T) {
 	}
 	wantContains(t, "not OTLP", r.stderr, "zz-notes.json", "no OTLP spans")
 }
+
+// mcp --http serves only on loopback: the tools read the incident and the
+// code.
+func TestMCPHTTPLoopbackOnly(t *testing.T) {
+	r := runCLI(t, nil, "mcp", "--demo", "--http", "0.0.0.0:0")
+	if r.code != exitUsage {
+		t.Errorf("exit %d, want %d: %s", r.code, exitUsage, r.stderr)
+	}
+	wantContains(t, "--http", r.stderr, "loopback")
+	if r.stdout != "" {
+		t.Errorf("stdout is the protocol's: %q", r.stdout)
+	}
+}

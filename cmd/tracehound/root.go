@@ -73,6 +73,7 @@ for its keys); otherwise it prints the issue, its event and its trace.`,
 		newCodeCmd(a),
 		newServeDataCmd(a),
 		newServeCmd(a),
+		newMCPCmd(a),
 	)
 	return root
 }
