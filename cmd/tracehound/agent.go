@@ -21,10 +21,6 @@ import (
 	"github.com/tracehound/tracehound/demo"
 )
 
-// exitNoRootCause is analyze's exit code when the run ended without a
-// root cause (and eval's when an incident failed).
-const exitNoRootCause = 3
-
 // errNoRootCause carries exitNoRootCause.
 var errNoRootCause = errors.New("no root cause was found")
 

@@ -200,7 +200,7 @@ func (a *app) openLocal(ctx context.Context) (*source, error) {
 	// rather than after the client's retries.
 	probe := &http.Client{Timeout: 3 * time.Second}
 	if resp, err := probe.Get(strings.TrimSuffix(base, "/") + "/"); err != nil {
-		return nil, fmt.Errorf("nothing answers at %s: start `tracehound serve` (or pass --url where it listens)", base)
+		return nil, fmt.Errorf("nothing answers at %s: start `tracehound serve` (or pass --url where it listens): %w", base, errUnreachable)
 	} else {
 		resp.Body.Close()
 	}

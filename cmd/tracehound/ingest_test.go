@@ -25,7 +25,7 @@ func TestLocalIngest(t *testing.T) {
 	defer srv.Close()
 
 	r := runCLI(t, nil, "--local", "--url", srv.URL, "--no-tui")
-	if r.code != 2 {
+	if r.code != exitNotFound {
 		t.Errorf("before any error: exit %d", r.code)
 	}
 	wantContains(t, "stderr", r.stderr, "has received no error yet")
@@ -48,7 +48,7 @@ func TestLocalIngest(t *testing.T) {
 
 	srv.Close()
 	r = runCLI(t, nil, "--local", "--url", srv.URL, "--no-tui")
-	if r.code != 2 {
+	if r.code != exitAPI {
 		t.Errorf("nothing listening: exit %d", r.code)
 	}
 	wantContains(t, "stderr", r.stderr, "nothing answers at", "tracehound serve")

@@ -69,7 +69,7 @@ func (a *app) targetOrDefault(arg string, src *source) (sentryapi.Target, error)
 	}
 	if src.DefaultIssue == "" {
 		if a.local || a.localURL() {
-			return sentryapi.Target{}, fmt.Errorf("%s has received no error yet: point an SDK at a DSN `tracehound serve` printed, or pass a trace or event id", src.Label)
+			return sentryapi.Target{}, fmt.Errorf("%s has received no error yet: point an SDK at a DSN `tracehound serve` printed, or pass a trace or event id: %w", src.Label, errNotFound)
 		}
 		return sentryapi.Target{}, usagef("no TARGET given: pass an issue id, short id, event or trace id, or a Sentry URL")
 	}

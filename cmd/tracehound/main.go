@@ -21,13 +21,6 @@ import (
 	"github.com/tracehound/tracehound/sentryapi"
 )
 
-// Exit codes.
-const (
-	exitOK      = 0
-	exitUsage   = 1 // bad flags, arguments or target
-	exitFailure = 2 // not found, auth, network, bad data
-)
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], newApp(os.Stdout, os.Stderr))
@@ -49,20 +42,18 @@ func run(ctx context.Context, args []string, a *app) int {
 	if err == nil {
 		return exitOK
 	}
-	if errors.Is(err, errNoRootCause) || errors.Is(err, errEvalFailed) {
-		fmt.Fprintln(a.stderr, "tracehound: "+redact.Text(err.Error()))
-		return exitNoRootCause
+	code := exitCode(err)
+	switch code {
+	case exitInterrupted:
+		fmt.Fprintln(a.stderr, "tracehound: interrupted")
+	default:
+		// Errors may quote event data: masked and made visible like any output.
+		fmt.Fprintln(a.stderr, "tracehound: "+redact.Text(strings.TrimPrefix(err.Error(), "tracehound: ")))
 	}
-	// Errors may quote event data: masked and made visible like any output.
-	fmt.Fprintln(a.stderr, "tracehound: "+redact.Text(strings.TrimPrefix(err.Error(), "tracehound: ")))
-	if isUsage(err) {
+	if code == exitUsage {
 		fmt.Fprintln(a.stderr, "Run 'tracehound --help' for usage.")
-		return exitUsage
 	}
-	if errors.Is(err, context.Canceled) {
-		return exitFailure
-	}
-	return exitFailure
+	return code
 }
 
 // usageError marks errors caused by how tracehound was called.

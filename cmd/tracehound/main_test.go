@@ -171,9 +171,9 @@ func TestExitCodesAndMessages(t *testing.T) {
 		{[]string{"issue", "1", "--demo", "--data", dir}, exitUsage, []string{"cannot be used together"}},
 		{[]string{"issue", "1", "--data", filepath.Join(dir, "nope")}, exitUsage, []string{"not a dataset directory"}},
 		{[]string{"issue"}, exitUsage, []string{"no Sentry organization"}},
-		{[]string{"issue", "999", "--data", dir}, exitFailure, []string{"404 not found", "Check the id"}},
-		{[]string{"event", "ffffffffffffffffffffffffffffffff", "--data", dir}, exitFailure, []string{"404"}},
-		{[]string{"trace", "ffffffffffffffffffffffffffffffff", "--data", dir}, exitFailure, []string{"not found"}},
+		{[]string{"issue", "999", "--data", dir}, exitNotFound, []string{"404 not found", "Check the id"}},
+		{[]string{"event", "ffffffffffffffffffffffffffffffff", "--data", dir}, exitNotFound, []string{"404"}},
+		{[]string{"trace", "ffffffffffffffffffffffffffffffff", "--data", dir}, exitNotFound, []string{"not found"}},
 		{[]string{"export", "BACKEND-1AB", "--data", dir}, exitUsage, []string{"--out DIR is required"}},
 	}
 	for _, tt := range tests {
@@ -194,7 +194,7 @@ func TestRealSentryAuthErrors(t *testing.T) {
 	defer hs.Close()
 	const wrong = "sntryu_wrongwrongwrongwrongwrongwrongwrongwrongwrongwrongwrongwrongaaaa"
 	r := runCLI(t, map[string]string{"SENTRY_URL": hs.URL, "SENTRY_ORG": "acme", "SENTRY_AUTH_TOKEN": wrong}, "issue", "100")
-	if r.code != exitFailure {
+	if r.code != exitAuth {
 		t.Fatalf("exit %d", r.code)
 	}
 	wantContains(t, "401", r.stderr, "401 unauthorized", "token was rejected", "tracehound config")
@@ -202,7 +202,7 @@ func TestRealSentryAuthErrors(t *testing.T) {
 		t.Errorf("the token was printed")
 	}
 	r = runCLI(t, map[string]string{"SENTRY_URL": hs.URL, "SENTRY_ORG": "acme", "SENTRY_AUTH_TOKEN": "the-right-token-0000"}, "issue", "100")
-	if r.code != exitFailure {
+	if r.code != exitAuth {
 		t.Fatalf("exit %d", r.code)
 	}
 	wantContains(t, "403", r.stderr, "403 forbidden", "event:read")

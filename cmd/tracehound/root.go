@@ -26,7 +26,9 @@ for its keys); otherwise it prints the issue, its event and its trace.`,
 		Example: `  tracehound --demo                       the demo incident, no account needed
   tracehound PAYMENTS-1AB --org acme      an issue on sentry.io
   tracehound https://acme.sentry.io/issues/6507376925/
-  tracehound config                       where the Sentry settings come from`,
+  tracehound config                       where the Sentry settings come from
+
+`+exitCodesHelp,
 		Version:       sentryapi.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
