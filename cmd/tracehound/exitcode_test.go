@@ -13,7 +13,9 @@ import (
 )
 
 func TestExitCode(t *testing.T) {
-	api := func(class error) error { return fmt.Errorf("loading: %w", &sentryapi.APIError{Class: class, StatusCode: 500}) }
+	api := func(class error) error {
+		return fmt.Errorf("loading: %w", &sentryapi.APIError{Class: class, StatusCode: 500})
+	}
 	for _, tc := range []struct {
 		err  error
 		want int

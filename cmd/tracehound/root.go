@@ -28,7 +28,7 @@ for its keys); otherwise it prints the issue, its event and its trace.`,
   tracehound https://acme.sentry.io/issues/6507376925/
   tracehound config                       where the Sentry settings come from
 
-`+exitCodesHelp,
+` + exitCodesHelp,
 		Version:       sentryapi.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
