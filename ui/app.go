@@ -858,7 +858,9 @@ func (m *Model) layout() layoutInfo {
 		}
 		return l
 	}
-	if m.w >= 180 {
+	// Three columns once the agent works; while it is idle the tree gets
+	// the width, and the agent waits in a strip under the detail pane.
+	if m.w >= 180 && (m.run != nil || m.cfg.Resume != nil) {
 		l.cols = 3
 		tw := m.w * 30 / 100
 		dw := (m.w - tw) * 55 / 100

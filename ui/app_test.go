@@ -197,7 +197,7 @@ func TestAppOpensOnTheIssueEvent(t *testing.T) {
 		"DEMO DATA",                               // never passes for real data
 		"STOREFRONT-4Z",                           // the issue
 		"▶ ✗ Error: POST /api/checkout",           // its event, on the focus path
-		"✗ *signing.VerificationError",            // the deepest error, visible in the tree
+		"✗ *signing.VerificationErr",              // the deepest error, visible in the tree
 		"apiFetch in app:///src/api/client.ts:12", // the event's crash site in the detail pane
 		"Press a to start the investigation",
 		"e next error",

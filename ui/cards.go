@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
-	xansi "github.com/charmbracelet/x/ansi"
 
 	"github.com/tracehound/tracehound/agent"
 )
@@ -306,7 +305,7 @@ func diffLines(st *Styles, text string, width int) []string {
 			if strings.HasPrefix(l, "Warning:") {
 				style = st.Warn
 			}
-			for _, w := range strings.Split(xansi.Wrap(l, width, ""), "\n") {
+			for _, w := range wrapLines(l, width, "") {
 				out = append(out, style.Render(w))
 			}
 			continue

@@ -822,14 +822,14 @@ func (d *Detail) failedLines(w int) []string {
 		for _, para := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
 			para = clean(strings.ReplaceAll(para, "\t", "    "))
 			indent := len(para) - len(strings.TrimLeft(para, " "))
-			wrapped := ansi.Wrap(strings.TrimLeft(para, " "), max(w-4-indent, 10), " /")
+			wrapped := wrapText(strings.TrimLeft(para, " "), max(w-4-indent, 10), " /")
 			for _, l := range strings.Split(wrapped, "\n") {
 				out = append(out, "  "+strings.Repeat(" ", indent)+st.Warn.Render(l))
 			}
 		}
 	}
 	out = append(out, "")
-	for _, l := range strings.Split(ansi.Wrap(dtFailHint(d.err), max(w-4, 10), " "), "\n") {
+	for _, l := range wrapLines(dtFailHint(d.err), max(w-4, 10), " ") {
 		out = append(out, "  "+st.Subtle.Render(l))
 	}
 	return out

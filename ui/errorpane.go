@@ -119,7 +119,7 @@ func (r *epRender) wrap(s string, indent int) {
 		return
 	}
 	first := true
-	for _, l := range strings.Split(ansi.Wrap(s, r.w-indent, " "), "\n") {
+	for _, l := range wrapLines(s, r.w-indent, " ") {
 		if first {
 			r.add(l)
 			first = false

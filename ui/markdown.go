@@ -47,11 +47,12 @@ func (m *mdRenderer) render(src string, width int, dark bool) []string {
 func (m *mdRenderer) glamour(src string) ([]string, error) {
 	m.calls++
 	m.bytes += len(src)
-	out, err := m.r.Render(src)
+	joined, ok := joinHyphens(src) // glamour breaks after hyphens too
+	out, err := m.r.Render(joined)
 	if err != nil {
 		return nil, err
 	}
-	lines := strings.Split(onlySGR(out), "\n")
+	lines := strings.Split(splitHyphens(onlySGR(out), ok), "\n")
 	for i, l := range lines {
 		lines[i] = trimPadding(l)
 	}
@@ -145,7 +146,7 @@ func mdStyle(dark bool) ansi.StyleConfig {
 
 // plainLines is the fallback when glamour fails: the text wrapped.
 func plainLines(src string, width int) []string {
-	return strings.Split(xansi.Wrap(src, width, ""), "\n")
+	return wrapLines(src, width, "")
 }
 
 // trimBlankLines drops lines that show nothing at both ends.
@@ -406,7 +407,7 @@ func (w *wrapStream) lines(width int) []string {
 	}
 	if nl := strings.LastIndexByte(w.src, '\n'); nl >= w.done {
 		for _, l := range strings.Split(cleanText(w.src[w.done:nl]), "\n") {
-			w.fixed = append(w.fixed, strings.Split(xansi.Wrap(l, width, ""), "\n")...)
+			w.fixed = append(w.fixed, wrapLines(l, width, "")...)
 		}
 		w.done = nl + 1
 	}
@@ -416,7 +417,7 @@ func (w *wrapStream) lines(width int) []string {
 	}
 	out := make([]string, len(w.fixed), len(w.fixed)+2)
 	copy(out, w.fixed)
-	return append(out, strings.Split(xansi.Wrap(cleanText(tail), width, ""), "\n")...)
+	return append(out, wrapLines(cleanText(tail), width, "")...)
 }
 
 // lastLine is the last line of the text that shows something, one line.
@@ -432,7 +433,7 @@ func (w *wrapStream) lastLine() string {
 func wrapPlain(text string, width int) []string {
 	var out []string
 	for _, l := range strings.Split(cleanText(text), "\n") {
-		out = append(out, strings.Split(xansi.Wrap(l, max(width, 1), ""), "\n")...)
+		out = append(out, wrapLines(l, max(width, 1), "")...)
 	}
 	return out
 }

@@ -444,51 +444,27 @@ func (p *treePane) renderRow(r treeRow, w int, selected, focused bool) string {
 		prefix = st.Faint.Render(marker + " ")
 	}
 
-	var label, right string
-	switch n.Kind {
-	case tracetree.KindTransaction:
-		op := clean(n.Op)
-		svc := st.Service(n.Project)
-		label = svc.Render(op) + " " + clean(n.Name)
-		if len(r.group) > 1 {
-			label = st.Accent.Render(fmt.Sprintf("%d×", len(r.group))) + " " + label
-		}
-		if n.Status != "" && n.Status != "ok" {
-			label += " " + st.Error.Render(clean(n.Status))
-		}
-		if n.HasProfile() {
-			label += st.Faint.Render(" ◔")
-		}
-		if c := p.errSubtree[n]; c > 0 && p.collapsed[n] {
-			label += " " + st.Error.Render(fmt.Sprintf("● %d", c))
-		}
-		dur := tracetree.FormatDuration(n.DurationMS)
-		right = svc.Render(clean(n.Project)) + " " + st.Subtle.Render(fmt.Sprintf("%7s", dur))
-	case tracetree.KindError:
-		label = st.Error.Render("✗ "+clean(n.Name)) + " " + st.Faint.Render(clean(n.IssueShortID))
-	case tracetree.KindOccurrence:
-		label = st.Warn.Render("⚠ "+clean(n.Name)) + " " + st.Faint.Render(clean(n.IssueShortID))
-	}
-	if n.OnFocusPath {
-		label = st.Accent.Render("▶ ") + label
-	}
-	if n.Focus {
-		label += " " + st.Accent.Render("◀ this issue")
-	}
-	left := prefix + label
-	// The right column (service, duration) gives way to the label when the
-	// pane is narrow: first the service (its colour is on the op), then all.
+	// The right column: the service from ~120 terminal columns (the tree
+	// is then 46 cells wide), the duration while the label keeps 12 cells.
+	var right string
 	pw := lipgloss.Width(prefix)
-	if right != "" && w-pw-lipgloss.Width(right)-1 < 18 {
-		right = st.Subtle.Render(fmt.Sprintf("%7s", tracetree.FormatDuration(n.DurationMS)))
-		if w-pw-lipgloss.Width(right)-1 < 12 {
-			right = ""
+	if n.Kind == tracetree.KindTransaction {
+		svc := st.Service(n.Project)
+		dur := st.Subtle.Render(fmt.Sprintf("%7s", tracetree.FormatDuration(n.DurationMS)))
+		switch {
+		case w >= treeServiceWidth && w-pw-lipgloss.Width(clean(n.Project))-9 >= 18:
+			right = svc.Render(clean(n.Project)) + " " + dur
+		case w-pw-8 >= 12:
+			right = dur
 		}
 	}
-	if rw := lipgloss.Width(right); rw > 0 {
-		left = fit(left, w-rw-1) + " " + right
-	} else {
-		left = fit(left, w)
+	room := w - pw
+	if right != "" {
+		room -= lipgloss.Width(right) + 1
+	}
+	left := prefix + p.label(r, room)
+	if right != "" {
+		left = fit(left, w-lipgloss.Width(right)-1) + " " + right
 	}
 	line := fit(left, w)
 	if selected {
@@ -499,6 +475,98 @@ func (p *treePane) renderRow(r treeRow, w int, selected, focused bool) string {
 		}
 	}
 	return line
+}
+
+// treeServiceWidth is the tree's width from which rows show their
+// service (about 120 terminal columns): narrower, the op's colour says
+// it and the label gets the room.
+const treeServiceWidth = 46
+
+// label is a row's text in room cells, keeping its meaningful ends when
+// cut: a transaction keeps its op, method, last path segment and status
+// (the middle of the name gives way: "http.server POST …/charges
+// internal_error"); an error keeps its type's start and its short id;
+// the marks (▶, ◀ this issue, ◔, ● n) stay.
+func (p *treePane) label(r treeRow, room int) string {
+	st, n := p.st, r.node
+	var before, after []string // styled parts around the name
+	var name string
+	nameStyle := lipgloss.NewStyle()
+	if n.OnFocusPath {
+		before = append(before, st.Accent.Render("▶"))
+	}
+	switch n.Kind {
+	case tracetree.KindTransaction:
+		if len(r.group) > 1 {
+			before = append(before, st.Accent.Render(fmt.Sprintf("%d×", len(r.group))))
+		}
+		before = append(before, st.Service(n.Project).Render(clean(n.Op)))
+		name = clean(n.Name)
+		if n.Status != "" && n.Status != "ok" {
+			after = append(after, st.Error.Render(clean(n.Status)))
+		}
+		if n.HasProfile() {
+			after = append(after, st.Faint.Render("◔"))
+		}
+		if c := p.errSubtree[n]; c > 0 && p.collapsed[n] {
+			after = append(after, st.Error.Render(fmt.Sprintf("● %d", c)))
+		}
+	case tracetree.KindError, tracetree.KindOccurrence:
+		mark, style := st.Error.Render("✗"), st.Error
+		if n.Kind == tracetree.KindOccurrence {
+			mark, style = st.Warn.Render("⚠"), st.Warn
+		}
+		before = append(before, mark)
+		name, nameStyle = clean(n.Name), style
+		// The short id, unless the row is the issue's own (◀ says it) or
+		// the title would keep fewer than 16 cells.
+		if id := clean(n.IssueShortID); id != "" && !n.Focus && room-lipgloss.Width(strings.Join(before, " "))-len(id)-2 >= min(16, lipgloss.Width(name)) {
+			after = append(after, st.Faint.Render(id))
+		}
+	}
+	if n.Focus {
+		after = append(after, st.Accent.Render("◀ this issue"))
+	}
+	head, tail := strings.Join(before, " "), strings.Join(after, " ")
+	fixed := lipgloss.Width(head) + lipgloss.Width(tail) + 2
+	if tail == "" {
+		fixed--
+	}
+	if nameRoom := room - fixed; nameRoom >= 6 || lipgloss.Width(name) <= nameRoom {
+		if n.Kind == tracetree.KindTransaction {
+			name = middleCut(name, max(nameRoom, 0))
+		} else {
+			name = ansi.Truncate(name, max(nameRoom, 0), "…") // a title's start says the most
+		}
+	}
+	out := head
+	if name != "" {
+		out += " " + nameStyle.Render(name)
+	}
+	if tail != "" {
+		out += " " + tail
+	}
+	return fit(out, room)
+}
+
+// middleCut shortens a name to n cells keeping both ends: a path keeps
+// its method and its last segment ("POST …/v1/charges"), other text its
+// start and end.
+func middleCut(name string, n int) string {
+	if ansi.StringWidth(name) <= n {
+		return name
+	}
+	if n <= 1 {
+		return ""
+	}
+	if i := strings.LastIndexByte(strings.TrimRight(name, "/"), '/'); i > 0 {
+		tail := name[i:]
+		if hw := n - 1 - ansi.StringWidth(tail); hw >= 0 {
+			head := ansi.Truncate(name[:i], hw, "")
+			return strings.TrimRight(head, " ") + "…" + tail
+		}
+	}
+	return tracetree.Truncate(name, n)
 }
 
 // stripForSelection keeps a selected line readable: the selection style is

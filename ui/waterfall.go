@@ -685,7 +685,7 @@ func wfWrap(s string, w int) []string {
 	if w <= 0 || lipgloss.Width(s) <= w {
 		return []string{s}
 	}
-	return strings.Split(ansi.Wrap(s, w, " "), "\n")
+	return wrapLines(s, w, " ")
 }
 
 // wfWrapPlain wraps plain text to w cells.
@@ -693,7 +693,7 @@ func wfWrapPlain(s string, w int) []string {
 	if s == "" {
 		return nil
 	}
-	return strings.Split(ansi.Wrap(s, max(w, 1), " "), "\n")
+	return wrapLines(s, max(w, 1), " ")
 }
 
 func wfPlural(n int, what string) string {
