@@ -3,6 +3,8 @@ package sentryapi
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tracehound/tracehound/sentryapi/wire"
@@ -33,19 +36,84 @@ type Options struct {
 
 	Transport        http.RoundTripper // default http.DefaultTransport
 	UserAgent        string            // default "tracehound/<Version>"
-	Timeout          time.Duration     // per attempt, headers and body; default 60s
+	Timeout          time.Duration     // per attempt: the wait for the headers, and any silence while reading the body (not the download itself); default 30s
+	TotalTimeout     time.Duration     // no retry starts after this much time on one request; default 3×Timeout
 	MaxRetries       int               // retries of a GET on network errors and 5xx; default 3, <0 none
 	MaxRateLimitWait time.Duration     // longest single wait on a 429; default 60s
 	Concurrency      int               // requests in flight at once; default 8
 	MaxBodyBytes     int64             // largest body accepted; default 512 MiB
+	WarnBodyBytes    int64             // bodies larger than this are announced through Notify, with their size; default 32 MiB
 	RetryBackoff     time.Duration     // first retry's backoff, doubling up to 10s; default 500ms
 
 	// Notify receives what the user should know while waiting (rate-limit
-	// waits, retries). Debug receives one line per request (method, URL
-	// without credentials, status, duration). Both may be nil.
+	// waits, retries, large bodies). Debug receives one line per request
+	// (method, URL without credentials, status, duration). Both may be nil.
 	Notify func(string)
 	Debug  func(string)
+
+	// Progress, when set, hears about a request that has been waiting
+	// longer than ProgressAfter (default 2s): then every ProgressEvery
+	// (default 5s) while it waits, and once with Done when it ends. A
+	// command prints it on stderr; the explorer shows it in its status bar.
+	Progress      func(Progress)
+	ProgressAfter time.Duration
+	ProgressEvery time.Duration
 }
+
+// Progress is a report on one slow request (see Options.Progress).
+type Progress struct {
+	Method, Path string        // the request, without host, query or credentials
+	Host         string        // the host asked
+	Attempt      int           // 1 for the first attempt
+	Waited       time.Duration // since the request started (all attempts)
+	Bytes        int64         // body bytes received in this attempt so far
+	Done         bool          // the request ended (answered or failed)
+}
+
+// String is the line a command prints: "waiting for sentry.io: GET
+// /api/0/…/issues/1/ (4s, attempt 2)".
+func (p Progress) String() string {
+	if p.Done {
+		return fmt.Sprintf("%s %s answered after %s", p.Method, p.Path, p.Waited.Round(time.Second))
+	}
+	s := fmt.Sprintf("waiting for %s: %s %s (%s", p.Host, p.Method, p.Path, p.Waited.Round(time.Second))
+	if p.Attempt > 1 {
+		s += fmt.Sprintf(", attempt %d", p.Attempt)
+	}
+	if p.Bytes > 0 {
+		s += ", " + sizeText(p.Bytes) + " so far"
+	}
+	return s + ")…"
+}
+
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// StallError is an attempt that received nothing for the per-attempt
+// timeout: no headers, or no body bytes for that long.
+type StallError struct {
+	Headers bool          // true: no headers arrived; false: the body stopped
+	After   time.Duration // the timeout
+	Bytes   int64         // body bytes received before the silence
+}
+
+func (e *StallError) Error() string {
+	after := e.After.Round(time.Second)
+	if e.Headers {
+		return fmt.Sprintf("no answer within %s", after)
+	}
+	return fmt.Sprintf("the answer stopped after %s: nothing more for %s", sizeText(e.Bytes), after)
+}
+
+// Timeout reports true, as a net.Error does for a timeout.
+func (e *StallError) Timeout() bool { return true }
 
 // Client talks to one Sentry organization. It is safe for concurrent use.
 type Client struct {
@@ -55,20 +123,29 @@ type Client struct {
 	http    *http.Client
 	ua      string
 	timeout time.Duration
+	total   time.Duration
 
 	maxRetries  int
 	maxRLWait   time.Duration
 	maxBody     int64
+	warnBody    int64
 	sem         chan struct{}
 	notify      func(string)
 	debug       func(string)
 	backoffBase time.Duration
 	sleep       func(context.Context, time.Duration) error
+	progress    func(Progress)
+	progAfter   time.Duration
+	progEvery   time.Duration
 
-	regionMu  sync.Mutex
-	region    *url.URL // resolved org-scoped host; nil until known
-	regionErr error
-	org0      *wire.Organization
+	// regionLock (a channel, so that waiting for it ends with the
+	// context) guards region, regionErr and org0 while the organization
+	// is fetched.
+	regionLock  chan struct{}
+	region      *url.URL // resolved org-scoped host; nil until known
+	regionErr   error
+	regionErrAt time.Time
+	org0        *wire.Organization
 }
 
 // New returns a client for the organization in opts.
@@ -87,6 +164,11 @@ func New(opts Options) (*Client, error) {
 		token:       opts.Token,
 		ua:          opts.UserAgent,
 		timeout:     opts.Timeout,
+		total:       opts.TotalTimeout,
+		warnBody:    opts.WarnBodyBytes,
+		progress:    opts.Progress,
+		progAfter:   opts.ProgressAfter,
+		progEvery:   opts.ProgressEvery,
 		maxRetries:  opts.MaxRetries,
 		maxRLWait:   opts.MaxRateLimitWait,
 		maxBody:     opts.MaxBodyBytes,
@@ -94,12 +176,25 @@ func New(opts Options) (*Client, error) {
 		debug:       opts.Debug,
 		backoffBase: opts.RetryBackoff,
 		sleep:       sleepCtx,
+		regionLock:  make(chan struct{}, 1),
 	}
 	if c.ua == "" {
 		c.ua = "tracehound/" + Version + " (+https://github.com/tracehound/tracehound)"
 	}
 	if c.timeout <= 0 {
-		c.timeout = 60 * time.Second
+		c.timeout = 30 * time.Second
+	}
+	if c.total <= 0 {
+		c.total = 3 * c.timeout
+	}
+	if c.warnBody <= 0 {
+		c.warnBody = 32 << 20
+	}
+	if c.progAfter <= 0 {
+		c.progAfter = 2 * time.Second
+	}
+	if c.progEvery <= 0 {
+		c.progEvery = 5 * time.Second
 	}
 	if c.backoffBase <= 0 {
 		c.backoffBase = 500 * time.Millisecond
@@ -279,26 +374,41 @@ func (c *Client) get(ctx context.Context, r request, out any) (*Response, error)
 }
 
 // do runs the request loop: network errors and 5xx retry with backoff and
-// jitter; 429 waits until the limit resets (capped); other statuses become
-// typed errors.
+// jitter (GET only: every call of this client is an idempotent read), as
+// long as the request's time budget (TotalTimeout) lasts; 429 waits until
+// the limit resets (capped); other statuses become typed errors. A slow
+// request is reported through Progress.
 func (c *Client) do(ctx context.Context, u *url.URL, r request) (*Response, []byte, error) {
 	retries, rateLimited := 0, 0
+	w := c.watch(u)
+	defer w.done()
+	var started time.Time // when the first attempt got its turn
 	for {
-		resp, body, err := c.once(ctx, u)
+		w.attempt(retries + rateLimited + 1)
+		resp, body, err := c.once(ctx, u, &started, w)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, nil, ctx.Err()
 			}
-			if retries < c.maxRetries {
+			spent := time.Since(started)
+			if permanent(err) {
+				return nil, nil, fmt.Errorf("sentry: GET %s: %w (check the Sentry URL %s and the network; not retried)", u.Path, err, c.base)
+			}
+			d := c.backoff(retries + 1)
+			if retries < c.maxRetries && spent+d < c.total {
 				retries++
-				d := c.backoff(retries)
 				c.notify(fmt.Sprintf("network error on %s (%v); retry %d/%d in %s", u.Path, shortErr(err), retries, c.maxRetries, d.Round(time.Millisecond)))
 				if err := c.sleep(ctx, d); err != nil {
 					return nil, nil, err
 				}
 				continue
 			}
-			return nil, nil, fmt.Errorf("sentry: GET %s: %w (after %d attempts; check the network and the Sentry URL %s)", u.Path, err, retries+1, c.base)
+			var se *StallError
+			if errors.As(err, &se) {
+				return nil, nil, fmt.Errorf("sentry: GET %s: %w (%s over %s; Sentry or the network is stalled: try again later, or give each attempt longer with --timeout)",
+					u.Path, err, plural(retries+1, "attempt"), spent.Round(time.Second))
+			}
+			return nil, nil, fmt.Errorf("sentry: GET %s: %w (after %s; check the network and the Sentry URL %s)", u.Path, err, plural(retries+1, "attempt"), c.base)
 		}
 		switch st := resp.StatusCode; {
 		case st == http.StatusTooManyRequests:
@@ -317,7 +427,7 @@ func (c *Client) do(ctx context.Context, u *url.URL, r request) (*Response, []by
 				return nil, nil, err
 			}
 			continue
-		case retryableStatus(st) && retries < c.maxRetries:
+		case retryableStatus(st) && retries < c.maxRetries && time.Since(started)+c.backoff(retries+1) < c.total:
 			retries++
 			d := c.backoff(retries)
 			c.notify(fmt.Sprintf("Sentry answered %d on %s; retry %d/%d in %s", st, u.Path, retries, c.maxRetries, d.Round(time.Millisecond)))
@@ -334,6 +444,29 @@ func (c *Client) do(ctx context.Context, u *url.URL, r request) (*Response, []by
 		}
 		return resp, body, nil
 	}
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// permanent reports network errors that another attempt cannot fix: a
+// host name that does not resolve, a certificate that does not verify.
+func permanent(err error) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return dns.IsNotFound || !(dns.IsTemporary || dns.IsTimeout)
+	}
+	var cert *tls.CertificateVerificationError
+	if errors.As(err, &cert) {
+		return true
+	}
+	var unk x509.UnknownAuthorityError
+	var host x509.HostnameError
+	return errors.As(err, &unk) || errors.As(err, &host)
 }
 
 func retryableStatus(st int) bool {
@@ -355,17 +488,42 @@ func shortErr(err error) string {
 	return err.Error()
 }
 
-// once performs one attempt and reads the whole body.
-func (c *Client) once(ctx context.Context, u *url.URL) (*Response, []byte, error) {
+// once performs one attempt and reads the whole body. The attempt ends
+// with a *StallError when no headers arrive within the timeout, or when the
+// body stops for that long; a body that keeps coming is read to the end
+// (up to MaxBodyBytes), however long that takes.
+func (c *Client) once(ctx context.Context, u *url.URL, started *time.Time, w *watcher) (*Response, []byte, error) {
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
 		return nil, nil, ctx.Err()
 	}
 	defer func() { <-c.sem }()
+	if started.IsZero() {
+		*started = time.Now()
+	}
+	timeout := c.timeout
+	if left := c.total - time.Since(*started); left < timeout {
+		timeout = max(left, time.Second)
+	}
 
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var got atomic.Int64 // body bytes so far
+	headers := atomic.Bool{}
+	headers.Store(true)
+	stall := time.AfterFunc(timeout, func() {
+		cancel(&StallError{Headers: headers.Load(), After: timeout, Bytes: got.Load()})
+	})
+	defer stall.Stop()
+	stalled := func(err error) error {
+		var se *StallError
+		if cause := context.Cause(actx); errors.As(cause, &se) && ctx.Err() == nil {
+			return se
+		}
+		return err
+	}
+
 	req, err := http.NewRequestWithContext(actx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, nil, err
@@ -378,25 +536,141 @@ func (c *Client) once(ctx context.Context, u *url.URL) (*Response, []byte, error
 	start := time.Now()
 	hr, err := c.http.Do(req)
 	if err != nil {
+		err = stalled(unwrapURLError(err))
 		c.debug(fmt.Sprintf("GET %s: %v", redactURL(u), err))
-		return nil, nil, unwrapURLError(err)
+		return nil, nil, err
 	}
 	defer hr.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(hr.Body, c.maxBody+1))
-	c.debug(fmt.Sprintf("GET %s → %d (%d bytes, %s)", redactURL(u), hr.StatusCode, len(body), time.Since(start).Round(time.Millisecond)))
+	headers.Store(false)
+	stall.Reset(timeout)
+	if hr.ContentLength > c.maxBody {
+		return nil, nil, fmt.Errorf("the answer of %s is %s, more than tracehound reads (%s); refusing to load it", u.Path, sizeText(hr.ContentLength), sizeText(c.maxBody))
+	}
+	if hr.ContentLength > c.warnBody {
+		c.notify(fmt.Sprintf("downloading %s from %s; this may take a while", sizeText(hr.ContentLength), u.Path))
+	}
+	body, err := c.readBody(hr.Body, u, hr.ContentLength, func(n int64) {
+		got.Store(n)
+		w.bytes(n)
+		stall.Reset(timeout)
+	})
+	c.debug(fmt.Sprintf("GET %s → %d (%s, %s)", redactURL(u), hr.StatusCode, sizeText(int64(len(body))), time.Since(start).Round(time.Millisecond)))
 	if err != nil {
 		if errors.Is(err, io.EOF) || strings.Contains(err.Error(), "unexpected EOF") {
 			err = io.ErrUnexpectedEOF
 		}
-		return nil, nil, unwrapURLError(err)
+		return nil, nil, stalled(unwrapURLError(err))
 	}
 	if int64(len(body)) > c.maxBody {
-		return nil, nil, fmt.Errorf("response of %s is larger than %d MiB; refusing to load it", u.Path, c.maxBody>>20)
+		return nil, nil, fmt.Errorf("the answer of %s is larger than %s; refusing to load it", u.Path, sizeText(c.maxBody))
 	}
 	if hr.ContentLength > 0 && int64(len(body)) < hr.ContentLength {
 		return nil, nil, io.ErrUnexpectedEOF
 	}
 	return &Response{StatusCode: hr.StatusCode, Header: hr.Header, Host: u.Host}, body, nil
+}
+
+// readBody reads up to maxBody+1 bytes, calling progress after each read
+// that returned data, and announces (once) a body without a length that
+// grows past WarnBodyBytes.
+func (c *Client) readBody(r io.Reader, u *url.URL, length int64, progress func(int64)) ([]byte, error) {
+	buf := make([]byte, 0, min(max(length, 512), 1<<20))
+	if length > 0 && length <= c.maxBody {
+		buf = make([]byte, 0, length+1)
+	}
+	limit := c.maxBody + 1
+	warned := length > c.warnBody
+	for {
+		if int64(len(buf)) >= limit {
+			return buf, nil
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		room := buf[len(buf):int(min(int64(cap(buf)), limit))]
+		n, err := r.Read(room)
+		buf = buf[:len(buf)+n]
+		if n > 0 {
+			progress(int64(len(buf)))
+			if !warned && int64(len(buf)) > c.warnBody {
+				warned = true
+				c.notify(fmt.Sprintf("the answer of %s is larger than %s and still coming (tracehound stops at %s)", u.Path, sizeText(c.warnBody), sizeText(c.maxBody)))
+			}
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+// watcher reports one slow request through Options.Progress. Its methods
+// do nothing on a nil watcher (no Progress configured).
+type watcher struct {
+	c     *Client
+	start time.Time
+	mu    sync.Mutex
+	p     Progress
+	timer *time.Timer
+	told  bool // a report was sent
+	ended bool
+}
+
+func (c *Client) watch(u *url.URL) *watcher {
+	if c.progress == nil {
+		return nil
+	}
+	w := &watcher{c: c, start: time.Now(), p: Progress{Method: http.MethodGet, Path: u.Path, Host: u.Host, Attempt: 1}}
+	w.timer = time.AfterFunc(c.progAfter, w.tick)
+	return w
+}
+
+func (w *watcher) tick() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ended {
+		return
+	}
+	p := w.p
+	p.Waited = time.Since(w.start)
+	w.told = true
+	w.timer.Reset(w.c.progEvery)
+	w.c.progress(p)
+}
+
+func (w *watcher) attempt(n int) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	w.p.Attempt, w.p.Bytes = n, 0
+	w.mu.Unlock()
+}
+
+func (w *watcher) bytes(n int64) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	w.p.Bytes = n
+	w.mu.Unlock()
+}
+
+func (w *watcher) done() {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.ended = true
+	w.timer.Stop()
+	if w.told {
+		p := w.p
+		p.Waited, p.Done = time.Since(w.start), true
+		w.c.progress(p)
+	}
 }
 
 func unwrapURLError(err error) error {
@@ -584,10 +858,17 @@ func (c *Client) decodeBody(resp *Response, u *url.URL, body []byte, out any, re
 // no region and keep the base URL. A region on a foreign host is ignored so
 // the token never leaves the configured Sentry.
 func (c *Client) regionBase(ctx context.Context) (*url.URL, error) {
-	c.regionMu.Lock()
-	defer c.regionMu.Unlock()
+	if err := c.lockRegion(ctx); err != nil {
+		return nil, err
+	}
+	defer c.unlockRegion()
 	if c.region != nil {
 		return c.region, nil
+	}
+	// Requests that waited for a lookup that just failed on the network
+	// fail with it, instead of each waiting for a lookup of their own.
+	if c.regionErr != nil && time.Since(c.regionErrAt) < 10*time.Second {
+		return nil, c.regionErr
 	}
 	if c.org == "" {
 		return nil, errors.New("no organization configured: pass --org, set SENTRY_ORG, add [defaults] org to .sentryclirc, or paste an issue URL")
@@ -596,10 +877,18 @@ func (c *Client) regionBase(ctx context.Context) (*url.URL, error) {
 	if err != nil {
 		// Auth problems must surface; anything else falls back to the
 		// base URL, as other Sentry clients do.
-		if errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrForbidden) || errors.Is(err, ErrNotFound) || ctx.Err() != nil {
+		// So must a network failure: the base URL is the same host, and
+		// trying it again would only repeat the wait.
+		var ae *APIError
+		if !errors.As(err, &ae) && ctx.Err() == nil {
+			c.regionErr, c.regionErrAt = err, time.Now()
+		}
+		if !errors.As(err, &ae) || errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrForbidden) || errors.Is(err, ErrNotFound) || ctx.Err() != nil {
 			return nil, err
 		}
+		// Said once: later requests use the base URL without asking again.
 		c.notify(fmt.Sprintf("could not discover the organization's region (%v); using %s", shortErr(err), c.base))
+		c.region = c.base
 		return c.base, nil
 	}
 	c.region = c.base
@@ -612,6 +901,17 @@ func (c *Client) regionBase(ctx context.Context) (*url.URL, error) {
 	}
 	return c.region, nil
 }
+
+func (c *Client) lockRegion(ctx context.Context) error {
+	select {
+	case c.regionLock <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Client) unlockRegion() { <-c.regionLock }
 
 // sameSentry reports whether region may receive the token meant for base:
 // the same host name, or a *.sentry.io host over https for SaaS.

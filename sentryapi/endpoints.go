@@ -31,8 +31,10 @@ func (c *Client) Organization(ctx context.Context) (*wire.Organization, error) {
 	if c.org == "" {
 		return nil, errors.New("no organization configured: pass --org or set SENTRY_ORG")
 	}
-	c.regionMu.Lock()
-	defer c.regionMu.Unlock()
+	if err := c.lockRegion(ctx); err != nil {
+		return nil, err
+	}
+	defer c.unlockRegion()
 	return c.fetchOrg(ctx)
 }
 

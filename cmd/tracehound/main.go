@@ -15,7 +15,9 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/tracehound/tracehound/redact"
 	"github.com/tracehound/tracehound/sentryapi"
@@ -103,8 +105,16 @@ type app struct {
 	// the default), from modelFlags.settings.
 	maxBadCalls int
 
+	timeout time.Duration
+
 	// clientOptions lets tests shorten retries and waits.
 	clientOptions func(*sentryapi.Options)
+
+	// Reports of slow requests (see waiting).
+	waitMu     sync.Mutex
+	waitHook   func(sentryapi.Progress)
+	quietWaits bool
+	lastWait   time.Time
 }
 
 func newApp(stdout, stderr io.Writer) *app {

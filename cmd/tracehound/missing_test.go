@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/tracehound/tracehound/sentryapi"
@@ -99,4 +101,47 @@ func TestSecondaryFetchFailures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// neverAnswers is a Sentry that takes requests and never answers.
+type neverAnswers struct{}
+
+func (neverAnswers) RoundTrip(req *http.Request) (*http.Response, error) {
+	<-req.Context().Done()
+	return nil, req.Context().Err()
+}
+
+// A stalled Sentry: the wait is shown on stderr after 2 s, and the command
+// ends with a clear error within 3× --timeout (synctest: no real waiting).
+func TestTimeoutFlag(t *testing.T) {
+	dir := writeDataset(t, localtest.Dataset())
+	synctest.Test(t, func(t *testing.T) {
+		var out, errb bytes.Buffer
+		a := newApp(&out, &errb)
+		a.getenv = func(string) string { return "" }
+		a.workDir, a.homeDir = dir, dir
+		a.clientOptions = func(o *sentryapi.Options) { o.Transport = neverAnswers{} }
+		start := time.Now()
+		code := run(context.Background(), []string{"issue", "100", "--data", dir, "--timeout", "5s"}, a)
+		took := time.Since(start)
+		if code != exitFailure {
+			t.Fatalf("exit %d\n%s", code, errb.String())
+		}
+		if took > 16*time.Second {
+			t.Errorf("took %s, want at most 3×5s", took)
+		}
+		stderr := errb.String()
+		wantContains(t, "stderr", stderr,
+			"tracehound: waiting for dataset.tracehound.invalid: GET /api/0/organizations/acme/ (2s)…",
+			"(7s, attempt 2)…",
+			"no answer within 5s); retry 1/3",
+			"tracehound: sentry: GET /api/0/organizations/acme/: no answer within",
+			"3 attempts over 15s", "--timeout")
+		if strings.Count(stderr, "tracehound: sentry:") != 1 {
+			t.Errorf("the error is not said exactly once:\n%s", stderr)
+		}
+		if n := strings.Count(stderr, "waiting for"); n > 8 {
+			t.Errorf("%d progress lines in 15s:\n%s", n, stderr)
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -56,6 +57,7 @@ for its keys); otherwise it prints the issue, its event and its trace.`,
 	f.BoolVar(&a.local, "local", false, "read what `tracehound serve` received (at --url, default http://"+defaultIngestAddr+"); no TARGET: the latest issue")
 	f.StringVar(&a.data, "data", "", "use a dataset directory (from `tracehound export`), or a directory of OTLP JSON files (the Collector's file exporter), instead of Sentry")
 	f.StringVar(&a.format, "format", "text", "output format: text or json")
+	f.DurationVar(&a.timeout, "timeout", 30*time.Second, "per request attempt: how long to wait for Sentry to start answering, or for more of an answer (a long download is not cut); retries stop after 3× this")
 	f.BoolVar(&a.debug, "debug", false, "log requests and show where the configuration came from (tokens masked)")
 
 	root.AddCommand(

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/sentryapi/wire"
@@ -192,13 +193,52 @@ func (a *app) openSentry(target *sentryapi.Target) (*source, error) {
 }
 
 func (a *app) applyClientOptions(o *sentryapi.Options) {
-	o.Notify = func(msg string) { fmt.Fprintln(a.stderr, "tracehound: "+msg) }
+	// The client calls these from its requests' goroutines: one lock
+	// keeps their lines whole.
+	o.Notify = func(msg string) {
+		a.waitMu.Lock()
+		defer a.waitMu.Unlock()
+		fmt.Fprintln(a.stderr, "tracehound: "+msg)
+	}
+	o.Timeout = a.timeout
+	o.Progress = a.waiting
 	if a.debug {
-		o.Debug = func(msg string) { fmt.Fprintln(a.stderr, "debug: "+msg) }
+		o.Debug = func(msg string) {
+			a.waitMu.Lock()
+			defer a.waitMu.Unlock()
+			fmt.Fprintln(a.stderr, "debug: "+msg)
+		}
 	}
 	if a.clientOptions != nil {
 		a.clientOptions(o)
 	}
+}
+
+// waiting reports a slow request: to the hook the explorer set (its
+// loading screen), else as a line on stderr, at most one every 2 seconds
+// however many requests are waiting. The end of a wait is not printed.
+func (a *app) waiting(p sentryapi.Progress) {
+	a.waitMu.Lock()
+	defer a.waitMu.Unlock()
+	if a.waitHook != nil {
+		a.waitHook(p)
+		return
+	}
+	if p.Done || a.quietWaits {
+		return
+	}
+	if now := time.Now(); a.lastWait.IsZero() || now.Sub(a.lastWait) >= 2*time.Second {
+		a.lastWait = now
+		fmt.Fprintln(a.stderr, "tracehound: "+line(p.String()))
+	}
+}
+
+// setWaitHook sends the reports of slow requests to hook instead of
+// stderr (nil: back to stderr); quiet drops them when no hook is set.
+func (a *app) setWaitHook(hook func(sentryapi.Progress), quiet bool) {
+	a.waitMu.Lock()
+	a.waitHook, a.quietWaits = hook, quiet
+	a.waitMu.Unlock()
 }
 
 func sameBase(a, b string) bool {

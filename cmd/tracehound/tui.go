@@ -50,11 +50,15 @@ func runTUI(ctx context.Context, a *app, m *modelFlags, arg string, resume *agen
 	if t.Kind == sentryapi.TargetProfile {
 		return usagef("%s is a profile; open its issue or trace", arg)
 	}
-	// Messages for stderr wait until the screen is back.
+	// Messages for stderr wait until the screen is back; reports of slow
+	// requests are not kept for later (the loading screen shows them; the
+	// status bar may, through setWaitHook).
 	stderr := a.stderr
 	held := &lockedBuffer{}
 	a.stderr = held
+	a.setWaitHook(nil, true)
 	defer func() {
+		a.setWaitHook(nil, false)
 		a.stderr = stderr
 		if held.b.Len() > 0 {
 			stderr.Write(held.b.Bytes())
@@ -75,6 +79,13 @@ func runTUI(ctx context.Context, a *app, m *modelFlags, arg string, resume *agen
 				}
 			}
 			progress(fmt.Sprintf("fetching %s %s from %s", t.Kind, describeTarget(t), src.Label))
+			// A slow Sentry is shown on the loading screen.
+			a.setWaitHook(func(p sentryapi.Progress) {
+				if !p.Done {
+					progress(p.String())
+				}
+			}, true)
+			defer a.setWaitHook(nil, true)
 			in, err := agent.Load(ctx, src.Client, t)
 			if err != nil {
 				return nil, nil, err
