@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/openai/openai-go/v3"
@@ -36,6 +37,9 @@ type ModelConfig struct {
 	// on what is read (0: sized from the context window, see
 	// DefaultMaxOutputTokens).
 	MaxOutputTokens int
+	// Caps remembers what the model supports across runs (nil: this
+	// process only).
+	Caps *CapsCache
 }
 
 // DefaultContextWindow is assumed for unknown models: small enough for
@@ -74,6 +78,9 @@ type OpenAI struct {
 	cfg    ModelConfig
 	client openai.Client
 	window int
+
+	capsMu sync.Mutex
+	caps   *ModelCaps
 }
 
 // NewOpenAI returns a provider for cfg.

@@ -84,6 +84,7 @@ func (r *Run) reportTools() []Tool {
 				r.report.RootCause = &RootCause{Service: a.Service, Repo: a.Repo, File: a.File, Function: a.Function, Line: a.Line,
 					Explanation: a.Explanation, Confidence: a.Confidence, Evidence: a.Evidence}
 				r.report.Chain = a.Chain
+				r.report.Structured = viaTool
 				r.report.Alternatives = nil
 				for _, alt := range a.Alternatives {
 					if strings.TrimSpace(alt.Service) != "" && len(r.report.Alternatives) < 2 {

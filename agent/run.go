@@ -138,6 +138,10 @@ type Run struct {
 	gathered  []Evidence
 	completed bool   // the investigation ended on its own
 	cutNote   string // tells the model its last answer was cut (bounded.go)
+	// Structured reports from prose (structured.go): phases tried, and
+	// what the model supports.
+	structured map[string]bool
+	caps       *ModelCaps
 }
 
 // Start begins a run in its own goroutine. Read Events until it is
@@ -338,6 +342,9 @@ func (r *Run) loop() {
 				nudged = true
 				r.addMessage(Message{Role: "user", Content: "Please continue the investigation with the tools, and report what you found with report_root_cause (then report_solution and finish)."})
 				continue
+			}
+			if r.structure(comp.Message.Content) {
+				continue // a report was read from the model's answer (structured.go)
 			}
 			if r.report.Summary == "" {
 				r.report.Summary = strings.TrimSpace(comp.Message.Content)

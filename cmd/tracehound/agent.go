@@ -102,7 +102,7 @@ func (a *app) provider(m *modelFlags, in *agent.Incident, repos *agent.Repos) (a
 	p, err := agent.NewOpenAI(agent.ModelConfig{
 		BaseURL: a.getenv("OPENAI_BASE_URL"), APIKey: a.getenv("OPENAI_API_KEY"), Model: model, ContextWindow: window,
 		Headers:       parseHeaders(a.getenv("TRACEHOUND_MODEL_HEADERS")),
-		StreamTimeout: set.StreamTimeout, MaxOutputTokens: set.MaxOutputTokens,
+		StreamTimeout: set.StreamTimeout, MaxOutputTokens: set.MaxOutputTokens, Caps: a.capsCache(),
 	})
 	if err != nil {
 		return nil, "", usageError{err}
@@ -445,28 +445,6 @@ func clip(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
-}
-
-func newModelsCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:   "models",
-		Short: "List the models of the OpenAI-compatible server (OPENAI_BASE_URL)",
-		Args:  exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := agent.NewOpenAI(agent.ModelConfig{BaseURL: a.getenv("OPENAI_BASE_URL"), APIKey: a.getenv("OPENAI_API_KEY"), Model: "list"})
-			if err != nil {
-				return err
-			}
-			ids, err := p.Models(cmd.Context())
-			if err != nil {
-				return err
-			}
-			for _, id := range ids {
-				fmt.Fprintf(a.stdout, "%s\t%d tokens\n", id, agent.WindowFor(id))
-			}
-			return nil
-		},
-	}
 }
 
 func newResumeCmd(a *app) *cobra.Command {

@@ -112,14 +112,37 @@ func TestAnalyzeWithScriptedModel(t *testing.T) {
 }
 
 func TestAnalyzeNoRootCauseExitCode(t *testing.T) {
-	srv := llmtest.NewServer(t,
-		llmtest.Text("I cannot tell from this data."),
-		llmtest.Text("Still nothing."),
-	)
+	// A model that concludes nothing, in prose, whatever it is asked (the
+	// report tool forced, json_schema, a plain JSON request).
+	srv := llmtest.NewServer(t).Forever(llmtest.Text("I cannot tell from this data."))
 	env := agentEnv(t, map[string]string{"OPENAI_BASE_URL": srv.URL()})
 	r := runCLI(t, env, "analyze", "--demo", "--model", "m")
 	if r.code != exitNoRootCause || !strings.Contains(r.stderr, "no root cause was found") {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if n := len(srv.Requests()); n != 5 {
+		t.Errorf("%d requests", n)
+	}
+}
+
+// TestAnalyzeProseOnlyModel: a model that only ever answers in prose still
+// gives a report naming what it concluded (marked unstructured), exit 0;
+// what it supports is remembered in the cache.
+func TestAnalyzeProseOnlyModel(t *testing.T) {
+	const prose = "The checkout fails because payments is refused by auth-service: CanonicalRequest in internal/signing/canonical.go signs the query too. " +
+		"The root cause is in auth-service."
+	srv := llmtest.NewServer(t).Forever(llmtest.Text(prose)).RejectToolChoice()
+	env := agentEnv(t, map[string]string{"OPENAI_BASE_URL": srv.URL()})
+	r := runCLI(t, env, "analyze", "--demo", "--model", "prose-model")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	wantContains(t, "report", r.stdout, "**auth-service — `internal/signing/canonical.go` in `CanonicalRequest`** (confidence: low)",
+		"read from its words", "## Solution plan")
+	wantContains(t, "progress", r.stderr, "forced tool_choice: rejected", "remembered for the next runs")
+	b, err := os.ReadFile(filepath.Join(os.Getenv("XDG_CACHE_HOME"), "tracehound", "models.json"))
+	if err != nil || !strings.Contains(string(b), `"forced_tool_choice": "rejected"`) {
+		t.Errorf("capability cache: %v %s", err, b)
 	}
 }
 
@@ -168,6 +191,28 @@ func TestModelsCommand(t *testing.T) {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 	wantContains(t, "models", r.stdout, "gpt-4o-mini\t128000 tokens", "qwen2.5-coder:14b\t32768 tokens")
+}
+
+func TestModelsProbe(t *testing.T) {
+	srv := llmtest.NewServer(t,
+		llmtest.Reasoning("Counting.").Text("1 2 3 4 5"),
+		llmtest.Tool("get_weather", `{"city":"Paris"}`),
+		llmtest.Tool("get_weather", `{"city":"Paris"}`).Tool("get_weather", `{"city":"Berlin"}`),
+		// the forced tool is refused with 400 and uses no turn
+		llmtest.Text(`{"city":"Paris","country":"France"}`),
+	).RejectToolChoice().WithModels("qwen3:8b")
+	env := agentEnv(t, map[string]string{"OPENAI_BASE_URL": srv.URL()})
+	r := runCLI(t, env, "models", "--probe")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	wantContains(t, "table", r.stdout, "MODEL", "FORCED TOOL", "JSON SCHEMA",
+		"qwen3:8b                     yes       yes        yes      rejected    yes         reasoning_content")
+	// A run with that model goes straight past the forced tool.
+	cache, err := os.ReadFile(filepath.Join(os.Getenv("XDG_CACHE_HOME"), "tracehound", "models.json"))
+	if err != nil || !strings.Contains(string(cache), `"parallel_tool_calls": "yes"`) {
+		t.Errorf("cache: %v %s", err, cache)
+	}
 }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
