@@ -14,8 +14,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
+	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	"github.com/tracehound/tracehound/internal/fixtures"
@@ -462,6 +464,25 @@ func TestFixtureEnvelopes(t *testing.T) {
 	tr, err = h.api.Trace(ctx, ev.TraceID(), sentryapi.TraceOptions{})
 	if err != nil || len(tr.Items) == 0 || tr.Items[0].ProfileID != "e1445bbbdc2145f8b53aa8a11ed71406" {
 		t.Errorf("the profiled transaction in its trace is not linked to its profile (%v)", err)
+	}
+	// The snapshot behind the API is a well-behaved fs.FS in the dataset
+	// layout: every event, profile, chunk and trace where the layout says.
+	snap, err := h.store.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := dataset.Open(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Events["app"]) != counts[KindError]+counts[KindTransaction] || len(d.Profiles["app"]) != counts[KindProfile] ||
+		len(d.Chunks) == 0 || d.Traces[sentryTrace] == "" || len(d.Issues) != len(issues) {
+		t.Errorf("the snapshot indexes %d events, %d profiles, %d profilers, %d issues, trace %q; stored %v",
+			len(d.Events["app"]), len(d.Profiles["app"]), len(d.Chunks), len(d.Issues), d.Traces[sentryTrace], counts)
+	}
+	if err := fstest.TestFS(snap, dataset.OrganizationFile, dataset.ProjectsFile, dataset.ManifestFile,
+		dataset.EventPath("app", ev.ID), dataset.TracePath(sentryTrace), dataset.ProfilePath("app", "e1445bbbdc2145f8b53aa8a11ed71406")); err != nil {
+		t.Error(err)
 	}
 }
 
