@@ -146,7 +146,7 @@ func (a *app) reposFor(ctx context.Context, m *modelFlags, src *source) (*agent.
 		}
 		for name, dir := range checkouts {
 			if note := backToMain(ctx, dir); note != "" {
-				fmt.Fprintf(a.stderr, "tracehound: %s: %s\n", name, note)
+				fmt.Fprintf(a.stderr, "tracehound: %s: %s\n", name, line(note))
 			}
 		}
 		return agent.DatasetRepos(src.Dataset, checkouts)

@@ -29,6 +29,7 @@ func TestHostileEventData(t *testing.T) {
 	env := agentEnv(t, nil)
 	for _, args := range [][]string{
 		{"issue", "BACKEND-1AB"},
+		{"issue", "BACKEND-1AB", "--debug"},
 		{"BACKEND-1AB", "--no-tui"},
 		{"tree", "BACKEND-1AB"},
 		{"event", localtest.ErrorEventID},

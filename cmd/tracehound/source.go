@@ -194,11 +194,12 @@ func (a *app) openSentry(target *sentryapi.Target) (*source, error) {
 
 func (a *app) applyClientOptions(o *sentryapi.Options) {
 	// The client calls these from its requests' goroutines: one lock
-	// keeps their lines whole.
+	// keeps their lines whole. They can quote URLs and answers: masked and
+	// made visible like any output.
 	o.Notify = func(msg string) {
 		a.waitMu.Lock()
 		defer a.waitMu.Unlock()
-		fmt.Fprintln(a.stderr, "tracehound: "+msg)
+		fmt.Fprintln(a.stderr, "tracehound: "+line(msg))
 	}
 	o.Timeout = a.timeout
 	o.Progress = a.waiting
@@ -206,7 +207,7 @@ func (a *app) applyClientOptions(o *sentryapi.Options) {
 		o.Debug = func(msg string) {
 			a.waitMu.Lock()
 			defer a.waitMu.Unlock()
-			fmt.Fprintln(a.stderr, "debug: "+msg)
+			fmt.Fprintln(a.stderr, "debug: "+line(msg))
 		}
 	}
 	if a.clientOptions != nil {
