@@ -1,8 +1,10 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -154,7 +156,12 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, projectID, kind 
 	body, err := envelope.ReadBody(r, s.opts.MaxBody, s.opts.Limits.MaxEnvelope)
 	if err != nil {
 		s.log.Warn("rejected a request body", "project", projectID, "remote", r.RemoteAddr, "err", err)
+		s.drain(w, r)
 		s.fail(w, envelope.HTTPStatus(err), err.Error())
+		return
+	}
+	if kind != "store" && len(bytes.TrimSpace(body)) == 0 {
+		s.emptyEnvelope(w, projectID, r)
 		return
 	}
 	var env *envelope.Envelope
@@ -166,6 +173,10 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, projectID, kind 
 	if err != nil {
 		s.log.Warn("rejected a malformed envelope", "project", projectID, "remote", r.RemoteAddr, "err", err)
 		s.fail(w, envelope.HTTPStatus(err), err.Error())
+		return
+	}
+	if len(env.Items) == 0 {
+		s.emptyEnvelope(w, projectID, r)
 		return
 	}
 	key := envelope.PublicKey(r, env.Header.DSN)
@@ -214,6 +225,32 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, projectID, kind 
 	id := firstNonEmpty(out.EventID, normID(env.Header.EventID))
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]string{"id": id})
+}
+
+// drainLimit is how much of a rejected body is read and thrown away so
+// that the client, still sending, gets the answer instead of a broken pipe
+// (a connection closed with unread data is reset). Past it the answer is
+// sent and the connection closed.
+func (s *Server) drainLimit() int64 { return max(64<<20, 4*s.opts.MaxBody) }
+
+// drain reads what is left of a rejected request body (up to drainLimit,
+// for at most 10 seconds) before the answer is written.
+func (s *Server) drain(w http.ResponseWriter, r *http.Request) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return
+	}
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	n, err := io.CopyN(io.Discard, r.Body, s.drainLimit())
+	_ = rc.SetReadDeadline(time.Time{})
+	if err == nil && n == s.drainLimit() || err != nil && err != io.EOF {
+		w.Header().Set("Connection", "close")
+	}
+}
+
+func (s *Server) emptyEnvelope(w http.ResponseWriter, projectID string, r *http.Request) {
+	s.log.Warn("rejected an empty envelope", "project", projectID, "remote", r.RemoteAddr)
+	s.fail(w, http.StatusBadRequest, "empty envelope: it has no items (send a Sentry envelope: a JSON header line, then each item's header and payload)")
 }
 
 // limited answers 429 the way SDKs understand: Retry-After and

@@ -426,8 +426,9 @@ func progress(w io.Writer, events <-chan agent.Event) {
 			flush()
 			fmt.Fprintf(w, "  note: %s\n", line(e.Text))
 		case agent.EventError:
+			// The run's error is what Wait returns: the command prints it
+			// once, at the end.
 			flush()
-			fmt.Fprintf(w, "tracehound: %s\n", line(e.Err))
 		case agent.EventFinished:
 			flush()
 			fmt.Fprintf(w, "== %s\n", line(e.Text))

@@ -261,3 +261,35 @@ func TestCodeCommands(t *testing.T) {
 		t.Errorf("escape: exit %d %s", r.code, r.stdout)
 	}
 }
+
+// A model stream cut short is said once on stderr, not once as a run event
+// and again as the command's error.
+func TestAnalyzeStreamCutSaidOnce(t *testing.T) {
+	cut := llmtest.Text("Looking at").Cut()
+	srv := llmtest.NewServer(t, cut, cut, cut, cut)
+	env := agentEnv(t, map[string]string{"OPENAI_BASE_URL": srv.URL(), "OPENAI_API_KEY": "k"})
+	r := runCLI(t, env, "analyze", "--demo", "--model", "m")
+	if r.code == exitOK {
+		t.Fatalf("exit 0 after a cut stream:\n%s", r.stderr)
+	}
+	lines := map[string]int{}
+	for _, l := range strings.Split(r.stderr, "\n") {
+		if strings.HasPrefix(l, "tracehound: ") {
+			lines[l]++
+		}
+	}
+	for l, n := range lines {
+		if n > 1 {
+			t.Errorf("said %d times: %q\n%s", n, l, r.stderr)
+		}
+	}
+	var errLines int
+	for l := range lines {
+		if strings.Contains(l, "EOF") || strings.Contains(l, "cut") {
+			errLines++
+		}
+	}
+	if errLines != 1 {
+		t.Errorf("%d lines about the cut stream, want 1:\n%s", errLines, r.stderr)
+	}
+}
