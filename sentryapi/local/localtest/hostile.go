@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing/fstest"
 	"unicode/utf8"
+
+	"github.com/tracehound/tracehound/dataset"
 )
 
 // The hostile dataset is Dataset's incident with every field that reaches
@@ -78,11 +80,11 @@ func HostileDataset() fstest.MapFS {
 	bad := func(s string) string { return s + " " + hostileEscapes }
 	title := bad("ValueError: boom Bearer " + HostileBearer)
 	txn := "POST /pay" + HostileBidi + "?password=" + HostilePass
-	put("issues/100.json", map[string]any{"id": "100", "shortId": "BACKEND-1AB", "title": title, "culprit": bad("app.views.pay " + HostileAWS),
+	put(dataset.IssuePath("100"), map[string]any{"id": "100", "shortId": "BACKEND-1AB", "title": title, "culprit": bad("app.views.pay " + HostileAWS),
 		"count": "7", "userCount": 3, "project": map[string]any{"id": "11", "slug": "backend", "platform": "python"},
 		"metadata": map[string]any{"type": "ValueError", "value": bad("boom " + HostileOpenAI)}})
 	frameVars := map[string]any{"token": HostileSntryu, "card": HostileCard, "note": bad("ok"), "headers": map[string]any{"Authorization": "Bearer " + HostileBearer}}
-	put("events/backend/"+ErrorEventID+".json", map[string]any{"id": ErrorEventID, "eventID": ErrorEventID, "groupID": "100", "projectID": "11", "type": "error",
+	put(dataset.EventPath("backend", ErrorEventID), map[string]any{"id": ErrorEventID, "eventID": ErrorEventID, "groupID": "100", "projectID": "11", "type": "error",
 		"title": title, "message": bad("charge failed for card " + HostileCard), "platform": "python", "dateCreated": "2026-11-20T03:12:07Z", "culprit": bad("pay"),
 		"entries": []any{
 			map[string]any{"type": "message", "data": map[string]any{"formatted": bad("charge failed with key " + HostileOpenAI + " for " + HostileEmail)}},
@@ -103,13 +105,13 @@ func HostileDataset() fstest.MapFS {
 		"tags": []any{map[string]any{"key": "environment", "value": bad("production")}, map[string]any{"key": "api_key", "value": HostileOpenAI},
 			map[string]any{"key": "aws", "value": HostileAWS}, map[string]any{"key": bad("k"), "value": bad("v")}, map[string]any{"key": "transaction", "value": txn}},
 		"user": map[string]any{"email": HostileEmail, "ip_address": "203.0.113.7"}})
-	put("events/backend/"+TransactionID+".json", map[string]any{"id": TransactionID, "eventID": TransactionID, "projectID": "11", "type": "transaction", "title": txn,
+	put(dataset.EventPath("backend", TransactionID), map[string]any{"id": TransactionID, "eventID": TransactionID, "projectID": "11", "type": "transaction", "title": txn,
 		"transaction": txn, "dateCreated": "2026-11-20T03:12:07Z", "startTimestamp": 1763608327.0, "endTimestamp": 1763608327.5,
 		"entries": []any{map[string]any{"type": "spans", "data": []any{map[string]any{"span_id": ChildSpanID, "parent_span_id": RootSpanID, "op": bad("db"),
 			"description": bad("SELECT * FROM users WHERE token = '" + HostileSntryu + "'"), "start_timestamp": 1763608327.1, "timestamp": 1763608327.2,
 			"data": map[string]any{"db.statement": bad("SELECT 1 -- " + HostileAWS)}}}}},
 		"contexts": map[string]any{"trace": map[string]any{"trace_id": TraceID, "span_id": RootSpanID, "op": "http.server"}, "profile": map[string]any{"profile_id": ProfileID}}})
-	put("traces/"+TraceID+".json", []any{map[string]any{"event_id": RootSpanID, "event_type": "span", "transaction_id": TransactionID, "parent_span_id": nil,
+	put(dataset.TracePath(TraceID), []any{map[string]any{"event_id": RootSpanID, "event_type": "span", "transaction_id": TransactionID, "parent_span_id": nil,
 		"is_transaction": true, "project_id": 11, "project_slug": "backend", "op": "http.server", "description": txn, "transaction": txn,
 		"start_timestamp": 1763608327.0, "end_timestamp": 1763608327.5, "duration": 500, "profile_id": ProfileID, "profiler_id": ProfilerID,
 		"children": []any{map[string]any{"event_id": ChildSpanID, "event_type": "span", "transaction_id": TransactionID, "parent_span_id": RootSpanID,
@@ -119,7 +121,7 @@ func HostileDataset() fstest.MapFS {
 			"errors": []any{map[string]any{"event_id": ErrorEventID, "event_type": "error", "issue_id": 100, "short_id": "BACKEND-1AB", "project_id": 11,
 				"project_slug": "backend", "description": title, "level": "error", "start_timestamp": 1763608327.15}}}},
 		"errors": []any{}, "occurrences": []any{}}})
-	put("profiles/backend/"+ProfileID+".json", map[string]any{"event_id": ProfileID, "version": "1", "platform": "python",
+	put(dataset.ProfilePath("backend", ProfileID), map[string]any{"event_id": ProfileID, "version": "1", "platform": "python",
 		"transaction": map[string]any{"id": TransactionID, "name": txn, "trace_id": TraceID, "active_thread_id": "1"},
 		"profile": map[string]any{"frames": []any{map[string]any{"function": bad("pay " + HostileAWS), "filename": bad("app/views.py"), "lineno": 42, "in_app": true}},
 			"stacks": [][]int{{0}}, "samples": []any{map[string]any{"stack_id": 0, "thread_id": "1", "elapsed_since_start_ns": "0"},
