@@ -44,6 +44,8 @@ func (o *Offline) ContextWindow() int { return 1_000_000 }
 // analysis is what the analyzer found.
 type analysis struct {
 	chain      []*tracetree.Node // errors from the symptom to the deepest
+	path       []*tracetree.Node // the failing path's transactions, outermost first
+	failures   []*failure        // the errors on it, deepest and most serious first
 	deepest    *tracetree.Node
 	deepEvent  *wire.Event
 	crash      *frameRef
@@ -63,6 +65,10 @@ type frameRef struct {
 }
 
 type candidate struct {
+	// producer marks a candidate found by walking back from the failure
+	// (a writer of the implicated field, a configuration read), not at the
+	// crash site.
+	producer bool
 	repo     *Repo
 	service  string
 	file     string
@@ -219,14 +225,9 @@ func (o *Offline) analyze(ctx context.Context) *analysis {
 		return a
 	}
 	a.chain = errorChain(in.Tree)
-	if len(a.chain) > 0 {
-		a.deepest = a.chain[len(a.chain)-1]
-		if ev, err := in.EventFor(ctx, a.deepest); err == nil {
-			a.deepEvent = ev
-		} else {
-			a.notes = append(a.notes, "could not read the deepest error's event: "+err.Error())
-		}
-	}
+	a.path = failingPath(in.Tree)
+	a.failures = o.gatherFailures(ctx, a.path, a.chain)
+	o.chooseOrigin(a)
 	for _, n := range a.chain {
 		if ev, err := in.EventFor(ctx, n); err == nil && mentionsTimeout(ev) {
 			a.timeouts = true
@@ -248,6 +249,8 @@ func (o *Offline) analyze(ctx context.Context) *analysis {
 		}
 	}
 	o.codeCandidates(ctx, a)
+	o.producerCandidates(ctx, a)
+	o.configCandidates(ctx, a)
 	o.changeCandidates(ctx, a)
 	o.spanCandidates(ctx, a)
 	o.stampedeCandidates(ctx, a)
@@ -260,6 +263,7 @@ func (a *analysis) add(c candidate) *candidate {
 	for _, x := range a.candidates {
 		if x.repo == c.repo && x.file == c.file && x.function == c.function {
 			x.score += c.score
+			x.producer = x.producer || c.producer
 			x.why = append(x.why, c.why...)
 			x.evidence = append(x.evidence, c.evidence...)
 			if x.line == 0 {

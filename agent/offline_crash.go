@@ -80,23 +80,38 @@ func (o *Offline) codeCandidates(ctx context.Context, a *analysis) {
 	}
 }
 
-// crashFrame is the innermost in-app frame of the outermost exception (or
-// of its causes, or of the threads).
+// crashFrame is the innermost in-app frame of the reported exception (or
+// of its causes), or of the current thread of a logged message.
 func crashFrame(ev *wire.Event) (wire.Frame, bool) {
-	if ex := ev.Exception(); ex != nil {
-		for i := len(ex.Values) - 1; i >= 0; i-- {
-			st := ex.Values[i].Stacktrace
-			if st == nil {
-				continue
+	fs := inAppFrames(ev)
+	if len(fs) == 0 {
+		return wire.Frame{}, false
+	}
+	return fs[len(fs)-1], true
+}
+
+// chooseOrigin picks the error the crash site is read from: the deepest
+// serious error of the failing path with an in-app frame. When the deepest
+// has none (a framework rejected the request before the application's code
+// ran) the next one is used, and the report says so.
+func (o *Offline) chooseOrigin(a *analysis) {
+	var first *failure
+	for _, f := range a.failures {
+		if first == nil {
+			first = f
+		}
+		if _, ok := crashFrame(f.ev); ok && (f.serious() || first == f) {
+			if first != f && first.serious() {
+				a.notes = append(a.notes, fmt.Sprintf("the deepest error (%s, %s) has no in-app stack frame; the crash site is read from %s (%s)",
+					first.service, clipLine(first.ev.Title, 80), f.service, clipLine(f.ev.Title, 80)))
 			}
-			for j := len(st.Frames) - 1; j >= 0; j-- {
-				if st.Frames[j].IsInApp() {
-					return st.Frames[j], true
-				}
-			}
+			a.deepest, a.deepEvent = f.node, f.ev
+			return
 		}
 	}
-	return wire.Frame{}, false
+	if first != nil {
+		a.deepest, a.deepEvent = first.node, first.ev
+	}
 }
 
 func releaseOf(ev *wire.Event) string {
