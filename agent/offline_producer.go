@@ -171,29 +171,43 @@ func enclosingTxn(n *tracetree.Node) *tracetree.Node {
 	return nil
 }
 
-// responseClues are the fields a failure names that its failing code reads
-// from data (get("plan"), ["plan"], .plan): what a service it called should
-// have answered.
+// nullErrorRE matches errors about a missing (null) value being used.
+var nullErrorRE = regexp.MustCompile(`(?i)NoneType|undefined|null|\bnil\b|NullPointer|not subscriptable|has no (attribute|field|key)`)
+
+// dataReadRE finds a read of a field from received data: ["k"], get("k"),
+// fetch("k"), getString("k").
+var dataReadRE = regexp.MustCompile(`(?:\[|\b(?:get|fetch|getString|getInt|path)\()\s*["']([A-Za-z_][A-Za-z0-9_]*)["']`)
+
+// responseClues are the fields the failing code reads from data it
+// received (get("plan"), ["unit_price"]) where it fails, when the error
+// names the field or is about a missing value: what a service it called
+// should have answered.
 func responseClues(f *failure) []clue {
 	if len(f.frames) == 0 {
 		return nil
 	}
-	var code strings.Builder
-	for _, fr := range f.frames {
-		for _, c := range fr.Context {
-			code.WriteString(c.Text + "\n")
+	inner := f.frames[len(f.frames)-1]
+	var near strings.Builder // the failing function's lines up to the failure
+	for _, c := range inner.Context {
+		if c.Line <= inner.LineNo {
+			near.WriteString(c.Text + "\n")
 		}
 	}
-	read := code.String()
+	named := standaloneWords(f.text)
+	isNull := nullErrorRE.MatchString(f.text)
 	var out []clue
 	seen := map[string]bool{}
-	for _, w := range wordRE.FindAllString(f.text, -1) {
-		if len(w) < 3 || seen[w] {
+	for _, m := range dataReadRE.FindAllStringSubmatch(near.String(), -1) {
+		k := m[1]
+		if seen[k] || len(k) < 2 {
 			continue
 		}
-		seen[w] = true
-		if regexp.MustCompile(`(get|fetch|\[)\(?\s*["']` + regexp.QuoteMeta(w) + `["']`).MatchString(read) {
-			out = append(out, clue{key: w, path: w, score: 3, why: []string{fmt.Sprintf("the error names %s, which the failing code reads from data it received", w)}})
+		seen[k] = true
+		switch {
+		case named[normName(k)]:
+			out = append(out, clue{key: k, path: k, score: 3, why: []string{fmt.Sprintf("the error names %s, which the failing code reads from data it received", k)}})
+		case isNull && strings.Contains(frameLine(inner), m[0]):
+			out = append(out, clue{key: k, path: k, score: 2.5, why: []string{fmt.Sprintf("the failing line reads %s from data it received and the error is about a missing value", k)}})
 		}
 	}
 	return out
@@ -392,9 +406,11 @@ func (o *Offline) timeoutConfig(a *analysis, f *failure) {
 				score := 2.5
 				why := []string{fmt.Sprintf("%s sets a timeout of %s on the failing service", ws.function, d)}
 				if ok && d > 0 {
+					// Which timeout fired (not that it is wrong: a cut call
+					// always lasts about its timeout).
 					ratio := float64(d.Milliseconds()) / max(took, 0.001)
 					if ratio > 0.7 && ratio < 1.5 {
-						score += 1.5
+						score += 0.5
 						why = append(why, fmt.Sprintf("the call %s was cut after %.0fms, about that timeout", clipLine(desc, 60), took))
 					}
 				}

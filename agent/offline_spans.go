@@ -6,6 +6,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -120,10 +121,17 @@ func (o *Offline) queryCandidate(a *analysis, txn *tracetree.Node, row tracetree
 			return Evidence{Kind: "code", Ref: fmt.Sprintf("%s:%s:%d", repo.Name, path, line), Detail: detail}
 		}
 		if kind == "retry" {
-			a.searches = append(a.searches, searchCall{repo: repo.Name, query: "retr"})
-			if def, fn, ok := enclosingMatch(repo, "retr", true); ok {
-				a.add(candidate{repo: repo, service: txn.Project, file: def.path, function: fn, line: def.line, score: 1.5 + bonus,
-					why: []string{why + ", through this retry code"}, evidence: []Evidence{ev, code(def.path, def.line, "retry logic: "+fn)}})
+			// The code that sends the repeated request: the line naming
+			// its path, and the loop around the request — on that line's
+			// function, or in a function it hands the request to.
+			p := requestPath(row.Label)
+			if p == "" {
+				continue
+			}
+			a.searches = append(a.searches, searchCall{repo: repo.Name, query: p})
+			if def, fn, ok := loopAroundRequest(repo, p); ok {
+				a.add(candidate{repo: repo, service: txn.Project, file: def.path, function: fn, line: def.line, score: 3.5 + bonus,
+					why: []string{why + "; " + fn + " sends it again in a loop"}, evidence: []Evidence{ev, code(def.path, def.line, fn+" repeats the request in a loop")}})
 			}
 			continue
 		}
@@ -208,3 +216,67 @@ func (o *Offline) profileCandidates(ctx context.Context, a *analysis) {
 		a.add(c)
 	}
 }
+
+// requestPath is the URL path of a span label ("http.client - POST
+// http://shipping.internal:8080/v1/rates" → /v1/rates).
+func requestPath(label string) string {
+	for _, f := range strings.Fields(label) {
+		if u, err := url.Parse(f); err == nil && u.Host != "" && len(u.Path) > 1 {
+			return u.Path
+		}
+		if strings.HasPrefix(f, "/") && len(f) > 1 {
+			return strings.SplitN(f, "?", 2)[0]
+		}
+	}
+	return ""
+}
+
+// requestCallRE is a line that sends an HTTP request.
+var requestCallRE = regexp.MustCompile(`(?i)\.(request|do|post|get|put|send|exchange|execute)\(|\bfetch\(|urlopen\(`)
+
+// loopAroundRequest finds the function that repeats a request: the line
+// naming the path, if it is in a loop, else a function called on that line
+// whose body sends a request inside a loop.
+func loopAroundRequest(repo *Repo, path string) (definition, string, bool) {
+	var found definition
+	var fn string
+	ok := false
+	walkAppSources(repo, func(rel string, lines []string) bool {
+		for i, l := range lines {
+			if !strings.Contains(l, path) {
+				continue
+			}
+			body := functionBody(lines, i+1)
+			if len(body) == 0 || !defRE.MatchString(body[0]) {
+				continue
+			}
+			if inLoop(lines, i) {
+				found, fn, ok = definition{path: rel, line: i + 1}, defName(body[0]), true
+				return true
+			}
+			for _, name := range calledNames([]string{"", l}, defName(body[0])) {
+				d, dok := findDefinition(repo, name)
+				if !dok {
+					continue
+				}
+				dl, err := readRepoLines(repo, d.path)
+				if err != nil {
+					continue
+				}
+				for j := d.line; j < len(dl) && j < d.line+60; j++ {
+					if j > d.line && defRE.MatchString(dl[j]) && indentOf(dl[j]) <= indentOf(dl[d.line-1]) {
+						break
+					}
+					if requestCallRE.MatchString(dl[j]) && inLoop(dl, j) {
+						found, fn, ok = d, name, true
+						return true
+					}
+				}
+			}
+		}
+		return false
+	})
+	return found, fn, ok
+}
+
+func indentOf(l string) int { return len(l) - len(strings.TrimLeft(l, " \t")) }

@@ -31,6 +31,7 @@ type evalFlags struct {
 	part       string
 	perturb    string
 	judgeModel string
+	verbose    bool
 }
 
 func newEvalCmd(a *app) *cobra.Command {
@@ -72,6 +73,7 @@ and function@1).`,
 	fl.StringVar(&f.part, "part", "all", "which incidents: all, tuning or holdout")
 	fl.StringVar(&f.perturb, "perturb", "", "extra runs: no-history, renamed or all (comma-separated)")
 	fl.StringVar(&f.judgeModel, "judge-model", "", "grade each report with this model (OpenAI-compatible server, as --model)")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print the explanation of every unsolved incident's report, in every run")
 	return cmd
 }
 
@@ -127,7 +129,7 @@ func runEval(ctx context.Context, a *app, m *modelFlags, f *evalFlags, dirs []st
 			return err
 		}
 	} else {
-		res.writeText(a.stdout)
+		res.writeText(a.stdout, f.verbose)
 	}
 	if !res.Runs[0].Totals["all"].allSolved() {
 		return errEvalFailed
@@ -195,12 +197,13 @@ func evalCases(a *app, part string, dirs []string) (cases []evalCase, skipped []
 
 // evalCaseRun investigates one incident in one run and scores the report.
 func evalCaseRun(ctx context.Context, a *app, m *modelFlags, j *judge, run string, c evalCase) incidentResult {
-	r := incidentResult{Name: c.name, Holdout: c.want.Holdout, Want: c.want.Service + " " + c.want.Function}
+	r := incidentResult{Name: c.name, Holdout: c.want.Holdout}
 	pc, err := perturb(run, c)
 	if err != nil {
 		r.Error = firstLine(err.Error())
 		return r
 	}
+	r.Want = pc.want.Service + " " + pc.want.Function
 	start := time.Now()
 	rep, err := evalOne(ctx, a, m, pc)
 	r.Millis = time.Since(start).Milliseconds()
@@ -209,6 +212,9 @@ func evalCaseRun(ctx context.Context, a *app, m *modelFlags, j *judge, run strin
 		return r
 	}
 	r.score(pc.want, rep)
+	if rep.Found() {
+		r.Explanation = rep.RootCause.Explanation
+	}
 	if j != nil {
 		r.Judge = j.grade(ctx, pc.want, rep)
 	}

@@ -45,6 +45,7 @@ type incidentResult struct {
 	Alternatives []string `json:"alternatives,omitempty"`
 	Want         string   `json:"want"`
 	Confidence   string   `json:"confidence,omitempty"`
+	Explanation  string   `json:"explanation,omitempty"`
 	Judge        *verdict `json:"judge,omitempty"`
 	Millis       int64    `json:"duration_ms"`
 	Error        string   `json:"error,omitempty"`
@@ -150,7 +151,7 @@ func b2i(b bool) int {
 
 // writeText prints the per-incident table of the plain run (with each
 // perturbation's function@1 beside it) and the totals of every run.
-func (res *evalResult) writeText(w io.Writer) {
+func (res *evalResult) writeText(w io.Writer, verbose bool) {
 	plain := res.Runs[0]
 	judged := false
 	for _, r := range plain.Incidents {
@@ -205,6 +206,15 @@ func (res *evalResult) writeText(w io.Writer) {
 				fmt.Fprintf(w, "  judge: %d correct, %d partly of %d", t.Correct, t.Partly, t.Judged)
 			}
 			fmt.Fprintln(w)
+		}
+	}
+	if verbose {
+		for _, run := range res.Runs {
+			for _, r := range run.Incidents {
+				if !r.solved() {
+					fmt.Fprintf(w, "\n[%s] %s: got %s, want %s\n  %s\n", run.Name, line(r.Name), line(orNone(r.Got)), line(r.Want), line(cmp.Or(r.Explanation, r.Error)))
+				}
+			}
 		}
 	}
 	all := plain.Totals["all"]
