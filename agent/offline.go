@@ -29,6 +29,10 @@ type Offline struct {
 
 	step     int
 	analysis *analysis
+	// queued are the plan's calls not made yet: a completion makes at most
+	// one call of each tool, so that a denial with a reason can skip the
+	// rest of that kind before they are asked for.
+	queued []ToolCall
 }
 
 // NewOffline returns the offline analyzer for an incident; repos may be
@@ -101,9 +105,10 @@ func (o *Offline) Complete(ctx context.Context, req ChatRequest, h StreamHandler
 			h.OnText(s)
 		}
 	}
+	denied := deniedTools(req.Messages)
 	var calls []ToolCall
 	add := func(name string, args any) {
-		if !have[name] {
+		if !have[name] || denied[name] {
 			return
 		}
 		b, _ := json.Marshal(args)
@@ -113,6 +118,12 @@ func (o *Offline) Complete(ctx context.Context, req ChatRequest, h StreamHandler
 		say("(The offline analyzer follows a fixed plan and cannot take instructions; configure a model to steer the investigation.) ")
 	}
 	var text string
+	for _, c := range o.queued {
+		if !denied[c.Name] {
+			calls = append(calls, c)
+		}
+	}
+	o.queued = nil
 	for len(calls) == 0 && o.step < 6 {
 		switch o.step {
 		case 0:
@@ -147,7 +158,7 @@ func (o *Offline) Complete(ctx context.Context, req ChatRequest, h StreamHandler
 				}
 			}
 		case 3:
-			rc, chain, summary := o.rootCause()
+			rc, alts, chain, summary := o.rootCause()
 			if rc == nil {
 				text = "No root cause could be established from the data available."
 				add(ToolFinish, map[string]any{"summary": "The offline analyzer could not establish a root cause.", "notes": a.notes})
@@ -157,7 +168,7 @@ func (o *Offline) Complete(ctx context.Context, req ChatRequest, h StreamHandler
 			add(ToolReportRootCause, map[string]any{
 				"summary": summary, "service": rc.Service, "repo": rc.Repo, "file": rc.File, "function": rc.Function,
 				"line": rc.Line, "explanation": rc.Explanation, "confidence": rc.Confidence, "evidence": rc.Evidence,
-				"causal_chain": chain,
+				"causal_chain": chain, "alternatives": alts,
 			})
 		case 4:
 			add(ToolReportSolution, map[string]any{"steps": o.solution()})
@@ -167,6 +178,7 @@ func (o *Offline) Complete(ctx context.Context, req ChatRequest, h StreamHandler
 		}
 		o.step++
 	}
+	calls, o.queued = onePerTool(calls)
 	if text != "" {
 		say(text)
 	}
@@ -275,4 +287,39 @@ func (a *analysis) add(c candidate) *candidate {
 	cc := c
 	a.candidates = append(a.candidates, &cc)
 	return &cc
+}
+
+// deniedWithReason starts the result of a call the user denied with a
+// reason (run.go writes it, the offline analyzer reads it).
+const deniedWithReason = "The user denied this call and said:"
+
+// deniedTools are the tools whose calls the user denied with a reason: the
+// analyzer makes no more calls of that kind (its report tools excepted).
+func deniedTools(msgs []Message) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range msgs {
+		if m.Role == "tool" && m.Name != "" && strings.HasPrefix(m.Content, deniedWithReason) {
+			switch m.Name {
+			case ToolReportRootCause, ToolReportSolution, ToolFinish:
+			default:
+				out[m.Name] = true
+			}
+		}
+	}
+	return out
+}
+
+// onePerTool keeps the first call of each tool and returns the others to
+// be made later, in order.
+func onePerTool(calls []ToolCall) (now, later []ToolCall) {
+	seen := map[string]bool{}
+	for _, c := range calls {
+		if seen[c.Name] {
+			later = append(later, c)
+			continue
+		}
+		seen[c.Name] = true
+		now = append(now, c)
+	}
+	return now, later
 }

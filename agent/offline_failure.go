@@ -241,6 +241,7 @@ var (
 type bodyField struct {
 	path, key, value string
 	siblings         []string
+	object           bool // an object or a list, not a value
 }
 
 // flatten lists a body's fields, depth first.
@@ -257,14 +258,16 @@ func flatten(prefix string, v any, out *[]bodyField) {
 			if prefix != "" {
 				p = prefix + "." + k
 			}
-			val := ""
+			val, obj := "", false
 			switch y := x[k].(type) {
 			case string:
 				val = y
 			case float64, bool:
 				val = fmt.Sprint(y)
+			case map[string]any, []any:
+				obj = true
 			}
-			*out = append(*out, bodyField{path: p, key: k, value: val, siblings: keys})
+			*out = append(*out, bodyField{path: p, key: k, value: val, siblings: keys, object: obj})
 			flatten(p, x[k], out)
 		}
 	case []any:
@@ -315,10 +318,17 @@ func clues(f *failure) []clue {
 		c := clue{key: fl.key, path: fl.path, value: fl.value, siblings: fl.siblings}
 		nk := normName(fl.key)
 		if len(nk) >= 3 && words[nk] {
+			// Naming an object (the recipient) is weaker than naming a
+			// value: the fault is in one of its fields.
 			c.score += 3
+			if fl.object {
+				c.score -= 1.5
+			}
 			c.why = append(c.why, fmt.Sprintf("the error names the field %s", fl.path))
 		}
-		if v := fl.value; v != "" && len(v) <= 64 {
+		// An id names the entity the request is about; seeing it in the
+		// error says nothing about whether it is bad.
+		if v := fl.value; v != "" && len(v) <= 64 && !strings.HasSuffix(nk, "id") {
 			isNum := numberRE.MatchString(v) && numberRE.FindString(v) == v
 			if (isNum && len(v) >= 2 && numbers[v]) || (!isNum && len(v) >= 2 && (quoted[v] || (len(v) >= 4 && strings.Contains(text, v)))) {
 				c.score += 3

@@ -13,43 +13,94 @@ import (
 	"github.com/tracehound/tracehound/tracetree"
 )
 
-// rootCause turns the best candidate into the report's root cause and
-// builds the causal chain from the errors.
-func (o *Offline) rootCause() (*RootCause, []ChainStep, string) {
+// rootCause turns the ranked candidates into the report: the best as the
+// root cause, the next two (other functions) as alternatives, each with its
+// evidence and a confidence; and the causal chain from the errors of the
+// failing path, deepest first.
+func (o *Offline) rootCause() (*RootCause, []RootCause, []ChainStep, string) {
 	a := o.analysis
 	if len(a.candidates) == 0 {
-		return nil, nil, ""
+		return nil, nil, nil, ""
 	}
 	best := a.candidates[0]
-	conf := "low"
-	if best.score >= 3 {
-		conf = "medium" // heuristics never claim high confidence
-	}
-	rc := &RootCause{Service: best.service, File: best.file, Function: best.function, Line: best.line, Confidence: conf}
-	if best.repo != nil {
-		rc.Repo = best.repo.Name
-	}
-	rc.Explanation = fmt.Sprintf("Heuristic: %s — %s.", best.function, strings.Join(dedupe(best.why), "; "))
-	if a.crash != nil && (best.function != a.crash.function || best.file != a.crash.path) {
-		rc.Explanation += fmt.Sprintf(" The error itself is raised in %s (%s:%d), which depends on it.", a.crash.function, a.crash.path, a.crash.line)
-	}
-	ev := best.evidence
-	if a.deepEvent != nil {
-		ev = append([]Evidence{{Kind: "error", Ref: tracetree.ShortID(a.deepEvent.EventID), Detail: "the deepest error: " + clipLine(a.deepEvent.Title, 120)}}, ev...)
-	}
-	rc.Evidence = dedupeEvidence(ev)
-	var chain []ChainStep
-	for i := len(a.chain) - 1; i >= 0; i-- {
-		n := a.chain[i]
-		chain = append(chain, ChainStep{Service: n.Project, What: clipLine(n.Name, 160),
-			Evidence: []Evidence{{Kind: "error", Ref: tracetree.ShortID(n.ID), Detail: orDash(n.IssueShortID)}}})
+	rc := o.cause(best, true)
+	var alts []RootCause
+	for _, c := range a.candidates[1:] {
+		if len(alts) == 2 {
+			break
+		}
+		if c.function == best.function && c.service == best.service || c.score < 1 || slices.ContainsFunc(alts, func(r RootCause) bool {
+			return r.Function == c.function && r.Service == c.service
+		}) {
+			continue
+		}
+		alts = append(alts, *o.cause(c, false))
 	}
 	summary := fmt.Sprintf("The %s failure", orDash(symptomService(a)))
 	if a.deepest != nil {
 		summary += fmt.Sprintf(" starts in %s (%s)", a.deepest.Project, clipLine(a.deepest.Name, 100))
 	}
 	summary += fmt.Sprintf("; the most likely root cause is %s in %s of %s.", best.function, orDash(best.file), best.service)
-	return rc, chain, summary
+	if rc.Confidence == "low" {
+		summary += " The evidence is thin: treat it as a lead."
+	}
+	return rc, alts, o.causalChain(best), summary
+}
+
+// cause describes a candidate: where, why (its evidence, in words), the
+// evidence to open, and a confidence. Heuristics never claim high
+// confidence; a candidate with only the crash site behind it, or a low
+// score, is low and says its evidence is thin.
+func (o *Offline) cause(c *candidate, primary bool) *RootCause {
+	a := o.analysis
+	conf := "low"
+	if c.score >= 4 || (c.score >= 3 && !c.producer) {
+		conf = "medium"
+	}
+	rc := &RootCause{Service: c.service, File: c.file, Function: c.function, Line: c.line, Confidence: conf}
+	if c.repo != nil {
+		rc.Repo = c.repo.Name
+	}
+	rc.Explanation = fmt.Sprintf("Heuristic: %s — %s.", c.function, strings.Join(dedupe(c.why), "; "))
+	if a.crash != nil && (c.function != a.crash.function || c.file != a.crash.path) {
+		rc.Explanation += fmt.Sprintf(" The error itself is raised in %s (%s:%d), which depends on it.", a.crash.function, a.crash.path, a.crash.line)
+	}
+	if conf == "low" {
+		rc.Explanation += " The evidence is thin: little more than where the error was raised points here."
+	}
+	ev := c.evidence
+	if primary && a.deepEvent != nil {
+		ev = append([]Evidence{{Kind: "error", Ref: tracetree.ShortID(a.deepEvent.EventID), Detail: "the deepest error: " + clipLine(a.deepEvent.Title, 120)}}, ev...)
+	}
+	rc.Evidence = dedupeEvidence(ev)
+	return rc
+}
+
+// causalChain runs from the root cause to the symptom: the root cause's
+// service, then the serious errors of the failing path, deepest first (all
+// connected errors when the path has none).
+func (o *Offline) causalChain(best *candidate) []ChainStep {
+	a := o.analysis
+	chain := []ChainStep{{Service: best.service, What: clipLine(best.function+": "+strings.Join(dedupe(best.why), "; "), 200), Evidence: dedupeEvidence(best.evidence)}}
+	var steps []ChainStep
+	for _, f := range a.failures {
+		if !f.serious() {
+			continue
+		}
+		ev := []Evidence{{Kind: "error", Ref: tracetree.ShortID(f.node.ID), Detail: orDash(f.node.IssueShortID)}}
+		if f.txn != nil {
+			ev = append(ev, Evidence{Kind: "transaction", Ref: tracetree.ShortID(f.txn.ID), Detail: clipLine(f.txn.Name, 80) + " (" + orDash(f.txn.Status) + ")"})
+		}
+		steps = append(steps, ChainStep{Service: f.service, What: clipLine(f.node.Name, 160), Evidence: ev})
+	}
+	if len(steps) == 0 {
+		for i := len(a.chain) - 1; i >= 0; i-- {
+			n := a.chain[i]
+			steps = append(steps, ChainStep{Service: n.Project, What: clipLine(n.Name, 160),
+				Evidence: []Evidence{{Kind: "error", Ref: tracetree.ShortID(n.ID), Detail: orDash(n.IssueShortID)}}})
+		}
+	}
+	return append(chain, steps...)
 }
 
 func symptomService(a *analysis) string {

@@ -83,6 +83,9 @@ func firstMessage(ctx context.Context, in *Incident, window int) (string, error)
 	} else {
 		b.WriteString("\n(The event carries no trace id: there is no trace to follow.)\n")
 	}
+	if brief := evidenceBrief(ctx, in); brief != "" {
+		b.WriteString("\n## Evidence from the trace (gathered before you start; check it)\n\n" + brief)
+	}
 	b.WriteString("\nFind the root cause.")
 	return b.String(), nil
 }

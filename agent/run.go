@@ -582,7 +582,7 @@ func (r *Run) handleCall(tc ToolCall) {
 			r.publish(Event{Kind: EventToolDenied, Call: call})
 			msg := "The user denied this call."
 			if strings.TrimSpace(d.Reason) != "" {
-				msg = "The user denied this call and said: " + strings.TrimSpace(d.Reason)
+				msg = deniedWithReason + " " + strings.TrimSpace(d.Reason)
 			}
 			answer(msg + " Do not retry it as is; take the user's reason into account and continue.")
 			return
