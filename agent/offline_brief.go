@@ -31,7 +31,7 @@ func evidenceBrief(ctx context.Context, in *Incident) string {
 	var b strings.Builder
 	var hops []string
 	for _, t := range path {
-		hops = append(hops, fmt.Sprintf("%s %s (%s)", t.Project, clipLine(t.Name, 60), orDash(t.Status)))
+		hops = append(hops, fmt.Sprintf("%s %s (%s)", t.Project, briefLine(t.Name, 60), orDash(t.Status)))
 	}
 	if len(hops) > 0 {
 		fmt.Fprintf(&b, "- Failing path: %s.\n", strings.Join(hops, " → "))
@@ -47,9 +47,9 @@ func evidenceBrief(ctx context.Context, in *Incident) string {
 		shown++
 		where := "no in-app frame"
 		if fr, ok := crashFrame(f.ev); ok {
-			where = fmt.Sprintf("raised in %s (%s:%d)", clipLine(fr.Function, 60), clipLine(cmpOr(fr.Filename, fr.AbsPath), 80), fr.LineNo)
+			where = fmt.Sprintf("raised in %s (%s:%d)", briefLine(fr.Function, 60), briefLine(cmpOr(fr.Filename, fr.AbsPath), 80), fr.LineNo)
 		}
-		fmt.Fprintf(&b, "- Error %s in %s: %s — %s.\n", tracetree.ShortID(f.node.ID), f.service, clipLine(f.ev.Title, 120), where)
+		fmt.Fprintf(&b, "- Error %s in %s: %s — %s.\n", tracetree.ShortID(f.node.ID), f.service, briefLine(f.ev.Title, 120), where)
 		if f.txn == nil || f.txn.Parent == nil {
 			continue
 		}
@@ -61,9 +61,9 @@ func evidenceBrief(ctx context.Context, in *Incident) string {
 			}
 			v := ""
 			if c.value != "" && !redact.IsSensitiveKey(c.key) && !redact.IsSecretValue(c.value) && !strings.Contains(c.value, "@") && len(c.value) <= 40 {
-				v = "=" + clipLine(c.value, 40)
+				v = "=" + briefLine(c.value, 40)
 			}
-			named = append(named, clipLine(c.path, 60)+v)
+			named = append(named, briefLine(c.path, 60)+v)
 		}
 		if len(named) > 0 && sender != nil {
 			blame := ""
@@ -77,4 +77,11 @@ func evidenceBrief(ctx context.Context, in *Incident) string {
 		return ""
 	}
 	return b.String()
+}
+
+// briefLine is event text for the model: secrets scrubbed first (so a cut
+// cannot hide one from the scrubber), then one clipped, sanitised line.
+func briefLine(s string, n int) string {
+	scrubbed, _ := redact.Secrets(s)
+	return clipLine(scrubbed, n)
 }
