@@ -11,12 +11,14 @@ type agentPane struct{ m *Model }
 
 // agentKeys are the agent pane's keys; Chat.key acts on them.
 var agentKeys = struct {
-	Approve, Session, Deny, Edit, Continue, Message Binding
+	Start, Approve, Session, Reads, Deny, Edit, Continue, Message Binding
 	Open, Cards, PrevCard, Reasoning                Binding
 	Scroll, Page, TopBottom, Stop, Leave            Binding
 }{
-	Approve:   bind(keys("a"), "a", "approve the pending call once (when idle: start)", "approve"),
+	Start:     bind(keys("a"), "a", "start the investigation (when idle)", "start"),
+	Approve:   bind(keys("a"), "a", "approve the pending call once", "approve"),
 	Session:   bind(keys("s"), "s", "approve the call and its tool for the rest of the session", "session"),
+	Reads:     bind(keys("S"), "S", "approve a read-only call and every read-only tool for the session", "all reads"),
 	Deny:      bind(keys("d"), "d", "deny the call with a reason (the agent reads it and goes on)", "deny"),
 	Edit:      bind(keys("e"), "e", "edit the call's JSON arguments (ctrl+s approves them)", "edit"),
 	Continue:  bind(keys("c"), "c", "continue after a phase (root cause, plan)", "continue"),
@@ -41,10 +43,13 @@ func (p agentPane) Capturing() bool { return p.m.chat.Typing() }
 
 func (p agentPane) Bindings() []Binding {
 	c, k := p.m.chat, agentKeys
-	pending := c.pendingItem() != nil
+	pit := c.pendingItem()
+	pending := pit != nil
+	idle := !c.Running() && !c.finished
+	talks := (idle || c.steerable()) && (!c.finished || c.followUps)
 	return []Binding{
-		k.Approve.enabled(pending || !c.Running()), k.Session.enabled(pending), k.Deny.enabled(pending),
-		k.Edit.enabled(pending), k.Continue.enabled(c.paused != "" && c.running), k.Message.enabled(!c.Running() || c.steerable()),
+		k.Start.enabled(idle), k.Approve.enabled(pending), k.Session.enabled(pending), k.Reads.enabled(pending && pit.card.call.ReadOnly),
+		k.Deny.enabled(pending), k.Edit.enabled(pending), k.Continue.enabled(c.paused != "" && c.running), k.Message.enabled(talks),
 		k.Open, k.Cards, k.PrevCard, k.Reasoning, k.Scroll, k.Page, k.TopBottom, k.Stop.enabled(c.Running()), k.Leave,
 	}
 }

@@ -137,6 +137,8 @@ type itemKey struct {
 //
 //	a           approve the pending call once (start the investigation when idle)
 //	s           approve the pending call's tool for the session
+//	S           approve the pending read-only call and every read-only tool
+//	            for the session
 //	d           deny the pending call: type a reason, enter sends, esc goes back
 //	e           edit the pending call's JSON arguments: ctrl+s sends, esc goes back
 //	c           continue a run paused between phases
@@ -713,6 +715,10 @@ func (c *Chat) key(m tea.KeyPressMsg) (Intent, tea.Cmd) {
 		if pending != nil {
 			return c.decide(pending.card.call.ID, agent.Decision{Kind: agent.ApproveSession}), nil
 		}
+	case "S":
+		if pending != nil && pending.card.call.ReadOnly {
+			return c.decide(pending.card.call.ID, agent.Decision{Kind: agent.ApproveSession, Scope: agent.ScopeReadOnly}), nil
+		}
 	case "d":
 		if pending != nil {
 			c.mode, c.target = modeReason, pending.card.call.ID
@@ -817,6 +823,9 @@ func (c *Chat) decide(id string, d agent.Decision) Intent {
 			it.card.decided = "approved"
 		case agent.ApproveSession:
 			it.card.decided = "approved for the session"
+			if d.Scope == agent.ScopeReadOnly {
+				it.card.decided = "approved, with every read-only tool, for the session"
+			}
 		case agent.Deny:
 			it.card.decided = "denying…"
 		case agent.Edit:
@@ -1030,6 +1039,9 @@ func (c *Chat) footer(w, h int) []string {
 			hint = st.Warn.Render("press x again to stop the run")
 		case c.pendingItem() != nil && c.mode == modeTyping:
 			hint = st.Accent.Render("Approval requested") + sep + c.keyHints(w-21, keyHint{"esc", "leave the input to answer", "leave input"})
+		case c.pendingItem() != nil && c.pendingItem().card.call.ReadOnly:
+			hint = c.keyHints(w, keyHint{"a", "approve once", "once"}, keyHint{"s", "session", "session"},
+				keyHint{"S", "all reads", "reads"}, keyHint{"d", "deny…", "deny"}, keyHint{"e", "edit args", "edit"}, keyHint{"enter", "open", "open"})
 		case c.pendingItem() != nil:
 			hint = c.keyHints(w, keyHint{"a", "approve once", "once"}, keyHint{"s", "approve for session", "session"},
 				keyHint{"d", "deny…", "deny"}, keyHint{"e", "edit args", "edit"}, keyHint{"enter", "open", "open"})
@@ -1084,6 +1096,10 @@ func (c *Chat) keyHints(w int, hs ...keyHint) string {
 	}
 	if s := render(false); lipgloss.Width(s) <= w {
 		return s
+	}
+	// The short words; then fewer hints, the last ones first.
+	for len(hs) > 1 && lipgloss.Width(render(true)) > w {
+		hs = hs[:len(hs)-1]
 	}
 	return render(true)
 }

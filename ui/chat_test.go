@@ -109,14 +109,15 @@ func TestChatApprovalChoicesAndKeys(t *testing.T) {
 	t.Run("choices shown", func(t *testing.T) {
 		c := awaiting(t)
 		s := plainScreen(c.View(100, 30, true))
-		for _, want := range []string{"a approve once", "s approve for session", "d deny", "e edit args", "awaiting approval", "╭─ ? read_file"} {
+		for _, want := range []string{"a approve once", "s session", "S all reads", "d deny", "e edit args", "awaiting approval", "╭─ ? read_file"} {
 			if !strings.Contains(s, want) {
 				t.Errorf("view lacks %q:\n%s", want, s)
 			}
 		}
-		// At 40 columns the short forms still show every key.
-		s = plainScreen(c.View(40, 12, true))
-		if !strings.Contains(s, "a once · s session · d deny · e edit") {
+		// At 48 columns (the agent pane at 80) the short forms still show
+		// every choice.
+		s = plainScreen(c.View(48, 12, true))
+		if !strings.Contains(s, "a once · s session · S reads · d deny · e edit") {
 			t.Errorf("narrow view lacks the choices:\n%s", s)
 		}
 	})
@@ -140,6 +141,16 @@ func TestChatApprovalChoicesAndKeys(t *testing.T) {
 		c := awaiting(t)
 		if it := chatPress(t, c, "s"); it.Kind != IntentDecide || it.Decision.Kind != agent.ApproveSession || it.CallID != "call_2" {
 			t.Fatalf("s → %+v", it)
+		}
+	})
+	t.Run("S approves every read-only tool for the session", func(t *testing.T) {
+		c := awaiting(t)
+		it := chatPress(t, c, "S")
+		if it.Kind != IntentDecide || it.Decision.Kind != agent.ApproveSession || it.Decision.Scope != agent.ScopeReadOnly || it.CallID != "call_2" {
+			t.Fatalf("S → %+v", it)
+		}
+		if s := plainScreen(c.View(100, 30, true)); !strings.Contains(s, "every read-only tool") {
+			t.Errorf("the card does not say what S approved:\n%s", s)
 		}
 	})
 	t.Run("d asks for a reason", func(t *testing.T) {

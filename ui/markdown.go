@@ -141,6 +141,17 @@ func mdStyle(dark bool) ansi.StyleConfig {
 	bar := "▏"
 	cfg.BlockQuote.Indent = &one
 	cfg.BlockQuote.IndentToken = &bar
+	// Headings read as headings, not as markdown: no "## " before them
+	// (glamour's default), bold and coloured instead.
+	for _, h := range []*ansi.StyleBlock{&cfg.H2, &cfg.H3, &cfg.H4, &cfg.H5, &cfg.H6} {
+		h.Prefix = ""
+	}
+	underline := true
+	cfg.H2.Underline = &underline
+	// Inline code is padded with a space on each side by default, which
+	// doubles the spaces around it and detaches punctuation ("error
+	// 214e70f1 :"): its colour marks it already.
+	cfg.Code.Prefix, cfg.Code.Suffix = "", ""
 	return cfg
 }
 

@@ -194,3 +194,28 @@ func TestMarkdownQuotesKeepTheirBar(t *testing.T) {
 		}
 	}
 }
+
+// A report reads as text: headings without their "##", inline code
+// without padding spaces (no doubled spaces, no " :" before a colon).
+func TestMarkdownReportReadsAsText(t *testing.T) {
+	src := "# Investigation of SHOP-1\n\n## Summary\n\nIt broke in `payments`.\n\n## Root cause\n\n**payments** — `payments/api/verify.py:12` in `verify_signature`\n\nEvidence:\n\n- error `a1b2c3d4`: ValueError in verify_signature\n- commit `8b6a508`: changed the signer\n\n### Notes\n\nnone\n"
+	var r mdRenderer
+	for _, dark := range []bool{true, false} {
+		lines := r.render(src, 80, dark)
+		for _, l := range lines {
+			p := strings.TrimSpace(xansi.Strip(l))
+			if strings.HasPrefix(p, "#") {
+				t.Errorf("a literal heading: %q", p)
+			}
+			if strings.Contains(p, "  ") || strings.Contains(p, " :") {
+				t.Errorf("a doubled space or a detached colon: %q", p)
+			}
+		}
+		text := xansi.Strip(strings.Join(lines, "\n"))
+		for _, want := range []string{"Summary", "error a1b2c3d4: ValueError", "in verify_signature"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the report lacks %q:\n%s", want, text)
+			}
+		}
+	}
+}
