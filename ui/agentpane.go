@@ -12,8 +12,8 @@ type agentPane struct{ m *Model }
 // agentKeys are the agent pane's keys; Chat.key acts on them.
 var agentKeys = struct {
 	Start, Approve, Session, Reads, Deny, Edit, Continue, Message Binding
-	Open, Cards, PrevCard, Reasoning                Binding
-	Scroll, Page, TopBottom, Stop, Leave            Binding
+	Open, Cards, PrevCard, Reasoning                              Binding
+	Scroll, Page, TopBottom, Stop, Leave                          Binding
 }{
 	Start:     bind(keys("a"), "a", "start the investigation (when idle)", "start"),
 	Approve:   bind(keys("a"), "a", "approve the pending call once", "approve"),
