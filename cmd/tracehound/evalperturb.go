@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing/fstest"
 
+	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 )
 
@@ -51,7 +52,7 @@ func (h withoutHistory) Open(name string) (fs.File, error) {
 // JSON object keys. An analyzer that reasons from evidence scores the same.
 func renamed(fsys fs.FS) (fs.FS, expected, error) {
 	var want expected
-	if err := readJSON(fsys, "expected.json", &want); err != nil {
+	if err := readJSON(fsys, dataset.ExpectedFile, &want); err != nil {
 		return nil, want, err
 	}
 	names, err := renameTable(fsys, want)
@@ -96,7 +97,7 @@ func renamed(fsys fs.FS) (fs.FS, expected, error) {
 	if err != nil {
 		return nil, want, err
 	}
-	if err := readJSON(out, "expected.json", &want); err != nil {
+	if err := readJSON(out, dataset.ExpectedFile, &want); err != nil {
 		return nil, want, err
 	}
 	return out, want, nil
@@ -112,7 +113,7 @@ func renameTable(fsys fs.FS, want expected) (map[string]string, error) {
 		return hex.EncodeToString(h[:])[:6]
 	}
 	var projects []wire.Project
-	if err := readJSON(fsys, "projects.json", &projects); err != nil {
+	if err := readJSON(fsys, dataset.ProjectsFile, &projects); err != nil {
 		return nil, err
 	}
 	for _, p := range projects {
@@ -127,7 +128,7 @@ func renameTable(fsys fs.FS, want expected) (map[string]string, error) {
 		}
 	}
 	addFn(want.Function)
-	events, err := fs.Glob(fsys, "events/*/*.json")
+	events, err := fs.Glob(fsys, dataset.EventsDir+"/*/*.json")
 	if err != nil {
 		return nil, err
 	}
