@@ -353,7 +353,7 @@ func (a *app) runHeadless(ctx context.Context, in *agent.Incident, repos *agent.
 	}
 	if rep != nil {
 		if a.format == "json" {
-			if werr := writeJSON(a.stdout, rep); werr != nil {
+			if werr := a.emitJSON(a.stdout, rep); werr != nil {
 				return werr
 			}
 		} else {
@@ -581,7 +581,7 @@ func newExportReportCmd(a *app) *cobra.Command {
 				return fmt.Errorf("%s has no report yet: it stopped before a root cause; continue it with `tracehound resume %s`", d.Header.ID, d.Header.ID)
 			}
 			if a.format == "json" {
-				return writeJSON(a.stdout, d.Report)
+				return a.emitJSON(a.stdout, d.Report)
 			}
 			md := d.Report.Markdown()
 			if !d.Finished {

@@ -54,7 +54,7 @@ func (a *app) writeTrace(in *agent.Incident) error {
 			Detail: "the trace has no spans or errors", Hint: "It may be older than the retention period, or in another organization."}
 	}
 	if a.format == "json" {
-		return writeJSON(a.stdout, in.Trace.Items)
+		return a.emitJSON(a.stdout, in.Trace.Items)
 	}
 	renderTrace(a.stdout, in.Trace, in.Meta)
 	return nil

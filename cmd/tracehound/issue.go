@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"context"
 	"fmt"
 
@@ -33,6 +34,12 @@ func (a *app) parseTargetArg(arg string) (*sentryapi.Target, error) {
 	if arg == "" {
 		return nil, nil
 	}
+	if strings.HasPrefix(arg, "@") {
+		if _, ok := shorthands[arg]; !ok {
+			return nil, usagef("%s is not a target shorthand: use @latest or @most_frequent (with --project to pick a project)", arg)
+		}
+		return nil, nil // resolved once the source is open
+	}
 	t, err := sentryapi.ParseTarget(arg)
 	if err != nil {
 		return nil, usageError{err}
@@ -51,6 +58,10 @@ func (a *app) openTarget(ctx context.Context, arg string) (*source, sentryapi.Ta
 	src, err := a.openSource(ctx, pt)
 	if err != nil {
 		return nil, sentryapi.Target{}, err
+	}
+	if sort, ok := shorthands[arg]; ok {
+		t, err := a.resolveShorthand(ctx, src, arg, sort)
+		return src, t, err
 	}
 	t, err := a.targetOrDefault(arg, src)
 	if err != nil {
@@ -105,7 +116,7 @@ func runIssue(ctx context.Context, a *app, arg string, root bool) error {
 	}
 	if a.format == "json" {
 		defer a.printMissing(in)
-		return writeJSON(a.stdout, issueJSON{Issue: in.Issue, Event: in.Event, TraceID: in.TraceID(), TraceMeta: in.Meta})
+		return a.emitJSON(a.stdout, issueJSON{Issue: in.Issue, Event: in.Event, TraceID: in.TraceID(), TraceMeta: in.Meta})
 	}
 	renderIncident(a.stdout, src, in)
 	a.printMissing(in)

@@ -96,6 +96,8 @@ type app struct {
 	local                    bool
 	data                     string
 	format                   string
+	jsonOut                  bool     // --json: the same as --format json
+	fields                   []string // --fields: only these JSON members
 	debug                    bool
 
 	// closers release what the command opened (a temporary store), in

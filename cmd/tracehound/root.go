@@ -21,7 +21,8 @@ func newRootCmd(a *app) *cobra.Command {
 the connected errors, spans and profiles, and investigates the incident.
 
 TARGET is a numeric issue id, a short id (PAYMENTS-1AB), a 32-hex event or
-trace id, or a pasted Sentry URL. With --demo and no TARGET, the embedded
+trace id, a pasted Sentry URL, or @latest / @most_frequent (the most recent,
+or most frequent, unresolved issue; of --project when given). With --demo and no TARGET, the embedded
 demo incident is opened. On a terminal this opens the explorer (press ?
 for its keys); otherwise it prints the issue, its event and its trace.`,
 		Example: `  tracehound --demo                       the demo incident, no account needed
@@ -58,6 +59,12 @@ for its keys); otherwise it prints the issue, its event and its trace.`,
 	f.StringVar(&a.data, "data", "", "use a dataset directory (from `tracehound export`), or a directory of OTLP JSON files (the Collector's file exporter), instead of Sentry")
 	f.StringVar(&a.format, "format", "text", "output format: text or json")
 	f.DurationVar(&a.timeout, "timeout", 30*time.Second, "per request attempt: how long to wait for Sentry to start answering, or for more of an answer (a long download is not cut); retries stop after 3× this")
+	f.BoolVar(&a.jsonOut, "json", false, "print JSON (the same as --format json)")
+	var fields string
+	f.StringVar(&fields, "fields", "", "with JSON, only these members, comma-separated (dots go into objects: issue.shortId,event.title); implies --json")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		return a.applyJSONFlags(cmd, fields)
+	}
 	f.BoolVar(&a.debug, "debug", false, "log requests and show where the configuration came from (tokens masked)")
 
 	root.AddCommand(
@@ -105,6 +112,25 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// applyJSONFlags makes --json and --fields mean --format json, and reads
+// the fields.
+func (a *app) applyJSONFlags(cmd *cobra.Command, fields string) error {
+	if cmd.Flags().Changed("fields") {
+		fs, err := parseFields(fields)
+		if err != nil {
+			return err
+		}
+		a.fields, a.jsonOut = fs, true
+	}
+	if a.jsonOut {
+		if cmd.Flags().Changed("format") && a.format != "json" {
+			return usagef("--json (or --fields) and --format %s ask for different outputs", a.format)
+		}
+		a.format = "json"
+	}
+	return nil
 }
 
 // checkFormat validates --format.

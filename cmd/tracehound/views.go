@@ -46,7 +46,7 @@ This is the text the agent starts from (its get_trace_tree tool).`,
 			}
 			a.printLabel(src)
 			if a.format == "json" {
-				return writeJSON(a.stdout, in.Tree.JSON())
+				return a.emitJSON(a.stdout, in.Tree.JSON())
 			}
 			fmt.Fprint(a.stdout, tracetree.Render(in.Tree, tracetree.RenderOptions{Budget: budget}))
 			return nil
@@ -147,7 +147,7 @@ func newViewCmd(a *app, v view) *cobra.Command {
 			a.printLabel(src)
 			defer a.printMissing(in)
 			if a.format == "json" {
-				return writeJSON(a.stdout, out)
+				return a.emitJSON(a.stdout, out)
 			}
 			fmt.Fprint(a.stdout, text)
 			return nil
@@ -185,7 +185,7 @@ func newSpansCmd(a *app) *cobra.Command {
 self time and offset, the attributes that matter, the critical path marked,
 repeated spans grouped ("repeated 36 times, 751ms total, likely N+1") and
 large gaps shown. This is the text of the agent's get_transaction_spans tool;
---format json gives the waterfall rows the UI draws.`,
+--json gives the waterfall rows the UI draws (fields in the README).`,
 		example: `  tracehound spans e4212a75 --demo`,
 		args:    "one TXN_ID (a transaction id or a unique prefix from 'tracehound tree')",
 		text:    (*agent.Incident).SpansText,
@@ -194,7 +194,7 @@ large gaps shown. This is the text of the agent's get_transaction_spans tool;
 			if err != nil {
 				return nil, err
 			}
-			return st.Waterfall(), nil
+			return spansJSON(st.Waterfall()), nil
 		},
 	})
 }
@@ -212,7 +212,11 @@ hottest functions. This is the text of the agent's get_profile tool.`,
 		args:    "one TXN_ID (a transaction marked \"profile available\" in 'tracehound tree')",
 		text:    (*agent.Incident).ProfileText,
 		json: func(ctx context.Context, in *agent.Incident, id string) (any, error) {
-			return in.ProfileTree(ctx, id)
+			pt, err := in.ProfileTree(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			return profileToJSON(pt), nil
 		},
 	})
 }
