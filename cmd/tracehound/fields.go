@@ -142,4 +142,3 @@ func put(o map[string]any, path string, v any) {
 	}
 	o[parts[len(parts)-1]] = v
 }
-

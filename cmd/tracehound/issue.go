@@ -1,9 +1,9 @@
 package main
 
 import (
-	"strings"
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
