@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -142,6 +141,8 @@ type Run struct {
 	// what the model supports.
 	structured map[string]bool
 	caps       *ModelCaps
+	// Context fitting (context.go).
+	specTokens, compacted int
 }
 
 // Start begins a run in its own goroutine. Read Events until it is
@@ -436,46 +437,9 @@ func (r *Run) complete() (comp *Completion, interrupted bool, err error) {
 	return comp, false, nil
 }
 
-// fitContext returns the messages to send, scrubbed of secrets and with
-// escapes made visible (redact.Text), with the
-// oldest large tool results replaced by a stub while the conversation does
-// not fit 85% of the context window.
-func (r *Run) fitContext() []Message {
-	window := r.opts.Provider.ContextWindow()
-	msgs := make([]Message, len(r.messages))
-	sizes := make([]int, len(r.messages))
-	total := 0
-	for i, m := range r.messages {
-		m.Content = redact.Text(m.Content)
-		msgs[i] = m
-		sizes[i] = tracetree.CountTokens(m.Content) + 8
-		for _, tc := range m.ToolCalls {
-			sizes[i] += tracetree.CountTokens(tc.Arguments) + 8
-		}
-		total += sizes[i]
-	}
-	limit := window * 85 / 100
-	if total <= limit {
-		return msgs
-	}
-	// Oldest first, never the last four messages.
-	var idx []int
-	for i := range msgs[:max(0, len(msgs)-4)] {
-		if msgs[i].Role == "tool" && sizes[i] > 200 {
-			idx = append(idx, i)
-		}
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return idx[a] < idx[b] })
-	for _, i := range idx {
-		if total <= limit {
-			break
-		}
-		total -= sizes[i]
-		msgs[i].Content = fmt.Sprintf("[result omitted to fit the context window (%d tokens); call the tool again if you still need it]", sizes[i])
-		total += 30
-	}
-	return msgs
-}
+// fitContext returns the messages to send, scrubbed of secrets, escapes
+// made visible, and compacted to leave room for the answer (context.go).
+func (r *Run) fitContext() []Message { return r.fitMessages() }
 
 // toolByName finds a tool.
 func (r *Run) toolByName(name string) (*Tool, bool) {
