@@ -5,11 +5,14 @@ import (
 	"compress/gzip"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
 
 	rpcstatus "google.golang.org/genproto/googleapis/rpc/status"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
@@ -265,4 +268,39 @@ func TestOTLPErrors(t *testing.T) {
 	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST, OPTIONS" {
 		t.Errorf("GET: %d %q", resp.StatusCode, resp.Header.Get("Allow"))
 	}
+}
+
+// OTLP/gRPC (serve --otlp-grpc-addr): the Collector's own gRPC client
+// exports the checkout; it is stored as over HTTP, and rejected spans come
+// back as partial success.
+func TestOTLPGRPC(t *testing.T) {
+	h := newHarness(t, Options{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- NewServer(h.store, Options{}).ServeOTLPGRPC(ctx, ln) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	conn, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	td := otlptest.Checkout()
+	td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().AppendEmpty().SetName("no ids")
+	resp, err := ptraceotlp.NewGRPCClient(conn).Export(ctx, ptraceotlp.NewExportRequestFromTraces(td))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.PartialSuccess().RejectedSpans() != 1 {
+		t.Errorf("rejected %d", resp.PartialSuccess().RejectedSpans())
+	}
+	checkCheckout(t, h)
 }

@@ -26,6 +26,7 @@ func newServeCmd(a *app) *cobra.Command {
 		ret         = ingest.DefaultRetention()
 		tui, remote bool
 		rate        float64
+		grpcAddr    string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve [PROJECT...] [--addr 127.0.0.1:8969]",
@@ -51,7 +52,7 @@ machine only.`,
   tracehound --local                        # the latest issue, in the explorer
   tracehound analyze --local --offline      # investigate it`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runServe(cmd.Context(), a, args, addr, db, ret, rate, remote, tui)
+			return runServe(cmd.Context(), a, args, addr, db, ret, rate, remote, tui, grpcAddr)
 		},
 	}
 	f := cmd.Flags()
@@ -62,6 +63,7 @@ machine only.`,
 	f.Float64Var(&rate, "rate", 500, "envelopes accepted per second before answering 429")
 	f.BoolVar(&remote, "allow-remote-reads", false, "serve what was received to other machines too (by default only to this one)")
 	f.BoolVar(&tui, "tui", false, "open the explorer on the latest issue while receiving")
+	f.StringVar(&grpcAddr, "otlp-grpc-addr", "", "also receive OTLP/gRPC traces on this address (off by default; the OTLP/gRPC port is usually 4317)")
 	return cmd
 }
 
@@ -80,7 +82,7 @@ func (a *app) dataDir() (string, error) {
 	return filepath.Join(home, ".local", "share", "tracehound"), nil
 }
 
-func runServe(ctx context.Context, a *app, names []string, addr, db string, ret ingest.Retention, rate float64, remote, tui bool) error {
+func runServe(ctx context.Context, a *app, names []string, addr, db string, ret ingest.Retention, rate float64, remote, tui bool, grpcAddr string) error {
 	if db == "" {
 		dir, err := a.dataDir()
 		if err != nil {
@@ -143,11 +145,28 @@ func runServe(ctx context.Context, a *app, names []string, addr, db string, ret 
 		},
 	})
 	base := "http://" + host
+	grpcLine := ""
+	if grpcAddr != "" {
+		gln, err := net.Listen("tcp", grpcAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--otlp-grpc-addr %s: %w", grpcAddr, err)
+		}
+		gctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go func() {
+			if err := srv.ServeOTLPGRPC(gctx, gln); err != nil {
+				log.Error("OTLP/gRPC server", "err", err)
+			}
+		}()
+		grpcLine = fmt.Sprintf("  %-16s OTEL_EXPORTER_OTLP_PROTOCOL=grpc OTEL_EXPORTER_OTLP_ENDPOINT=http://%s  (OTLP/gRPC)\n", "OpenTelemetry", gln.Addr())
+	}
 	fmt.Fprintf(a.stdout, "tracehound serve: receiving on %s (database %s)\n", base, db)
 	for _, p := range projects {
 		fmt.Fprintf(a.stdout, "  %-16s SENTRY_DSN=%s\n", p.Slug, ingest.DSN(p, host))
 	}
 	fmt.Fprintf(a.stdout, "  %-16s OTEL_EXPORTER_OTLP_ENDPOINT=%s  (OTLP/HTTP traces; each service.name is a project)\n", "OpenTelemetry", base)
+	fmt.Fprint(a.stdout, grpcLine)
 	if loop {
 		fmt.Fprintf(a.stdout, "then: tracehound --local%s    (the latest issue)\n", localFlagSuffix(host))
 	}
