@@ -167,6 +167,7 @@ type Chat struct {
 	starting, running, finished, cancelling bool
 	finishReason                            string
 	paused                                  agent.Phase // the phase the run paused before
+	waiting                                 string      // "waiting for the model… 15 s" until its first token
 	followUps                               bool        // a finished run takes follow-up messages
 	usage                                   agent.Usage
 	hasUsage                                bool
@@ -356,6 +357,9 @@ func (c *Chat) Apply(e agent.Event) tea.Cmd {
 	if e.Kind != agent.EventUsage && e.Kind != agent.EventPhase {
 		c.paused = ""
 	}
+	if e.Kind != agent.EventUsage {
+		c.waiting = ""
+	}
 	switch e.Kind {
 	case agent.EventTextDelta, agent.EventReasoningDelta:
 		c.applyDelta(e)
@@ -372,6 +376,11 @@ func (c *Chat) Apply(e agent.Event) tea.Cmd {
 		}
 	case agent.EventStepDone:
 		c.closeStreams()
+	case agent.EventWaiting:
+		c.waiting = e.Text
+	case agent.EventNotice:
+		c.closeStreams()
+		c.add(&chatItem{kind: itemNote, text: "note: " + e.Text})
 	case agent.EventUserMessage:
 		c.closeStreams()
 		c.deliver(e.Text)
@@ -960,6 +969,8 @@ func (c *Chat) titleLine(w int) string {
 		status = st.Accent.Render("⏸ awaiting your approval")
 	case c.paused != "" && c.running:
 		status = st.Accent.Render("⏸ paused")
+	case c.Running() && c.waiting != "":
+		status = st.Info.Render(spinnerFrames[c.frame%len(spinnerFrames)] + " " + c.waiting)
 	case c.Running():
 		status = st.Info.Render(spinnerFrames[c.frame%len(spinnerFrames)] + " investigating")
 	case c.finished:

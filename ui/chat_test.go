@@ -829,3 +829,26 @@ func TestChatOfflineOffersNoRedirect(t *testing.T) {
 		t.Errorf("paused offline run:\n%s", s)
 	}
 }
+
+// TestChatWaitingAndNotices: while the model has not sent its first
+// token the title says how long the run has waited; notices (a stalled
+// step retried, context compacted, a report read from prose) are lines.
+func TestChatWaitingAndNotices(t *testing.T) {
+	c := newTestChat(t)
+	c.Apply(agent.Event{Kind: agent.EventStepDone, Text: "started"})
+	c.Apply(agent.Event{Kind: agent.EventWaiting, Step: 1, Text: "waiting for the model… 15 s"})
+	title := strings.Split(plainScreen(c.View(100, 20, true)), "\n")[0]
+	if !strings.Contains(title, "waiting for the model… 15 s") {
+		t.Errorf("title %q", title)
+	}
+	c.Apply(agent.Event{Kind: agent.EventNotice, Step: 1, Text: "the model sent nothing for 60s — retrying the step once"})
+	s := plainScreen(c.View(100, 20, true))
+	if strings.Contains(strings.Split(s, "\n")[0], "waiting") || !strings.Contains(s, "note: the model sent nothing for 60s — retrying the step once") {
+		t.Errorf("after a notice:\n%s", s)
+	}
+	c.Apply(agent.Event{Kind: agent.EventWaiting, Step: 2, Text: "waiting for the model… 5 s"})
+	c.Apply(agent.Event{Kind: agent.EventTextDelta, Step: 2, Text: "Looking"})
+	if title := strings.Split(plainScreen(c.View(100, 20, true)), "\n")[0]; strings.Contains(title, "waiting") {
+		t.Errorf("the first token did not end the wait: %q", title)
+	}
+}
