@@ -287,7 +287,7 @@ func runAnalyze(ctx context.Context, a *app, m *modelFlags, arg string) error {
 	if src.Demo {
 		fmt.Fprintln(a.stderr, "[demo data] an embedded sample incident, not from a real Sentry")
 	}
-	in, err := agent.Load(ctx, src.Client, t)
+	in, err := a.load(ctx, src, t)
 	if err != nil {
 		return err
 	}
@@ -491,7 +491,7 @@ func newResumeCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			in, err := agent.Load(ctx, src.Client, t)
+			in, err := a.load(ctx, src, t)
 			if err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -11,15 +12,34 @@ import (
 
 func newTraceCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:   "trace TRACE_ID",
+		Use:   "trace [TRACE_ID]",
 		Short: "Print a whole trace: its transactions and connected errors",
 		Long: `Print a trace by its 32-hex id or a trace URL. With --format json the
 output is the /trace/ array with Sentry's own field names (is_transaction,
-errors, children, project_slug…).`,
-		Args: exactArgs(1, "one TRACE_ID (32 hex characters) or a trace URL"),
+errors, children, project_slug…). With --demo, --data or --local and no
+TRACE_ID, the trace of that data's issue.`,
+		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := a.checkFormat(); err != nil {
 				return err
+			}
+			if len(args) == 0 {
+				// With --demo, --data or --local: the trace of its issue.
+				if !a.demo && a.data == "" && !a.local && !a.localURL() {
+					return usagef("expected one TRACE_ID (32 hex characters) or a trace URL (or --demo for the demo's trace)")
+				}
+				in, src, err := a.loadIncident(cmd.Context(), "")
+				if err != nil {
+					return err
+				}
+				if in.TraceID() == "" {
+					return fmt.Errorf("%s: its issue's event carries no trace id", src.Label)
+				}
+				a.printLabel(src)
+				if in.Trace == nil {
+					return printTrace(cmd.Context(), a, src, in.TraceID())
+				}
+				return a.writeTrace(in)
 			}
 			t, err := sentryapi.ParseTarget(args[0])
 			if err != nil {
@@ -40,7 +60,7 @@ errors, children, project_slug…).`,
 
 // printTrace loads a trace (and its meta, in parallel) and prints it.
 func printTrace(ctx context.Context, a *app, src *source, traceID string) error {
-	in, err := agent.Load(ctx, src.Client, sentryapi.Target{Kind: sentryapi.TargetTrace, Trace: traceID})
+	in, err := a.load(ctx, src, sentryapi.Target{Kind: sentryapi.TargetTrace, Trace: traceID})
 	if err != nil {
 		return err
 	}

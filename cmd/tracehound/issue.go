@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tracehound/tracehound/agent"
 	"github.com/tracehound/tracehound/sentryapi"
 )
 
@@ -105,7 +104,7 @@ func runIssue(ctx context.Context, a *app, arg string, root bool) error {
 	if t.Kind == sentryapi.TargetProfile {
 		return usagef("%s is a profile; tracehound opens issues, events and traces", arg)
 	}
-	in, err := agent.Load(ctx, src.Client, t)
+	in, err := a.load(ctx, src, t)
 	if err != nil {
 		return err
 	}

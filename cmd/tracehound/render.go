@@ -34,16 +34,13 @@ func writeJSON(w io.Writer, v any) error {
 	return err
 }
 
-// printLabel says where the data came from: on stdout for text, on stderr
-// for JSON so that stdout stays machine-readable.
+// printLabel says the data is the demo's, on stderr so that stdout holds
+// only the answer (text or JSON), whatever the format.
 func (a *app) printLabel(src *source) {
 	if !src.Demo {
 		return
 	}
-	w := a.stdout
-	if a.format == "json" {
-		w = a.stderr
-	}
+	w := a.stderr
 	fmt.Fprintln(w, "[demo data] an embedded sample incident, not from a real Sentry")
 }
 
@@ -134,11 +131,7 @@ func renderIncident(w io.Writer, src *source, inc *agent.Incident) {
 		fmt.Fprintf(w, ": %s", metaSummary(m))
 	}
 	fmt.Fprintln(w)
-	flags := ""
-	if src.Demo && src.Dataset != nil {
-		flags = " --demo"
-	}
-	fmt.Fprintf(w, "  next: tracehound trace %s%s\n", traceID, flags)
+	fmt.Fprintf(w, "  next: tracehound trace %s%s\n", traceID, src.Flags)
 }
 
 func metaSummary(m *wire.TraceMeta) string {

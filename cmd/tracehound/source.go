@@ -2,17 +2,20 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
+	"github.com/tracehound/tracehound/agent"
 	"github.com/tracehound/tracehound/demo"
 	"github.com/tracehound/tracehound/ingest"
 	"github.com/tracehound/tracehound/sentryapi"
@@ -34,6 +37,91 @@ type source struct {
 	// DefaultIssue is the issue commands use when given no target.
 	DefaultIssue string
 	Config       *sentryapi.Config
+	// Flags are the command-line flags that open this source again
+	// (" --demo", " --data DIR", " --local --url URL", " --org acme"), for
+	// the commands tracehound suggests: pasted as printed, they work.
+	Flags string
+}
+
+// load loads the incident of t from src. In demo, dataset and local mode
+// an id that is not there is answered with the ids that are, instead of
+// Sentry's advice about organizations.
+func (a *app) load(ctx context.Context, src *source, t sentryapi.Target) (*agent.Incident, error) {
+	in, err := agent.Load(ctx, src.Client, t)
+	if err == nil || !errors.Is(err, sentryapi.ErrNotFound) || src.Config != nil {
+		return in, err
+	}
+	what := t.Issue
+	if what == "" {
+		what = t.Event
+	}
+	if what == "" {
+		what = t.Trace
+	}
+	msg := fmt.Sprintf("%s %s is not in %s", t.Kind, what, src.Label)
+	issues, lerr := src.Client.LatestIssues(ctx, 10)
+	if lerr == nil && len(issues) > 0 {
+		var ids []string
+		for _, is := range issues {
+			ids = append(ids, fmt.Sprintf("  %-16s %s", line(is.ShortID), line(clip(is.Title, 70))))
+		}
+		msg += "; its issues are:\n" + strings.Join(ids, "\n") + "\n"
+	} else {
+		msg += "; "
+	}
+	msg += fmt.Sprintf("`tracehound tree%s` lists the event, transaction and trace ids of its trace", src.Flags)
+	return nil, notInData(msg)
+}
+
+// notInData is an id that the local data does not have (exit code: not
+// found).
+type notInData string
+
+func (e notInData) Error() string { return string(e) }
+func (e notInData) Unwrap() error { return errNotFound }
+
+// sourceFlags are the flags of this command line that choose the data
+// source (never the token), shell-quoted.
+func (a *app) sourceFlags() string {
+	var b strings.Builder
+	add := func(flag, v string) {
+		b.WriteString(" " + flag)
+		if v != "" {
+			b.WriteString(" " + shellQuote(v))
+		}
+	}
+	switch {
+	case a.demo:
+		add("--demo", "")
+	case a.data != "":
+		add("--data", a.data)
+	case a.local || a.localURL():
+		add("--local", "")
+		if a.url != "" {
+			add("--url", a.url)
+		}
+	default:
+		if a.url != "" {
+			add("--url", a.url)
+		}
+		if a.org != "" {
+			add("--org", a.org)
+		}
+	}
+	if a.project != "" {
+		add("--project", a.project)
+	}
+	return b.String()
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@%+,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // localHost is the base URL of in-process datasets; it never resolves.
@@ -43,6 +131,14 @@ const localHost = "http://dataset.tracehound.invalid"
 // when it comes from a pasted URL, its organization and (for an otherwise
 // unconfigured URL) its host are used.
 func (a *app) openSource(ctx context.Context, target *sentryapi.Target) (*source, error) {
+	src, err := a.openSourceOnly(ctx, target)
+	if src != nil {
+		src.Flags = a.sourceFlags()
+	}
+	return src, err
+}
+
+func (a *app) openSourceOnly(ctx context.Context, target *sentryapi.Target) (*source, error) {
 	if n := btoi(a.demo) + btoi(a.data != "") + btoi(a.local); n > 1 {
 		return nil, usagef("--demo, --data and --local cannot be used together")
 	}
@@ -53,8 +149,13 @@ func (a *app) openSource(ctx context.Context, target *sentryapi.Target) (*source
 		return a.openDataset(demo.Dataset(), demo.Label, true)
 	case a.data != "":
 		st, err := os.Stat(a.data)
-		if err != nil || !st.IsDir() {
-			return nil, usagef("--data %s: not a dataset directory (see dataset/README.md for the layout)", a.data)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, usagef("--data %s: no such directory (write a dataset with `tracehound export TARGET --out DIR`, or try --demo)", a.data)
+		case err != nil:
+			return nil, usagef("--data %s: %v", a.data, err)
+		case !st.IsDir():
+			return nil, usagef("--data %s: a file, not a dataset directory (the directory `tracehound export --out DIR` writes)", a.data)
 		}
 		abs, _ := filepath.Abs(a.data)
 		return a.openDataDir(abs)

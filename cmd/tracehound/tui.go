@@ -86,7 +86,7 @@ func runTUI(ctx context.Context, a *app, m *modelFlags, arg string, resume *agen
 				}
 			}, true)
 			defer a.setWaitHook(nil, true)
-			in, err := agent.Load(ctx, src.Client, t)
+			in, err := a.load(ctx, src, t)
 			if err != nil {
 				return nil, nil, err
 			}

@@ -69,7 +69,7 @@ func (a *app) loadIncident(ctx context.Context, arg string) (*agent.Incident, *s
 	if t.Kind == sentryapi.TargetProfile {
 		return nil, nil, usagef("%s is a profile, not an issue, event or trace", arg)
 	}
-	in, err := agent.Load(ctx, src.Client, t)
+	in, err := a.load(ctx, src, t)
 	return in, src, err
 }
 
@@ -94,7 +94,7 @@ func (a *app) incidentFor(ctx context.Context, id, issue string) (*agent.Inciden
 		if t.Kind == sentryapi.TargetHexID {
 			t = sentryapi.Target{Kind: sentryapi.TargetEvent, Event: t.Event, Project: a.project}
 		}
-		in, err := agent.Load(ctx, src.Client, t)
+		in, err := a.load(ctx, src, t)
 		if err != nil {
 			return nil, nil, "", err
 		}
@@ -124,7 +124,13 @@ func newViewCmd(a *app, v view) *cobra.Command {
 	var budget int
 	cmd := &cobra.Command{
 		Use: v.use, Short: v.short, Long: v.long, Example: v.example,
-		Args: exactArgs(1, v.args),
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				// Where the ids come from, with this command line's source.
+				return usagef("expected %s; `tracehound tree%s` lists the ids of the trace", v.args, a.sourceFlags())
+			}
+			return exactArgs(1, v.args)(nil, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if budget < 0 {
 				return usagef("--budget must be a positive number of tokens")
