@@ -245,9 +245,19 @@ step limit, the loop guard, a stalled stream or a model error prints what
 was found so far, the evidence gathered, the leads not yet checked and why
 it stopped (JSON: "complete": false, "stopped_because").
 
+Real models are bounded: nothing from the model for --stream-timeout ends
+the step (retried once), answers are capped at --max-output-tokens, and
+--max-bad-calls bad tool calls in a row (unknown tool, invalid JSON,
+invented ids, failing calls) stop the run. A model that answers in prose
+instead of calling the report tool is asked again with the tool forced,
+then for JSON (json_schema, then plainly); only then is its prose read into
+a report marked "unstructured". What each model supports is remembered
+(see tracehound models --probe).
+
 Exit code: 0 when a root cause was found, 3 when not or when the run
-stopped before it finished (partial report), 2 model, network or data
-errors (the partial report is still printed), 1 usage.`,
+stopped before it finished (partial report), 6 when the model server
+failed (unreachable, refused, stalled or broken stream; the partial report
+is still printed), 1 usage; see tracehound --help for the others.`,
 		Example: `  tracehound analyze --demo --offline
   TRACEHOUND_MODEL=gpt-4o-mini tracehound analyze PAYMENTS-1AB
   OPENAI_BASE_URL=http://localhost:11434/v1 tracehound analyze --demo --model qwen2.5-coder:14b`,
