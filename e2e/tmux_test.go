@@ -322,3 +322,92 @@ func TestServeTUI(t *testing.T) {
 	tm.keys("q")
 	tm.waitText("[exited 0]")
 }
+
+// statusLine is the screen's last non-empty line (the status bar).
+func statusLine(screen string) string {
+	lines := strings.Split(strings.TrimRight(screen, "\n "), "\n")
+	return lines[len(lines)-1]
+}
+
+// TestSmallTerminal is issue 17's 80×24 walk: the status bar keeps ? and
+// q, the help scrolls to the legend of the marks, the agent pane keeps
+// its title, tab stays in the agent pane (esc leaves it), and the quit
+// confirmation disarms after another key and after its few seconds.
+func TestSmallTerminal(t *testing.T) {
+	bin := build(t)
+	tm := start(t, 80, 24, stateEnv(t), bin+" --demo --offline --ask-read-only")
+	s := tm.waitText("1 Trace", "2 Detail", "3 Agent", "Exception")
+	if st := statusLine(s); !strings.Contains(st, "? help") || !strings.Contains(st, "q quit") {
+		t.Errorf("at 80×24 the status bar drops ? help or q quit: %q", st)
+	}
+
+	// The help fits, scrolls, and ends with the legend.
+	tm.keys("?")
+	s = tm.waitText("tracehound — keys", "? or esc closes", "more lines")
+	tm.keys("G")
+	s = tm.waitText("Marks in the tree and the waterfall", "◆", "◀")
+	for _, want := range []string{"▶ ", "✗ ", "⚠ ", "◆ ", "◀ "} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the help's end lacks %q:\n%s", want, s)
+		}
+	}
+	tm.keys("Escape")
+	tm.waitText("1 Trace", "Exception")
+
+	// The agent pane keeps its title once the run starts.
+	tm.keys("a")
+	s = tm.waitText("3 Agent · offline analyzer", "awaiting approval")
+
+	// tab moves through the cards and stays in the pane: the status bar
+	// keeps offering the agent's keys; esc twice (the card, then the
+	// pane) goes back to the tree, whose keys it then offers.
+	tm.keys("Tab")
+	tm.waitText("card 1 of 1")
+	tm.keys("Tab")
+	s = tm.waitText("card 1 of 1", "awaiting approval")
+	if st := statusLine(s); !strings.Contains(st, "a approve") {
+		t.Errorf("tab left the agent pane: %q", st)
+	}
+	tm.keys("Escape")
+	tm.waitFor("esc to clear the card selection", func(s string) bool { return !strings.Contains(s, "card 1 of 1") })
+	if st := statusLine(tm.screen()); !strings.Contains(st, "a approve") {
+		t.Errorf("the first esc left the agent pane: %q", st)
+	}
+	tm.keys("Escape")
+	tm.waitFor("esc to leave the agent pane", func(s string) bool { return strings.Contains(statusLine(s), "/ filter") })
+
+	// q asks (the agent waits for an approval); another key disarms it.
+	tm.keys("q")
+	s = tm.waitText("q again quits", "waits for your approval")
+	tm.keys("j")
+	tm.waitFor("another key to disarm the quit", func(s string) bool { return !strings.Contains(s, "q again quits") })
+	// q asks again, and its few seconds pass.
+	tm.keys("q")
+	tm.waitText("q again quits")
+	tm.waitFor("the confirmation to end by itself", func(s string) bool { return !strings.Contains(s, "q again quits") })
+	// q q quits.
+	tm.keys("q")
+	tm.waitText("q again quits")
+	tm.keys("q")
+	tm.waitText("[exited 0]")
+}
+
+// TestFailedLoad: an unknown issue fails the load; the screen marks the
+// step ✗, the error stays readable after the screen closes, and the
+// process exits non-zero.
+func TestFailedLoad(t *testing.T) {
+	bin := build(t)
+	tm := start(t, 80, 24, stateEnv(t), bin+" --demo NOPE-1")
+	s := tm.waitText("Could not load the incident", "404")
+	if !strings.Contains(s, "✗ fetching") || strings.Contains(s, "✓ fetching") {
+		t.Errorf("the failed step is not marked ✗:\n%s", s)
+	}
+	tm.keys("q")
+	s = tm.waitFor("the process to exit", func(s string) bool { return strings.Contains(s, "[exited") })
+	if strings.Contains(s, "[exited 0]") {
+		t.Errorf("a failed load exits 0:\n%s", s)
+	}
+	if !strings.Contains(s, "tracehound: could not load the incident") || !strings.Contains(s, "404") {
+		t.Errorf("the error is not readable after the screen closed:\n%s", s)
+	}
+}

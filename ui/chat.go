@@ -936,6 +936,20 @@ func (c *Chat) selectCard(forward bool) bool {
 	return true
 }
 
+// selectedIndex is the selected card's position among the cards (1 is
+// the first; 0 when none is selected) and how many there are.
+func (c *Chat) selectedIndex() (i, n int) {
+	for _, it := range c.items {
+		if it.kind == itemCard && it.card.call.ID != "" {
+			n++
+			if it.card.call.ID == c.selected {
+				i = n
+			}
+		}
+	}
+	return i, n
+}
+
 // View draws the pane in exactly w×h cells: a title line (status and
 // token usage), the transcript, and the input or the approval choices.
 func (c *Chat) View(w, h int, focused bool) string {
@@ -979,6 +993,9 @@ func (c *Chat) titleLine(w int) string {
 		status = st.Faint.Render("not started")
 	}
 	left += " " + status
+	if i, n := c.selectedIndex(); i > 0 {
+		left += st.Faint.Render(fmt.Sprintf("  card %d of %d", i, n))
+	}
 	if below := c.total - c.vh - c.offset; !c.follow && below > 0 {
 		left += st.Faint.Render(fmt.Sprintf("  ↓ %d more", below))
 	}
