@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestOpenTelemetryThroughServe is the whole path with the real
@@ -67,57 +65,8 @@ func TestOpenTelemetryThroughServe(t *testing.T) {
 		t.Fatalf("the quote answered %d, want 502", resp.StatusCode)
 	}
 
-	var tree struct {
-		TraceID      string   `json:"trace_id"`
-		Transactions int      `json:"transactions"`
-		Errors       int      `json:"errors"`
-		Services     []string `json:"services"`
-		Roots        []treeNode
-	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		out := run(t, bin, "tree", "--local", "--url", base, "--format", "json")
-		if err := json.Unmarshal([]byte(out), &tree); err != nil {
-			t.Fatalf("tree json: %v\n%s", err, out)
-		}
-		if tree.Transactions >= 3 && tree.Errors >= 3 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	if tree.Transactions != 3 || tree.Errors != 3 || strings.Join(tree.Services, ",") != "catalog,gateway,pricing" {
-		t.Fatalf("the trace: %d transactions, %d errors, services %v\n%s", tree.Transactions, tree.Errors, tree.Services,
-			run(t, bin, "tree", "--local", "--url", base))
-	}
-	if len(tree.Roots) != 1 {
-		t.Fatalf("%d roots", len(tree.Roots))
-	}
 	chain := []string{"gateway", "catalog", "pricing"}
-	n := &tree.Roots[0]
-	for i, want := range chain {
-		if n.Kind != "transaction" || n.Project != want {
-			t.Fatalf("level %d: %s %s, want the %s transaction", i, n.Kind, n.Project, want)
-		}
-		var next *treeNode
-		errs := 0
-		for j := range n.Children {
-			switch c := &n.Children[j]; c.Kind {
-			case "error":
-				errs++
-			case "transaction":
-				next = c
-			}
-		}
-		if errs != 1 {
-			t.Errorf("the %s transaction has %d errors, want 1", want, errs)
-		}
-		if i < len(chain)-1 {
-			if next == nil {
-				t.Fatalf("the %s transaction has no child transaction", want)
-			}
-			n = next
-		}
-	}
+	waitChain(t, bin, base, chain)
 
 	// The explorer opens on the latest issue of the OpenTelemetry trace.
 	if _, err := exec.LookPath("tmux"); err == nil {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -160,62 +159,10 @@ func TestRealSDKThroughServe(t *testing.T) {
 	}
 
 	// Wait until the three errors are in (the SDKs send synchronously, but
-	// the storefront's error is the last one).
-	var tree struct {
-		TraceID      string   `json:"trace_id"`
-		Transactions int      `json:"transactions"`
-		Errors       int      `json:"errors"`
-		Services     []string `json:"services"`
-		Roots        []treeNode
-	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		out := run(t, bin, "tree", "--local", "--url", base, "--format", "json")
-		if err := json.Unmarshal([]byte(out), &tree); err != nil {
-			t.Fatalf("tree json: %v\n%s", err, out)
-		}
-		if tree.Transactions >= 3 && tree.Errors >= 3 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	if tree.Transactions != 3 || tree.Errors != 3 || strings.Join(tree.Services, ",") != "orders,payments,storefront" {
-		t.Fatalf("the trace: %d transactions, %d errors, services %v", tree.Transactions, tree.Errors, tree.Services)
-	}
-	// storefront → orders → payments, each transaction with its own error.
-	if len(tree.Roots) != 1 {
-		t.Fatalf("%d roots", len(tree.Roots))
-	}
+	// the storefront's error is the last one): storefront → orders →
+	// payments, each transaction with its own error.
 	chain := []string{"storefront", "orders", "payments"}
-	n := &tree.Roots[0]
-	for i, want := range chain {
-		if n.Kind != "transaction" || n.Project != want {
-			t.Fatalf("level %d: %s %s, want the %s transaction", i, n.Kind, n.Project, want)
-		}
-		var next *treeNode
-		errs := 0
-		for j := range n.Children {
-			c := &n.Children[j]
-			switch c.Kind {
-			case "error":
-				errs++
-				if c.Project != want {
-					t.Errorf("an error of %s under the %s transaction", c.Project, want)
-				}
-			case "transaction":
-				next = c
-			}
-		}
-		if errs != 1 {
-			t.Errorf("the %s transaction has %d errors, want 1", want, errs)
-		}
-		if i < len(chain)-1 {
-			if next == nil {
-				t.Fatalf("the %s transaction has no child transaction", want)
-			}
-			n = next
-		}
-	}
+	waitChain(t, bin, base, chain)
 
 	// The offline analyzer, given the services' code, names the failing
 	// service and function.
@@ -229,10 +176,4 @@ func TestRealSDKThroughServe(t *testing.T) {
 	if !strings.Contains(report, "payments") || !strings.Contains(report, "parseAmountCents") {
 		t.Errorf("the analysis does not name payments and parseAmountCents:\n%s", report)
 	}
-}
-
-type treeNode struct {
-	Kind     string     `json:"kind"`
-	Project  string     `json:"project_slug"`
-	Children []treeNode `json:"children"`
 }
