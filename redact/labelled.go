@@ -32,103 +32,20 @@ func (z *scrubber) pair(i int) int {
 			sepLen = 2
 		}
 	}
-
-	// The name.
-	j := i - 1
-	for j >= z.last && (s[j] == ' ' || s[j] == '\t') {
-		j--
-	}
-	spaceBefore := j < i-1
-	if j < z.last {
+	l, ok := z.label(i, sep)
+	if !ok {
 		return 0
 	}
-	var ks, ke, before int // name s[ks:ke]; before: the byte before it (-1: none)
-	quotedKey := false
-	switch q := s[j]; q {
-	case '"', '\'', '`':
-		esc := q == '"' && j > z.last && s[j-1] == '\\'
-		ke = j
-		if esc {
-			ke = j - 1
-		}
-		k := ke - 1
-		for k >= z.last && ke-k <= 96 && s[k] != q && s[k] != '\n' {
-			k--
-		}
-		if k < z.last || s[k] != q {
-			return 0
-		}
-		ks = k + 1
-		before = k - 1
-		if esc {
-			if k == z.last || s[k-1] != '\\' {
-				return 0
-			}
-			ks, before = k+1, k-2
-		}
-		quotedKey = true
-	default:
-		ke = j + 1
-		k := j
-		for k >= z.last && ke-k <= 96 && isKeyByte(s[k]) {
-			k--
-		}
-		if ke-k > 96 {
-			return 0
-		}
-		ks, before = k+1, k
-	}
-	if ks >= ke || strings.Contains(s[ks:ke], "[Filtered") || ks > 0 && s[ks-1] == '@' {
-		return 0 // (Sentry's PII rule ids: "@password:filter")
-	}
-	for k := ks; k < ke; k++ {
-		if s[k] == ']' && endsInMarker(s, k+1) {
-			return 0 // the words of a marker are not a name: [Filtered: jwt]$:
-		}
-	}
-	p := before
-	for p >= 0 && (s[p] == ' ' || s[p] == '\t') {
-		p--
-	}
-	if sep == ',' {
-		if !(quotedKey && p >= 0 && (s[p] == '[' || s[p] == '(')) {
-			return 0 // only ["name", "value"] pairs
-		}
-		for k := ks; k < ke; k++ {
-			if !isKeyByte(s[k]) {
-				return 0 // ("key %q: bad", err) is a format string, not a name
-			}
-		}
-	}
 	var buf [96]byte
-	cls := classifyKey(normKey(buf[:0], s[ks:ke]))
-	if cls == keyNone && quotedKey && sep == ':' && s[ks:ke] == "value" {
-		cls = siblingName(s, ks, z.last) // {"key": "api_key", "value": "…"}, HAR's {"name": "Cookie", "value": "…"}
+	cls := classifyKey(normKey(buf[:0], l.name))
+	if cls == keyNone && l.quoted && sep == ':' && l.name == "value" {
+		cls = siblingName(s, l.ks, z.last) // {"key": "api_key", "value": "…"}, HAR's {"name": "Cookie", "value": "…"}
 	}
 	if cls == keyNone && sep != '=' {
 		return 0
 	}
-
-	// Where the name stands: query strings, a structured line (JSON, YAML,
-	// env, headers, Go %+v) or prose ("invalid token: expired").
-	var ctxQuote byte // the quote the name's line is inside (-H "Cookie: …")
-	if !quotedKey && before >= 0 && (s[before] == '"' || s[before] == '\'') {
-		ctxQuote = s[before]
-	}
-	query := p >= 0 && (s[p] == '?' || s[p] == '&' || s[p] == '#' || s[p] == ';' && !spaceBefore)
-	structured := quotedKey || p < 0 || strings.IndexByte("\n\r{[(,;|&?#\"'`-", s[p]) >= 0 || p > 0 && s[p] == 'n' && s[p-1] == '\\'
-	if !structured && p >= 0 {
-		// "export TOKEN=…", "set PASSWORD=…", "ENV SECRET …"
-		w := p
-		for w >= 0 && isAlnum(s[w]) {
-			w--
-		}
-		switch s[w+1 : p+1] {
-		case "export", "set", "ENV", "declare", "local", "var", "let", "const":
-			structured = true
-		}
-	}
-	if cls == keyParam && !query {
+	z.place(&l)
+	if cls == keyParam && !l.query {
 		cls = keyNone
 	}
 
@@ -137,71 +54,203 @@ func (z *scrubber) pair(i int) int {
 	for v < len(s) && (s[v] == ' ' || s[v] == '\t') {
 		v++
 	}
-	spaceAfter := v > i+sepLen
 	if v >= len(s) {
 		return 0
 	}
-	vs, ve, quoted := z.value(v, cls, sep, ctxQuote, query, quotedKey)
+	lv := labelled{label: l, cls: cls, sep: sep, spaceAfter: v > i+sepLen}
+	vs, ve, quoted := z.value(v, cls, sep, l.ctxQuote, l.query, l.quoted)
 	if ve < 0 {
 		return 0
 	}
 	if cls == keyHeader {
 		vs += schemeLen(s[vs:ve]) // keep "Bearer", filter what follows
 	}
-	val := s[vs:ve]
+	lv.val, lv.end, lv.quotedValue = s[vs:ve], ve, quoted
+	mark := z.verdict(&lv)
+	if mark == "" {
+		return 0
+	}
+	z.put(vs, ve, mark)
+	return ve
+}
+
+// label is the name before a separator and where it stands.
+type label struct {
+	name        string // s[ks:ke]
+	ks, ke      int
+	before      int  // the byte before the name (-1: none)
+	p           int  // the last non-blank byte before the name (-1: none)
+	quoted      bool // "name", 'name' or `name`
+	spaceBefore bool // blanks between the name and the separator
+
+	// Set by place: the quote the name's line is inside (-H "Cookie: …"),
+	// whether it is in a query string, and whether it is on a structured
+	// line (JSON, YAML, env, headers, Go %+v) rather than in prose.
+	ctxQuote          byte
+	query, structured bool
+}
+
+// label reads the name that ends before the separator sep at i (false:
+// there is none, or it is not one: a marker's words, a format string).
+func (z *scrubber) label(i int, sep byte) (label, bool) {
+	s := z.s
+	j := i - 1
+	for j >= z.last && (s[j] == ' ' || s[j] == '\t') {
+		j--
+	}
+	if j < z.last {
+		return label{}, false
+	}
+	l := label{spaceBefore: j < i-1}
+	switch q := s[j]; q {
+	case '"', '\'', '`':
+		esc := q == '"' && j > z.last && s[j-1] == '\\'
+		l.ke = j
+		if esc {
+			l.ke = j - 1
+		}
+		k := l.ke - 1
+		for k >= z.last && l.ke-k <= 96 && s[k] != q && s[k] != '\n' {
+			k--
+		}
+		if k < z.last || s[k] != q {
+			return label{}, false
+		}
+		l.ks, l.before = k+1, k-1
+		if esc {
+			if k == z.last || s[k-1] != '\\' {
+				return label{}, false
+			}
+			l.ks, l.before = k+1, k-2
+		}
+		l.quoted = true
+	default:
+		l.ke = j + 1
+		k := j
+		for k >= z.last && l.ke-k <= 96 && isKeyByte(s[k]) {
+			k--
+		}
+		if l.ke-k > 96 {
+			return label{}, false
+		}
+		l.ks, l.before = k+1, k
+	}
+	l.name = s[l.ks:l.ke]
+	if l.ks >= l.ke || strings.Contains(l.name, "[Filtered") || l.ks > 0 && s[l.ks-1] == '@' {
+		return label{}, false // (Sentry's PII rule ids: "@password:filter")
+	}
+	for k := l.ks; k < l.ke; k++ {
+		if s[k] == ']' && endsInMarker(s, k+1) {
+			return label{}, false // the words of a marker are not a name: [Filtered: jwt]$:
+		}
+	}
+	l.p = l.before
+	for l.p >= 0 && (s[l.p] == ' ' || s[l.p] == '\t') {
+		l.p--
+	}
+	if sep == ',' {
+		if !(l.quoted && l.p >= 0 && (s[l.p] == '[' || s[l.p] == '(')) {
+			return label{}, false // only ["name", "value"] pairs
+		}
+		for k := l.ks; k < l.ke; k++ {
+			if !isKeyByte(s[k]) {
+				return label{}, false // ("key %q: bad", err) is a format string, not a name
+			}
+		}
+	}
+	return l, true
+}
+
+// place finds where a name stands: in a query string, on a structured
+// line (JSON, YAML, env, headers, Go %+v) or in prose ("invalid token:
+// expired").
+func (z *scrubber) place(l *label) {
+	s, p := z.s, l.p
+	if !l.quoted && l.before >= 0 && (s[l.before] == '"' || s[l.before] == '\'') {
+		l.ctxQuote = s[l.before]
+	}
+	l.query = p >= 0 && (s[p] == '?' || s[p] == '&' || s[p] == '#' || s[p] == ';' && !l.spaceBefore)
+	l.structured = l.quoted || p < 0 || strings.IndexByte("\n\r{[(,;|&?#\"'`-", s[p]) >= 0 || p > 0 && s[p] == 'n' && s[p-1] == '\\'
+	if !l.structured && p >= 0 {
+		// "export TOKEN=…", "set PASSWORD=…", "ENV SECRET …"
+		w := p
+		for w >= 0 && isAlnum(s[w]) {
+			w--
+		}
+		switch s[w+1 : p+1] {
+		case "export", "set", "ENV", "declare", "local", "var", "let", "const":
+			l.structured = true
+		}
+	}
+}
+
+// labelled is a value with its name, as pair found it.
+type labelled struct {
+	label
+	cls         keyClass
+	sep         byte
+	spaceAfter  bool // blanks between the separator and the value
+	val         string
+	end         int // where the value ends in the text
+	quotedValue bool
+}
+
+// verdict decides whether a labelled value is replaced, and by which
+// marker ("": kept).
+func (z *scrubber) verdict(v *labelled) string {
+	val, cls := v.val, v.cls
 	if cls == keyNone && len(val) < 12 {
-		return 0 // too short for a key IsSecretValue would know
+		return "" // too short for a key IsSecretValue would know
 	}
 	if len(val) < 2 || strings.Contains(val, "[Filtered") || keepValue(val) {
-		return 0 // nothing, already filtered (in part: what is left is scanned on), or a placeholder
+		return "" // nothing, already filtered (in part: what is left is scanned on), or a placeholder
 	}
 	// A separator with spaces on both sides in code: x = y.
-	code := sep == '=' && spaceBefore && spaceAfter && !quoted
+	code := v.sep == '=' && v.spaceBefore && v.spaceAfter && !v.quotedValue
 
 	if (cls == keyToken || cls == keyParam) && isURL(val) {
-		return 0 // dsn: https://KEY@host/1 — the URL's own credentials go, its host and path stay
+		return "" // dsn: https://KEY@host/1 — the URL's own credentials go, its host and path stay
 	}
 	mark := FilteredMarker
 	switch cls {
 	case keyNone:
 		// Other names: only key=<random key> (as in URLs), never prose or
 		// code. A vendor key or JWT is left to the shape scan, which names it.
-		if sep != '=' || spaceBefore || spaceAfter || !IsSecretValue(val) || shapeMark(val) != "" {
-			return 0
+		if v.sep != '=' || v.spaceBefore || v.spaceAfter || !IsSecretValue(val) || shapeMark(val) != "" {
+			return ""
 		}
 	case keyIP:
 		if !hasIP(val) {
-			return 0
+			return ""
 		}
 		mark = markIP
 	default:
 		if describesItself(val) {
-			return 0
+			return ""
 		}
-		if !quoted {
-			if reference(s[ks:ke], val, s, ve) {
-				return 0
+		if !v.quotedValue {
+			if reference(v.name, val, z.s, v.end) {
+				return ""
 			}
-			if (cls == keyStrong && (val[0] == '/' || val[0] == '~')) && (s[ks:ke] == "PWD" || s[ks:ke] == "OLDPWD") {
-				return 0 // the shell's working directory
+			if (cls == keyStrong && (val[0] == '/' || val[0] == '~')) && (v.name == "PWD" || v.name == "OLDPWD") {
+				return "" // the shell's working directory
 			}
 			if code && !looksLiteral(val) {
-				return 0
+				return ""
 			}
-			if sep == ':' && !structured && cls != keyHeader && cls != keyCookie &&
+			if v.sep == ':' && !v.structured && cls != keyHeader && cls != keyCookie &&
 				(!credentialLike(val) || strings.IndexByte(strings.TrimRight(val, "="), '=') >= 0) {
-				return 0 // prose: "invalid token: expired", "invalid signature: expected=sha256 got=md5"
+				return "" // prose: "invalid token: expired", "invalid signature: expected=sha256 got=md5"
 			}
-			if sep == ':' && typeName(val) {
-				return 0
+			if v.sep == ':' && typeName(val) {
+				return ""
 			}
 		}
 	}
 	if m := shapeMark(val); m != "" {
 		mark = m // STRIPE_KEY=[Filtered: stripe live key]
 	}
-	z.put(vs, ve, mark)
-	return ve
+	return mark
 }
 
 // siblingName classifies the "key" or "name" member that precedes a
