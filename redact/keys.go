@@ -47,6 +47,12 @@ func IsSensitiveKey(name string) bool {
 	return false
 }
 
+// IsSensitiveVar is IsSensitiveKey for a stack frame's local variable
+// names, where "auth" holds credentials too (as it does in query strings).
+func IsSensitiveVar(name string) bool {
+	return strings.EqualFold(strings.TrimSpace(name), "auth") || IsSensitiveKey(name)
+}
+
 // sensitiveParam is IsSensitiveKey for query parameters, where short generic
 // names (key, sig, code, auth, access) carry secrets too.
 func sensitiveParam(k string) bool {

@@ -334,6 +334,15 @@ func TestIsSensitiveKey(t *testing.T) {
 	}
 }
 
+func TestIsSensitiveVar(t *testing.T) {
+	for name, want := range map[string]bool{"auth": true, " Auth ": true, "password": true, "api_key": true,
+		"author": false, "authors": false, "user_id": false, "token_count": false} {
+		if got := IsSensitiveVar(name); got != want {
+			t.Errorf("IsSensitiveVar(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
 func TestIsSecretValue(t *testing.T) {
 	for _, v := range []string{"Bearer FAKE0000", "basic ZmFrZTpmYWtl", fakeJWT, "ghp_FAKEfake0000000000000000000000000000",
 		"AKIAIOSFODNN7EXAMPLE", "sk_live_FAKE0000000000000000000000", "sntryu_" + fakeHex64, "'xoxb-0000-FAKEFAKE'",

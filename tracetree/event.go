@@ -729,7 +729,7 @@ func evMakeFrame(f *wire.Frame) evFrame {
 					continue
 				}
 				val := v.vals[i]
-				if evSensitiveVar(name) && !evObjectRepr(val) {
+				if redact.IsSensitiveVar(name) && !evObjectRepr(val) {
 					fr.hidden = append(fr.hidden, evLine(name, 60))
 					continue
 				}
@@ -1471,14 +1471,6 @@ func fitLines(lines []string, budget int) string {
 // Secret and PII detection is shared with every view and the agent: see
 // IsSensitiveKey, IsSecretValue, URL and Secrets in package redact.
 
-// evSensitiveVar is redact.IsSensitiveKey for local variable names, where "auth"
-// holds credentials too.
-func evSensitiveVar(k string) bool {
-	if strings.EqualFold(strings.TrimSpace(k), "auth") {
-		return true
-	}
-	return redact.IsSensitiveKey(k)
-}
 
 // evList joins at most n names, counting the rest.
 func evList(xs []string, n int) string {

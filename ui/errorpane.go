@@ -839,7 +839,7 @@ func (r *epRender) vars(f *wire.Frame) {
 		if !tracetree.NamedIn(name, code) {
 			return
 		}
-		if redact.IsSensitiveKey(name) || strings.EqualFold(strings.TrimSpace(name), "auth") || epFiltered(val) {
+		if redact.IsSensitiveVar(name) || epFiltered(val) {
 			hidden = append(hidden, epText(name))
 			return
 		}
