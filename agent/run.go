@@ -456,12 +456,12 @@ func (r *Run) toolByName(name string) (*Tool, bool) {
 func MaxToolTokens(window int) int { return min(window*15/100, 12000) }
 
 // ModelOutput is a tool's text as a model with a context window of window
-// tokens receives it: secrets scrubbed, then capped (head and tail, with a
-// hint to narrow the query). Scrubbing comes first: a secret cut in half
+// tokens receives it: secrets scrubbed and escapes made visible
+// (redact.Text), then capped (head and tail, with a hint to narrow the
+// query). Scrubbing comes first: a secret cut in half
 // by the cap would no longer be recognised.
 func ModelOutput(text string, window int) string {
-	scrubbed, _ := redact.Secrets(text)
-	return capText(scrubbed, MaxToolTokens(window))
+	return capText(redact.Text(text), MaxToolTokens(window))
 }
 
 // handleCall takes one tool call through validation, approval, running

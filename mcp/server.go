@@ -155,8 +155,7 @@ func handler(t Tools, name string, rs *jsonschema.Resolved, opts Options) sdk.To
 // message as text (scrubbed and sanitised like any result: it may quote
 // event data).
 func toolError(err error) *sdk.CallToolResult {
-	msg, _ := redact.Secrets(err.Error())
-	return &sdk.CallToolResult{IsError: true, Content: []sdk.Content{&sdk.TextContent{Text: "Error: " + redact.Sanitize(msg)}}}
+	return &sdk.CallToolResult{IsError: true, Content: []sdk.Content{&sdk.TextContent{Text: "Error: " + redact.Text(err.Error())}}}
 }
 
 // ServeStdio serves the MCP protocol on stdin/stdout until the client
