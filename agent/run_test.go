@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/tracehound/tracehound/tracetree"
@@ -356,53 +357,59 @@ func TestRunRedirect(t *testing.T) {
 }
 
 func TestRunPausesBetweenPhases(t *testing.T) {
-	p := &fakeProvider{steps: []func(context.Context, ChatRequest, StreamHandler) (*Completion, error){
-		call("report_root_cause", rootCause),
-		call("finish", `{}`),
-	}}
-	r := Start(context.Background(), Options{Provider: p, Incident: testIncident(), PauseBetweenPhases: true})
-	sawPhase := false
-	for e := range r.Events() {
-		if e.Kind == EventPhase && e.Phase == PhaseSolution {
-			sawPhase = true
-			time.Sleep(50 * time.Millisecond)
-			if n := len(p.requests()); n != 1 {
-				t.Errorf("the run went on without Continue (%d requests)", n)
+	// synctest.Wait returns once the run is blocked (paused or done): a
+	// run that went on without Continue would have asked the model again.
+	synctest.Test(t, func(t *testing.T) {
+		p := &fakeProvider{steps: []func(context.Context, ChatRequest, StreamHandler) (*Completion, error){
+			call("report_root_cause", rootCause),
+			call("finish", `{}`),
+		}}
+		r := Start(context.Background(), Options{Provider: p, Incident: testIncident(), PauseBetweenPhases: true})
+		sawPhase := false
+		for e := range r.Events() {
+			if e.Kind == EventPhase && e.Phase == PhaseSolution {
+				sawPhase = true
+				synctest.Wait()
+				if n := len(p.requests()); n != 1 {
+					t.Errorf("the run went on without Continue (%d requests)", n)
+				}
+				r.Continue()
 			}
-			r.Continue()
 		}
-	}
-	if !sawPhase || len(p.requests()) != 2 {
-		t.Errorf("phase %v, requests %d", sawPhase, len(p.requests()))
-	}
+		if !sawPhase || len(p.requests()) != 2 {
+			t.Errorf("phase %v, requests %d", sawPhase, len(p.requests()))
+		}
+	})
 }
 
 // A message sent early (which also wakes a pause) must not skip the pause
 // of a phase reported later; while paused, the report's call is done.
 func TestRunPauseAfterEarlyMessage(t *testing.T) {
-	var runs []string
-	p := &fakeProvider{steps: []func(context.Context, ChatRequest, StreamHandler) (*Completion, error){
-		call("lookup", `{"q":"a"}`),
-		call("report_root_cause", rootCause),
-		call("finish", `{}`),
-	}}
-	r := Start(context.Background(), Options{Provider: p, Incident: testIncident(), PauseBetweenPhases: true,
-		Tools: append(testIncident().Tools(), echoTool("lookup", true, &runs))})
-	r.Send("look at the auth service first", false)
-	reportDone := false
-	for e := range r.Events() {
-		if e.Kind == EventToolDone && e.Call.Name == "report_root_cause" {
-			reportDone = true
-			time.Sleep(50 * time.Millisecond)
-			if n := len(p.requests()); n != 2 {
-				t.Errorf("the run did not pause after the root cause (%d requests)", n)
+	synctest.Test(t, func(t *testing.T) {
+		var runs []string
+		p := &fakeProvider{steps: []func(context.Context, ChatRequest, StreamHandler) (*Completion, error){
+			call("lookup", `{"q":"a"}`),
+			call("report_root_cause", rootCause),
+			call("finish", `{}`),
+		}}
+		r := Start(context.Background(), Options{Provider: p, Incident: testIncident(), PauseBetweenPhases: true,
+			Tools: append(testIncident().Tools(), echoTool("lookup", true, &runs))})
+		r.Send("look at the auth service first", false)
+		reportDone := false
+		for e := range r.Events() {
+			if e.Kind == EventToolDone && e.Call.Name == "report_root_cause" {
+				reportDone = true
+				synctest.Wait()
+				if n := len(p.requests()); n != 2 {
+					t.Errorf("the run did not pause after the root cause (%d requests)", n)
+				}
+				r.Continue()
 			}
-			r.Continue()
 		}
-	}
-	if !reportDone || len(p.requests()) != 3 {
-		t.Errorf("report done %v, requests %d", reportDone, len(p.requests()))
-	}
+		if !reportDone || len(p.requests()) != 3 {
+			t.Errorf("report done %v, requests %d", reportDone, len(p.requests()))
+		}
+	})
 }
 
 func TestRunModelError(t *testing.T) {
@@ -420,46 +427,50 @@ func TestRunModelError(t *testing.T) {
 }
 
 func TestBusCoalescesDeltasAndKeepsOrder(t *testing.T) {
-	b := newBus(2, nil)
-	ctx := context.Background()
-	done := make(chan []Event)
-	go func() {
-		var got []Event
-		time.Sleep(20 * time.Millisecond) // a slow consumer
-		for e := range b.ch {
-			got = append(got, e)
+	// In a bubble the slow consumer's sleep ends only once the publisher
+	// is blocked: the overrun is certain, not a matter of timing.
+	synctest.Test(t, func(t *testing.T) {
+		b := newBus(2, nil)
+		ctx := context.Background()
+		done := make(chan []Event)
+		go func() {
+			var got []Event
+			time.Sleep(20 * time.Millisecond) // a slow consumer
+			for e := range b.ch {
+				got = append(got, e)
+			}
+			done <- got
+		}()
+		for i := range 100 {
+			b.publish(ctx, Event{Kind: EventTextDelta, Text: fmt.Sprintf("%d ", i)})
 		}
-		done <- got
-	}()
-	for i := range 100 {
-		b.publish(ctx, Event{Kind: EventTextDelta, Text: fmt.Sprintf("%d ", i)})
-	}
-	b.publish(ctx, Event{Kind: EventToolProposed})
-	b.publish(ctx, Event{Kind: EventTextDelta, Text: "end"})
-	b.close(ctx)
-	got := <-done
-	var text strings.Builder
-	stateAt := -1
-	for i, e := range got {
-		if e.Kind == EventTextDelta {
-			text.WriteString(e.Text)
-		} else {
-			stateAt = i
+		b.publish(ctx, Event{Kind: EventToolProposed})
+		b.publish(ctx, Event{Kind: EventTextDelta, Text: "end"})
+		b.close(ctx)
+		got := <-done
+		var text strings.Builder
+		stateAt := -1
+		for i, e := range got {
+			if e.Kind == EventTextDelta {
+				text.WriteString(e.Text)
+			} else {
+				stateAt = i
+			}
 		}
-	}
-	want := ""
-	for i := range 100 {
-		want += fmt.Sprintf("%d ", i)
-	}
-	if text.String() != want+"end" {
-		t.Errorf("text lost or reordered: %q", text.String())
-	}
-	if len(got) >= 102 {
-		t.Errorf("deltas were not coalesced (%d events)", len(got))
-	}
-	if stateAt < 0 || got[len(got)-1].Text != "end" || got[stateAt].Kind != EventToolProposed {
-		t.Errorf("state event order wrong")
-	}
+		want := ""
+		for i := range 100 {
+			want += fmt.Sprintf("%d ", i)
+		}
+		if text.String() != want+"end" {
+			t.Errorf("text lost or reordered: %q", text.String())
+		}
+		if len(got) >= 102 {
+			t.Errorf("deltas were not coalesced (%d events)", len(got))
+		}
+		if stateAt < 0 || got[len(got)-1].Text != "end" || got[stateAt].Kind != EventToolProposed {
+			t.Errorf("state event order wrong")
+		}
+	})
 }
 
 func TestCapText(t *testing.T) {

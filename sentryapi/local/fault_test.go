@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/tracehound/tracehound/sentryapi/wire"
@@ -65,33 +66,31 @@ func TestFaultLatencyAndCancellation(t *testing.T) {
 }
 
 func TestFaultCancelledRequestIsRecorded(t *testing.T) {
-	s := newServer(t, dataset(), local.WithFaults(local.Fault{Latency: time.Hour}))
-	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://sentry.local"+issuePath, nil)
-	errc := make(chan error, 1)
-	go func() {
-		_, err := s.Transport().RoundTrip(req)
-		errc <- err
-	}()
-	for len(s.Requests()) == 0 {
-		time.Sleep(time.Millisecond)
-	}
-	cancel()
-	if err := <-errc; !errors.Is(err, context.Canceled) {
-		t.Fatalf("RoundTrip error = %v", err)
-	}
-	// The handler notices too and records no status.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		recs := s.Requests()
-		if len(recs) == 1 && recs[0].Fault && recs[0].Status == 0 {
-			break
+	// In a synctest bubble: synctest.Wait returns once the request is
+	// blocked in its hour of latency, with no polling and no real wait.
+	synctest.Test(t, func(t *testing.T) {
+		s := newServer(t, dataset(), local.WithFaults(local.Fault{Latency: time.Hour}))
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://sentry.local"+issuePath, nil)
+		errc := make(chan error, 1)
+		go func() {
+			_, err := s.Transport().RoundTrip(req)
+			errc <- err
+		}()
+		synctest.Wait()
+		if n := len(s.Requests()); n != 1 {
+			t.Fatalf("%d requests recorded while the first waits", n)
 		}
-		if time.Now().After(deadline) {
+		cancel()
+		if err := <-errc; !errors.Is(err, context.Canceled) {
+			t.Fatalf("RoundTrip error = %v", err)
+		}
+		// The handler notices too and records no status.
+		synctest.Wait()
+		if recs := s.Requests(); len(recs) != 1 || !recs[0].Fault || recs[0].Status != 0 {
 			t.Fatalf("records = %+v", recs)
 		}
-		time.Sleep(time.Millisecond)
-	}
+	})
 }
 
 func TestFaultStatus(t *testing.T) {
