@@ -65,8 +65,11 @@ func (o *Offline) cause(c *candidate, primary bool) *RootCause {
 	if a.crash != nil && (c.function != a.crash.function || c.file != a.crash.path) {
 		rc.Explanation += fmt.Sprintf(" The error itself is raised in %s (%s:%d), which depends on it.", a.crash.function, a.crash.path, a.crash.line)
 	}
-	if conf == "low" {
+	switch {
+	case conf == "low" && !c.producer && len(dedupe(c.why)) <= 1:
 		rc.Explanation += " The evidence is thin: little more than where the error was raised points here."
+	case conf == "low":
+		rc.Explanation += " The evidence is thin: treat it as a lead, not a finding."
 	}
 	ev := c.evidence
 	if primary && a.deepEvent != nil {

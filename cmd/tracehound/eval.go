@@ -8,8 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -114,12 +116,21 @@ func runEval(ctx context.Context, a *app, m *modelFlags, f *evalFlags, dirs []st
 		res.Skipped = append(res.Skipped, name)
 	}
 	for _, run := range runs {
-		rr := runResult{Name: run}
-		for _, c := range cases {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			rr.Incidents = append(rr.Incidents, evalCaseRun(ctx, a, &mm, judge, run, c))
+		rr := runResult{Name: run, Incidents: make([]incidentResult, len(cases))}
+		// The incidents are independent (each has its own checkouts):
+		// they run side by side, one per CPU.
+		sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+		var wg sync.WaitGroup
+		for i, c := range cases {
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				rr.Incidents[i] = evalCaseRun(ctx, a, &mm, judge, run, c)
+			})
+		}
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		rr.Totals = totals(rr.Incidents)
 		res.Runs = append(res.Runs, rr)
