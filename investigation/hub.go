@@ -12,29 +12,36 @@ import (
 // receives everything that happened, then the live stream, in order, with
 // no gap and no duplicate (joining and publishing take the same lock).
 //
-// Publishing never blocks: each subscriber has its own queue. While a
-// subscriber is behind, text and reasoning deltas are merged into the
-// last queued delta of the same kind and step (the text is concatenated,
-// never lost); state events are always queued. So a slow or stuck
-// subscriber costs memory for the state events it has not read, never
-// time for the run or for the other subscribers.
+// Publishing never blocks: each subscriber has its own queue. Once a
+// subscriber is deltaRoom events behind, text and reasoning deltas are
+// merged into the last queued delta of the same kind and step (the text
+// is concatenated, never lost); state events are always queued. So a slow
+// or stuck subscriber costs at most deltaRoom deltas plus the state
+// events it has not read, never time for the run or for the other
+// subscribers; one that keeps up sees the text as it was streamed. The
+// history keeps deltas merged.
 type hub struct {
-	mu      sync.Mutex
-	history []agent.Event
-	subs    map[*Subscription]struct{}
-	closed  bool
+	mu        sync.Mutex
+	history   []agent.Event
+	subs      map[*Subscription]struct{}
+	closed    bool
+	deltaRoom int
 }
 
-func newHub() *hub { return &hub{subs: map[*Subscription]struct{}{}} }
+// defaultDeltaRoom is how far behind a subscriber may be before its
+// deltas are merged.
+const defaultDeltaRoom = 256
+
+func newHub() *hub { return &hub{subs: map[*Subscription]struct{}{}, deltaRoom: defaultDeltaRoom} }
 
 func isDelta(k agent.EventKind) bool {
 	return k == agent.EventTextDelta || k == agent.EventReasoningDelta
 }
 
 // appendEvent appends e to q, merging a delta into a last queued delta of
-// the same kind and step.
-func appendEvent(q []agent.Event, e agent.Event) []agent.Event {
-	if n := len(q); n > 0 && isDelta(e.Kind) && q[n-1].Kind == e.Kind && q[n-1].Step == e.Step {
+// the same kind and step once q holds room events or more.
+func appendEvent(q []agent.Event, e agent.Event, room int) []agent.Event {
+	if n := len(q); n > 0 && n >= room && isDelta(e.Kind) && q[n-1].Kind == e.Kind && q[n-1].Step == e.Step {
 		q[n-1].Text += e.Text
 		return q
 	}
@@ -48,9 +55,9 @@ func (h *hub) publish(e agent.Event) {
 	if h.closed {
 		return
 	}
-	h.history = appendEvent(h.history, e)
+	h.history = appendEvent(h.history, e, 0)
 	for s := range h.subs {
-		s.push(e)
+		s.push(e, h.deltaRoom)
 	}
 }
 
@@ -111,9 +118,9 @@ type Subscription struct {
 	closed bool
 }
 
-func (s *Subscription) push(e agent.Event) {
+func (s *Subscription) push(e agent.Event, room int) {
 	s.mu.Lock()
-	s.queue = appendEvent(s.queue, e)
+	s.queue = appendEvent(s.queue, e, room)
 	s.mu.Unlock()
 	s.signal()
 }

@@ -65,6 +65,7 @@ func checkSequence(t *testing.T, s *Subscription, n int) {
 func TestSubscriptionWaitsAndMerges(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHub()
+		h.deltaRoom = 1 // merge as soon as one event waits
 		s := h.subscribe()
 		got := make(chan agent.Event)
 		go func() {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tracehound/tracehound/agent"
 	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/tracetree"
 )
 
 // Source is where an investigation's data comes from. Every source — real
@@ -47,6 +48,9 @@ type Options struct {
 	// Policy says which tool calls need a person, and who answers
 	// otherwise.
 	Policy Policy
+	// MaxBadCalls is how many bad tool calls in a row stop a run (0:
+	// agent.DefaultMaxBadCalls).
+	MaxBadCalls int
 	// PauseBetweenPhases stops after the root cause and after the
 	// solution plan until Continue or a message (the explorer's default).
 	PauseBetweenPhases bool
@@ -66,6 +70,9 @@ type Options struct {
 	// Progress receives what is being fetched while the investigation
 	// opens.
 	Progress func(string)
+	// Load, when set, loads the incident instead of agent.Load (a command
+	// that explains a target missing from its data).
+	Load func(ctx context.Context, c *sentryapi.Client, t sentryapi.Target) (*agent.Incident, error)
 }
 
 // Policy is the approval policy.
@@ -114,11 +121,40 @@ func Open(ctx context.Context, opts Options) (*Investigation, error) {
 	if opts.Source.Client == nil {
 		return nil, errors.New("investigation: no source client")
 	}
-	in, err := agent.Load(ctx, opts.Source.Client, opts.Source.Target)
+	progress := opts.Progress
+	if progress == nil {
+		progress = func(string) {}
+	}
+	t := opts.Source.Target
+	progress(fmt.Sprintf("fetching %s %s from %s", t.Kind, DescribeTarget(t), opts.Source.Label))
+	load := opts.Load
+	if load == nil {
+		load = agent.Load
+	}
+	in, err := load(ctx, opts.Source.Client, t)
 	if err != nil {
 		return nil, err
 	}
+	if in.Issue != nil {
+		progress(fmt.Sprintf("issue %s: %s", in.Issue.ShortID, in.Issue.Title))
+	}
+	if in.Tree != nil {
+		progress(fmt.Sprintf("trace %s: %d transactions in %d services, %d spans, %d errors",
+			tracetree.ShortID(in.TraceID()), in.Tree.Transactions, len(in.Tree.Services), in.Tree.Spans, in.Tree.Errors))
+	}
 	return open(ctx, in, opts)
+}
+
+// DescribeTarget names a target briefly: the issue, or the short id of
+// the event or trace.
+func DescribeTarget(t sentryapi.Target) string {
+	switch {
+	case t.Issue != "":
+		return t.Issue
+	case t.Event != "":
+		return tracetree.ShortID(t.Event)
+	}
+	return tracetree.ShortID(t.Trace)
 }
 
 // open builds an investigation on a loaded incident.
@@ -272,6 +308,7 @@ func (inv *Investigation) startLocked(ctx context.Context, who Participant, text
 	opts := agent.Options{
 		Provider: prov, Incident: inv.incident, Analyzer: analyzer,
 		Tools: inv.Tools(), Policy: inv.opts.Policy.agentPolicy(), PauseBetweenPhases: inv.opts.PauseBetweenPhases,
+		MaxBadCalls: inv.opts.MaxBadCalls,
 	}
 	switch {
 	case inv.run != nil:

@@ -21,7 +21,7 @@ const (
 	ItemPhase                     // a phase marker (Title, Detail)
 	ItemReport                    // the report (Report)
 	ItemError                     // an error line (Text, ErrState)
-	ItemNote                      // a system line (Text): why a run ended
+	ItemNote                      // a system line (Text): a notice, why a run ended
 )
 
 var itemNames = [...]string{"user", "text", "reasoning", "tool", "phase", "report", "error", "note"}
@@ -61,9 +61,10 @@ type ErrState int
 
 // The states of an error line.
 const (
-	ErrDuring ErrState = iota // the run went on after it (and is running)
-	ErrEnded                  // the run ended with it
-	ErrPast                   // the run went on after it, and has ended since
+	ErrDuring  ErrState = iota // the run went on after it (and is running)
+	ErrEnded                   // the run ended with it
+	ErrPast                    // the run went on after it, and has ended since
+	ErrNoStart                 // the run's first event: it could not start
 )
 
 // Item is one entry of the chat.
@@ -143,6 +144,7 @@ func (r *Reducer) Apply(e agent.Event) []*Item {
 	if e.Kind != agent.EventFinished && e.Kind != agent.EventUsage {
 		r.lastErr = nil
 	}
+	first := !r.Running
 	if e.Kind != agent.EventFinished {
 		r.Running, r.Finished = true, false
 	}
@@ -163,6 +165,8 @@ func (r *Reducer) Apply(e agent.Event) []*Item {
 		}
 	case agent.EventStepDone:
 		return r.with(r.closeStreams(), nil)
+	case agent.EventNotice:
+		return r.with(r.closeStreams(), r.add(&Item{Kind: ItemNote, Step: e.Step, Text: "note: " + e.Text}))
 	case agent.EventUserMessage:
 		return r.with(r.closeStreams(), r.add(&Item{Kind: ItemUser, Step: e.Step, Text: e.Text, Author: e.By}))
 	case agent.EventReport:
@@ -176,6 +180,9 @@ func (r *Reducer) Apply(e agent.Event) []*Item {
 			msg = e.Text
 		}
 		it := r.add(&Item{Kind: ItemError, Step: e.Step, Text: msg})
+		if first {
+			it.ErrState = ErrNoStart
+		}
 		r.lastErr = it
 		return r.with(r.closeStreams(), it)
 	case agent.EventFinished:

@@ -57,15 +57,18 @@ func TestReducer(t *testing.T) {
 			name: "a user message with its author; the report",
 			events: []agent.Event{
 				{Kind: agent.EventUserMessage, Text: "check payments", By: "ana"},
+				{Kind: agent.EventWaiting, Text: "waiting for the model… 15 s"},
+				{Kind: agent.EventNotice, Text: "the context was compacted"},
 				{Kind: agent.EventReport, Report: rc},
 				{Kind: agent.EventFinished, Text: "finished"},
 			},
-			want:  "user: check payments (ana)\nreport: auth-service",
+			want:  "user: check payments (ana)\nnote: note: the context was compacted\nreport: auth-service",
 			state: "finished finished",
 		},
 		{
 			name: "the end: the last error ended the run, earlier ones are past, waiting cards did not run",
 			events: []agent.Event{
+				{Kind: agent.EventStepDone},
 				{Kind: agent.EventError, Err: "rate limited"},
 				{Kind: agent.EventToolProposed, Call: call("c2", agent.ToolSearchCode, `{"query":"verify"}`)},
 				{Kind: agent.EventError, Err: "the model step failed"},
@@ -73,6 +76,15 @@ func TestReducer(t *testing.T) {
 			},
 			want:  "error: rate limited [past]\ntool: search_code \"verify\" [not_run]\nerror: the model step failed [ended]\nnote: Run ended: the model step failed; the run can be resumed.",
 			state: "finished the model step failed; the run can be resumed",
+		},
+		{
+			name: "an error as a run's first event: it could not start",
+			events: []agent.Event{
+				{Kind: agent.EventError, Err: "could not prepare the first message"},
+				{Kind: agent.EventFinished, Text: "could not prepare the first message"},
+			},
+			want:  "error: could not prepare the first message [nostart]\nnote: Run ended: could not prepare the first message.",
+			state: "finished could not prepare the first message",
 		},
 	}
 	for _, tt := range tests {
@@ -119,7 +131,7 @@ func itemLines(items []*Item) string {
 		case ItemReport:
 			l += it.Report.RootCause.Service
 		case ItemError:
-			l += " [" + [...]string{"during", "ended", "past"}[it.ErrState] + "]"
+			l += " [" + [...]string{"during", "ended", "past", "nostart"}[it.ErrState] + "]"
 		}
 		lines = append(lines, l)
 	}

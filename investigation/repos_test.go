@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -85,5 +86,36 @@ func TestRepoFlagsWithSentry(t *testing.T) {
 	// The demo's code mappings name the payments project's repository.
 	if len(names) != 1 || names[0] != "acme/payments" {
 		t.Errorf("repositories %v", names)
+	}
+}
+
+// A materialised checkout left on a patch branch goes back to main when
+// its tree is clean, and is left alone (with a note) when it is not.
+func TestBackToMain(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	dir := t.TempDir()
+	git := func(args ...string) string {
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@t"}, args...)...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v %s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	git("init", "-q", "-b", "main")
+	os.WriteFile(filepath.Join(dir, "a.go"), []byte("package a\n"), 0o644)
+	git("add", ".")
+	git("commit", "-q", "-m", "one")
+	git("checkout", "-q", "-b", "tracehound/fix")
+	if note := backToMain(context.Background(), dir); note != "" || git("rev-parse", "--abbrev-ref", "HEAD") != "main" {
+		t.Errorf("clean tree not switched back: %q", note)
+	}
+	git("checkout", "-q", "tracehound/fix")
+	os.WriteFile(filepath.Join(dir, "a.go"), []byte("package a // edited\n"), 0o644)
+	if note := backToMain(context.Background(), dir); !strings.Contains(note, "local changes") || git("rev-parse", "--abbrev-ref", "HEAD") != "tracehound/fix" {
+		t.Errorf("a dirty tree must be left alone: %q", note)
 	}
 }

@@ -15,36 +15,28 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tracehound/tracehound/agent"
+	"github.com/tracehound/tracehound/investigation"
 	"github.com/tracehound/tracehound/tracetree"
 )
 
-// Config is what the command gives the UI: how to load the incident, how
-// to make the agent's model, how to save the investigation.
+// Config is what the command gives the UI: how to open the
+// investigation (the incident, its repositories, the model, the approval
+// policy, the transcript: see package investigation).
 type Config struct {
 	// Source says where the data comes from ("demo data", "sentry.io org
 	// acme"); Demo marks the embedded demo (labelled on screen).
 	Source string
 	Demo   bool
-	// Load fetches the incident and its repositories, reporting what it is
-	// fetching through progress.
-	Load func(ctx context.Context, progress func(string)) (*agent.Incident, *agent.Repos, error)
-	// Provider makes the agent's model (or the offline analyzer) and says
-	// which ("llm" or "heuristic").
-	Provider func(in *agent.Incident, repos *agent.Repos) (agent.Provider, string, error)
-	// Transcript starts saving an investigation (nil: not saved).
-	Transcript func(h agent.TranscriptHeader) (*agent.Transcript, error)
-	// Header describes the investigation for its transcript.
-	Header agent.TranscriptHeader
-	// Resume continues a saved investigation.
-	Resume *agent.TranscriptData
-	// ResumeTranscript appends to the resumed transcript.
-	ResumeTranscript *agent.Transcript
-	// AskReadOnly asks before read-only tools too.
-	AskReadOnly bool
+	// Open opens the investigation, reporting what it is fetching through
+	// progress. The UI closes it when it is done with it.
+	Open func(ctx context.Context, progress func(string)) (*investigation.Investigation, error)
+	// Resumed says the investigation continues a saved one: its history
+	// shows in the chat, and the agent pane has its room from the start.
+	Resumed bool
 	// Link returns the Sentry web link of a node ("" when none).
 	Link func(in *agent.Incident, n *tracetree.Node) string
 	// Updates, when set, says new data arrived (live mode, `serve --tui`):
-	// the explorer loads again (Load may resolve a newer issue) unless the
+	// the explorer loads again (Open may resolve a newer issue) unless the
 	// agent has started, and R reloads by hand.
 	Updates <-chan struct{}
 }
@@ -76,6 +68,7 @@ type Model struct {
 	loadErr                error
 	spin                   int
 
+	inv    *investigation.Investigation
 	in     *agent.Incident
 	repos  *agent.Repos
 	tree   *treePane
@@ -90,15 +83,15 @@ type Model struct {
 	filter   textinput.Model
 	filterOn bool
 
-	// The agent.
-	run       *agent.Run
-	runEvents <-chan agent.Event
-	tr        *agent.Transcript
-	provider  string
-	analyzer  string
-	phase     agent.Phase
-	usage     agent.Usage
-	finished  bool
+	// The agent: the investigation's events (sub), whether a run was
+	// started here, and what the events said.
+	sub      *investigation.Subscription
+	started  bool
+	provider string
+	analyzer string
+	phase    agent.Phase
+	usage    agent.Usage
+	finished bool
 
 	progressNext func() tea.Msg
 	ticking      bool
@@ -120,9 +113,8 @@ type (
 		ch   <-chan string
 	}
 	loadedMsg struct {
-		in    *agent.Incident
-		repos *agent.Repos
-		err   error
+		inv *investigation.Investigation
+		err error
 	}
 	// reloadedMsg is a reload's result; updateMsg says new data arrived.
 	reloadedMsg loadedMsg
@@ -138,8 +130,9 @@ type (
 		err     error
 	}
 	agentMsg struct {
-		e  agent.Event
-		ok bool
+		e   agent.Event
+		ok  bool
+		sub *investigation.Subscription
 	}
 	tickMsg time.Time
 )
@@ -174,14 +167,16 @@ func Run(ctx context.Context, cfg Config, opts ...tea.ProgramOption) error {
 	m := New(ctx, cfg)
 	opts = append([]tea.ProgramOption{tea.WithContext(ctx)}, opts...)
 	_, err := tea.NewProgram(m, opts...).Run()
-	if m.run != nil {
-		m.run.Cancel()
-		m.run.Wait()
-	}
-	if m.tr != nil {
-		m.tr.Close()
-	}
+	m.close()
 	return m.exitErr(err)
+}
+
+// close ends the investigation (its run is cancelled, its transcript
+// closed).
+func (m *Model) close() {
+	if m.inv != nil {
+		m.inv.Close()
+	}
 }
 
 // exitErr is what Run returns when the program ended with err: a failed
@@ -225,10 +220,10 @@ func (m *Model) reload() tea.Cmd {
 		return nil
 	}
 	m.reloading = true
-	ctx, load := m.ctx, m.cfg.Load
+	ctx, open := m.ctx, m.cfg.Open
 	return func() tea.Msg {
-		in, repos, err := load(ctx, func(string) {})
-		return reloadedMsg{in, repos, err}
+		inv, err := open(ctx, func(string) {})
+		return reloadedMsg{inv, err}
 	}
 }
 
@@ -245,7 +240,10 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 		m.setStatus("Reloading failed: " + msg.err.Error())
 		return next
 	}
-	if m.run != nil {
+	if m.started {
+		if msg.inv != nil {
+			msg.inv.Close()
+		}
 		m.setStatus("New data arrived; the agent's investigation goes on over what it started with.")
 		return next
 	}
@@ -254,7 +252,7 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 		prev = m.tree.Selected().ID
 	}
 	m.loadErr = nil
-	m.in, m.repos = msg.in, msg.repos
+	m.setInvestigation(msg.inv)
 	if m.in.Tree == nil {
 		return next
 	}
@@ -307,13 +305,13 @@ func (m *Model) load() tea.Cmd {
 	ch := make(chan string, 16)
 	done := make(chan loadedMsg, 1)
 	go func() {
-		in, repos, err := m.cfg.Load(m.ctx, func(s string) {
+		inv, err := m.cfg.Open(m.ctx, func(s string) {
 			select {
 			case ch <- s:
 			default:
 			}
 		})
-		done <- loadedMsg{in, repos, err}
+		done <- loadedMsg{inv, err}
 		close(ch)
 	}()
 	var next func() tea.Msg
@@ -362,7 +360,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.wake(m.loaded(msg))
 	case updateMsg:
 		var cmd tea.Cmd
-		if m.run == nil {
+		if !m.started {
 			cmd = m.reload()
 		} else {
 			m.setStatus("New data arrived (R reloads once the agent is done).")
@@ -413,7 +411,7 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 		m.loadErr = msg.err
 		return nil
 	}
-	m.in, m.repos = msg.in, msg.repos
+	m.setInvestigation(msg.inv)
 	if m.in.Tree != nil {
 		m.tree = newTreePane(m.st, m.in.Tree)
 	}
@@ -422,30 +420,26 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 	// Fetch every event of the trace in the background, so panes open fast.
 	in := m.in
 	go in.Prefetch(m.ctx)
-	if m.cfg.Resume != nil {
-		m.replay(m.cfg.Resume)
+	// A resumed investigation's history shows before it continues.
+	history, _ := m.sub.Drain()
+	for _, e := range history {
+		m.applyEvent(e)
 	}
-	return tea.Batch(cmds...)
+	if m.cfg.Resumed {
+		m.chat.Notice("resumed: press a to continue the investigation")
+	}
+	return tea.Batch(append(cmds, m.listen())...)
 }
 
-// replay shows a saved investigation in the chat before it continues.
-func (m *Model) replay(d *agent.TranscriptData) {
-	for _, msg := range d.Messages {
-		if msg.Role == "assistant" && msg.Content != "" {
-			m.chat.Apply(agent.Event{Kind: agent.EventTextDelta, Text: msg.Content})
-			m.chat.Apply(agent.Event{Kind: agent.EventStepDone})
-		}
-		if msg.Role == "user" && msg.FromUser {
-			m.chat.Apply(agent.Event{Kind: agent.EventUserMessage, Text: msg.Content})
-		}
+// setInvestigation makes inv the explorer's investigation (closing the one
+// it replaces) and subscribes to its events.
+func (m *Model) setInvestigation(inv *investigation.Investigation) {
+	if m.inv != nil && m.inv != inv {
+		m.inv.Close()
 	}
-	for _, e := range d.Events {
-		switch e.Kind {
-		case agent.EventToolDone, agent.EventToolFailed, agent.EventToolDenied, agent.EventPhase, agent.EventError:
-			m.chat.Apply(e)
-		}
-	}
-	m.chat.Apply(agent.Event{Kind: agent.EventError, Err: "resumed: press a to continue the investigation"})
+	m.inv = inv
+	m.in, m.repos = inv.Incident(), inv.Repos()
+	m.sub = inv.Subscribe()
 }
 
 // setStatus shows a message on the status line for a while.
@@ -495,7 +489,7 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 	case ks.Help.matches(msg):
 		m.showHelp, m.helpView = true, helpView{}
 	case ks.Reload.matches(msg):
-		if m.run != nil {
+		if m.started {
 			m.setStatus("The agent investigated this data; start tracehound again to look at newer data.")
 			return nil
 		}
@@ -566,7 +560,7 @@ const quitWindow = 3 * time.Second
 // quit quits, or first asks when the agent is at work (its run would be
 // cut short): the second q within quitWindow quits.
 func (m *Model) quit() tea.Cmd {
-	if m.quitArmed || m.run == nil || !m.chat.Running() {
+	if m.quitArmed || !m.started || !m.chat.Running() {
 		return tea.Quit
 	}
 	m.quitArmed = true
@@ -581,7 +575,7 @@ func (m *Model) quit() tea.Cmd {
 // for 80 columns.
 func (m *Model) quitQuestion() string {
 	saved := "not saved"
-	if m.tr != nil {
+	if m.inv != nil && m.inv.TranscriptID() != "" {
 		saved = "saved: tracehound resume continues it"
 	}
 	state := "it stops the agent mid-step"
@@ -661,102 +655,55 @@ func (m *Model) copyLink() tea.Cmd {
 	return tea.SetClipboard(link)
 }
 
-// startAgent starts the investigation (or continues a paused one); after
-// a finished run, a message from the user starts a follow-up run over the
-// same conversation.
+// startAgent starts the investigation (or continues a paused one), with a
+// first message from the user when text is set; after a finished run, a
+// message starts a follow-up run over the same conversation.
 func (m *Model) startAgent(text string) tea.Cmd {
-	if m.in == nil {
+	if m.inv == nil {
 		return nil
 	}
-	var prior []agent.Message
-	var priorReport *agent.Report
-	if m.run != nil {
-		if !m.finished {
-			if text != "" {
-				m.run.Send(text, false)
-			} else {
-				m.run.Continue()
-			}
-			return nil
-		}
-		if text == "" {
-			m.setStatus("the investigation is finished: its report is in the chat; press i there to ask a follow-up")
-			return nil
-		}
-		if m.analyzer != "llm" {
-			m.chat.Apply(agent.Event{Kind: agent.EventError, Err: "the offline analyzer cannot answer follow-up questions: it is heuristics, not an LLM; run with --model (or TRACEHOUND_MODEL) to ask one"})
-			return nil
-		}
-		prior = m.run.Messages()
-		priorReport, _ = m.run.Wait()
+	running := m.started && !m.finished
+	var err error
+	if text == "" {
+		err = m.inv.Start(m.ctx)
+	} else {
+		err = m.inv.Send(m.ctx, investigation.LocalUser, text, false)
 	}
-	prov, analyzer, err := m.cfg.Provider(m.in, m.repos)
-	if err != nil {
-		m.chat.Apply(agent.Event{Kind: agent.EventError, Err: err.Error()})
+	switch {
+	case errors.Is(err, investigation.ErrFinished):
+		m.setStatus("the investigation is finished: its report is in the chat; press i there to ask a follow-up")
 		return nil
+	case err != nil:
+		m.chat.Notice(err.Error())
+		return nil
+	case running:
+		return nil // continued, or told
 	}
+	prov, analyzer, _ := m.inv.Provider()
 	m.provider, m.analyzer = prov.Name(), analyzer
 	m.chat.SetFollowUps(analyzer == "llm")
-	h := m.cfg.Header
-	if m.in.Issue != nil {
-		h.Issue, h.Title = m.in.Issue.ShortID, m.in.Issue.Title
-	}
-	h.Model, h.Analyzer = prov.Name(), analyzer
-	var sink func(agent.Event, *agent.Message)
-	switch {
-	case m.cfg.ResumeTranscript != nil:
-		m.tr = m.cfg.ResumeTranscript
-	case m.cfg.Transcript != nil:
-		if tr, err := m.cfg.Transcript(h); err == nil {
-			m.tr = tr
-		} else {
-			m.setStatus("the investigation will not be saved: " + err.Error())
-		}
-	}
-	if m.tr != nil {
-		sink = m.tr.Sink
-	}
-	opts := agent.Options{
-		Provider: prov, Incident: m.in, Analyzer: analyzer, PauseBetweenPhases: true, Sink: sink,
-		Tools:  append(m.in.Tools(), m.repos.Tools(agent.CodeToolOptions{IssueShortID: h.Issue})...),
-		Policy: agent.Policy{AskReadOnly: m.cfg.AskReadOnly},
-	}
-	switch {
-	case prior != nil:
-		opts.Messages, opts.Report = prior, priorReport
-	case m.cfg.Resume != nil:
-		opts.Messages, opts.Report = m.cfg.Resume.ResumableMessages(), m.cfg.Resume.Report
-	}
-	m.run = agent.Start(m.ctx, opts)
-	m.runEvents = m.run.Events()
-	m.finished = false
-	m.chat.Apply(agent.Event{Kind: agent.EventStepDone, Text: "started"})
-	if text != "" {
-		m.run.Send(text, false)
-	}
-	return m.listen()
+	m.started, m.finished = true, false
+	m.chat.Started()
+	return nil
 }
 
-// listen waits for the next agent event.
+// listen waits for the investigation's next event.
 func (m *Model) listen() tea.Cmd {
-	ch := m.runEvents
+	sub, ctx := m.sub, m.ctx
 	return func() tea.Msg {
-		e, ok := <-ch
-		return agentMsg{e, ok}
+		e, ok := sub.Next(ctx)
+		return agentMsg{e: e, ok: ok, sub: sub}
 	}
 }
 
-func (m *Model) agentEvent(msg agentMsg) tea.Cmd {
-	if !msg.ok {
-		m.finished = true
-		return nil
-	}
-	e := msg.e
+// applyEvent shows an event in the chat and the status bar; it returns
+// the chat's command (the bell when a call awaits approval).
+func (m *Model) applyEvent(e agent.Event) tea.Cmd {
 	if e.Kind == agent.EventUsage && m.analyzer != "llm" {
 		// The offline analyzer sends nothing to a model: no token count.
-		return m.listen()
+		return nil
 	}
-	cmds := []tea.Cmd{m.chat.Apply(e)} // rings the bell when a call awaits approval
+	cmd := m.chat.Apply(e)
 	switch e.Kind {
 	case agent.EventPhase:
 		m.phase = e.Phase
@@ -766,6 +713,23 @@ func (m *Model) agentEvent(msg agentMsg) tea.Cmd {
 			m.usage.CompletionTokens += e.Usage.CompletionTokens
 			m.usage.ContextTokens, m.usage.ContextWindow = e.Usage.ContextTokens, e.Usage.ContextWindow
 		}
+	case agent.EventFinished:
+		m.finished = true
+	}
+	return cmd
+}
+
+func (m *Model) agentEvent(msg agentMsg) tea.Cmd {
+	if msg.sub != m.sub {
+		return nil // the subscription of an investigation replaced since
+	}
+	if !msg.ok {
+		m.finished = true
+		return nil
+	}
+	e := msg.e
+	cmds := []tea.Cmd{m.applyEvent(e)}
+	switch e.Kind {
 	case agent.EventToolAwaiting:
 		m.focus = paneChat
 	case agent.EventToolDone:
@@ -775,8 +739,6 @@ func (m *Model) agentEvent(msg agentMsg) tea.Cmd {
 				cmds = append(cmds, m.selectionChanged())
 			}
 		}
-	case agent.EventFinished:
-		m.finished = true
 	}
 	cmds = append(cmds, m.listen())
 	return tea.Batch(cmds...)
@@ -788,24 +750,26 @@ func (m *Model) intent(it Intent) tea.Cmd {
 	case IntentStart:
 		return m.startAgent(it.Text)
 	case IntentContinue:
-		if m.run != nil {
-			m.run.Continue()
+		if m.inv != nil {
+			m.inv.Continue()
 		}
 	case IntentDecide:
-		if m.run != nil {
-			if err := m.run.Decide(it.CallID, it.Decision); err != nil {
+		if m.inv != nil {
+			if err := m.inv.Decide(investigation.LocalUser, it.CallID, it.Decision); err != nil {
 				m.setStatus(err.Error())
 			}
 		}
 	case IntentSend, IntentInterrupt:
-		if m.run == nil || m.finished {
+		if !m.started || m.finished {
 			// A first message starts the run, then steers it.
 			return m.startAgent(it.Text)
 		}
-		m.run.Send(it.Text, it.Kind == IntentInterrupt)
+		if err := m.inv.Send(m.ctx, investigation.LocalUser, it.Text, it.Kind == IntentInterrupt); err != nil {
+			m.chat.Notice(err.Error())
+		}
 	case IntentCancel:
-		if m.run != nil {
-			m.run.Cancel()
+		if m.inv != nil {
+			m.inv.Cancel()
 			m.setStatus("cancelling the investigation…")
 		}
 	case IntentDrill:
@@ -860,7 +824,7 @@ func (m *Model) layout() layoutInfo {
 	}
 	// Three columns once the agent works; while it is idle the tree gets
 	// the width, and the agent waits in a strip under the detail pane.
-	if m.w >= 180 && (m.run != nil || m.cfg.Resume != nil) {
+	if m.w >= 180 && (m.started || m.cfg.Resumed) {
 		l.cols = 3
 		tw := m.w * 30 / 100
 		dw := (m.w - tw) * 55 / 100
@@ -873,7 +837,7 @@ func (m *Model) layout() layoutInfo {
 	tw := m.w * 40 / 100
 	rw := m.w - tw
 	dh := bodyH * 55 / 100
-	if m.run == nil && m.cfg.Resume == nil {
+	if !m.started && !m.cfg.Resumed {
 		// The agent has not started: the detail pane gets the room.
 		dh = max(dh, bodyH-6)
 	}

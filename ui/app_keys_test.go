@@ -8,7 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/tracehound/tracehound/agent"
+	"github.com/tracehound/tracehound/investigation"
 	"github.com/tracehound/tracehound/tracetree"
 )
 
@@ -68,8 +68,7 @@ func TestAppHelpAt80x24(t *testing.T) {
 // focused pane offers; the agent pane keeps its number, its name and the
 // analyzer's name on its border.
 func TestAppStatusAndTitlesAt80x24(t *testing.T) {
-	cfg := demoConfig(t)
-	cfg.AskReadOnly = true
+	cfg := demoConfig(t, askReadOnly)
 	a := newAppHarness(t, cfg, 80, 24)
 	a.untilScreen("Exception")
 	check := func(what string) {
@@ -102,8 +101,7 @@ func TestAppStatusAndTitlesAt80x24(t *testing.T) {
 // The quit confirmation says what is true, and disarms after another
 // key, a resize or its window.
 func TestAppQuitConfirmationDisarms(t *testing.T) {
-	cfg := demoConfig(t)
-	cfg.AskReadOnly = true
+	cfg := demoConfig(t, askReadOnly)
 	a := newAppHarness(t, cfg, 100, 30)
 	a.untilScreen("Exception")
 	a.press("a")
@@ -165,9 +163,9 @@ func TestAppQuitConfirmationDisarms(t *testing.T) {
 // (printed after the screen closes, exit status non-zero).
 func TestAppLoadFailureMarksTheStepAndReturnsTheError(t *testing.T) {
 	cause := errors.New("sentry: 404 Not Found: the issue does not exist")
-	cfg := Config{Source: "sentry.io", Load: func(ctx context.Context, progress func(string)) (*agent.Incident, *agent.Repos, error) {
+	cfg := Config{Source: "sentry.io", Open: func(ctx context.Context, progress func(string)) (*investigation.Investigation, error) {
 		progress("fetching issue ACME-1")
-		return nil, nil, cause
+		return nil, cause
 	}}
 	a := newAppHarness(t, cfg, 80, 24)
 	a.untilScreen("Could not load the incident")

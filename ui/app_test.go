@@ -17,6 +17,7 @@ import (
 	"github.com/tracehound/tracehound/agent"
 	"github.com/tracehound/tracehound/agent/llmtest"
 	"github.com/tracehound/tracehound/demo"
+	"github.com/tracehound/tracehound/investigation"
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/sentryapi/local"
 	"github.com/tracehound/tracehound/tracetree"
@@ -40,10 +41,7 @@ func newAppHarness(t *testing.T, cfg Config, w, h int) *appHarness {
 	a := &appHarness{t: t, m: New(ctx, cfg), msgs: make(chan tea.Msg, 256), done: make(chan struct{}), w: w, h: h}
 	t.Cleanup(func() {
 		cancel()
-		if a.m.run != nil {
-			a.m.run.Cancel()
-			a.m.run.Wait()
-		}
+		a.m.close()
 		close(a.done)
 	})
 	a.deliver(tea.WindowSizeMsg{Width: w, Height: h})
@@ -127,8 +125,9 @@ func (a *appHarness) raw() string { return a.m.View().Content }
 func (a *appHarness) screen() string { return plainScreen(a.raw()) }
 
 // demoConfig opens the demo incident through the fake Sentry, with the
-// demo's repositories, and the offline analyzer as the model.
-func demoConfig(t *testing.T) Config {
+// demo's repositories, and the offline analyzer as the model; with
+// changes to the investigation's options.
+func demoConfig(t *testing.T, change ...func(*investigation.Options)) Config {
 	t.Helper()
 	srv, err := local.New(demo.Dataset())
 	if err != nil {
@@ -138,27 +137,32 @@ func demoConfig(t *testing.T) Config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkouts, err := demo.MaterializeSources(demo.Dataset(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
+	opts := investigation.Options{
+		Source: investigation.Source{
+			Client: c, Label: demo.Label, Dataset: demo.Dataset(), Demo: true,
+			Target: sentryapi.Target{Kind: sentryapi.TargetShortID, Issue: demo.IssueShortID},
+		},
+		CacheDir:           t.TempDir(),
+		Model:              investigation.ModelConfig{Offline: true},
+		PauseBetweenPhases: true,
+		Header:             agent.TranscriptHeader{Target: demo.IssueShortID},
 	}
-	repos, err := agent.DatasetRepos(demo.Dataset(), checkouts)
-	if err != nil {
-		t.Fatal(err)
+	for _, f := range change {
+		f(&opts)
 	}
 	return Config{
 		Source: "demo data", Demo: true,
-		Header: agent.TranscriptHeader{Target: demo.IssueShortID},
-		Load: func(ctx context.Context, progress func(string)) (*agent.Incident, *agent.Repos, error) {
+		Open: func(ctx context.Context, progress func(string)) (*investigation.Investigation, error) {
 			progress("fetching issue " + demo.IssueShortID)
-			in, err := agent.Load(ctx, c, sentryapi.Target{Kind: sentryapi.TargetShortID, Issue: demo.IssueShortID})
-			return in, repos, err
-		},
-		Provider: func(in *agent.Incident, repos *agent.Repos) (agent.Provider, string, error) {
-			return agent.NewOffline(in, repos), "heuristic", nil
+			opts := opts
+			opts.Progress = progress
+			return investigation.Open(ctx, opts)
 		},
 	}
 }
+
+// askReadOnly is the explorer's --ask-read-only.
+func askReadOnly(o *investigation.Options) { o.Policy.AskReadOnly = true }
 
 // checkScreen fails unless the view is exactly w×h cells and carries no
 // escape sequence but SGR styles.
@@ -317,9 +321,9 @@ func TestAppHelpZoomAndTinyTerminal(t *testing.T) {
 }
 
 func TestAppLoadFailureSaysWhatToDo(t *testing.T) {
-	cfg := Config{Source: "sentry.io", Load: func(ctx context.Context, progress func(string)) (*agent.Incident, *agent.Repos, error) {
+	cfg := Config{Source: "sentry.io", Open: func(ctx context.Context, progress func(string)) (*investigation.Investigation, error) {
 		progress("fetching issue ACME-1")
-		return nil, nil, errors.New("sentry: 401 Unauthorized: Invalid token \x1b]0;pwned\x07")
+		return nil, errors.New("sentry: 401 Unauthorized: Invalid token \x1b]0;pwned\x07")
 	}}
 	a := newAppHarness(t, cfg, 100, 30)
 	a.untilScreen("Could not load the incident")
@@ -334,8 +338,7 @@ func TestAppLoadFailureSaysWhatToDo(t *testing.T) {
 // tool: approve, continue through the phases, drill into a result, read
 // the report.
 func TestAppOfflineInvestigation(t *testing.T) {
-	cfg := demoConfig(t)
-	cfg.AskReadOnly = true
+	cfg := demoConfig(t, askReadOnly)
 	a := newAppHarness(t, cfg, 140, 45)
 	a.untilScreen("Exception")
 	a.press("a")
@@ -397,16 +400,17 @@ func TestAppOfflineInvestigation(t *testing.T) {
 // the title or the detail pane.
 func TestAppSanitisesEventData(t *testing.T) {
 	cfg := demoConfig(t)
-	load := cfg.Load
-	cfg.Load = func(ctx context.Context, progress func(string)) (*agent.Incident, *agent.Repos, error) {
-		in, repos, err := load(ctx, progress)
+	open := cfg.Open
+	cfg.Open = func(ctx context.Context, progress func(string)) (*investigation.Investigation, error) {
+		inv, err := open(ctx, progress)
 		if err == nil {
+			in := inv.Incident()
 			in.Issue.Title = "evil \x1b[2J\x1b]8;;http://x\x07title"
 			for _, n := range in.Tree.Nodes {
 				n.Name += " \x1b]0;owned\x07\x1b[31m"
 			}
 		}
-		return in, repos, err
+		return inv, err
 	}
 	a := newAppHarness(t, cfg, 140, 45)
 	a.untilScreen("Exception")
@@ -450,12 +454,9 @@ func TestAppScriptedModel(t *testing.T) {
 			}),
 		llmtest.Tool("finish", `{"notes":["verify in staging"]}`),
 	)
-	cfg := demoConfig(t)
-	cfg.AskReadOnly = true
-	cfg.Provider = func(in *agent.Incident, repos *agent.Repos) (agent.Provider, string, error) {
-		p, err := agent.NewOpenAI(agent.ModelConfig{BaseURL: srv.URL(), APIKey: "test-key", Model: "gpt-test"})
-		return p, "llm", err
-	}
+	cfg := demoConfig(t, askReadOnly, func(o *investigation.Options) {
+		o.Model = investigation.ModelConfig{OpenAI: agent.ModelConfig{BaseURL: srv.URL(), APIKey: "test-key", Model: "gpt-test"}}
+	})
 	a := newAppHarness(t, cfg, 140, 45)
 	a.untilScreen("Exception")
 	a.press("a")
@@ -553,12 +554,12 @@ func TestAppLiveReload(t *testing.T) {
 	cfg := demoConfig(t)
 	var mu sync.Mutex
 	loads := 0
-	load := cfg.Load
-	cfg.Load = func(ctx context.Context, progress func(string)) (*agent.Incident, *agent.Repos, error) {
+	open := cfg.Open
+	cfg.Open = func(ctx context.Context, progress func(string)) (*investigation.Investigation, error) {
 		mu.Lock()
 		loads++
 		mu.Unlock()
-		return load(ctx, progress)
+		return open(ctx, progress)
 	}
 	count := func() int { mu.Lock(); defer mu.Unlock(); return loads }
 	updates := make(chan struct{}, 1)
@@ -580,7 +581,7 @@ func TestAppLiveReload(t *testing.T) {
 	a.until("the manual reload", func() bool { return count() == 3 && !a.m.reloading })
 	// Once the agent has started, new data does not pull the rug.
 	a.press("a")
-	a.until("the agent to start", func() bool { return a.m.run != nil })
+	a.until("the agent to start", func() bool { return a.m.started })
 	updates <- struct{}{}
 	a.untilScreen("New data arrived")
 	a.settle()

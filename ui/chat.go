@@ -16,6 +16,7 @@ import (
 	xansi "github.com/charmbracelet/x/ansi"
 
 	"github.com/tracehound/tracehound/agent"
+	"github.com/tracehound/tracehound/investigation"
 )
 
 // IntentKind is what the user asked the chat pane for; the app carries
@@ -100,17 +101,20 @@ const (
 	itemNote
 )
 
-// chatItem is one entry of the transcript.
+// chatItem is one entry of the transcript: a display item of the
+// investigation's reducer (src), drawn, or a note of the pane's own (a
+// message queued for the agent, a notice of the app's).
 type chatItem struct {
 	kind itemKind
-	step int
-	open bool // text or reasoning still receiving deltas
+	src  *investigation.Item // nil for the pane's own items
+	fed  int                 // bytes of src.Text given to md or rs
 
-	md   *mdStream   // text, report
-	rs   *wrapStream // reasoning
-	card *toolCard
-	text string // user message, rule, error, note
-	sub  string // details under a rule, what to do under an error
+	md     *mdStream   // text, report
+	rs     *wrapStream // reasoning
+	card   *toolCard
+	text   string // user message, rule, error, note
+	sub    string // details under a rule, what to do under an error
+	author string // who sent a user message ("" or "you": the local user)
 
 	queued    bool // a user message not delivered yet
 	interrupt bool // … sent as an interruption
@@ -163,6 +167,10 @@ type Chat struct {
 
 	items []*chatItem
 	cards map[string]*chatItem
+	// red folds the run's events into display items; shown maps each to
+	// its drawn entry.
+	red   investigation.Reducer
+	shown map[*investigation.Item]*chatItem
 
 	starting, running, finished, cancelling bool
 	finishReason                            string
@@ -171,7 +179,6 @@ type Chat struct {
 	followUps                               bool        // a finished run takes follow-up messages
 	usage                                   agent.Usage
 	hasUsage                                bool
-	lastErr                                 *chatItem // the last event was this error
 
 	// View state.
 	offset   int
@@ -202,7 +209,7 @@ type itemSpan struct {
 
 // NewChat returns an empty chat pane.
 func NewChat(st *Styles) *Chat {
-	c := &Chat{cards: map[string]*chatItem{}, follow: true, now: time.Now}
+	c := &Chat{cards: map[string]*chatItem{}, shown: map[*investigation.Item]*chatItem{}, follow: true, now: time.Now}
 	c.input = textinput.New()
 	c.input.Prompt = "› "
 	c.reason = textinput.New()
@@ -323,91 +330,155 @@ func (c *Chat) Call(id string) (agent.Call, bool) {
 	return agent.Call{}, false
 }
 
-// Apply folds one event of the run into the transcript: deltas append to
-// the current text or reasoning block, tool events create or update the
-// card of their call, phases, errors, the report and the end are lines or
-// blocks. It returns a command ringing the terminal bell when a call
-// starts awaiting approval (nil otherwise).
+// Apply folds one event of the run into the transcript (through the
+// investigation's reducer: deltas append to the current text or reasoning
+// block, tool events create or update the card of their call, phases,
+// errors, the report and the end are lines or blocks) and updates the
+// pane's state. It returns a command ringing the terminal bell when a
+// call starts awaiting approval (nil otherwise).
 func (c *Chat) Apply(e agent.Event) tea.Cmd {
-	if e.Kind != agent.EventFinished && e.Kind != agent.EventUsage {
-		c.lastErr = nil
+	changed := c.red.Apply(e)
+	if c.red.Running {
+		c.running, c.starting, c.finished = true, false, false
 	}
-	errState := errRunning
+	c.usage, c.hasUsage = c.red.Usage, c.red.HasUsage
 	switch e.Kind {
-	case agent.EventFinished:
-	case agent.EventError:
-		switch {
-		case c.starting && !c.running:
-			c.starting, errState = false, errNoStart // the run could not start
-		case !c.running:
-			errState = errIdle
-		}
-	case agent.EventToolProposed, agent.EventToolAwaiting, agent.EventToolRunning, agent.EventUsage, agent.EventReasoningDelta:
-		// Only a live run sends these (a replayed transcript does not).
-		c.running, c.finished = true, false
-	case agent.EventStepDone:
-		if e.Text == "started" || c.starting {
-			c.running, c.finished = true, false // the app started a run
-		}
+	case agent.EventPhase:
+		c.paused = c.red.Paused
+	case agent.EventUsage:
 	default:
-		if c.starting {
-			c.running, c.finished = true, false
-		}
-	}
-	if e.Kind != agent.EventUsage && e.Kind != agent.EventPhase {
 		c.paused = ""
 	}
 	if e.Kind != agent.EventUsage {
 		c.waiting = ""
 	}
-	switch e.Kind {
-	case agent.EventTextDelta, agent.EventReasoningDelta:
-		c.applyDelta(e)
-	case agent.EventToolProposed, agent.EventToolAwaiting, agent.EventToolRunning,
-		agent.EventToolDone, agent.EventToolFailed, agent.EventToolDenied:
-		c.closeStreams()
-		return c.applyCall(e)
-	case agent.EventPhase:
-		c.closeStreams()
-		c.applyPhase(e)
-	case agent.EventUsage:
-		if e.Usage != nil {
-			c.usage, c.hasUsage = *e.Usage, true
-		}
-	case agent.EventStepDone:
-		c.closeStreams()
-	case agent.EventWaiting:
+	if e.Kind == agent.EventWaiting {
 		c.waiting = e.Text
-	case agent.EventNotice:
-		c.closeStreams()
-		c.add(&chatItem{kind: itemNote, text: "note: " + e.Text})
-	case agent.EventUserMessage:
-		c.closeStreams()
-		c.deliver(e.Text)
-	case agent.EventReport:
-		c.closeStreams()
-		if e.Report != nil {
-			md := &mdStream{}
-			md.set(e.Report.Markdown())
-			it := &chatItem{kind: itemReport, md: md}
-			c.add(it)
-			c.reveal = it // read from its top
+	}
+	var bell tea.Cmd
+	for _, it := range changed {
+		if c.show(it) {
+			bell = tea.Raw("\a")
 		}
-	case agent.EventError:
-		c.closeStreams()
-		msg := e.Err
-		if msg == "" {
-			msg = e.Text
-		}
-		it := &chatItem{kind: itemError, text: msg, errState: errState}
-		c.add(it)
-		c.lastErr = it
-		return nil
-	case agent.EventFinished:
-		c.closeStreams()
+	}
+	if e.Kind == agent.EventFinished {
 		c.finish(e.Text)
 	}
+	return bell
+}
+
+// show draws a display item the reducer added or changed; it reports
+// whether a call started awaiting approval.
+func (c *Chat) show(src *investigation.Item) (awaiting bool) {
+	it := c.shown[src]
+	if it == nil {
+		it = c.entryFor(src)
+		c.shown[src] = it
+	}
+	it.ver++
+	switch src.Kind {
+	case investigation.ItemText:
+		it.md.append(src.Text[it.fed:])
+		it.fed = len(src.Text)
+	case investigation.ItemReasoning:
+		it.rs.append(src.Text[it.fed:])
+		it.fed = len(src.Text)
+	case investigation.ItemTool:
+		return c.showCard(it, src)
+	case investigation.ItemError:
+		it.errState = errStates[src.ErrState]
+	}
+	return false
+}
+
+// errStates are the reducer's error states as the pane draws them.
+var errStates = [...]int{investigation.ErrDuring: errRunning, investigation.ErrEnded: errEnded,
+	investigation.ErrPast: errPast, investigation.ErrNoStart: errNoStart}
+
+// entryFor makes and places the drawn entry of a new display item. A
+// user message the pane queued becomes the delivered message.
+func (c *Chat) entryFor(src *investigation.Item) *chatItem {
+	it := &chatItem{src: src, text: src.Text}
+	switch src.Kind {
+	case investigation.ItemUser:
+		if q := c.queuedMessage(src.Text); q != nil {
+			q.src, q.queued, q.author = src, false, src.Author
+			return q
+		}
+		it.kind, it.author = itemUser, src.Author
+	case investigation.ItemText:
+		it.kind, it.md, it.text = itemText, &mdStream{}, ""
+	case investigation.ItemReasoning:
+		it.kind, it.rs, it.text = itemReasoning, &wrapStream{}, ""
+	case investigation.ItemTool:
+		it.kind, it.card, it.text = itemCard, &toolCard{}, ""
+	case investigation.ItemPhase:
+		it.kind, it.sub = itemRule, src.Detail
+	case investigation.ItemReport:
+		it.kind, it.md, it.text = itemReport, &mdStream{}, ""
+		it.md.set(src.Report.Markdown())
+		c.reveal = it // read from its top
+	case investigation.ItemError:
+		it.kind = itemError
+	default:
+		it.kind = itemNote
+	}
+	c.add(it)
+	return it
+}
+
+// showCard updates a tool card from its display item.
+func (c *Chat) showCard(it *chatItem, src *investigation.Item) (awaiting bool) {
+	if src.Call == nil {
+		return false
+	}
+	card := it.card
+	call := *src.Call
+	if call.ID != "" {
+		c.cards[call.ID] = it
+	}
+	was := card.status
+	card.call = call
+	card.status = cardStatus(src.State)
+	switch {
+	case card.status == cardAwaiting && was != cardAwaiting:
+		card.decided = ""
+		c.reveal = it
+		awaiting = true
+	case card.status == cardRunning && was != cardRunning:
+		card.decided = ""
+		card.started = src.Started
+		if card.started.IsZero() {
+			card.started = c.now()
+		}
+	}
+	if card.status != cardAwaiting && c.target == call.ID && (c.mode == modeReason || c.mode == modeEdit) {
+		c.closeInput()
+	}
+	return awaiting
+}
+
+// queuedMessage is the first message the pane queued with this text.
+func (c *Chat) queuedMessage(text string) *chatItem {
+	for _, it := range c.items {
+		if it.kind == itemUser && it.queued && strings.TrimSpace(it.text) == strings.TrimSpace(text) {
+			return it
+		}
+	}
 	return nil
+}
+
+// Notice shows a note of the app's (not a run's) as an error line: a run
+// that could not start, a follow-up the analyzer cannot take.
+func (c *Chat) Notice(msg string) {
+	state := errRunning
+	switch {
+	case c.starting && !c.running:
+		c.starting, state = false, errNoStart // the run could not start
+	case !c.running:
+		state = errIdle
+	}
+	c.add(&chatItem{kind: itemError, text: msg, errState: state})
 }
 
 // add appends an item. The user's queued messages stay at the bottom
@@ -432,180 +503,21 @@ func (c *Chat) queuedFrom() int {
 	return i
 }
 
-// last is the last item the agent wrote to (queued messages aside).
-func (c *Chat) last() *chatItem {
-	i := c.queuedFrom()
-	if i == 0 {
-		return nil
-	}
-	return c.items[i-1]
-}
-
-func (c *Chat) closeStreams() {
-	if l := c.last(); l != nil {
-		l.open = false
-	}
-}
-
-func (c *Chat) applyDelta(e agent.Event) {
-	kind := itemText
-	if e.Kind == agent.EventReasoningDelta {
-		kind = itemReasoning
-	}
-	l := c.last()
-	if l == nil || !l.open || l.kind != kind || l.step != e.Step {
-		if e.Text == "" {
-			return
-		}
-		if l != nil {
-			l.open = false
-		}
-		l = &chatItem{kind: kind, step: e.Step, open: true}
-		if kind == itemText {
-			l.md = &mdStream{}
-		} else {
-			l.rs = &wrapStream{}
-		}
-		c.add(l)
-	}
-	if kind == itemText {
-		l.md.append(e.Text)
-	} else {
-		l.rs.append(e.Text)
-	}
-	l.ver++
-}
-
-func (c *Chat) applyCall(e agent.Event) tea.Cmd {
-	if e.Call == nil {
-		return nil
-	}
-	call := *e.Call // a snapshot: the agent keeps its own
-	it := c.cards[call.ID]
-	if it != nil && e.Kind == agent.EventToolProposed {
-		switch it.card.status {
-		case cardDone, cardFailed, cardDenied, cardNotRun:
-			it = nil // an id reused by a later run (a resumed one): a new card
-		}
-	}
-	if it == nil || call.ID == "" {
-		it = &chatItem{kind: itemCard, card: &toolCard{}}
-		c.add(it)
-		if call.ID != "" {
-			c.cards[call.ID] = it
-		}
-	}
-	card := it.card
-	card.call = call
-	it.ver++
-	switch e.Kind {
-	case agent.EventToolProposed:
-		card.status = cardProposed
-	case agent.EventToolAwaiting:
-		card.status, card.decided = cardAwaiting, ""
-		c.reveal = it
-		return tea.Raw("\a")
-	case agent.EventToolRunning:
-		card.status, card.decided = cardRunning, ""
-		card.started = e.Time
-		if card.started.IsZero() {
-			card.started = c.now()
-		}
-	case agent.EventToolDone:
-		card.status = cardDone
-	case agent.EventToolFailed:
-		card.status = cardFailed
-	case agent.EventToolDenied:
-		card.status = cardDenied
-	}
-	if card.status != cardAwaiting && c.target == call.ID && (c.mode == modeReason || c.mode == modeEdit) {
-		c.closeInput()
-	}
-	return nil
-}
-
-func (c *Chat) applyPhase(e agent.Event) {
-	it := &chatItem{kind: itemRule}
-	switch e.Phase {
-	case agent.PhaseRootCause:
-		it.text = "investigating the root cause"
-	case agent.PhaseSolution:
-		it.text = "root cause reported"
-		if r := e.Report; r != nil && r.RootCause != nil {
-			rc := r.RootCause
-			where := rc.Service
-			if rc.File != "" {
-				where += " " + rc.File
-				if rc.Line > 0 {
-					where += ":" + strconv.Itoa(rc.Line)
-				}
-			}
-			what := r.Summary
-			if what == "" {
-				what = rc.Explanation
-			}
-			it.sub = "Root cause in " + where
-			if rc.Confidence != "" {
-				it.sub += " (confidence: " + rc.Confidence + ")"
-			}
-			if what = firstLine(what); what != "" {
-				it.sub += ": " + what
-			}
-		}
-		c.paused = e.Phase
-	case agent.PhasePatch:
-		it.text = "solution plan reported"
-		if r := e.Report; r != nil && len(r.Solution) > 0 {
-			it.sub = fmt.Sprintf("Plan of %d steps; first: %s", len(r.Solution), firstLine(r.Solution[0]))
-		}
-		c.paused = e.Phase
-	case agent.PhaseDone:
-		it.text = "investigation finished"
-	default:
-		it.text = string(e.Phase)
-	}
-	c.add(it)
-}
-
-// deliver marks the first queued user message with this text as
-// delivered, or adds the message (sent by another client, or resumed).
-func (c *Chat) deliver(text string) {
-	for _, it := range c.items {
-		if it.kind == itemUser && it.queued && strings.TrimSpace(it.text) == strings.TrimSpace(text) {
-			it.queued = false
-			it.ver++
-			return
-		}
-	}
-	c.add(&chatItem{kind: itemUser, text: text})
-}
-
 func (c *Chat) finish(reason string) {
 	c.running, c.starting, c.cancelling, c.finished = false, false, false, true
 	c.finishReason = reason
 	c.paused = ""
 	c.stopAt = time.Time{}
 	for _, it := range c.items {
-		if it.kind == itemError && it.errState == errRunning {
+		// The pane's own notices during the run are past now (the
+		// reducer settles the run's errors and cards).
+		if it.src == nil && it.kind == itemError && it.errState == errRunning {
 			it.errState = errPast
-			if it == c.lastErr {
-				it.errState = errEnded // the error that ended the run
-			}
 			it.ver++
-		}
-		if it.kind == itemCard {
-			switch it.card.status {
-			case cardProposed, cardAwaiting, cardRunning:
-				it.card.status = cardNotRun
-				it.ver++
-			}
 		}
 	}
 	if c.mode == modeReason || c.mode == modeEdit {
 		c.closeInput()
-	}
-	if reason != "" && reason != "finished" {
-		c.add(&chatItem{kind: itemNote, text: "Run ended: " + reason + "."})
 	}
 }
 
@@ -1278,7 +1190,11 @@ func (c *Chat) renderItem(it *chatItem, k itemKey) []string {
 		return out
 	case itemUser:
 		bar := st.Accent.Render("▍ ")
-		label := st.Accent.Render("you")
+		who := "you"
+		if it.author != "" {
+			who = clean(it.author) // a guest's name
+		}
+		label := st.Accent.Render(who)
 		switch {
 		case it.queued && it.interrupt:
 			label += st.Faint.Render(" — interrupting the agent…")

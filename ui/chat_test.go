@@ -355,8 +355,9 @@ func TestChatStartSendInterruptContinue(t *testing.T) {
 	if it := chatPress(t, c, "a"); it.Kind != IntentNone {
 		t.Errorf("second a → %+v", it)
 	}
-	// A failed start (an error before any event of the run) allows another.
-	c.Apply(agent.Event{Kind: agent.EventError, Err: "no model configured"})
+	// A failed start (the app's notice, before any event of the run)
+	// allows another.
+	c.Notice("no model configured")
 	if c.Running() {
 		t.Error("still running after a start that failed")
 	}
@@ -732,12 +733,14 @@ func TestChatKeysLeftToTheApp(t *testing.T) {
 	if !c.Running() || chatPress(t, c, "a").Kind != IntentNone {
 		t.Error("Started")
 	}
-	// A replayed transcript (text, results, phases) is not a running run.
+	// A replayed transcript (text, results, phases, up to its end) is not
+	// a running run.
 	c = newTestChat(t)
 	c.Apply(agent.Event{Kind: agent.EventTextDelta, Text: "earlier answer"})
 	c.Apply(agent.Event{Kind: agent.EventStepDone})
 	c.Apply(agent.Event{Kind: agent.EventPhase, Phase: agent.PhaseSolution})
-	c.Apply(agent.Event{Kind: agent.EventError, Err: "resumed: press a to continue the investigation"})
+	c.Apply(agent.Event{Kind: agent.EventFinished, Text: "interrupted before it finished; it can go on"})
+	c.Notice("resumed: press a to continue the investigation")
 	if c.Running() {
 		t.Error("a replay made the pane think a run is going")
 	}

@@ -2,12 +2,14 @@ package ui
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	xansi "github.com/charmbracelet/x/ansi"
 
 	"github.com/tracehound/tracehound/agent"
+	"github.com/tracehound/tracehound/investigation"
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/sentryapi/local"
 	"github.com/tracehound/tracehound/sentryapi/local/localtest"
@@ -28,13 +30,16 @@ func hostileConfig(t *testing.T) Config {
 	}
 	return Config{
 		Source: "hostile data",
-		Header: agent.TranscriptHeader{Target: "BACKEND-1AB"},
-		Load: func(ctx context.Context, progress func(string)) (*agent.Incident, *agent.Repos, error) {
-			in, err := agent.Load(ctx, c, sentryapi.Target{Kind: sentryapi.TargetShortID, Issue: "BACKEND-1AB"})
-			return in, nil, err
-		},
-		Provider: func(in *agent.Incident, repos *agent.Repos) (agent.Provider, string, error) {
-			return agent.NewOffline(in, repos), "heuristic", nil
+		Open: func(ctx context.Context, progress func(string)) (*investigation.Investigation, error) {
+			return investigation.Open(ctx, investigation.Options{
+				Source: investigation.Source{Client: c, Label: "hostile data",
+					Target: sentryapi.Target{Kind: sentryapi.TargetShortID, Issue: "BACKEND-1AB"}},
+				RepoConfig:         filepath.Join(t.TempDir(), "none.toml"), // no repositories
+				Model:              investigation.ModelConfig{Offline: true},
+				PauseBetweenPhases: true,
+				Header:             agent.TranscriptHeader{Target: "BACKEND-1AB"},
+				Progress:           progress,
+			})
 		},
 	}
 }

@@ -2,13 +2,9 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -19,6 +15,8 @@ import (
 
 	"github.com/tracehound/tracehound/agent"
 	"github.com/tracehound/tracehound/demo"
+	"github.com/tracehound/tracehound/investigation"
+	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // errNoRootCause carries exitNoRootCause.
@@ -38,6 +36,8 @@ type modelFlags struct {
 	streamTimeout   time.Duration
 	maxOutputTokens int
 	maxBadCalls     int
+	// noted: the "no model configured" note was printed (once per command).
+	noted bool
 }
 
 func (m *modelFlags) register(cmd *cobra.Command) {
@@ -75,18 +75,19 @@ func (m *modelFlags) settings() (agent.Settings, error) {
 	return s, nil
 }
 
-// provider chooses the model, or the offline analyzer when none is
-// configured (saying so).
-func (a *app) provider(m *modelFlags, in *agent.Incident, repos *agent.Repos) (agent.Provider, string, error) {
+// modelConfig chooses the model, or the offline analyzer when none is
+// configured (saying so, once), and the loop guard's limit (0: default).
+func (a *app) modelConfig(m *modelFlags) (investigation.ModelConfig, int, error) {
 	model := m.model
 	if model == "" {
 		model = a.getenv("TRACEHOUND_MODEL")
 	}
 	if m.offline || model == "" {
-		if !m.offline {
+		if !m.offline && !m.noted {
+			m.noted = true
 			fmt.Fprintln(a.stderr, "tracehound: no model configured (--model or TRACEHOUND_MODEL, with OPENAI_BASE_URL/OPENAI_API_KEY): using the offline analyzer, which is heuristic, not an LLM")
 		}
-		return agent.NewOffline(in, repos), "heuristic", nil
+		return investigation.ModelConfig{Offline: true}, 0, nil
 	}
 	window := m.contextWindow
 	if window == 0 {
@@ -96,18 +97,45 @@ func (a *app) provider(m *modelFlags, in *agent.Incident, repos *agent.Repos) (a
 	}
 	set, err := m.settings()
 	if err != nil {
-		return nil, "", err
+		return investigation.ModelConfig{}, 0, err
 	}
-	a.maxBadCalls = set.MaxBadCalls
-	p, err := agent.NewOpenAI(agent.ModelConfig{
+	return investigation.ModelConfig{OpenAI: agent.ModelConfig{
 		BaseURL: a.getenv("OPENAI_BASE_URL"), APIKey: a.getenv("OPENAI_API_KEY"), Model: model, ContextWindow: window,
 		Headers:       parseHeaders(a.getenv("TRACEHOUND_MODEL_HEADERS")),
 		StreamTimeout: set.StreamTimeout, MaxOutputTokens: set.MaxOutputTokens, Caps: a.capsCache(),
-	})
+	}}, set.MaxBadCalls, nil
+}
+
+// invOptions are the options of an investigation of src's target t
+// (named target in its transcript) with the model flags.
+func (a *app) invOptions(m *modelFlags, src *source, t sentryapi.Target, target string) (investigation.Options, error) {
+	model, maxBadCalls, err := a.modelConfig(m)
 	if err != nil {
-		return nil, "", usageError{err}
+		return investigation.Options{}, err
 	}
-	return p, "llm", nil
+	return investigation.Options{
+		Source: investigation.Source{
+			Client: src.Client, Target: t, Label: src.Label, Dataset: src.Dataset, Demo: a.demo, Ref: a.sourceRef(src),
+		},
+		Repos:       m.repos,
+		Model:       model,
+		MaxBadCalls: maxBadCalls,
+		Policy:      investigation.Policy{AskReadOnly: m.askReadOnly},
+		Header:      agent.TranscriptHeader{Target: target},
+		Notify:      func(msg string) { fmt.Fprintln(a.stderr, "tracehound: "+line(msg)) },
+		Load: func(ctx context.Context, _ *sentryapi.Client, t sentryapi.Target) (*agent.Incident, error) {
+			return a.load(ctx, src, t)
+		},
+	}, nil
+}
+
+// coreError turns the core's usage errors into the command's.
+func coreError(err error) error {
+	var ue investigation.UsageError
+	if errors.As(err, &ue) {
+		return usageError{ue.Err}
+	}
+	return err
 }
 
 // parseHeaders reads "Key: value; Key2: value2".
@@ -119,100 +147,6 @@ func parseHeaders(s string) map[string]string {
 		}
 	}
 	return out
-}
-
-// reposFor finds the source checkouts of an incident: a dataset's own
-// source trees (materialised as git repositories in the cache), else the
-// config file and --repo flags with Sentry's code mappings.
-func (a *app) reposFor(ctx context.Context, m *modelFlags, src *source) (*agent.Repos, error) {
-	if src.Dataset != nil {
-		var checkouts map[string]string
-		var err error
-		if a.demo {
-			dir, derr := demo.DefaultCacheDir()
-			if derr != nil {
-				return nil, derr
-			}
-			checkouts, err = demo.MaterializeSources(src.Dataset, dir)
-		} else {
-			dir, derr := datasetCacheDir(src)
-			if derr != nil {
-				return nil, derr
-			}
-			checkouts, err = demo.MaterializeSources(src.Dataset, dir)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("materialising the dataset's source trees: %w", err)
-		}
-		for name, dir := range checkouts {
-			if note := backToMain(ctx, dir); note != "" {
-				fmt.Fprintf(a.stderr, "tracehound: %s: %s\n", name, line(note))
-			}
-		}
-		return agent.DatasetRepos(src.Dataset, checkouts)
-	}
-	var list []agent.Repo
-	if path, err := agent.DefaultRepoConfigPath(); err == nil {
-		if _, serr := os.Stat(path); serr == nil {
-			rs, err := agent.LoadRepoConfig(path)
-			if err != nil {
-				return nil, usageError{err}
-			}
-			list = append(list, rs...)
-		}
-	}
-	for _, f := range m.repos {
-		r, err := agent.ParseRepoFlag(f)
-		if err != nil {
-			return nil, usageError{err}
-		}
-		list = append(list, r)
-	}
-	mappings, err := src.Client.CodeMappings(ctx, "-1")
-	if err != nil {
-		fmt.Fprintf(a.stderr, "tracehound: code mappings unavailable (%s); frames are matched to files by path\n", firstLine(err.Error()))
-	}
-	if len(list) == 0 {
-		fmt.Fprintln(a.stderr, "tracehound: no local repositories configured (--repo PROJECT=PATH or [[repo]] in the config file): the code cannot be read")
-	}
-	return agent.NewRepos(list, mappings)
-}
-
-// backToMain puts a materialised checkout back on main when an earlier
-// session left it on a patch branch (a clean tree only: local edits are the
-// user's and are left alone, with a note).
-func backToMain(ctx context.Context, dir string) string {
-	git := func(args ...string) (string, error) {
-		cmd := exec.CommandContext(ctx, "git", args...)
-		cmd.Dir = dir
-		out, err := cmd.Output()
-		return strings.TrimSpace(string(out)), err
-	}
-	branch, err := git("rev-parse", "--abbrev-ref", "HEAD")
-	if err != nil || branch == "main" {
-		return ""
-	}
-	if status, err := git("status", "--porcelain"); err != nil || status != "" {
-		return "left on branch " + branch + " with local changes; the investigation reads that code"
-	}
-	if _, err := git("checkout", "-q", "main"); err != nil {
-		return "could not switch back to main from " + branch
-	}
-	return ""
-}
-
-// datasetCacheDir is where a dataset directory's sources are materialised.
-func datasetCacheDir(src *source) (string, error) {
-	base, err := os.UserCacheDir()
-	if err != nil {
-		return "", err
-	}
-	v, err := demo.SourcesVersion(src.Dataset)
-	if err != nil {
-		return "", err
-	}
-	h := sha256.Sum256([]byte(src.Label + "\x00" + v))
-	return filepath.Join(base, "tracehound", "datasets", hex.EncodeToString(h[:8])), nil
 }
 
 // sourceRef records where an investigation's data came from.
@@ -297,69 +231,52 @@ func runAnalyze(ctx context.Context, a *app, m *modelFlags, arg string) error {
 	if src.Demo {
 		fmt.Fprintln(a.stderr, "[demo data] an embedded sample incident, not from a real Sentry")
 	}
-	in, err := a.load(ctx, src, t)
-	if err != nil {
-		return err
-	}
-	repos, err := a.reposFor(ctx, m, src)
-	if err != nil {
-		return err
-	}
-	prov, analyzer, err := a.provider(m, in, repos)
-	if err != nil {
-		return err
-	}
 	target := arg
 	if target == "" {
 		target = src.DefaultIssue
 	}
-	return a.runHeadless(ctx, in, repos, prov, analyzer, agent.TranscriptHeader{Target: target, Source: a.sourceRef(src)}, nil, nil)
+	opts, err := a.invOptions(m, src, t, target)
+	if err != nil {
+		return err
+	}
+	if dir, err := a.stateDir(); err == nil {
+		opts.TranscriptDir = dir
+	} else {
+		fmt.Fprintf(a.stderr, "tracehound: the investigation will not be saved: %v\n", err)
+	}
+	return a.runHeadless(ctx, opts)
 }
 
-// runHeadless runs (or resumes) an investigation without a person: it
-// prints progress on stderr and the report on stdout.
-func (a *app) runHeadless(ctx context.Context, in *agent.Incident, repos *agent.Repos, prov agent.Provider, analyzer string,
-	h agent.TranscriptHeader, resume *agent.TranscriptData, tr *agent.Transcript) error {
-	if in.Issue != nil {
-		h.Issue, h.Title = in.Issue.ShortID, in.Issue.Title
+// runHeadless runs (or resumes) an investigation without a person: read-
+// only calls run, changes are denied; it prints progress on stderr (a
+// subscriber of the investigation's events) and the report on stdout.
+func (a *app) runHeadless(ctx context.Context, opts investigation.Options) error {
+	opts.Policy.Headless = true
+	inv, err := investigation.Open(ctx, opts)
+	if err != nil {
+		return coreError(err)
 	}
-	h.Model, h.Analyzer = prov.Name(), analyzer
-	if tr == nil {
-		dir, err := a.stateDir()
-		if err == nil {
-			tr, err = agent.NewTranscript(dir, h)
-		}
-		if err != nil {
-			fmt.Fprintf(a.stderr, "tracehound: the investigation will not be saved: %v\n", err)
-		}
+	defer inv.Close()
+	prov, _, err := inv.Provider()
+	if err != nil {
+		return usageError{err}
 	}
-	opts := agent.Options{
-		Provider: prov, Incident: in, Analyzer: analyzer, MaxBadCalls: a.maxBadCalls,
-		Tools: append(in.Tools(), repos.Tools(agent.CodeToolOptions{IssueShortID: h.Issue})...),
-		Policy: agent.Policy{Decide: func(c agent.Call) agent.Decision {
-			if c.ReadOnly {
-				return agent.Decision{Kind: agent.ApproveOnce}
-			}
-			return agent.Decision{Kind: agent.Deny, Reason: "this is a headless run: changes are not applied without a person; the proposed change goes into the report. Finish the investigation."}
-		}},
+	sub := inv.Subscribe()
+	sub.Drain() // a resumed investigation's history: shown when it ran
+	if err := inv.Start(ctx); err != nil {
+		return err
 	}
-	if resume != nil {
-		opts.Messages, opts.Report = resume.ResumableMessages(), resume.Report
+	id := inv.TranscriptID()
+	if id != "" {
+		fmt.Fprintf(a.stderr, "tracehound: investigating with %s; saved as %s\n", prov.Name(), id)
 	}
-	if tr != nil {
-		opts.Sink = tr.Sink
-		defer func() {
-			if err := tr.Close(); err != nil {
-				fmt.Fprintf(a.stderr, "tracehound: saving the transcript failed: %v\n", err)
-			}
-		}()
-		fmt.Fprintf(a.stderr, "tracehound: investigating with %s; saved as %s\n", prov.Name(), tr.Header.ID)
+	progress(ctx, a.stderr, sub)
+	rep, err := inv.Wait()
+	if cerr := inv.Close(); cerr != nil {
+		fmt.Fprintf(a.stderr, "tracehound: saving the transcript failed: %v\n", cerr)
 	}
-	run := agent.Start(ctx, opts)
-	progress(a.stderr, run.Events())
-	rep, err := run.Wait()
-	if tr != nil {
-		fmt.Fprintf(a.stderr, "tracehound: resume with `tracehound resume %s`, export with `tracehound export-report %s`\n", tr.Header.ID, tr.Header.ID)
+	if id != "" {
+		fmt.Fprintf(a.stderr, "tracehound: resume with `tracehound resume %s`, export with `tracehound export-report %s`\n", id, id)
 	}
 	if rep != nil {
 		if a.format == "json" {
@@ -392,8 +309,9 @@ func (a *app) stateDir() (string, error) {
 	return agent.StateDir()
 }
 
-// progress prints a run's events for a person watching stderr.
-func progress(w io.Writer, events <-chan agent.Event) {
+// progress prints a run's events for a person watching stderr, up to the
+// run's end.
+func progress(ctx context.Context, w io.Writer, sub *investigation.Subscription) {
 	var text strings.Builder
 	flush := func() {
 		if t := strings.TrimSpace(text.String()); t != "" {
@@ -401,7 +319,12 @@ func progress(w io.Writer, events <-chan agent.Event) {
 		}
 		text.Reset()
 	}
-	for e := range events {
+	for {
+		e, ok := sub.Next(ctx)
+		if !ok {
+			flush()
+			return
+		}
 		switch e.Kind {
 		case agent.EventTextDelta:
 			text.WriteString(e.Text)
@@ -442,6 +365,7 @@ func progress(w io.Writer, events <-chan agent.Event) {
 		case agent.EventFinished:
 			flush()
 			fmt.Fprintf(w, "== %s\n", line(e.Text))
+			return
 		}
 	}
 }
@@ -501,23 +425,12 @@ func newResumeCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			in, err := a.load(ctx, src, t)
+			opts, err := a.invOptions(&m, src, t, d.Header.Target)
 			if err != nil {
 				return err
 			}
-			repos, err := a.reposFor(ctx, &m, src)
-			if err != nil {
-				return err
-			}
-			prov, analyzer, err := a.provider(&m, in, repos)
-			if err != nil {
-				return err
-			}
-			tr, err := agent.AppendTo(path)
-			if err != nil {
-				return err
-			}
-			return a.runHeadless(ctx, in, repos, prov, analyzer, d.Header, d, tr)
+			opts.Header, opts.Resume, opts.ResumePath = d.Header, d, path
+			return a.runHeadless(ctx, opts)
 		},
 	}
 	m.register(cmd)

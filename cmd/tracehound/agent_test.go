@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -219,35 +217,6 @@ func errorf(format string, args ...any) error { return fmt.Errorf(format, args..
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-func TestBackToMain(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
-	dir := t.TempDir()
-	git := func(args ...string) string {
-		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@t"}, args...)...)
-		cmd.Dir = dir
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v %s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
-	git("init", "-q", "-b", "main")
-	os.WriteFile(filepath.Join(dir, "a.go"), []byte("package a\n"), 0o644)
-	git("add", ".")
-	git("commit", "-q", "-m", "one")
-	git("checkout", "-q", "-b", "tracehound/fix")
-	if note := backToMain(context.Background(), dir); note != "" || git("rev-parse", "--abbrev-ref", "HEAD") != "main" {
-		t.Errorf("clean tree not switched back: %q", note)
-	}
-	git("checkout", "-q", "tracehound/fix")
-	os.WriteFile(filepath.Join(dir, "a.go"), []byte("package a // edited\n"), 0o644)
-	if note := backToMain(context.Background(), dir); !strings.Contains(note, "local changes") || git("rev-parse", "--abbrev-ref", "HEAD") != "tracehound/fix" {
-		t.Errorf("a dirty tree must be left alone: %q", note)
-	}
-}
-
 func TestCodeCommands(t *testing.T) {
 	env := agentEnv(t, nil)
 	r := runCLI(t, env, "code", "repos", "--demo")
@@ -291,5 +260,22 @@ func TestAnalyzeStreamCutSaidOnce(t *testing.T) {
 	}
 	if errLines != 1 {
 		t.Errorf("%d lines about the cut stream, want 1:\n%s", errLines, r.stderr)
+	}
+}
+
+// resume ID without a terminal continues the saved investigation
+// headless, printing only the continuation's progress, then the report.
+func TestResumeHeadless(t *testing.T) {
+	env := agentEnv(t, nil)
+	r := runCLI(t, env, "analyze", "--demo", "--offline")
+	id := regexp.MustCompile(`saved as (\S+)`).FindStringSubmatch(r.stderr)[1]
+	r = runCLI(t, env, "resume", id)
+	if r.code != exitOK {
+		t.Fatalf("resume: exit %d\n%s", r.code, r.stderr)
+	}
+	wantContains(t, "resume stderr", r.stderr, "already finished; continuing it anyway", "saved as "+id)
+	wantContains(t, "resume report", r.stdout, "# Investigation of "+demo.IssueShortID, "CanonicalRequest")
+	if n := strings.Count(r.stderr, "== root cause reported"); n != 1 {
+		t.Errorf("the saved run's progress was printed again (%d root causes):\n%s", n, r.stderr)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tracehound/tracehound/agent"
+	"github.com/tracehound/tracehound/investigation"
+	"github.com/tracehound/tracehound/sentryapi"
 )
 
 // newCodeCmd exposes the agent's code tools as commands printing the same
@@ -22,9 +24,13 @@ func newCodeCmd(a *app) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		repos, err := a.reposFor(cmd.Context(), &m, src)
+		opts, err := a.invOptions(&m, src, sentryapi.Target{}, "")
 		if err != nil {
 			return err
+		}
+		repos, err := investigation.Repositories(cmd.Context(), opts)
+		if err != nil {
+			return coreError(err)
 		}
 		for _, t := range repos.Tools(agent.CodeToolOptions{}) {
 			if t.Name != tool {

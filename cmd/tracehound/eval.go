@@ -19,6 +19,7 @@ import (
 	"github.com/tracehound/tracehound/agent"
 	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/demo"
+	"github.com/tracehound/tracehound/investigation"
 )
 
 // errEvalFailed carries exitNoRootCause for eval.
@@ -232,7 +233,7 @@ func evalCaseRun(ctx context.Context, a *app, m *modelFlags, j *judge, run strin
 	return r
 }
 
-// evalOne runs the investigation of one dataset's default issue.
+// evalOne runs the investigation of one dataset's default issue, headless.
 func evalOne(ctx context.Context, a *app, m *modelFlags, c evalCase) (*agent.Report, error) {
 	src, err := a.openDataset(c.fsys, c.label, c.demo)
 	if err != nil {
@@ -242,39 +243,21 @@ func evalOne(ctx context.Context, a *app, m *modelFlags, c evalCase) (*agent.Rep
 	if err != nil {
 		return nil, err
 	}
-	in, err := agent.Load(ctx, src.Client, t)
+	opts, err := a.invOptions(m, src, t, "")
 	if err != nil {
 		return nil, err
 	}
-	dir, err := datasetCacheDir(src)
+	opts.Source.Demo = false // an incident's sources have their own cache, not the demo's
+	opts.Policy = investigation.Policy{Headless: true, DenyReason: "evaluation run: changes are not applied; finish the investigation."}
+	inv, err := investigation.Open(ctx, opts)
 	if err != nil {
+		return nil, coreError(err)
+	}
+	defer inv.Close()
+	if err := inv.Start(ctx); err != nil {
 		return nil, err
 	}
-	checkouts, err := demo.MaterializeSources(c.fsys, dir)
-	if err != nil {
-		return nil, err
-	}
-	repos, err := agent.DatasetRepos(c.fsys, checkouts)
-	if err != nil {
-		return nil, err
-	}
-	prov, analyzer, err := a.provider(m, in, repos)
-	if err != nil {
-		return nil, err
-	}
-	run := agent.Start(ctx, agent.Options{
-		Provider: prov, Incident: in, Analyzer: analyzer,
-		Tools: append(in.Tools(), repos.Tools(agent.CodeToolOptions{})...),
-		Policy: agent.Policy{Decide: func(call agent.Call) agent.Decision {
-			if call.ReadOnly {
-				return agent.Decision{Kind: agent.ApproveOnce}
-			}
-			return agent.Decision{Kind: agent.Deny, Reason: "evaluation run: changes are not applied; finish the investigation."}
-		}},
-	})
-	for range run.Events() {
-	}
-	rep, err := run.Wait()
+	rep, err := inv.Wait()
 	if rep == nil {
 		rep = &agent.Report{}
 	}

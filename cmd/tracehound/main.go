@@ -103,9 +103,6 @@ type app struct {
 	// closers release what the command opened (a temporary store), in
 	// reverse order, when it ends.
 	closers []func()
-	// maxBadCalls is the loop guard's limit of the run being set up (0:
-	// the default), from modelFlags.settings.
-	maxBadCalls int
 
 	timeout time.Duration
 

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/tracehound/tracehound/agent"
+	"github.com/tracehound/tracehound/investigation"
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/tracetree"
 	"github.com/tracehound/tracehound/ui"
@@ -68,17 +69,29 @@ func runTUI(ctx context.Context, a *app, m *modelFlags, arg string, resume *agen
 	if target == "" {
 		target = src.DefaultIssue
 	}
+	opts, err := a.invOptions(m, src, t, target)
+	if err != nil {
+		return err
+	}
+	opts.PauseBetweenPhases = true
+	if dir, err := a.stateDir(); err == nil {
+		opts.TranscriptDir = dir
+	} else {
+		opts.Notify("the investigation will not be saved: " + err.Error())
+	}
+	if resume != nil {
+		opts.Header, opts.Resume, opts.ResumePath = resume.Header, resume, resumePath
+	}
 	cfg := ui.Config{
 		Source: src.Label, Demo: src.Demo,
-		Header: agent.TranscriptHeader{Target: target, Source: a.sourceRef(src)},
-		Load: func(ctx context.Context, progress func(string)) (*agent.Incident, *agent.Repos, error) {
-			t := t
+		Open: func(ctx context.Context, progress func(string)) (*investigation.Investigation, error) {
+			opts := opts
 			if updates != nil && arg == "" {
 				if latest, err := src.Client.LatestIssues(ctx, 1); err == nil && len(latest) > 0 {
-					t = sentryapi.Target{Kind: sentryapi.TargetIssue, Issue: string(latest[0].ID)}
+					opts.Source.Target = sentryapi.Target{Kind: sentryapi.TargetIssue, Issue: string(latest[0].ID)}
 				}
 			}
-			progress(fmt.Sprintf("fetching %s %s from %s", t.Kind, describeTarget(t), src.Label))
+			opts.Progress = progress
 			// A slow Sentry is shown on the loading screen.
 			a.setWaitHook(func(p sentryapi.Progress) {
 				if !p.Done {
@@ -86,58 +99,14 @@ func runTUI(ctx context.Context, a *app, m *modelFlags, arg string, resume *agen
 				}
 			}, true)
 			defer a.setWaitHook(nil, true)
-			in, err := a.load(ctx, src, t)
-			if err != nil {
-				return nil, nil, err
-			}
-			if in.Issue != nil {
-				progress(fmt.Sprintf("issue %s: %s", in.Issue.ShortID, in.Issue.Title))
-			}
-			if in.Tree != nil {
-				progress(fmt.Sprintf("trace %s: %d transactions in %d services, %d spans, %d errors",
-					tracetree.ShortID(in.TraceID()), in.Tree.Transactions, len(in.Tree.Services), in.Tree.Spans, in.Tree.Errors))
-			}
-			progress("finding the services' source code")
-			repos, err := a.reposFor(ctx, m, src)
-			if err != nil {
-				return nil, nil, err
-			}
-			return in, repos, nil
+			inv, err := investigation.Open(ctx, opts)
+			return inv, coreError(err)
 		},
-		Provider: func(in *agent.Incident, repos *agent.Repos) (agent.Provider, string, error) {
-			return a.provider(m, in, repos)
-		},
-		Transcript: func(h agent.TranscriptHeader) (*agent.Transcript, error) {
-			dir, err := a.stateDir()
-			if err != nil {
-				return nil, err
-			}
-			return agent.NewTranscript(dir, h)
-		},
-		Link:        sentryLink,
-		Updates:     updates,
-		Resume:      resume,
-		AskReadOnly: m.askReadOnly,
-	}
-	if resume != nil {
-		tr, err := agent.AppendTo(resumePath)
-		if err != nil {
-			return err
-		}
-		cfg.ResumeTranscript = tr
-		cfg.Header = resume.Header
+		Link:    sentryLink,
+		Updates: updates,
+		Resumed: resume != nil,
 	}
 	return ui.Run(ctx, cfg)
-}
-
-func describeTarget(t sentryapi.Target) string {
-	switch {
-	case t.Issue != "":
-		return t.Issue
-	case t.Event != "":
-		return tracetree.ShortID(t.Event)
-	}
-	return tracetree.ShortID(t.Trace)
 }
 
 // sentryLink is the web link of a node: its issue for errors, the trace
