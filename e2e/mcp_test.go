@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,7 +23,9 @@ func TestMCPOverStdio(t *testing.T) {
 	defer cancel()
 	cmd := exec.Command(bin, "mcp", "--demo")
 	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+t.TempDir(), "XDG_STATE_HOME="+t.TempDir(), "TRACEHOUND_MODEL=", "OPENAI_BASE_URL=")
-	var stderr strings.Builder
+	// exec copies the server's stderr from its own goroutine while the
+	// test reads it: the writer is locked.
+	var stderr lockedBuilder
 	cmd.Stderr = &stderr
 	cs, err := sdk.NewClient(&sdk.Implementation{Name: "e2e", Version: "1"}, nil).Connect(ctx, &sdk.CommandTransport{Command: cmd}, nil)
 	if err != nil {
@@ -78,4 +81,23 @@ func TestMCPOverStdio(t *testing.T) {
 	if !strings.Contains(stderr.String(), "serving on stdio") {
 		t.Errorf("stderr:\n%s", stderr.String())
 	}
+}
+
+// lockedBuilder is a strings.Builder safe to write from one goroutine
+// (exec's stderr copier) and read from another (the test).
+type lockedBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
