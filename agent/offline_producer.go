@@ -384,45 +384,56 @@ func cutCall(txn *tracetree.Node) (desc string, ms float64, ok bool) {
 
 func (o *Offline) timeoutConfig(a *analysis, f *failure) {
 	desc, took, ok := cutCall(f.txn)
-	for _, r := range o.repos.ForProject(f.service) {
+	o.eachLine(f.service, func(repo *Repo, rel string, lines []string, i int) {
+		l := lines[i]
+		m := durationRE.FindStringSubmatch(l)
+		if m == nil || !timeoutKW.MatchString(l) {
+			return
+		}
+		ws, found := siteAt(rel, lines, i)
+		if !found {
+			return
+		}
+		d := literalDuration(m)
+		score := 2.5
+		why := []string{fmt.Sprintf("%s sets a timeout of %s on the failing service", ws.function, d)}
+		if ok && d > 0 {
+			// Which timeout fired (not that it is wrong: a cut call
+			// always lasts about its timeout).
+			ratio := float64(d.Milliseconds()) / max(took, 0.001)
+			if ratio > 0.7 && ratio < 1.5 {
+				score += 0.5
+				why = append(why, fmt.Sprintf("the call %s was cut after %.0fms, about that timeout", clipLine(desc, 60), took))
+			}
+		}
+		// A deadline under 100ms leaves a network call no room for a slow
+		// moment: likely too short in itself.
+		if d > 0 && d < 100*time.Millisecond {
+			score += 1.5
+			why = append(why, fmt.Sprintf("%s is short for a call to another service", d))
+		}
+		a.add(configCandidate(repo, f, rel, ws.function, i+1, l, score, why))
+	})
+}
+
+// configCandidate is a configuration read found from a failure.
+func configCandidate(repo *Repo, f *failure, rel, function string, line int, text string, score float64, why []string) candidate {
+	return candidate{repo: repo, service: f.service, file: rel, function: function, line: line, score: score, why: why, producer: true,
+		evidence: []Evidence{{Kind: "error", Ref: tracetree.ShortID(f.ev.EventID), Detail: clipLine(f.ev.Title, 120)},
+			{Kind: "code", Ref: fmt.Sprintf("%s:%s:%d", repo.Name, rel, line), Detail: clipLine(strings.TrimSpace(text), 120)}}}
+}
+
+// eachLine visits every line of the application code of a service's
+// repositories.
+func (o *Offline) eachLine(service string, visit func(repo *Repo, rel string, lines []string, i int)) {
+	for _, r := range o.repos.ForProject(service) {
 		repo := o.mustRepo(r.Name)
 		if repo == nil {
 			continue
 		}
 		walkAppSources(repo, func(rel string, lines []string) bool {
-			for i, l := range lines {
-				if !timeoutKW.MatchString(l) {
-					continue
-				}
-				m := durationRE.FindStringSubmatch(l)
-				if m == nil {
-					continue
-				}
-				ws, found := siteAt(rel, lines, i)
-				if !found {
-					continue
-				}
-				d := literalDuration(m)
-				score := 2.5
-				why := []string{fmt.Sprintf("%s sets a timeout of %s on the failing service", ws.function, d)}
-				if ok && d > 0 {
-					// Which timeout fired (not that it is wrong: a cut call
-					// always lasts about its timeout).
-					ratio := float64(d.Milliseconds()) / max(took, 0.001)
-					if ratio > 0.7 && ratio < 1.5 {
-						score += 0.5
-						why = append(why, fmt.Sprintf("the call %s was cut after %.0fms, about that timeout", clipLine(desc, 60), took))
-					}
-				}
-				// A deadline under 100ms leaves a network call no room for
-				// a slow moment: likely too short in itself.
-				if d > 0 && d < 100*time.Millisecond {
-					score += 1.5
-					why = append(why, fmt.Sprintf("%s is short for a call to another service", d))
-				}
-				a.add(candidate{repo: repo, service: f.service, file: rel, function: ws.function, line: i + 1, score: score, why: why, producer: true,
-					evidence: []Evidence{{Kind: "error", Ref: tracetree.ShortID(f.ev.EventID), Detail: clipLine(f.ev.Title, 120)},
-						{Kind: "code", Ref: fmt.Sprintf("%s:%s:%d", repo.Name, rel, i+1), Detail: clipLine(strings.TrimSpace(l), 120)}}})
+			for i := range lines {
+				visit(repo, rel, lines, i)
 			}
 			return false
 		})
@@ -458,33 +469,21 @@ func (o *Offline) defaultConfig(a *analysis, f *failure) {
 	if len(values) == 0 {
 		return
 	}
-	for _, r := range o.repos.ForProject(f.service) {
-		repo := o.mustRepo(r.Name)
-		if repo == nil {
-			continue
+	o.eachLine(f.service, func(repo *Repo, rel string, lines []string, i int) {
+		l := lines[i]
+		if !configReadRE.MatchString(l) {
+			return
 		}
-		walkAppSources(repo, func(rel string, lines []string) bool {
-			for i, l := range lines {
-				if !configReadRE.MatchString(l) {
-					continue
-				}
-				for _, v := range values {
-					if !regexp.MustCompile(`[,(]\s*"?` + regexp.QuoteMeta(v) + `"?\s*\)`).MatchString(l) {
-						continue
-					}
-					ws, ok := siteAt(rel, lines, i)
-					if !ok {
-						continue
-					}
-					a.add(candidate{repo: repo, service: f.service, file: rel, function: ws.function, line: i + 1, score: 5.5, producer: true,
-						why: []string{fmt.Sprintf("%s reads a setting whose default is %s, the value the error shows", ws.function, v)},
-						evidence: []Evidence{{Kind: "error", Ref: tracetree.ShortID(f.ev.EventID), Detail: clipLine(f.ev.Title, 120)},
-							{Kind: "code", Ref: fmt.Sprintf("%s:%s:%d", repo.Name, rel, i+1), Detail: clipLine(strings.TrimSpace(l), 120)}}})
-				}
+		for _, v := range values {
+			if !regexp.MustCompile(`[,(]\s*"?` + regexp.QuoteMeta(v) + `"?\s*\)`).MatchString(l) {
+				continue
 			}
-			return false
-		})
-	}
+			if ws, ok := siteAt(rel, lines, i); ok {
+				a.add(configCandidate(repo, f, rel, ws.function, i+1, l, 5.5,
+					[]string{fmt.Sprintf("%s reads a setting whose default is %s, the value the error shows", ws.function, v)}))
+			}
+		}
+	})
 }
 
 var urlLitRE = regexp.MustCompile(`["'](https?://[^"'\s]{6,})["']`)
