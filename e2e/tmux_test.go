@@ -398,7 +398,7 @@ func TestSmallTerminal(t *testing.T) {
 func TestFailedLoad(t *testing.T) {
 	bin := build(t)
 	tm := start(t, 80, 24, stateEnv(t), bin+" --demo NOPE-1")
-	s := tm.waitText("Could not load the incident", "404")
+	s := tm.waitText("Could not load the incident", "NOPE-1")
 	if !strings.Contains(s, "✗ fetching") || strings.Contains(s, "✓ fetching") {
 		t.Errorf("the failed step is not marked ✗:\n%s", s)
 	}
@@ -407,7 +407,7 @@ func TestFailedLoad(t *testing.T) {
 	if strings.Contains(s, "[exited 0]") {
 		t.Errorf("a failed load exits 0:\n%s", s)
 	}
-	if !strings.Contains(s, "tracehound: could not load the incident") || !strings.Contains(s, "404") {
+	if !strings.Contains(s, "tracehound: could not load the incident") || !strings.Contains(s, "NOPE-1") {
 		t.Errorf("the error is not readable after the screen closed:\n%s", s)
 	}
 }
