@@ -57,17 +57,18 @@ func TestErrorPathsAndSuggestions(t *testing.T) {
 			}
 			wantContains(t, "stdout", r.stdout, tt.stdout...)
 			wantContains(t, "stderr", r.stderr, tt.stderr...)
-			for _, s := range tt.notStderr {
-				if strings.Contains(r.stderr, s) {
-					t.Errorf("stderr says %q:\n%s", s, r.stderr)
-				}
-			}
-			for _, s := range tt.notStdout {
-				if strings.Contains(r.stdout, s) {
-					t.Errorf("stdout says %q:\n%s", s, r.stdout)
-				}
-			}
+			wantAbsent(t, "stderr", r.stderr, tt.notStderr...)
+			wantAbsent(t, "stdout", r.stdout, tt.notStdout...)
 		})
+	}
+}
+
+func wantAbsent(t *testing.T, what, got string, subs ...string) {
+	t.Helper()
+	for _, s := range subs {
+		if strings.Contains(got, s) {
+			t.Errorf("%s says %q:\n%s", what, s, got)
+		}
 	}
 }
 

@@ -86,11 +86,7 @@ func TestSecondaryFetchFailures(t *testing.T) {
 			}
 			wantContains(t, "stdout", r.stdout, tt.stdout...)
 			wantContains(t, "stderr", r.stderr, tt.stderr...)
-			for _, s := range tt.notStdout {
-				if strings.Contains(r.stdout, s) {
-					t.Errorf("stdout contains %q:\n%s", s, r.stdout)
-				}
-			}
+			wantAbsent(t, "stdout", r.stdout, tt.notStdout...)
 			if tt.noteAbsent && strings.Contains(r.stderr, "note:") {
 				t.Errorf("unexpected note: %s", r.stderr)
 			}
