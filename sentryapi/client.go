@@ -112,8 +112,12 @@ func (e *StallError) Error() string {
 	return fmt.Sprintf("the answer stopped after %s: nothing more for %s", sizeText(e.Bytes), after)
 }
 
-// Timeout reports true, as a net.Error does for a timeout.
+// Timeout reports true: with Temporary, a StallError is a net.Error, so
+// callers treat it as the network failure it is.
 func (e *StallError) Timeout() bool { return true }
+
+// Temporary reports true (see Timeout).
+func (e *StallError) Temporary() bool { return true }
 
 // Client talks to one Sentry organization. It is safe for concurrent use.
 type Client struct {
@@ -478,6 +482,10 @@ func retryableStatus(st int) bool {
 }
 
 func shortErr(err error) string {
+	var se *StallError
+	if errors.As(err, &se) {
+		return se.Error()
+	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		return "timeout"
