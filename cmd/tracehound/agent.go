@@ -480,9 +480,10 @@ func listSessions(a *app, dir string) error {
 }
 
 func newExportReportCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var chat bool
+	cmd := &cobra.Command{
 		Use:   "export-report ID",
-		Short: "Print a saved investigation's report as markdown (or --format json)",
+		Short: "Print a saved investigation's report as markdown (or --format json); --chat prints the whole conversation",
 		Args:  exactArgs(1, "one investigation ID (see `tracehound resume`)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkReportFormat(a); err != nil {
@@ -500,6 +501,13 @@ func newExportReportCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if chat {
+				if a.format == "json" {
+					return usagef("--chat prints markdown; leave out --format json")
+				}
+				fmt.Fprint(a.stdout, investigation.Markdown(investigation.ReplayItems(d)))
+				return nil
+			}
 			if d.Report == nil {
 				return fmt.Errorf("%s has no report yet: it stopped before a root cause; continue it with `tracehound resume %s`", d.Header.ID, d.Header.ID)
 			}
@@ -514,4 +522,6 @@ func newExportReportCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&chat, "chat", false, "print the investigation's conversation (messages, tool calls and who approved them, phases, the report) as the explorer's chat shows it")
+	return cmd
 }

@@ -52,6 +52,13 @@ func TestAnalyzeDemoOffline(t *testing.T) {
 	if err := wire.Decode([]byte(r.stdout), &rep); err != nil || rep.RootCause == nil || rep.Analyzer != "heuristic" {
 		t.Errorf("json report: %v %+v", err, rep)
 	}
+	// --chat: the whole conversation, as the explorer's chat shows it.
+	r = runCLI(t, env, "export-report", id, "--chat")
+	if r.code != exitOK {
+		t.Fatalf("export-report --chat: %d %s", r.code, r.stderr)
+	}
+	wantContains(t, "export-report --chat", r.stdout, "### investigating the root cause", "- `get_error_event`", "— done",
+		"### root cause reported", "## Investigation of "+demo.IssueShortID)
 	r = runCLI(t, env, "export-report", "nope")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "no saved investigation") {
 		t.Errorf("unknown id: %d %s", r.code, r.stderr)
