@@ -31,10 +31,12 @@ const (
 	EventDecision    // an approval request was answered (Decision, By)
 	EventWaiting     // the model has not sent its first token yet (Text: "waiting for the model… 15 s")
 	EventNotice      // something the user should know that is not an error (context compacted, answer cut, structured output used)
+	EventChat        // a participant's chat line for the others, not sent to the model (Text, By)
+	EventPresence    // someone joined or left a shared investigation (Text)
 )
 
 var eventNames = [...]string{"text", "reasoning", "tool_proposed", "tool_awaiting_approval", "tool_running", "tool_done",
-	"tool_failed", "tool_denied", "phase", "usage", "step_done", "user_message", "report", "error", "finished", "tool_decided", "waiting", "notice"}
+	"tool_failed", "tool_denied", "phase", "usage", "step_done", "user_message", "report", "error", "finished", "tool_decided", "waiting", "notice", "chat", "presence"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) {

@@ -81,6 +81,9 @@ type Item struct {
 	// Author names who sent a user message (a participant's name; "" for
 	// the local user of an older transcript).
 	Author string
+	// ChatOnly marks a participant's line to the others that the model
+	// did not get (a guest who may not steer the agent).
+	ChatOnly bool
 	// Call, State, Started and Decision describe a tool card: the call as
 	// last published, where it is, since when it runs, and the decision
 	// that answered its approval request (with who made it).
@@ -141,6 +144,13 @@ func (r *Reducer) Pending() *Item {
 
 // Apply folds one event in and returns the items it added or changed.
 func (r *Reducer) Apply(e agent.Event) []*Item {
+	// The participants' lines are not the run's: they change no run state.
+	switch e.Kind {
+	case agent.EventChat:
+		return r.with(nil, r.add(&Item{Kind: ItemUser, Step: e.Step, Text: e.Text, Author: e.By, ChatOnly: true}))
+	case agent.EventPresence:
+		return r.with(nil, r.add(&Item{Kind: ItemNote, Step: e.Step, Text: e.Text}))
+	}
 	if e.Kind != agent.EventFinished && e.Kind != agent.EventUsage {
 		r.lastErr = nil
 	}

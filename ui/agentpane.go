@@ -44,9 +44,9 @@ func (p agentPane) Capturing() bool { return p.m.chat.Typing() }
 func (p agentPane) Bindings() []Binding {
 	c, k := p.m.chat, agentKeys
 	pit := c.pendingItem()
-	pending := pit != nil
+	pending := pit != nil && !c.observer
 	idle := !c.Running() && !c.finished
-	talks := (idle || c.steerable()) && (!c.finished || c.followUps)
+	talks := (idle || c.steerable() || c.talk) && (!c.finished || c.followUps || c.talk)
 	return []Binding{
 		k.Start.enabled(idle), k.Approve.enabled(pending), k.Session.enabled(pending), k.Reads.enabled(pending && pit.card.call.ReadOnly),
 		k.Deny.enabled(pending), k.Edit.enabled(pending), k.Continue.enabled(c.paused != "" && c.running), k.Message.enabled(talks),

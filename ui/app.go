@@ -36,6 +36,11 @@ type Config struct {
 	// the explorer loads again (Open may resolve a newer issue) unless the
 	// agent has started, and R reloads by hand.
 	Updates <-chan struct{}
+	// Participant is who this screen acts as (default: the local user).
+	Participant investigation.Participant
+	// Pairing, when set, makes this screen one of several over a shared
+	// investigation (tracehound share).
+	Pairing *Pairing
 }
 
 type pane int
@@ -56,6 +61,13 @@ type Model struct {
 	panes []Pane // in focus order: 1, 2, 3
 
 	w, h int
+
+	// Pairing: who is here, whom this screen follows, the last selection
+	// seen of each, and this screen's own last published one.
+	here      []investigation.Participant
+	following string
+	lastSeen  map[string]FollowMsg
+	published FollowMsg
 
 	// Loading.
 	loading bool
@@ -144,6 +156,11 @@ func New(ctx context.Context, cfg Config) *Model {
 	m.detail = NewDetail(st)
 	m.chat = NewChat(st)
 	m.registerPanes()
+	if cfg.Pairing != nil {
+		m.here = cfg.Pairing.Here
+		who := m.who()
+		m.chat.SetRole(who.CanApprove, who.CanMessage)
+	}
 	return m
 }
 
@@ -375,8 +392,20 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.wake(m.openCausedError(msg))
 	case agentMsg:
 		return m, m.wake(m.agentEvent(msg))
+	case StatusMsg:
+		m.setStatus(string(msg))
+		return m, m.wake(nil)
+	case PresenceMsg:
+		m.presence(msg)
+		return m, nil
+	case FollowMsg:
+		cmd := m.follow(msg)
+		m.publishSelection()
+		return m, m.wake(cmd)
 	case tea.KeyPressMsg:
-		return m, m.wake(m.key(msg))
+		cmd := m.key(msg)
+		m.publishSelection()
+		return m, m.wake(cmd)
 	case tea.MouseMsg:
 		return m, m.wake(m.mouse(msg))
 	case tea.PasteMsg:
@@ -485,7 +514,13 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.quit()
 	case ks.Help.matches(msg):
 		m.showHelp, m.helpView = true, helpView{}
+	case ks.Follow.matches(msg) && m.cfg.Pairing != nil:
+		return m.cycleFollow()
 	case ks.Reload.matches(msg):
+		if m.cfg.Pairing != nil {
+			m.setStatus("Reloading is off while the investigation is shared.")
+			return nil
+		}
 		if m.started {
 			m.setStatus("The agent investigated this data; start tracehound again to look at newer data.")
 			return nil
@@ -557,6 +592,9 @@ const quitWindow = 3 * time.Second
 // quit quits, or first asks when the agent is at work (its run would be
 // cut short): the second q within quitWindow quits.
 func (m *Model) quit() tea.Cmd {
+	if m.cfg.Pairing != nil && !m.cfg.Pairing.Host {
+		return tea.Quit // a guest leaving stops nothing
+	}
 	if m.quitArmed || !m.started || !m.chat.Running() {
 		return tea.Quit
 	}
@@ -659,12 +697,22 @@ func (m *Model) startAgent(text string) tea.Cmd {
 	if m.inv == nil {
 		return nil
 	}
+	if !m.mayDrive() {
+		if text != "" {
+			if err := m.inv.Chat(m.who(), text); err != nil {
+				m.setStatus(err.Error())
+			}
+			return nil
+		}
+		m.setStatus("Only the host starts or steers the agent here (they can share with --guest-drive); i sends a message to the chat.")
+		return nil
+	}
 	running := m.started && !m.finished
 	var err error
 	if text == "" {
 		err = m.inv.Start(m.ctx)
 	} else {
-		err = m.inv.Send(m.ctx, investigation.LocalUser, text, false)
+		err = m.inv.Send(m.ctx, m.who(), text, false)
 	}
 	switch {
 	case errors.Is(err, investigation.ErrFinished):
@@ -725,10 +773,13 @@ func (m *Model) agentEvent(msg agentMsg) tea.Cmd {
 		return nil
 	}
 	e := msg.e
+	m.runSeen(e)
 	cmds := []tea.Cmd{m.applyEvent(e)}
 	switch e.Kind {
 	case agent.EventToolAwaiting:
-		m.focus = paneChat
+		if m.who().CanApprove {
+			m.focus = paneChat
+		}
 	case agent.EventToolDone:
 		// Follow the agent through the trace: the node it looked at.
 		if e.Call != nil && e.Call.Node != "" && m.tree != nil && m.focus != paneTree {
@@ -747,12 +798,16 @@ func (m *Model) intent(it Intent) tea.Cmd {
 	case IntentStart:
 		return m.startAgent(it.Text)
 	case IntentContinue:
+		if !m.mayDrive() {
+			m.setStatus("Only the host continues the agent here.")
+			return nil
+		}
 		if m.inv != nil {
 			m.inv.Continue()
 		}
 	case IntentDecide:
 		if m.inv != nil {
-			if err := m.inv.Decide(investigation.LocalUser, it.CallID, it.Decision); err != nil {
+			if err := m.inv.Decide(m.who(), it.CallID, it.Decision); err != nil {
 				m.setStatus(err.Error())
 			}
 		}
@@ -761,10 +816,17 @@ func (m *Model) intent(it Intent) tea.Cmd {
 			// A first message starts the run, then steers it.
 			return m.startAgent(it.Text)
 		}
-		if err := m.inv.Send(m.ctx, investigation.LocalUser, it.Text, it.Kind == IntentInterrupt); err != nil {
+		if !m.mayDrive() {
+			return m.startAgent(it.Text) // to the chat
+		}
+		if err := m.inv.Send(m.ctx, m.who(), it.Text, it.Kind == IntentInterrupt); err != nil {
 			m.chat.Notice(err.Error())
 		}
 	case IntentCancel:
+		if !m.mayDrive() {
+			m.setStatus("Only the host stops the agent here.")
+			return nil
+		}
 		if m.inv != nil {
 			m.inv.Cancel()
 			m.setStatus("cancelling the investigation…")

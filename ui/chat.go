@@ -160,6 +160,11 @@ type itemKey struct {
 // Approval keys act only while the input is not focused, so a message
 // being typed can never approve or deny a call; pasting focuses the input.
 type Chat struct {
+	// observer: this screen may not answer approvals (a guest of a
+	// shared investigation); talk: its messages go to the others' chat,
+	// not to the agent (a guest who does not drive).
+	observer, talk bool
+
 	st  *Styles
 	gen int // styles generation (invalidates rendered items)
 	md  mdRenderer
@@ -406,6 +411,9 @@ func (c *Chat) entryFor(src *investigation.Item) *chatItem {
 			return q
 		}
 		it.kind, it.author = itemUser, src.Author
+		if src.ChatOnly {
+			it.author += " (to the others; not sent to the agent)"
+		}
 	case investigation.ItemText:
 		it.kind, it.md, it.text = itemText, &mdStream{}, ""
 	case investigation.ItemReasoning:
@@ -607,6 +615,11 @@ func (c *Chat) key(m tea.KeyPressMsg) (Intent, tea.Cmd) {
 		c.stopAt = time.Time{}
 	}
 	pending := c.pendingItem()
+	if pending != nil && c.observer && (k == "a" || k == "s" || k == "d" || k == "e") {
+		c.add(&chatItem{kind: itemNote, text: "Only the host approves tool calls here; press i to tell the others what you think."})
+		c.follow = true
+		return handled, nil
+	}
 	switch k {
 	case "esc":
 		if c.selected != "" {
@@ -662,7 +675,7 @@ func (c *Chat) key(m tea.KeyPressMsg) (Intent, tea.Cmd) {
 			return Intent{Kind: IntentContinue}, nil
 		}
 	case "i", "/":
-		if c.Running() && !c.steerable() {
+		if c.Running() && !c.steerable() && !c.talk {
 			c.add(&chatItem{kind: itemNote, text: offlineNoMessages})
 			c.follow = true
 			return handled, nil
@@ -979,6 +992,8 @@ func (c *Chat) footer(w, h int) []string {
 			hint = st.Warn.Render("press x again to stop the run")
 		case c.pendingItem() != nil && c.mode == modeTyping:
 			hint = st.Accent.Render("Approval requested") + sep + c.keyHints(w-21, keyHint{"esc", "leave the input to answer", "leave input"})
+		case c.pendingItem() != nil && c.observer:
+			hint = c.keyHints(w, keyHint{"i", "message the others", "message"}, keyHint{"enter", "open", "open"})
 		case c.pendingItem() != nil && c.pendingItem().card.call.ReadOnly:
 			hint = c.keyHints(w, keyHint{"a", "approve once", "once"}, keyHint{"s", "session", "session"},
 				keyHint{"S", "all reads", "reads"}, keyHint{"d", "deny…", "deny"}, keyHint{"e", "edit args", "edit"}, keyHint{"enter", "open", "open"})
@@ -1047,8 +1062,12 @@ func (c *Chat) keyHints(w int, hs ...keyHint) string {
 // placeholder is what the empty input says: what the user can do now.
 func (c *Chat) placeholder() string {
 	switch {
+	case c.mode == modeTyping && c.talk:
+		return "Message the others (the host can forward it to the agent)…"
 	case c.mode == modeTyping:
 		return "Tell the agent…"
+	case c.pendingItem() != nil && c.observer:
+		return "Waiting for the host to approve the call above — press i to message the others"
 	case c.pendingItem() != nil:
 		return "Approve or deny the call above — or press i to tell the agent something"
 	case c.paused != "" && c.running:
@@ -1287,4 +1306,11 @@ func formatTokens(n int) string {
 	default:
 		return trim(fmt.Sprintf("%.1f", float64(n)/1e6)) + "M"
 	}
+}
+
+// SetRole says what this screen's participant may do in a shared
+// investigation: answer approvals, and steer the agent (else messages go
+// to the others' chat).
+func (c *Chat) SetRole(canApprove, canSteer bool) {
+	c.observer, c.talk = !canApprove, !canSteer
 }

@@ -82,7 +82,11 @@ func (m *Model) helpSections() []helpSection {
 		}
 		return s
 	}
-	out := []helpSection{fromBindings("Everywhere", m.keys.list())}
+	global := m.keys.list()
+	if m.cfg.Pairing != nil {
+		global = append(global, m.keys.Follow)
+	}
+	out := []helpSection{fromBindings("Everywhere", global)}
 	for i, p := range m.panes {
 		out = append(out, fromBindings(fmt.Sprintf("%d %s pane", i+1, p.Title()), p.Bindings()))
 	}

@@ -10,6 +10,8 @@ type appKeys struct {
 	NextError, PrevError      Binding
 	Tabs, Agent, Copy, Link   Binding
 	Reload, Help, Quit, Panes Binding
+	// Follow works while sharing (tracehound share).
+	Follow Binding
 }
 
 func newAppKeys(panes int) appKeys {
@@ -29,6 +31,7 @@ func newAppKeys(panes int) appKeys {
 		Copy:      bind(keys("y"), "y", "copy the selected node's id", ""),
 		Link:      bind(keys("o"), "o", "show and copy the node's Sentry link", ""),
 		Reload:    bind(keys("R"), "R", "reload the incident (live: the latest issue)", ""),
+		Follow:    bind(keys("f"), "f", "sharing: follow the host's selection and pane, then each guest's, then your own again", ""),
 		Help:      bind(keys("?"), "?", "this help", "help"),
 		Quit:      bind(keys("q", "ctrl+c"), "q", "quit (asks first while the agent works)", "quit"),
 	}

@@ -179,6 +179,9 @@ func (m *Model) renderStatus() string {
 	// What the left side says, most important first; the status bar drops
 	// from the end what does not fit with the pinned hints.
 	left := []string{m.st.Subtle.Render(clean(src))}
+	if p := m.presenceLine(); p != "" {
+		left = append(left, m.st.Info.Render(clean(p)))
+	}
 	switch {
 	case m.provider == "":
 		left = append(left, "agent idle")

@@ -85,6 +85,7 @@ for its keys); otherwise it prints the issue, its event and its trace.`,
 		newServeDataCmd(a),
 		newServeCmd(a),
 		newMCPCmd(a),
+		newShareCmd(a),
 	)
 	return root
 }
