@@ -615,7 +615,7 @@ func (c *Chat) key(m tea.KeyPressMsg) (Intent, tea.Cmd) {
 		c.stopAt = time.Time{}
 	}
 	pending := c.pendingItem()
-	if pending != nil && c.observer && (k == "a" || k == "s" || k == "d" || k == "e") {
+	if pending != nil && c.observer && (k == "a" || k == "s" || k == "S" || k == "d" || k == "e") {
 		c.add(&chatItem{kind: itemNote, text: "Only the host approves tool calls here; press i to tell the others what you think."})
 		c.follow = true
 		return handled, nil
