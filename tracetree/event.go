@@ -1471,7 +1471,6 @@ func fitLines(lines []string, budget int) string {
 // Secret and PII detection is shared with every view and the agent: see
 // IsSensitiveKey, IsSecretValue, URL and Secrets in package redact.
 
-
 // evList joins at most n names, counting the rest.
 func evList(xs []string, n int) string {
 	if len(xs) > n {

@@ -54,7 +54,7 @@ fingerprint printed. Guests get no shell, command, port or agent forwarding.`,
 	}
 	o.model.register(cmd)
 	f := cmd.Flags()
-	f.StringVar(&o.listen, "listen", "127.0.0.1:2222", "address for guests (`HOST:PORT`; a non-loopback address is for a trusted network)")
+	f.StringVar(&o.listen, "listen", "127.0.0.1:2222", "`ADDR` for guests (host:port; a non-loopback address is for a trusted network)")
 	f.StringVar(&o.authorizedKeys, "authorized-keys", "", "`FILE` of keys that may join (authorized_keys format; default $XDG_CONFIG_HOME/tracehound/authorized_keys)")
 	f.StringArrayVar(&o.allowKeys, "allow-key", nil, "a public `KEY` that may join (an authorized_keys line; repeatable)")
 	f.IntVar(&o.maxGuests, "max-guests", 8, "at most `N` guests at once")
