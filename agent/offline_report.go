@@ -81,7 +81,9 @@ func (o *Offline) cause(c *candidate, primary bool) *RootCause {
 
 // causalChain runs from the root cause to the symptom: the root cause's
 // service, then the serious errors of the failing path, deepest first (all
-// connected errors when the path has none).
+// connected errors when the path has none). A service is one step of the
+// chain: the error the root cause raises in its own service, or several
+// errors one service logs in a row, join that service's step.
 func (o *Offline) causalChain(best *candidate) []ChainStep {
 	a := o.analysis
 	chain := []ChainStep{{Service: best.service, What: clipLine(best.function+": "+strings.Join(dedupe(best.why), "; "), 200), Evidence: dedupeEvidence(best.evidence)}}
@@ -103,7 +105,22 @@ func (o *Offline) causalChain(best *candidate) []ChainStep {
 				Evidence: []Evidence{{Kind: "error", Ref: tracetree.ShortID(n.ID), Detail: orDash(n.IssueShortID)}}})
 		}
 	}
-	return append(chain, steps...)
+	return joinServiceSteps(append(chain, steps...))
+}
+
+// joinServiceSteps merges consecutive steps of the same service into one:
+// their descriptions in order and their evidence together.
+func joinServiceSteps(steps []ChainStep) []ChainStep {
+	var out []ChainStep
+	for _, s := range steps {
+		if n := len(out); n > 0 && out[n-1].Service == s.Service {
+			out[n-1].What = clipLine(out[n-1].What+" → "+s.What, 360)
+			out[n-1].Evidence = dedupeEvidence(append(out[n-1].Evidence, s.Evidence...))
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 func symptomService(a *analysis) string {

@@ -47,8 +47,16 @@ func TestOfflineAnalyzerFindsTheDemoRootCause(t *testing.T) {
 	if !strings.Contains(text.String(), "not an LLM") || !strings.Contains(text.String(), "AUTH-SERVICE-3M") {
 		t.Errorf("narration: %q", text.String())
 	}
-	if len(rep.Chain) < 3 || rep.Chain[0].Service != "auth-service" || rep.Chain[len(rep.Chain)-1].Service != "storefront" {
-		t.Errorf("causal chain = %+v", rep.Chain)
+	var chain []string
+	for _, s := range rep.Chain {
+		chain = append(chain, s.Service)
+	}
+	// One step per service: the root cause's own error joins its step.
+	if want := "auth-service payments api-gateway storefront"; strings.Join(chain, " ") != want {
+		t.Errorf("causal chain services %v, want %s: %+v", chain, want, rep.Chain)
+	}
+	if !strings.Contains(rep.Chain[0].What, "CanonicalRequest") || !strings.Contains(rep.Chain[0].What, "signature mismatch") {
+		t.Errorf("the root cause's step %q lacks the function or its service's error", rep.Chain[0].What)
 	}
 	var ev []string
 	for _, e := range rc.Evidence {
