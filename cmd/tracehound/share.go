@@ -154,16 +154,9 @@ func runShare(ctx context.Context, a *app, o *shareOptions, arg string) error {
 		fmt.Fprintf(a.stderr, "tracehound: no keys may join yet: add a colleague's public key (a line of their ~/.ssh/id_ed25519.pub) to %s, or pass --allow-key\n", keysPath)
 	}
 	fmt.Fprintf(a.stderr, "tracehound: guests join with: %s\n", srv.JoinCommand())
-	// The screen is the explorer's from here: stderr waits (as runTUI does).
-	stderr := a.stderr
-	held := &lockedBuffer{}
-	a.stderr = held
-	defer func() {
-		a.stderr = stderr
-		if held.b.Len() > 0 {
-			stderr.Write(held.b.Bytes())
-		}
-	}()
+	// The screen is the explorer's from here.
+	stderr, release := a.holdStderr()
+	defer release()
 	err = ui.RunHost(ctx, ui.Config{
 		Source: src.Label, Demo: src.Demo, Link: sentryLink, Participant: hostP,
 		Open:    func(context.Context, func(string)) (*investigation.Investigation, error) { return inv, nil },

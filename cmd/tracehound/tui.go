@@ -51,20 +51,8 @@ func runTUI(ctx context.Context, a *app, m *modelFlags, arg string, resume *agen
 	if t.Kind == sentryapi.TargetProfile {
 		return usagef("%s is a profile; open its issue or trace", arg)
 	}
-	// Messages for stderr wait until the screen is back; reports of slow
-	// requests are not kept for later (the loading screen shows them; the
-	// status bar may, through setWaitHook).
-	stderr := a.stderr
-	held := &lockedBuffer{}
-	a.stderr = held
-	a.setWaitHook(nil, true)
-	defer func() {
-		a.setWaitHook(nil, false)
-		a.stderr = stderr
-		if held.b.Len() > 0 {
-			stderr.Write(held.b.Bytes())
-		}
-	}()
+	_, release := a.holdStderr()
+	defer release()
 	target := arg
 	if target == "" {
 		target = src.DefaultIssue
@@ -131,4 +119,23 @@ func sentryLink(in *agent.Incident, n *tracetree.Node) string {
 		return fmt.Sprintf("%s/explore/traces/trace/%s/?node=txn-%s", base, in.TraceID(), n.ID)
 	}
 	return ""
+}
+
+// holdStderr is for while a full-screen program owns the terminal:
+// messages for stderr wait until the screen is back (release prints
+// them), and reports of slow requests are not kept for later (the
+// loading screen shows them; the status bar may, through setWaitHook).
+// It returns the real stderr, for what must be printed after release.
+func (a *app) holdStderr() (stderr io.Writer, release func()) {
+	stderr = a.stderr
+	held := &lockedBuffer{}
+	a.stderr = held
+	a.setWaitHook(nil, true)
+	return stderr, func() {
+		a.setWaitHook(nil, false)
+		a.stderr = stderr
+		if held.b.Len() > 0 {
+			stderr.Write(held.b.Bytes())
+		}
+	}
 }
