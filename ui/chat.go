@@ -406,14 +406,15 @@ func (c *Chat) entryFor(src *investigation.Item) *chatItem {
 	it := &chatItem{src: src, text: src.Text}
 	switch src.Kind {
 	case investigation.ItemUser:
+		author := src.Author
+		if src.ChatOnly {
+			author += " (to the others; not sent to the agent)"
+		}
 		if q := c.queuedMessage(src.Text); q != nil {
-			q.src, q.queued, q.author = src, false, src.Author
+			q.src, q.queued, q.author = src, false, author
 			return q
 		}
-		it.kind, it.author = itemUser, src.Author
-		if src.ChatOnly {
-			it.author += " (to the others; not sent to the agent)"
-		}
+		it.kind, it.author = itemUser, author
 	case investigation.ItemText:
 		it.kind, it.md, it.text = itemText, &mdStream{}, ""
 	case investigation.ItemReasoning:
