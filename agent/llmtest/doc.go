@@ -45,8 +45,10 @@
 //     type "function", name and arguments "", later ones only index and an
 //     arguments fragment (OpenAI's shape); RepeatToolIDs repeats id and type
 //     in every chunk, WholeToolCalls sends each call in one chunk (Ollama).
-//   - Delay(d) pauses; Pace(d) pauses before every data line but the first.
-//     Pauses end when the client goes away, and the turn then stops.
+//   - Delay(d) pauses; Pace(d) pauses before every data line but the first;
+//     Rate(n) sends n data lines a second on a fixed schedule (a model
+//     streaming n tokens a second; LongMarkdown(words) is a long answer to
+//     stream). Pauses end when the client goes away, and the turn then stops.
 //   - Faults: Status(code, msg), RateLimited(retryAfter), Unauthorized(),
 //     ServerError(), ErrorJSON(code, body) answer an HTTP error (see
 //     below); Cut() closes the connection mid-response, CutAfter(n) after

@@ -533,6 +533,43 @@ func TestRawAndPace(t *testing.T) {
 	}
 }
 
+// TestRate: a rated stream carries the whole text, and its data lines
+// are never early (line n is due n/rate after the first): the lower bound
+// holds however slow the machine is.
+func TestRate(t *testing.T) {
+	t.Parallel()
+	text := llmtest.LongMarkdown(40)
+	srv := llmtest.NewServer(t, llmtest.Text(text).Rate(400))
+	start := time.Now()
+	r := stream(t, context.Background(), newClient(srv), params())
+	took := time.Since(start)
+	if r.err != nil || r.acc.Choices[0].Message.Content != text {
+		t.Fatalf("err %v content %q", r.err, r.acc.Choices[0].Message.Content)
+	}
+	// The role chunk, one a word, the finish chunk; [DONE] is a line too.
+	lines := len(r.chunks) + 1
+	if min := time.Duration(lines-1) * time.Second / 400; took < min {
+		t.Errorf("%d lines at 400 a second took %v, less than %v", lines, took, min)
+	}
+}
+
+// TestLongMarkdown: about the words asked for, with every block a
+// renderer must handle.
+func TestLongMarkdown(t *testing.T) {
+	md := llmtest.LongMarkdown(1000)
+	if n := len(strings.Fields(md)); n < 1000 || n > 1300 {
+		t.Errorf("%d words, want about 1000", n)
+	}
+	for _, want := range []string{"## 1. ", "### ", "\n- ", "\n  - ", "\n1. ", "```go\n", "\n> ", "| --- |", "**payments**", "`500`"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("no %q in the answer", want)
+		}
+	}
+	if md != llmtest.LongMarkdown(1000) {
+		t.Error("not deterministic")
+	}
+}
+
 // watchdog fails the test if done is not closed in a generous time: a
 // liveness bound, not a timing assertion.
 func watchdog(t *testing.T, done <-chan struct{}, what string) {

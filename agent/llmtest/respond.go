@@ -20,9 +20,10 @@ type responder struct {
 	turn Turn
 
 	id, model string
-	started   bool // status line and headers sent
-	lines     int  // data lines sent
-	deltas    int  // content, reasoning and tool-call chunks sent
+	started   bool      // status line and headers sent
+	lines     int       // data lines sent
+	first     time.Time // when the first data line was sent (Rate)
+	deltas    int       // content, reasoning and tool-call chunks sent
 	roleSent  bool
 }
 
@@ -108,6 +109,13 @@ func (p *responder) write(s string) bool {
 func (p *responder) line(data string) bool {
 	if p.lines > 0 && !p.pause(p.turn.pace) {
 		return false
+	}
+	if r := p.turn.rate; r > 0 {
+		if p.lines == 0 {
+			p.first = time.Now()
+		} else if due := p.first.Add(time.Duration(float64(p.lines) / r * float64(time.Second))); !p.pause(time.Until(due)) {
+			return false
+		}
 	}
 	p.lines++
 	if !p.write("data: " + data + "\n\n") {

@@ -51,6 +51,7 @@ type Turn struct {
 	reasoningField string
 	toolStyle      toolStyle
 	pace           time.Duration
+	rate           float64 // data lines a second (0: not paced by rate)
 	model          string
 	noDone         bool
 	cutAfter       int
@@ -222,6 +223,16 @@ func (t Turn) Expect(check func(Request) error) Turn {
 // and usage chunks, [DONE]), honouring the request's context.
 func (t Turn) Pace(d time.Duration) Turn {
 	t.pace = d
+	return t
+}
+
+// Rate sends the data lines at perSecond lines a second on a fixed
+// schedule from the first (line n is due n/perSecond after it), so a long
+// stream keeps its rate however long each write takes: Text(s).Rate(100)
+// is a model streaming 100 tokens a second. Pauses honour the request's
+// context as Pace does; Rate and Pace add up.
+func (t Turn) Rate(perSecond float64) Turn {
+	t.rate = perSecond
 	return t
 }
 

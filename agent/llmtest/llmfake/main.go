@@ -6,6 +6,10 @@
 //	OPENAI_BASE_URL=http://127.0.0.1:21700/v1 tracehound analyze --demo --model m
 //
 // Every request gets the same behaviour, forever (see -h for the list).
+// -behave stream streams a long markdown answer of -tokens words at -rate
+// tokens a second, to watch (and measure) streaming in the explorer:
+//
+//	go run ./agent/llmtest/llmfake -behave stream -rate 100 -tokens 3000
 package main
 
 import (
@@ -26,10 +30,18 @@ const prose = "Looking at the trace, the storefront's checkout fails because pay
 	"while the caller signs only the path, so every request with a query gets a signature mismatch (ServiceAuthError). " +
 	"The root cause is in auth-service's CanonicalRequest; fix it by signing the path only."
 
+// Flags of the stream behaviour.
+var (
+	rate   = flag.Float64("rate", 100, "stream: tokens a second")
+	tokens = flag.Int("tokens", 3000, "stream: words in the answer (one a token)")
+)
+
 var behaviours = map[string]struct {
 	what  string
 	setup func(*llmtest.Server)
 }{
+	"stream": {"streams a long markdown answer (headings, lists, code, a table) of -tokens words at -rate tokens a second",
+		func(s *llmtest.Server) { s.Forever(llmtest.Text(llmtest.LongMarkdown(*tokens)).Rate(*rate)) }},
 	"prose": {"answers every request in prose, never calls a tool, ignores tool_choice and response_format",
 		func(s *llmtest.Server) { s.Forever(llmtest.Text(prose)) }},
 	"prose-strict": {"answers in prose and rejects tool_choice and response_format with 400",
@@ -63,7 +75,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:21700", "address to listen on")
 	behave := flag.String("behave", "prose", "behaviour")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: llmfake [-addr HOST:PORT] [-behave NAME]\n\nbehaviours:\n")
+		fmt.Fprintf(os.Stderr, "usage: llmfake [-addr HOST:PORT] [-behave NAME] [-rate N] [-tokens N]\n\nbehaviours:\n")
 		var names []string
 		for n := range behaviours {
 			names = append(names, n)
@@ -72,6 +84,8 @@ func main() {
 		for _, n := range names {
 			fmt.Fprintf(os.Stderr, "  %-13s %s\n", n, behaviours[n].what)
 		}
+		fmt.Fprintf(os.Stderr, "\nflags:\n")
+		flag.PrintDefaults()
 	}
 	flag.Parse()
 	b, ok := behaviours[*behave]
