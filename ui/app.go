@@ -104,6 +104,10 @@ type Model struct {
 
 	progressNext func() tea.Msg
 	ticking      bool
+	// lastAgent is when the last batch of the agent's events was shown.
+	lastAgent time.Time
+	// boxes are the panes as last drawn (screen.go).
+	boxes []paneBox
 
 	status      string
 	statusUntil time.Time
@@ -138,10 +142,12 @@ type (
 		profile *tracetree.ProfileTree
 		err     error
 	}
+	// agentMsg is the investigation's next events, in order: one, or
+	// the text that streamed during a frame (see listen).
 	agentMsg struct {
-		e   agent.Event
-		ok  bool
-		sub *investigation.Subscription
+		events []agent.Event
+		ok     bool
+		sub    *investigation.Subscription
 	}
 	tickMsg time.Time
 )
@@ -342,6 +348,7 @@ func (m *Model) load() tea.Cmd {
 
 // Update handles a message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m.invalidate(msg)
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
@@ -732,13 +739,49 @@ func (m *Model) startAgent(text string) tea.Cmd {
 	return nil
 }
 
-// listen waits for the investigation's next event.
+// streamFrame is how often the agent's streamed text is shown at most:
+// the deltas that arrive within a frame are shown together, so the
+// screen is drawn once a frame however fast the model streams.
+const streamFrame = time.Second / 30
+
+// listen waits for the investigation's next events. Text and reasoning
+// deltas are held until a frame has passed since the last batch was
+// shown, and go with everything that arrived meanwhile; any other event
+// goes at once, with what is queued before it.
 func (m *Model) listen() tea.Cmd {
 	sub, ctx := m.sub, m.ctx
+	due := m.lastAgent.Add(streamFrame)
 	return func() tea.Msg {
 		e, ok := sub.Next(ctx)
-		return agentMsg{e: e, ok: ok, sub: sub}
+		if !ok {
+			return agentMsg{ok: false, sub: sub}
+		}
+		if onlyText([]agent.Event{e}) {
+			if wait := time.Until(due); wait > 0 {
+				t := time.NewTimer(wait)
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+					t.Stop()
+				}
+			}
+		}
+		more, _ := sub.Drain()
+		return agentMsg{events: append([]agent.Event{e}, more...), ok: true, sub: sub}
 	}
+}
+
+// onlyText reports whether events are only streamed text, reasoning and
+// token counts: what changes nothing but the agent pane.
+func onlyText(events []agent.Event) bool {
+	for _, e := range events {
+		switch e.Kind {
+		case agent.EventTextDelta, agent.EventReasoningDelta, agent.EventUsage:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // applyEvent shows an event in the chat and the status bar; it returns
@@ -772,19 +815,22 @@ func (m *Model) agentEvent(msg agentMsg) tea.Cmd {
 		m.finished = true
 		return nil
 	}
-	e := msg.e
-	m.runSeen(e)
-	cmds := []tea.Cmd{m.applyEvent(e)}
-	switch e.Kind {
-	case agent.EventToolAwaiting:
-		if m.who().CanApprove {
-			m.focus = paneChat
-		}
-	case agent.EventToolDone:
-		// Follow the agent through the trace: the node it looked at.
-		if e.Call != nil && e.Call.Node != "" && m.tree != nil && m.focus != paneTree {
-			if n := m.in.Tree.Get(e.Call.Node); n != nil && m.tree.selectNode(n) {
-				cmds = append(cmds, m.selectionChanged())
+	m.lastAgent = time.Now()
+	var cmds []tea.Cmd
+	for _, e := range msg.events {
+		m.runSeen(e)
+		cmds = append(cmds, m.applyEvent(e))
+		switch e.Kind {
+		case agent.EventToolAwaiting:
+			if m.who().CanApprove {
+				m.focus = paneChat
+			}
+		case agent.EventToolDone:
+			// Follow the agent through the trace: the node it looked at.
+			if e.Call != nil && e.Call.Node != "" && m.tree != nil && m.focus != paneTree {
+				if n := m.in.Tree.Get(e.Call.Node); n != nil && m.tree.selectNode(n) {
+					cmds = append(cmds, m.selectionChanged())
+				}
 			}
 		}
 	}

@@ -127,7 +127,7 @@ func (a *appHarness) screen() string { return plainScreen(a.raw()) }
 // demoConfig opens the demo incident through the fake Sentry, with the
 // demo's repositories, and the offline analyzer as the model; with
 // changes to the investigation's options.
-func demoConfig(t *testing.T, change ...func(*investigation.Options)) Config {
+func demoConfig(t testing.TB, change ...func(*investigation.Options)) Config {
 	t.Helper()
 	srv, err := local.New(demo.Dataset())
 	if err != nil {

@@ -101,55 +101,144 @@ func (m *Model) render() string {
 	if m.showHelp {
 		return m.renderHelp()
 	}
-	l := m.layout()
-	body := m.renderBody(l)
+	var body string
 	if m.drill != nil {
 		body = m.drill.View(m.w, m.h-2)
+	} else {
+		body = m.renderBody(m.layout())
 	}
-	return lipgloss.JoinVertical(lipgloss.Left, m.renderTitle(), body, m.renderStatus())
+	return m.renderTitle() + "\n" + body + "\n" + m.renderStatus()
 }
 
 func (m *Model) renderBody(l layoutInfo) string {
-	boxes := make([]string, len(m.panes))
-	for i, r := range l.rects() {
+	rects := l.rects()
+	boxes := make([][]string, len(m.panes))
+	for i, r := range rects {
 		boxes[i] = m.box(pane(i), r)
 	}
+	var lines []string
 	switch {
 	case m.zoom:
-		return strings.Join(boxes, "")
+		for _, b := range boxes {
+			lines = append(lines, b...)
+		}
 	case l.cols == 3:
-		return lipgloss.JoinHorizontal(lipgloss.Top, boxes...)
+		lines = joinColumns(boxes...)
+	default:
+		lines = joinColumns(boxes[0], append(append([]string(nil), boxes[1]...), boxes[2]...))
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, boxes[0], lipgloss.JoinVertical(lipgloss.Left, boxes[1:]...))
+	return strings.Join(lines, "\n")
+}
+
+// joinColumns puts boxes of the same height side by side, line by line.
+func joinColumns(cols ...[]string) []string {
+	n := 0
+	for _, c := range cols {
+		n = max(n, len(c))
+	}
+	out := make([]string, n)
+	for i := range out {
+		var b strings.Builder
+		for _, c := range cols {
+			if i < len(c) {
+				b.WriteString(c[i])
+			}
+		}
+		out[i] = b.String()
+	}
+	return out
+}
+
+// paneBox is a pane's drawn box, kept while neither the pane nor where
+// it is drawn changed (see Model.invalidate).
+type paneBox struct {
+	key   boxKey
+	lines []string
+	fresh bool // no message since it was drawn changed the pane
+}
+
+type boxKey struct {
+	r       rect
+	focused bool
+	title   string
+	st      *Styles
 }
 
 // box draws pane p in r: its border, its numbered title on the border
-// (kept however narrow the pane), its content inside.
-func (m *Model) box(p pane, r rect) string {
-	if r.w <= 0 {
-		return ""
+// (kept however narrow the pane), its content inside; one string a
+// line, each exactly r.w cells. A pane no message changed since its
+// last box, drawn in the same place, is not drawn again.
+func (m *Model) box(p pane, r rect) []string {
+	if r.w <= 0 || r.h <= 0 {
+		return nil
 	}
-	st := m.st.Border
 	focused := m.focus == p
-	if focused {
-		st = m.st.BorderFocused
+	key := boxKey{r: r, focused: focused, title: paneTitle(int(p), m.panes[p], r.w-6), st: m.st}
+	if len(m.boxes) != len(m.panes) {
+		m.boxes = make([]paneBox, len(m.panes))
+	}
+	if b := &m.boxes[p]; b.fresh && b.key == key {
+		return b.lines
 	}
 	inner := m.panes[p].View(r.w-2, r.h-2, focused)
-	out := st.Width(r.w).Height(r.h).Render(inner)
-	// The title on the top border, after "╭─".
-	t := " " + paneTitle(int(p), m.panes[p], r.w-6) + " "
+	lines := frame(m.st, inner, key.title, r.w, r.h, focused)
+	m.boxes[p] = paneBox{key: key, lines: lines, fresh: true}
+	return lines
+}
+
+// frame draws a rounded border around inner (exactly (w-2)×(h-2) cells,
+// as Pane.View returns it) with title on the top border after "╭─", and
+// returns the w×h box's lines.
+func frame(st *Styles, inner, title string, w, h int, focused bool) []string {
+	bs, ts := st.Border, st.Subtle
 	if focused {
-		t = m.st.StatusOn.Render(t)
-	} else {
-		t = m.st.Subtle.Render(t)
+		bs, ts = st.BorderFocused, st.StatusOn
 	}
-	lines := strings.SplitN(out, "\n", 2)
-	if len(lines) == 2 && r.w > lipgloss.Width(t)+3 {
-		top := ansiCut(lines[0], 2) + t
-		top += ansiTail(lines[0], 2+lipgloss.Width(t))
-		out = top + "\n" + lines[1]
+	paint := lipgloss.NewStyle().Foreground(bs.GetBorderTopForeground())
+	side := paint.Render("│")
+	out := make([]string, 0, h)
+	t := ts.Render(" " + title + " ")
+	if tw := lipgloss.Width(t); w > tw+3 && h > 1 {
+		out = append(out, paint.Render("╭─")+t+paint.Render(strings.Repeat("─", w-3-tw)+"╮"))
+	} else {
+		out = append(out, paint.Render("╭"+strings.Repeat("─", max(w-2, 0))+"╮"))
+	}
+	lines := strings.Split(inner, "\n")
+	for i := range max(h-2, 0) {
+		l := strings.Repeat(" ", max(w-2, 0))
+		if i < len(lines) {
+			l = lines[i]
+		}
+		out = append(out, side+l+side)
+	}
+	if h > 1 {
+		out = append(out, paint.Render("╰"+strings.Repeat("─", max(w-2, 0))+"╯"))
 	}
 	return out
+}
+
+// invalidate marks the panes a message may change for drawing again: a
+// batch of the agent's text (and token counts) changes only the agent
+// pane, a tick only the panes that animate; anything else may change
+// every pane.
+func (m *Model) invalidate(msg tea.Msg) {
+	keep := func(p pane) bool { return false }
+	switch msg := msg.(type) {
+	case agentMsg:
+		if m.started && msg.ok && msg.sub == m.sub && onlyText(msg.events) {
+			keep = func(p pane) bool { return p != paneChat }
+		}
+	case tickMsg:
+		keep = func(p pane) bool {
+			_, animated := m.panes[p].(paneAnimated)
+			return !animated
+		}
+	}
+	for i := range m.boxes {
+		if !keep(pane(i)) {
+			m.boxes[i].fresh = false
+		}
+	}
 }
 
 func (m *Model) renderTitle() string {
