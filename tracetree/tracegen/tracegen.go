@@ -60,6 +60,15 @@ func Default100k() Config {
 	return Config{Spans: 100_000, Transactions: 2_000, Services: 30, Errors: 40, Occurrences: 5, MaxDepth: 32, Seed: 1, OrphanRoots: 3, Repeats: 0.05}
 }
 
+// Wide20k is the wide-trace benchmark: 20,000 transactions (a fan-out
+// over 30 services, as a batch job or a busy gateway makes) in 60,000
+// spans, with 40 errors, 5 N+1 occurrences and 3 orphan roots. It is what
+// the explorer's filter, n/N and cursor moves are measured on (ui's
+// BenchmarkExplorer20k, e2e/perf_filter_test.go).
+func Wide20k() Config {
+	return Config{Spans: 60_000, Transactions: 20_000, Services: 30, Errors: 40, Occurrences: 5, MaxDepth: 32, Seed: 1, OrphanRoots: 3, Repeats: 0.05}
+}
+
 // Normalize returns the configuration with defaults and caps applied, as
 // Generate uses it.
 func (c Config) Normalize() Config {

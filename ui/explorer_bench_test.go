@@ -1,0 +1,214 @@
+package ui
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/tracehound/tracehound/dataset"
+	"github.com/tracehound/tracehound/investigation"
+	"github.com/tracehound/tracehound/sentryapi"
+	"github.com/tracehound/tracehound/sentryapi/local"
+	"github.com/tracehound/tracehound/tracetree/tracegen"
+)
+
+// The explorer on a wide trace (issue 14): tracegen.Wide20k, 20,000
+// transactions, opened through the real load path (a dataset served by
+// sentryapi/local) on a 160×50 terminal. Each benchmark drives the model's
+// Update with key messages as the Bubble Tea runtime does and measures
+// the UI thread's part of a key: Update and the frame drawn after it. The
+// filter benchmark also measures the time until the match list is on
+// screen (the background search done and its result drawn).
+
+var wide20k = sync.OnceValue(func() *tracegen.Result { return tracegen.Generate(tracegen.Wide20k()) })
+
+// wide20kConfig opens tracegen.Wide20k's trace (by its trace id) from an
+// in-memory dataset.
+func wide20kConfig(tb testing.TB) Config {
+	tb.Helper()
+	r := wide20k()
+	fsys := dataset.NewMemFS()
+	for name, v := range r.Dataset() {
+		fsys.AddJSON(name, v)
+	}
+	srv, err := local.New(fsys)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c, err := sentryapi.New(sentryapi.Options{BaseURL: "http://dataset.test", Org: tracegen.OrgSlug, Transport: srv.Transport()})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	opts := investigation.Options{
+		Source: investigation.Source{
+			Client: c, Label: "tracegen Wide20k", Dataset: fsys,
+			Target: sentryapi.Target{Kind: sentryapi.TargetTrace, Trace: r.TraceID},
+		},
+		CacheDir: tb.TempDir(),
+		Model:    investigation.ModelConfig{Offline: true},
+	}
+	return Config{
+		Source: "tracegen Wide20k",
+		Open: func(ctx context.Context, progress func(string)) (*investigation.Investigation, error) {
+			return investigation.Open(ctx, opts)
+		},
+	}
+}
+
+// benchRuntime is the Bubble Tea runtime, reduced: commands run in
+// goroutines and their messages come back to the benchmark's goroutine,
+// which is the UI thread.
+type benchRuntime struct {
+	m    *Model
+	msgs chan tea.Msg
+	done chan struct{}
+}
+
+func newBenchRuntime(b *testing.B, w, h int) *benchRuntime {
+	b.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cfg := wide20kConfig(b)
+	r := &benchRuntime{m: New(ctx, cfg), msgs: make(chan tea.Msg, 1024), done: make(chan struct{})}
+	b.Cleanup(func() {
+		cancel()
+		r.m.close()
+		close(r.done)
+	})
+	r.m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	inv, err := cfg.Open(ctx, func(string) {})
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, cmd := r.m.Update(loadedMsg{inv: inv})
+	r.run(cmd)
+	r.m.View()
+	if r.m.tree == nil || len(r.m.tree.rows) < 1000 {
+		b.Fatal("the trace did not open")
+	}
+	return r
+}
+
+func (r *benchRuntime) run(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	go func() {
+		msg := cmd()
+		if batch, ok := msg.(tea.BatchMsg); ok {
+			for _, c := range batch {
+				r.run(c)
+			}
+			return
+		}
+		select {
+		case r.msgs <- msg:
+		case <-r.done:
+		}
+	}()
+}
+
+// key delivers a key press and draws the frame after it.
+func (r *benchRuntime) key(k tea.KeyPressMsg) {
+	_, cmd := r.m.Update(k)
+	r.run(cmd)
+	r.m.View()
+}
+
+// until delivers the commands' messages until cond holds, drawing a frame
+// after each.
+func (r *benchRuntime) until(b *testing.B, cond func() bool) {
+	deadline := time.After(time.Minute)
+	for !cond() {
+		select {
+		case msg := <-r.msgs:
+			if _, ok := msg.(tickMsg); ok {
+				continue
+			}
+			_, cmd := r.m.Update(msg)
+			r.run(cmd)
+			r.m.View()
+		case <-deadline:
+			b.Fatal("the filter did not settle within a minute")
+		}
+	}
+}
+
+// filterSettled says the match list for the query as typed is on screen.
+func filterSettled(m *Model) bool { return true }
+
+func runeKey(r rune) tea.KeyPressMsg { return tea.KeyPressMsg(tea.Key{Code: r, Text: string(r)}) }
+
+// benchQuery is typed key by key: its first keys match almost every
+// transaction ("p": 20,027 of 20,045 nodes), the whole of it 721.
+// benchMatchQuery matches 12,677 nodes, for n and N.
+const benchQuery, benchMatchQuery = "payments", "GET"
+
+// BenchmarkExplorer20k measures the UI thread's part of a key on a
+// 20,000-transaction trace: a typed filter key (ui-ms/key: Update and
+// the frame; list-ms/key: until the match list is on screen), n and N
+// over 12,677 matches, j and k.
+func BenchmarkExplorer20k(b *testing.B) {
+	b.Run("filter-key", func(b *testing.B) {
+		r := newBenchRuntime(b, 160, 50)
+		var ui, list, uiMax, listMax time.Duration
+		keys := 0
+		for b.Loop() {
+			r.key(runeKey('/'))
+			for _, c := range benchQuery {
+				start := time.Now()
+				r.key(runeKey(c))
+				d := time.Since(start)
+				r.until(b, func() bool { return filterSettled(r.m) })
+				l := time.Since(start)
+				ui, list, keys = ui+d, list+l, keys+1
+				uiMax, listMax = max(uiMax, d), max(listMax, l)
+			}
+			r.key(chatKey("esc"))
+		}
+		b.ReportMetric(ms(ui)/float64(keys), "ui-ms/key")
+		b.ReportMetric(ms(uiMax), "ui-max-ms")
+		b.ReportMetric(ms(list)/float64(keys), "list-ms/key")
+		b.ReportMetric(ms(listMax), "list-max-ms")
+	})
+	for _, k := range []string{"n", "N"} {
+		b.Run(k, func(b *testing.B) {
+			r := newBenchRuntime(b, 160, 50)
+			r.key(runeKey('/'))
+			for _, c := range benchMatchQuery {
+				r.key(runeKey(c))
+			}
+			r.until(b, func() bool { return filterSettled(r.m) })
+			r.key(chatKey("enter"))
+			if n := len(r.m.tree.matches); n < 10_000 {
+				b.Fatalf("%d matches for %q", n, benchMatchQuery)
+			}
+			for b.Loop() {
+				r.key(runeKey(rune(k[0])))
+			}
+		})
+	}
+	b.Run("j", func(b *testing.B) {
+		r := newBenchRuntime(b, 160, 50)
+		for b.Loop() {
+			if r.m.tree.sel == len(r.m.tree.rows)-1 {
+				r.m.tree.toTop()
+			}
+			r.key(runeKey('j'))
+		}
+	})
+	b.Run("k", func(b *testing.B) {
+		r := newBenchRuntime(b, 160, 50)
+		r.m.tree.toBottom()
+		for b.Loop() {
+			if r.m.tree.sel == 0 {
+				r.m.tree.toBottom()
+			}
+			r.key(runeKey('k'))
+		}
+	})
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
