@@ -34,13 +34,10 @@ func (s *Store) Snapshot() (fs.FS, error) {
 		byID[p.ID] = p
 		plist = append(plist, apiProject(p))
 	}
-	sf.AddJSON(dataset.OrganizationFile, map[string]any{
-		"id": "1", "slug": OrgSlug, "name": "Local ingest", "status": map[string]string{"id": "active", "name": "active"},
-		"links": map[string]string{"organizationUrl": "", "regionUrl": ""}, "features": []string{},
-	})
+	sf.AddJSON(dataset.OrganizationFile, organization())
 	sf.AddJSON(dataset.ProjectsFile, plist)
 
-	manifest := dataset.Manifest{Name: "local ingest", Description: "events received by tracehound serve"}
+	manifest := manifest()
 	err = s.db.View(func(tx *bolt.Tx) error {
 		issues, err := issuesIn(tx, byID)
 		if err != nil {
@@ -59,6 +56,19 @@ func (s *Store) Snapshot() (fs.FS, error) {
 	}
 	sf.AddJSON(dataset.ManifestFile, manifest)
 	return sf, nil
+}
+
+// organization is organization.json of the store's dataset.
+func organization() map[string]any {
+	return map[string]any{
+		"id": "1", "slug": OrgSlug, "name": "Local ingest", "status": map[string]string{"id": "active", "name": "active"},
+		"links": map[string]string{"organizationUrl": "", "regionUrl": ""}, "features": []string{},
+	}
+}
+
+// manifest is manifest.json of the store's dataset, without its issue.
+func manifest() dataset.Manifest {
+	return dataset.Manifest{Name: "local ingest", Description: "events received by tracehound serve"}
 }
 
 // addItems adds the stored items of known projects to the snapshot: each
@@ -163,6 +173,11 @@ func (s *Store) traceJSON(traceID string, projects map[int64]Project) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
+	return encodeTrace(recs, shortIDs, projects)
+}
+
+// encodeTrace builds the /trace/ array of a trace's records.
+func encodeTrace(recs []*record, shortIDs map[int64]string, projects map[int64]Project) ([]byte, error) {
 	items := make([]dataset.Item, 0, len(recs))
 	for _, r := range recs {
 		p := projects[r.ProjectID]

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -101,7 +102,8 @@ func firstNonEmpty(ss ...string) string {
 }
 
 // assignIssue finds or creates the issue of an error record and updates
-// its counts; it sets r.GroupID and the event's groupID.
+// its counts; it sets r.GroupID, and r.Payload to the encoded event
+// (r.bare) with its groupID.
 func assignIssue(tx *bolt.Tx, p Project, ev *wire.Event, r *record, at time.Time) error {
 	g := groupOf(ev)
 	fp := fmt.Sprintf("%d|%s", p.ID, g.fingerprint)
@@ -114,7 +116,11 @@ func assignIssue(tx *bolt.Tx, p Project, ev *wire.Event, r *record, at time.Time
 			}
 		}
 	}
-	if is.ID == 0 {
+	if is.ID != 0 {
+		if err := tx.Bucket(bSeen).Delete(seenKey(&is)); err != nil {
+			return err
+		}
+	} else {
 		id, err := nextSeq(tx, "issue")
 		if err != nil {
 			return err
@@ -128,6 +134,9 @@ func assignIssue(tx *bolt.Tx, p Project, ev *wire.Event, r *record, at time.Time
 			ProjectID: p.ID, Fingerprint: fp, FirstSeen: at, FirstRel: releaseOf(ev),
 		}
 		if err := prints.Put([]byte(fp), be64(id)); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bShort).Put(shortKey(is.ShortID), be64(id)); err != nil {
 			return err
 		}
 	}
@@ -147,14 +156,26 @@ func assignIssue(tx *bolt.Tx, p Project, ev *wire.Event, r *record, at time.Time
 	if err := issues.Put(be64(uint64(is.ID)), v); err != nil {
 		return err
 	}
-	r.GroupID = is.ID
-	ev.GroupID = wire.FlexString(strconv.FormatInt(is.ID, 10))
-	payload, err := wire.Encode(ev)
-	if err != nil {
+	if err := tx.Bucket(bSeen).Put(seenKey(&is), nil); err != nil {
 		return err
 	}
-	r.Payload = payload
+	r.GroupID = is.ID
+	r.Payload = withGroupID(r.bare, is.ID)
 	return nil
+}
+
+// withGroupID is an encoded event (an object without "groupID") with
+// "groupID" added first: the event is encoded before its write
+// transaction, outside the one writer, and only gets its group inside.
+func withGroupID(event []byte, id int64) []byte {
+	out := make([]byte, 0, len(event)+32)
+	out = append(out, `{"groupID":"`...)
+	out = strconv.AppendInt(out, id, 10)
+	out = append(out, '"')
+	if rest := bytes.TrimSpace(event[1:]); len(rest) > 0 && rest[0] != '}' {
+		out = append(out, ',')
+	}
+	return append(out, event[1:]...)
 }
 
 func releaseOf(ev *wire.Event) string {

@@ -107,7 +107,16 @@ func convert(p Project, envEventID string, it Item, at time.Time) (*record, *wir
 		}
 		r.ID, r.TraceID = ev.ID, normID(ev.TraceID())
 		if r.Kind == KindError {
-			return r, ev, nil // encoded once its issue is known (assignIssue)
+			// Encoded here, in the request's goroutine; its issue, known in
+			// the write transaction, adds the groupID (assignIssue).
+			ev.GroupID = ""
+			bare, err := wire.Encode(ev)
+			if err != nil {
+				return nil, nil, err
+			}
+			r.bare = bare
+			r.Time, r.Rank = eventOrder(bare)
+			return r, ev, nil
 		}
 		payload, err := wire.Encode(ev)
 		if err != nil {

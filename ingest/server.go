@@ -103,7 +103,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.index(w)
 		return
 	}
-	srv, err := s.current()
+	srv, err := s.reader(r)
 	if err != nil {
 		s.log.Error("reading the store", "err", err)
 		s.fail(w, http.StatusInternalServerError, "reading the store: "+err.Error())
@@ -112,8 +112,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	srv.ServeHTTP(w, r)
 }
 
-// current is the API server over the store as it is now, rebuilt after
-// writes.
+// reader is the API server for one read request: over just the files
+// the request reads (found through the store's indexes, so its cost does
+// not grow with the store), or, for a path the store does not scope, over
+// the whole store (current).
+func (s *Server) reader(r *http.Request) (*local.Server, error) {
+	fsys, ok, err := s.store.requestSnapshot(r.URL.Path, r.URL.Query())
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return s.current()
+	}
+	return local.New(fsys, local.WithLogger(s.log))
+}
+
+// current is the API server over the whole store as it is now, rebuilt
+// after writes.
 func (s *Server) current() (*local.Server, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -6,6 +6,7 @@
 package ingest
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/rand"
 	"encoding/binary"
@@ -18,6 +19,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,11 +44,24 @@ var (
 	bPayloads = []byte("payloads")    // kind:id → payload
 	bTrace    = []byte("by_trace")    // trace id \x00 kind:id → ""
 	bRecv     = []byte("by_received") // 8-byte unix nanos + kind:id → ""
-	bGroup    = []byte("by_group")    // 8-byte group id + event id → ""
 	bIssues   = []byte("issues")      // 8-byte group id → issue
 	bPrints   = []byte("fingerprints")
 	bMeta     = []byte("meta")
+
+	// The read indexes (index version 2): every lookup a read makes is a
+	// seek in one of them, whatever the size of the store.
+	bGroupTime = []byte("by_group_time")   // 8-byte group id + 8-byte event time + event id → ""
+	bGroupRank = []byte("by_group_rank")   // 8-byte group id + rank + 8-byte event time + event id → ""
+	bSeen      = []byte("issues_by_seen")  // 8-byte last seen + 8-byte group id → ""
+	bShort     = []byte("issues_by_short") // upper-case short id → 8-byte group id
+
+	// bGroupV1 (8-byte group id + event id) is what index version 2
+	// replaced with bGroupTime; migrate deletes it.
+	bGroupV1 = []byte("by_group")
 )
+
+// allBuckets are created by Open.
+var allBuckets = [][]byte{bProjects, bKeys, bItems, bPayloads, bTrace, bRecv, bIssues, bPrints, bMeta, bGroupTime, bGroupRank, bSeen, bShort}
 
 // Project is a project events can be sent to: its DSN carries Key.
 type Project struct {
@@ -60,14 +75,22 @@ type Project struct {
 
 // record is one stored item.
 type record struct {
-	Kind      string          `json:"kind"`
-	ID        string          `json:"id"`
-	ProjectID int64           `json:"project_id"`
-	TraceID   string          `json:"trace_id,omitempty"`
-	GroupID   int64           `json:"group_id,omitempty"`
-	Received  int64           `json:"received"` // unix nanoseconds
-	ParentID  string          `json:"parent_id,omitempty"`
-	Payload   json.RawMessage `json:"-"` // stored apart: listing records never reads payloads
+	Kind      string `json:"kind"`
+	ID        string `json:"id"`
+	ProjectID int64  `json:"project_id"`
+	TraceID   string `json:"trace_id,omitempty"`
+	GroupID   int64  `json:"group_id,omitempty"`
+	Received  int64  `json:"received"` // unix nanoseconds
+	ParentID  string `json:"parent_id,omitempty"`
+	// Time and Rank order an issue's events (the error records with a
+	// GroupID): Time is the event's dateCreated in unix nanoseconds, Rank
+	// how good an example of its issue it is (see eventOrder). Kept to
+	// find the index entries again when the record goes.
+	Time    int64           `json:"time,omitempty"`
+	Rank    []byte          `json:"rank,omitempty"`
+	Payload json.RawMessage `json:"-"` // stored apart: listing records never reads payloads
+
+	bare json.RawMessage // an error event encoded without its groupID (Ingest → assignIssue)
 }
 
 func (r *record) key() []byte { return []byte(r.Kind + ":" + r.ID) }
@@ -84,15 +107,44 @@ type Retention struct {
 func DefaultRetention() Retention { return Retention{MaxAge: 7 * 24 * time.Hour, MaxItems: 100_000} }
 
 // Store is the embedded database. Safe for concurrent use.
+//
+// Writes are committed in groups: each write joins the queue of one
+// writer goroutine, which commits everything queued in one transaction
+// (one pair of fsyncs) and only then returns to each writer, so a write
+// that returned is on disk (see write).
 type Store struct {
 	db      *bolt.DB
 	ret     Retention
 	version atomic.Uint64
 	now     func() time.Time
+
+	wmu        sync.RWMutex // held to send on writes; Close takes it to close writes
+	closed     bool
+	writes     chan writeOp
+	writerDone chan struct{}
+	closeOnce  sync.Once
+	closeErr   error
 }
 
-// Open opens (creating) the database at path.
-func Open(path string, ret Retention) (*Store, error) {
+// OpenOption tunes Open.
+type OpenOption func(*openConfig)
+
+type openConfig struct{ notice func(string) }
+
+// WithNotice has Open say (through notice) when it is about to do
+// something that takes a while: building the indexes of a store written
+// by an older tracehound.
+func WithNotice(notice func(msg string)) OpenOption {
+	return func(c *openConfig) { c.notice = notice }
+}
+
+// Open opens (creating) the database at path. A store written by an
+// older tracehound gets its read indexes built first, once.
+func Open(path string, ret Retention, opts ...OpenOption) (*Store, error) {
+	var cfg openConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
@@ -104,34 +156,45 @@ func Open(path string, ret Retention) (*Store, error) {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bProjects, bKeys, bItems, bPayloads, bTrace, bRecv, bGroup, bIssues, bPrints, bMeta} {
+		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
 		}
-		return nil
+		return migrate(tx, path, cfg.notice)
 	})
 	if err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	return open(db, ret, time.Now)
 }
 
 // open applies the retention at once (data may have aged while no
-// server ran) and returns the store.
+// server ran), starts the writer and returns the store.
 func open(db *bolt.DB, ret Retention, now func() time.Time) (*Store, error) {
-	s := &Store{db: db, ret: ret, now: now}
+	s := &Store{db: db, ret: ret, now: now, writes: make(chan writeOp, maxBatch), writerDone: make(chan struct{})}
 	if err := db.Update(s.prune); err != nil {
 		db.Close()
 		return nil, err
 	}
 	s.version.Store(1)
+	go s.writer()
 	return s, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close waits for the writes under way, then closes the database.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.wmu.Lock()
+		s.closed = true
+		close(s.writes)
+		s.wmu.Unlock()
+		<-s.writerDone
+		s.closeErr = s.db.Close()
+	})
+	return s.closeErr
+}
 
 // Version changes whenever something is written.
 func (s *Store) Version() uint64 { return s.version.Load() }
@@ -243,18 +306,18 @@ func be64(n uint64) []byte {
 }
 
 // put stores records (replacing ones with the same kind and id) and
-// their indexes in one transaction, then applies the retention.
+// their indexes in one write (see write), the retention applied.
 func (s *Store) put(recs []*record, issue func(tx *bolt.Tx, r *record) error) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	return s.write(func(tx *bolt.Tx) error {
 		items := tx.Bucket(bItems)
 		for _, r := range recs {
 			if old := items.Get(r.key()); old != nil {
 				var o record
 				if json.Unmarshal(old, &o) == nil {
-					if err := s.unindex(tx, &o); err != nil {
+					if err := unindex(tx, &o); err != nil {
 						return err
 					}
 				}
@@ -276,34 +339,41 @@ func (s *Store) put(recs []*record, issue func(tx *bolt.Tx, r *record) error) er
 			if err := tx.Bucket(bPayloads).Put(r.key(), r.Payload); err != nil {
 				return err
 			}
-			if r.TraceID != "" {
-				if err := tx.Bucket(bTrace).Put(traceKey(r.TraceID, r.key()), nil); err != nil {
-					return err
-				}
-			}
-			if err := tx.Bucket(bRecv).Put(append(be64(uint64(r.Received)), r.key()...), nil); err != nil {
+			if err := index(tx, r); err != nil {
 				return err
 			}
-			if r.GroupID != 0 {
-				if err := tx.Bucket(bGroup).Put(append(be64(uint64(r.GroupID)), r.ID...), nil); err != nil {
-					return err
-				}
-			}
 		}
-		return s.prune(tx)
+		return nil
 	})
-	if err == nil {
-		s.changed()
-	}
-	return err
 }
 
 func traceKey(traceID string, key []byte) []byte {
 	return append([]byte(traceID+"\x00"), key...)
 }
 
+// index adds a record's index entries.
+func index(tx *bolt.Tx, r *record) error {
+	if r.TraceID != "" {
+		if err := tx.Bucket(bTrace).Put(traceKey(r.TraceID, r.key()), nil); err != nil {
+			return err
+		}
+	}
+	if err := tx.Bucket(bRecv).Put(append(be64(uint64(r.Received)), r.key()...), nil); err != nil {
+		return err
+	}
+	if r.GroupID != 0 {
+		if err := tx.Bucket(bGroupTime).Put(groupTimeKey(r), nil); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bGroupRank).Put(groupRankKey(r), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // unindex removes a record's index entries (not the record).
-func (s *Store) unindex(tx *bolt.Tx, r *record) error {
+func unindex(tx *bolt.Tx, r *record) error {
 	if r.TraceID != "" {
 		if err := tx.Bucket(bTrace).Delete(traceKey(r.TraceID, r.key())); err != nil {
 			return err
@@ -313,7 +383,10 @@ func (s *Store) unindex(tx *bolt.Tx, r *record) error {
 		return err
 	}
 	if r.GroupID != 0 {
-		if err := tx.Bucket(bGroup).Delete(append(be64(uint64(r.GroupID)), r.ID...)); err != nil {
+		if err := tx.Bucket(bGroupTime).Delete(groupTimeKey(r)); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bGroupRank).Delete(groupRankKey(r)); err != nil {
 			return err
 		}
 	}
@@ -350,7 +423,7 @@ func (s *Store) prune(tx *bolt.Tx) error {
 		if err := json.Unmarshal(v, &r); err != nil {
 			return err
 		}
-		if err := s.unindex(tx, &r); err != nil {
+		if err := unindex(tx, &r); err != nil {
 			return err
 		}
 		if err := items.Delete(key); err != nil {
@@ -368,7 +441,7 @@ func (s *Store) prune(tx *bolt.Tx) error {
 	}
 	for g := range groups {
 		prefix := be64(uint64(g))
-		if k, _ := tx.Bucket(bGroup).Cursor().Seek(prefix); k != nil && string(k[:8]) == string(prefix) {
+		if k, _ := tx.Bucket(bGroupTime).Cursor().Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) {
 			continue // the issue still has events
 		}
 		v := tx.Bucket(bIssues).Get(prefix)
@@ -376,6 +449,8 @@ func (s *Store) prune(tx *bolt.Tx) error {
 			var is issueRecord
 			if json.Unmarshal(v, &is) == nil {
 				_ = tx.Bucket(bPrints).Delete([]byte(is.Fingerprint))
+				_ = tx.Bucket(bSeen).Delete(seenKey(&is))
+				_ = tx.Bucket(bShort).Delete(shortKey(is.ShortID))
 			}
 		}
 		if err := tx.Bucket(bIssues).Delete(prefix); err != nil {
@@ -389,35 +464,43 @@ func (s *Store) prune(tx *bolt.Tx) error {
 // issues its errors belong to, in one read transaction.
 func (s *Store) traceRecords(traceID string) ([]*record, map[int64]string, error) {
 	var out []*record
-	shortIDs := map[int64]string{}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		prefix := []byte(traceID + "\x00")
-		items, issues := tx.Bucket(bItems), tx.Bucket(bIssues)
-		c := tx.Bucket(bTrace).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, _ = c.Next() {
-			v := items.Get(k[len(prefix):])
-			if v == nil {
-				continue
-			}
-			r := &record{}
-			if err := json.Unmarshal(v, r); err != nil {
-				return err
-			}
-			r.Payload = append(json.RawMessage(nil), tx.Bucket(bPayloads).Get(r.key())...)
-			out = append(out, r)
-			if r.GroupID == 0 {
-				continue
-			}
-			if v := issues.Get(be64(uint64(r.GroupID))); v != nil {
-				var is issueRecord
-				if json.Unmarshal(v, &is) == nil {
-					shortIDs[r.GroupID] = is.ShortID
-				}
-			}
-		}
-		return nil
+	var shortIDs map[int64]string
+	err := s.db.View(func(tx *bolt.Tx) (err error) {
+		out, shortIDs, err = traceRecordsIn(tx, traceID)
+		return err
 	})
 	return out, shortIDs, err
+}
+
+// traceRecordsIn is traceRecords in the transaction tx.
+func traceRecordsIn(tx *bolt.Tx, traceID string) ([]*record, map[int64]string, error) {
+	var out []*record
+	shortIDs := map[int64]string{}
+	prefix := []byte(traceID + "\x00")
+	items, issues := tx.Bucket(bItems), tx.Bucket(bIssues)
+	c := tx.Bucket(bTrace).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		v := items.Get(k[len(prefix):])
+		if v == nil {
+			continue
+		}
+		r := &record{}
+		if err := json.Unmarshal(v, r); err != nil {
+			return nil, nil, err
+		}
+		r.Payload = append(json.RawMessage(nil), tx.Bucket(bPayloads).Get(r.key())...)
+		out = append(out, r)
+		if r.GroupID == 0 {
+			continue
+		}
+		if v := issues.Get(be64(uint64(r.GroupID))); v != nil {
+			var is issueRecord
+			if json.Unmarshal(v, &is) == nil {
+				shortIDs[r.GroupID] = is.ShortID
+			}
+		}
+	}
+	return out, shortIDs, nil
 }
 
 // Counts reports how many items of each kind are stored.

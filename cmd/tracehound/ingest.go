@@ -90,7 +90,7 @@ func runServe(ctx context.Context, a *app, names []string, addr, db string, ret 
 		}
 		db = filepath.Join(dir, "ingest.db")
 	}
-	store, err := ingest.Open(db, ret)
+	store, err := ingest.Open(db, ret, ingest.WithNotice(func(msg string) { fmt.Fprintln(a.stderr, "tracehound serve: "+msg) }))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,186 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/tracehound/tracehound/sentryapi/wire"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The read indexes are keyed so that bbolt's byte order is the order a
+// read wants: big-endian numbers, signed times with the sign bit flipped.
+// The newest issue is the last key of bSeen, an issue's latest event the
+// last key under its id in bGroupTime, its recommended event the last
+// under its id in bGroupRank.
+
+// indexVersion is the version of the indexes this code keeps (meta
+// "index_version"); Open builds them for a store written before.
+const indexVersion = 2
+
+var keyIndexVersion = []byte("index_version")
+
+// orderedTime encodes unix nanoseconds so that byte order is time order.
+func orderedTime(ns int64) []byte { return be64(uint64(ns) ^ 1<<63) }
+
+func groupTimeKey(r *record) []byte {
+	k := append(be64(uint64(r.GroupID)), orderedTime(r.Time)...)
+	return append(k, r.ID...)
+}
+
+func groupRankKey(r *record) []byte {
+	k := append(be64(uint64(r.GroupID)), r.Rank...)
+	k = append(k, orderedTime(r.Time)...)
+	return append(k, r.ID...)
+}
+
+func seenKey(is *issueRecord) []byte {
+	return append(orderedTime(is.LastSeen.UnixNano()), be64(uint64(is.ID))...)
+}
+
+func shortKey(shortID string) []byte { return []byte(strings.ToUpper(shortID)) }
+
+// eventFacts is what orders an issue's events, read from the stored
+// event as sentryapi/local reads it (its eventSummary).
+type eventFacts struct {
+	DateCreated jsontext.Value `json:"dateCreated"`
+	Errors      jsontext.Value `json:"errors"`
+	Contexts    struct {
+		Trace *struct {
+			TraceID wire.FlexString `json:"trace_id"`
+			Sampled jsontext.Value  `json:"sampled"`
+		} `json:"trace"`
+		Profile *struct {
+			ProfileID  wire.FlexString `json:"profile_id"`
+			ProfilerID wire.FlexString `json:"profiler_id"`
+		} `json:"profile"`
+		Replay *struct {
+			ReplayID wire.FlexString `json:"replay_id"`
+		} `json:"replay"`
+	} `json:"contexts"`
+}
+
+// eventOrder returns an error event's time (its dateCreated, unix
+// nanoseconds; 0 when it has none) and rank: five bytes whose byte order
+// is Sentry's order for the recommended event — a replay, a sampled
+// trace, fewer processing errors, a profile — the better the larger.
+// Time, then the event id, break ties, as in sentryapi/local.
+func eventOrder(payload []byte) (int64, []byte) {
+	var f eventFacts
+	if wire.Decode(payload, &f) != nil {
+		return 0, []byte{0, 0, 0xff, 0xff, 0}
+	}
+	var ns int64
+	var s string
+	if json.Unmarshal(f.DateCreated, &s) == nil {
+		if t, err := wire.ParseTimestamp(s); err == nil {
+			ns = int64(math.Round(float64(t) * 1e9))
+		}
+	}
+	var errs []jsontext.Value
+	perr := 0
+	if f.Errors.Kind() == '[' && wire.Decode(f.Errors, &errs) == nil {
+		perr = min(len(errs), 0xffff)
+	}
+	c := f.Contexts
+	rank := []byte{
+		b2i(c.Replay != nil && c.Replay.ReplayID != ""),
+		b2i(c.Trace != nil && c.Trace.TraceID != "" && string(c.Trace.Sampled) != "false"),
+		0, 0,
+		b2i(c.Profile != nil && (c.Profile.ProfileID != "" || c.Profile.ProfilerID != "")),
+	}
+	binary.BigEndian.PutUint16(rank[2:4], uint16(0xffff-perr))
+	return ns, rank
+}
+
+func b2i(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// migrateNoticeItems is the store size above which building the indexes
+// is announced.
+const migrateNoticeItems = 20_000
+
+// migrate builds the read indexes of a store written by an older
+// tracehound (index version 1: no bGroupTime, bGroupRank, bSeen, bShort),
+// in the transaction that opens it. A new store just gets the version.
+func migrate(tx *bolt.Tx, path string, notice func(string)) error {
+	meta := tx.Bucket(bMeta)
+	if v := meta.Get(keyIndexVersion); len(v) == 8 && binary.BigEndian.Uint64(v) >= indexVersion {
+		return nil
+	}
+	if n := count(tx); n > migrateNoticeItems && notice != nil {
+		notice(fmt.Sprintf("indexing the %d items of %s for fast reads (once, after an upgrade; this can take a minute)…", n, path))
+	}
+	start := time.Now()
+	if err := migrateEvents(tx); err != nil {
+		return fmt.Errorf("indexing the stored events: %w", err)
+	}
+	err := tx.Bucket(bIssues).ForEach(func(k, v []byte) error {
+		var is issueRecord
+		if err := json.Unmarshal(v, &is); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bSeen).Put(seenKey(&is), nil); err != nil {
+			return err
+		}
+		return tx.Bucket(bShort).Put(shortKey(is.ShortID), be64(uint64(is.ID)))
+	})
+	if err != nil {
+		return fmt.Errorf("indexing the stored issues: %w", err)
+	}
+	if tx.Bucket(bGroupV1) != nil {
+		if err := tx.DeleteBucket(bGroupV1); err != nil {
+			return err
+		}
+	}
+	if n := count(tx); n > migrateNoticeItems && notice != nil {
+		notice(fmt.Sprintf("indexed in %s", time.Since(start).Round(time.Millisecond)))
+	}
+	return meta.Put(keyIndexVersion, be64(indexVersion))
+}
+
+// migrateEvents gives each stored error of an issue its time and rank,
+// and its entries in bGroupTime and bGroupRank.
+func migrateEvents(tx *bolt.Tx) error {
+	items, payloads := tx.Bucket(bItems), tx.Bucket(bPayloads)
+	prefix := []byte(KindError + ":")
+	var recs []*record
+	c := items.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		r := &record{}
+		if err := json.Unmarshal(v, r); err != nil {
+			return fmt.Errorf("item %s: %w", k, err)
+		}
+		if r.GroupID == 0 {
+			continue
+		}
+		r.Time, r.Rank = eventOrder(payloads.Get(k))
+		recs = append(recs, r)
+	}
+	// Written after the walk: a cursor must not see its bucket change.
+	for _, r := range recs {
+		v, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		if err := items.Put(r.key(), v); err != nil {
+			return err
+		}
+		if err := index(tx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}

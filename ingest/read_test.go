@@ -1,0 +1,316 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/synctest"
+
+	"github.com/tracehound/tracehound/internal/fixtures"
+	"github.com/tracehound/tracehound/sentryapi/local"
+	bolt "go.etcd.io/bbolt"
+)
+
+// recommendedCases are error events of one issue ("Rec") that differ in
+// what makes an event the recommended one: a replay, an unsampled trace,
+// processing errors, a profile, time.
+func recommendedCases() []string {
+	ev := func(id string, ts int, ctx string, extra string) string {
+		return fmt.Sprintf(`{"event_id":%q,"platform":"go","timestamp":%d.25,"level":"error"%s,
+"contexts":{%s},
+"exception":{"values":[{"type":"Rec","value":"v","stacktrace":{"frames":[{"function":"f","filename":"a.go","in_app":true}]}}]}}`, id, ts, extra, ctx)
+	}
+	tr := func(span string) string {
+		return fmt.Sprintf(`"trace":{"trace_id":"%s","span_id":%q}`, traceA, span)
+	}
+	return []string{
+		ev("f1000000000000000000000000000001", 1700000100, tr("1000000000000001"), ""),
+		ev("f1000000000000000000000000000002", 1700000200, `"trace":{"trace_id":"`+traceA+`","span_id":"1000000000000002","sampled":false}`, ""),
+		ev("f1000000000000000000000000000003", 1700000050, tr("1000000000000003")+`,"profile":{"profile_id":"p1"}`, ""),
+		ev("f1000000000000000000000000000004", 1700000300, tr("1000000000000004"), `,"errors":[{"type":"x"}]`),
+		ev("f1000000000000000000000000000005", 1700000100, tr("1000000000000005"), ""),
+		ev("f1000000000000000000000000000006", 1700000010, `"replay":{"replay_id":"r1"}`, ""),
+	}
+}
+
+// TestScopedReadsAnswerAsTheWholeStore: every read the server answers from
+// a dataset of just the files the request needs (found through the
+// indexes) is byte for byte what sentryapi/local answers from the whole
+// store as a dataset — status, body and Link header.
+func TestScopedReadsAnswerAsTheWholeStore(t *testing.T) {
+	h := newHarness(t, Options{RatePerSecond: 1e6}, "storefront", "payments", "app")
+	sf, pay := h.proj["storefront"], h.proj["payments"]
+	if code, body := h.post(sf, envelopeOf(`{}`,
+		[2]string{"transaction", transaction("a0000000000000000000000000000001", "1000000000000001", "", "GET /checkout", "")},
+		[2]string{"event", errorEvent("e0000000000000000000000000000001", "1000000000000001", "TypeError", "render")}), nil); code != 200 {
+		t.Fatal(code, body)
+	}
+	for i, ev := range recommendedCases() {
+		p := pay
+		if i == 5 {
+			p = sf
+		}
+		if code, body := h.post(p, envelopeOf(`{}`, [2]string{"event", ev}), nil); code != 200 {
+			t.Fatal(code, body)
+		}
+	}
+	for i := range 7 {
+		if code, body := h.post(pay, envelopeOf(`{}`, [2]string{"event", errorEvent(fmt.Sprintf("e00000000000000000000000000001%02d", i), "1000000000000001", "ValueError", "charge")}), nil); code != 200 {
+			t.Fatal(code, body)
+		}
+	}
+	if dir := fixtures.Dir(); dir != "" {
+		files, _ := filepath.Glob(filepath.Join(dir, "envelopes", "*", "*"))
+		top, _ := filepath.Glob(filepath.Join(dir, "envelopes", "*.*"))
+		for _, f := range append(files, top...) {
+			if data, err := os.ReadFile(f); err == nil && !strings.HasSuffix(f, ".md") {
+				h.post(h.proj["app"], data, nil)
+			}
+		}
+	}
+
+	snap, err := h.store.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := local.New(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{
+		"/api/0/organizations/", "/api/0/organizations/local/", "/api/0/organizations/local/projects/",
+		"/api/0/organizations/local/repos/", "/api/0/projects/local/payments/", "/api/0/projects/local/2/",
+		"/api/0/organizations/local/issues/", "/api/0/organizations/local/issues/?limit=1", "/api/0/organizations/local/issues/?limit=2&per_page=1",
+		"/api/0/organizations/local/issues/?limit=2&per_page=1&cursor=0:1:0", "/api/0/organizations/local/issues/?limit=abc",
+		"/api/0/organizations/local/issues/999/", "/api/0/organizations/local/shortids/NOPE-1/", "/api/0/organizations/other/issues/",
+		"/api/0/organizations/local/trace/" + traceA + "/", "/api/0/organizations/local/trace-meta/" + traceA + "/",
+		"/api/0/organizations/local/events-trace/" + traceA + "/", "/api/0/organizations/local/trace/ffffffffffffffffffffffffffffffff/",
+		"/api/0/organizations/local/trace/nothex/", "/api/0/organizations/local/eventids/e0000000000000000000000000000001/",
+		"/api/0/organizations/local/events/storefront:e0000000000000000000000000000001/",
+		"/api/0/organizations/local/events/payments:e0000000000000000000000000000001/",
+		"/api/0/projects/local/storefront/events/A0000000-0000-0000-0000-000000000001/",
+		"/api/0/projects/local/app/profiling/profiles/e1445bbbdc2145f8b53aa8a11ed71406/",
+		"/api/0/organizations/local/no-such-thing/",
+	}
+	issues, err := h.store.Issues()
+	if err != nil || len(issues) < 3 {
+		t.Fatalf("issues: %v %v", len(issues), err)
+	}
+	for _, is := range issues {
+		base := "/api/0/organizations/local/issues/" + string(is.ID)
+		paths = append(paths, base+"/", "/api/0/organizations/local/shortids/"+is.ShortID+"/",
+			"/api/0/organizations/local/shortids/"+strings.ToLower(is.ShortID)+"/", "/api/0/organizations/local/issues/"+is.ShortID+"/",
+			base+"/events/", base+"/events/?full=1", base+"/events/?per_page=2", base+"/events/?per_page=2&cursor=0:2:0",
+			base+"/events/?per_page=2&cursor=0:4:0", base+"/events/?per_page=2&cursor=0:100:0", base+"/events/?cursor=bad",
+			base+"/events/latest/", base+"/events/oldest/", base+"/events/recommended/",
+			base+"/events/e0000000000000000000000000000001/", base+"/events/f1000000000000000000000000000003/")
+	}
+	err = h.store.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bItems).ForEach(func(k, v []byte) error {
+			var r record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return err
+			}
+			switch r.Kind {
+			case KindError, KindTransaction:
+				paths = append(paths, "/api/0/organizations/local/eventids/"+r.ID+"/")
+			case KindChunk:
+				paths = append(paths, fmt.Sprintf("/api/0/organizations/local/profiling/chunks/?project=%d&profiler_id=%s&start=0&end=9999999999", r.ProjectID, r.ParentID))
+			}
+			if r.TraceID != "" {
+				paths = append(paths, "/api/0/organizations/local/trace/"+r.TraceID+"/")
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := NewServer(h.store, Options{})
+	for _, p := range paths {
+		u, _ := url.Parse(p)
+		if _, scoped, err := h.store.requestSnapshot(u.Path, u.Query()); err != nil || !scoped && !strings.Contains(p, "no-such-thing") {
+			t.Errorf("GET %s is not read through the indexes (%v)", p, err)
+		}
+		want := serve(whole, p)
+		got := serve(srv, p)
+		if got.Code != want.Code || !bytes.Equal(got.Body.Bytes(), want.Body.Bytes()) || got.Header().Get("Link") != want.Header().Get("Link") {
+			t.Errorf("GET %s\n got %d %.300s\nLink %s\nwant %d %.300s\nLink %s", p, got.Code, got.Body, got.Header().Get("Link"),
+				want.Code, want.Body, want.Header().Get("Link"))
+		}
+	}
+	t.Logf("%d reads compared", len(paths))
+	// The recommended event is the one with the replay, in another project.
+	rec := serve(srv, "/api/0/organizations/local/issues/"+issueOf(t, h, "Rec")+"/events/recommended/")
+	if !strings.Contains(rec.Body.String(), "f1000000000000000000000000000006") {
+		t.Errorf("recommended: %.300s", rec.Body)
+	}
+}
+
+func issueOf(t *testing.T, h *harness, typ string) string {
+	t.Helper()
+	issues, _ := h.store.Issues()
+	for _, is := range issues {
+		if is.Metadata.Type == typ {
+			return string(is.ID)
+		}
+	}
+	t.Fatalf("no issue of type %s", typ)
+	return ""
+}
+
+func serve(h http.Handler, path string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.RemoteAddr = "127.0.0.1:1"
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w
+}
+
+// A store written before the read indexes (index version 1: events of an
+// issue under by_group, no issues_by_seen, …) opens with them built, and
+// reads through them.
+func TestOpenBuildsTheIndexesOfAnOlderStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	st, err := Open(path, Retention{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := st.EnsureProject("p", "go")
+	var items []Item
+	for i, ev := range recommendedCases() {
+		items = append(items, Item{Type: "event", Payload: []byte(ev)},
+			Item{Type: "event", Payload: []byte(errorEvent(fmt.Sprintf("e00000000000000000000000000000%02d", i), "1000000000000001", "Other", "f"))})
+	}
+	if _, err := st.Ingest(p, "", items); err != nil {
+		t.Fatal(err)
+	}
+	srv := NewServer(st, Options{})
+	reads := []string{"/api/0/organizations/local/issues/", "/api/0/organizations/local/issues/1/events/recommended/",
+		"/api/0/organizations/local/issues/1/events/", "/api/0/organizations/local/shortids/P-2/", "/api/0/organizations/local/issues/2/events/oldest/"}
+	var before []string
+	for _, r := range reads {
+		before = append(before, serve(srv, r).Body.String())
+	}
+	st.Close()
+
+	// Take it back to version 1.
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bGroupTime, bGroupRank, bSeen, bShort} {
+			if err := tx.DeleteBucket(b); err != nil {
+				return err
+			}
+		}
+		old, err := tx.CreateBucket(bGroupV1)
+		if err != nil {
+			return err
+		}
+		var recs []record
+		err = tx.Bucket(bItems).ForEach(func(k, v []byte) error {
+			var r record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return err
+			}
+			recs = append(recs, r)
+			return old.Put(append(be64(uint64(r.GroupID)), r.ID...), nil)
+		})
+		for _, r := range recs {
+			r.Time, r.Rank = 0, nil
+			v, _ := json.Marshal(r)
+			if err := tx.Bucket(bItems).Put(r.key(), v); err != nil {
+				return err
+			}
+		}
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bMeta).Delete(keyIndexVersion)
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var notices []string
+	st, err = Open(path, Retention{}, WithNotice(func(m string) { notices = append(notices, m) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	srv = NewServer(st, Options{})
+	for i, r := range reads {
+		if got := serve(srv, r).Body.String(); got != before[i] {
+			t.Errorf("GET %s after migrating:\n got %.300s\nwant %.300s", r, got, before[i])
+		}
+	}
+	if len(notices) != 0 {
+		t.Errorf("a small store was announced: %q", notices)
+	}
+	_ = st.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bGroupV1) != nil {
+			t.Error("by_group is still there")
+		}
+		return nil
+	})
+}
+
+// A write that fails fails alone: the writes committed with it are kept.
+func TestGroupCommitIsolatesAFailingWrite(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		st, err := Open(filepath.Join(t.TempDir(), "db"), Retention{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		// Hold the writer inside a commit so that the next writes queue
+		// up and are committed as one group.
+		release := make(chan struct{})
+		go st.write(func(*bolt.Tx) error {
+			<-release
+			return nil
+		})
+		synctest.Wait()
+		errs := make(chan error, 3)
+		put := func(k string) func(tx *bolt.Tx) error {
+			return func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put([]byte(k), []byte("v")) }
+		}
+		for _, fn := range []func(tx *bolt.Tx) error{put("a"), func(*bolt.Tx) error { return fmt.Errorf("boom") }, put("b")} {
+			go func() { errs <- st.write(fn) }()
+		}
+		synctest.Wait()
+		if n := len(st.writes); n != 3 {
+			t.Fatalf("%d writes queued behind the held one, want 3", n)
+		}
+		close(release)
+		failed := 0
+		for range 3 {
+			if err := <-errs; err != nil {
+				failed++
+			}
+		}
+		if failed != 1 {
+			t.Errorf("%d writes failed, want the 1 that returned an error", failed)
+		}
+		_ = st.db.View(func(tx *bolt.Tx) error {
+			if tx.Bucket(bMeta).Get([]byte("a")) == nil || tx.Bucket(bMeta).Get([]byte("b")) == nil {
+				t.Error("the writes grouped with the failing one were lost")
+			}
+			return nil
+		})
+		st.Close()
+		if err := st.write(put("c")); err == nil {
+			t.Error("a write after Close succeeded")
+		}
+	})
+}
