@@ -66,13 +66,9 @@ func TestScopedReadsAnswerAsTheWholeStore(t *testing.T) {
 			t.Fatal(code, body)
 		}
 	}
-	if dir := fixtures.Dir(); dir != "" {
-		files, _ := filepath.Glob(filepath.Join(dir, "envelopes", "*", "*"))
-		top, _ := filepath.Glob(filepath.Join(dir, "envelopes", "*.*"))
-		for _, f := range append(files, top...) {
-			if data, err := os.ReadFile(f); err == nil && !strings.HasSuffix(f, ".md") {
-				h.post(h.proj["app"], data, nil)
-			}
+	for _, f := range fixtureEnvelopes() {
+		if data, err := os.ReadFile(f); err == nil {
+			h.post(h.proj["app"], data, nil)
 		}
 	}
 
@@ -152,6 +148,24 @@ func TestScopedReadsAnswerAsTheWholeStore(t *testing.T) {
 	if !strings.Contains(rec.Body.String(), "f1000000000000000000000000000006") {
 		t.Errorf("recommended: %.300s", rec.Body)
 	}
+}
+
+// fixtureEnvelopes lists the SDK envelopes of the shared fixtures (none
+// without them).
+func fixtureEnvelopes() []string {
+	dir := fixtures.Dir()
+	if dir == "" {
+		return nil
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "envelopes", "*", "*"))
+	top, _ := filepath.Glob(filepath.Join(dir, "envelopes", "*.*"))
+	var out []string
+	for _, f := range append(files, top...) {
+		if !strings.HasSuffix(f, ".md") {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func issueOf(t *testing.T, h *harness, typ string) string {
