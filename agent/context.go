@@ -48,6 +48,7 @@ func (r *Run) fitMessages() []Message {
 		total += sizes[i]
 	}
 	budget := r.requestBudget()
+	r.shrunk = nil
 	if total <= budget {
 		return msgs
 	}
@@ -59,7 +60,9 @@ func (r *Run) fitMessages() []Message {
 			args[tc.ID] = tc.Arguments
 		}
 	}
+	r.shrunk = map[int]bool{}
 	shrink := func(i int, content string) {
+		r.shrunk[i] = true
 		msgs[i].Content = content
 		n := messageTokens(msgs[i])
 		total += n - sizes[i]

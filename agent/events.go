@@ -33,10 +33,11 @@ const (
 	EventNotice      // something the user should know that is not an error (context compacted, answer cut, structured output used)
 	EventChat        // a participant's chat line for the others, not sent to the model (Text, By)
 	EventPresence    // someone joined or left a shared investigation (Text)
+	EventContext     // a request is sent to the model: its messages as sent (Context; sent.go)
 )
 
 var eventNames = [...]string{"text", "reasoning", "tool_proposed", "tool_awaiting_approval", "tool_running", "tool_done",
-	"tool_failed", "tool_denied", "phase", "usage", "step_done", "user_message", "report", "error", "finished", "tool_decided", "waiting", "notice", "chat", "presence"}
+	"tool_failed", "tool_denied", "phase", "usage", "step_done", "user_message", "report", "error", "finished", "tool_decided", "waiting", "notice", "chat", "presence", "context_sent"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) {
@@ -121,6 +122,8 @@ type Event struct {
 	By string `json:"by,omitempty"`
 	// Decision is the answer of an EventDecision (Call is the call).
 	Decision *Decision `json:"decision,omitempty"`
+	// Context is what an EventContext's request sent to the model.
+	Context *SentContext `json:"context,omitempty"`
 }
 
 // bus delivers events to one consumer: state events always, in order;

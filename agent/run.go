@@ -141,8 +141,12 @@ type Run struct {
 	// what the model supports.
 	structured map[string]bool
 	caps       *ModelCaps
-	// Context fitting (context.go).
+	// Context fitting (context.go): shrunk marks the messages of the
+	// last fitMessages that were summarised or cut.
 	specTokens, compacted int
+	shrunk                map[int]bool
+	// lastSent identifies the previous request's messages (sent.go).
+	lastSent []string
 }
 
 // Start begins a run in its own goroutine. Read Events until it is
@@ -410,7 +414,7 @@ func (r *Run) complete() (comp *Completion, interrupted bool, err error) {
 	}()
 	msgs := r.fitContext()
 	var partial strings.Builder
-	comp, err = r.opts.Provider.Complete(stepCtx, ChatRequest{Messages: msgs, Tools: specs(r.opts.Tools)}, StreamHandler{
+	comp, err = r.send(stepCtx, ChatRequest{Messages: msgs, Tools: specs(r.opts.Tools)}, StreamHandler{
 		OnText: func(s string) {
 			partial.WriteString(s)
 			r.publish(Event{Kind: EventTextDelta, Text: s})

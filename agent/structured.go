@@ -177,7 +177,7 @@ func phaseWhat(tool string) string {
 func (r *Run) structuredStep(req ChatRequest, ask Message) (*Completion, error) {
 	r.step++
 	req.Messages = append(r.fitContext(), ask)
-	comp, err := r.opts.Provider.Complete(r.ctx, req, StreamHandler{OnWaiting: r.waiting})
+	comp, err := r.send(r.ctx, req, StreamHandler{OnWaiting: r.waiting})
 	if err != nil {
 		return nil, err
 	}

@@ -45,6 +45,8 @@ type TranscriptHeader struct {
 	Analyzer string    `json:"analyzer"`
 	Issue    string    `json:"issue,omitempty"`
 	Title    string    `json:"title,omitempty"`
+	// Facts are the incident's impact and timeline, for hand-offs.
+	Facts *Facts `json:"facts,omitempty"`
 }
 
 type transcriptLine struct {

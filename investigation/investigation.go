@@ -172,6 +172,9 @@ func open(ctx context.Context, in *agent.Incident, opts Options) (*Investigation
 	if in.Issue != nil {
 		inv.header.Issue, inv.header.Title = in.Issue.ShortID, in.Issue.Title
 	}
+	if inv.header.Facts == nil {
+		inv.header.Facts = agent.IncidentFacts(in)
+	}
 	if inv.header.Source.Kind == "" {
 		inv.header.Source = opts.Source.Ref
 	}

@@ -121,6 +121,9 @@ type Reducer struct {
 	// Usage is the last model step's token usage (HasUsage: one was seen).
 	Usage    agent.Usage
 	HasUsage bool
+	// Context is the last request's context as the model received it
+	// (the model's-eye view, modelview.go).
+	Context agent.ModelContext
 
 	cards   map[string]*Item
 	lastErr *Item
@@ -150,6 +153,9 @@ func (r *Reducer) Apply(e agent.Event) []*Item {
 		return r.with(nil, r.add(&Item{Kind: ItemUser, Step: e.Step, Text: e.Text, Author: e.By, ChatOnly: true}))
 	case agent.EventPresence:
 		return r.with(nil, r.add(&Item{Kind: ItemNote, Step: e.Step, Text: e.Text}))
+	case agent.EventContext:
+		r.Context.Apply(e.Step, e.Context)
+		return nil
 	}
 	if e.Kind != agent.EventFinished && e.Kind != agent.EventUsage {
 		r.lastErr = nil
