@@ -392,6 +392,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case detailMsg:
 		m.showDetail(msg)
 		return m, nil
+	case filterDoneMsg:
+		if m.tree == nil {
+			return m, nil
+		}
+		before := m.snapshot()
+		m.tree.filterDone(msg)
+		return m, m.followChanges(before)
 	case statusMsg:
 		m.setStatus(string(msg))
 		return m, m.wake(nil)

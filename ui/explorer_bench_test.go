@@ -136,8 +136,9 @@ func (r *benchRuntime) until(b *testing.B, cond func() bool) {
 	}
 }
 
-// filterSettled says the match list for the query as typed is on screen.
-func filterSettled(m *Model) bool { return true }
+// filterSettled says the match list for the query as typed is on screen:
+// no search in flight.
+func filterSettled(m *Model) bool { return !m.tree.searching() }
 
 func runeKey(r rune) tea.KeyPressMsg { return tea.KeyPressMsg(tea.Key{Code: r, Text: string(r)}) }
 

@@ -40,8 +40,9 @@ func (p tracePane) Capturing() bool { return p.m.filterOn }
 func (p tracePane) Bindings() []Binding {
 	k := traceKeys
 	filtered := p.m.tree != nil && p.m.tree.filter != ""
+	typed := p.m.tree != nil && p.m.tree.query() != ""
 	return []Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Collapse, k.Expand, k.Enter,
-		k.Filter, k.NextMatch.enabled(filtered), k.PrevMatch.enabled(filtered), k.Clear.enabled(filtered)}
+		k.Filter, k.NextMatch.enabled(filtered), k.PrevMatch.enabled(filtered), k.Clear.enabled(typed)}
 }
 
 func (p tracePane) Update(msg tea.Msg) (tea.Cmd, bool) {
@@ -56,8 +57,7 @@ func (p tracePane) Update(msg tea.Msg) (tea.Cmd, bool) {
 		if m.filterOn {
 			var cmd tea.Cmd
 			m.filter, cmd = m.filter.Update(msg)
-			m.tree.setFilter(m.filter.Value())
-			return cmd, true
+			return tea.Batch(cmd, m.tree.startFilter(m.ctx, m.filter.Value())), true
 		}
 	case tea.MouseWheelMsg:
 		if m.tree != nil {
@@ -72,7 +72,8 @@ func (p tracePane) Update(msg tea.Msg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-// filterKey types into the filter: enter keeps it, esc clears it.
+// filterKey types into the filter: enter keeps it, esc clears it. The
+// key shows at once; the search runs off the UI thread (treefilter.go).
 func (p tracePane) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 	m := p.m
 	switch msg.String() {
@@ -80,8 +81,7 @@ func (p tracePane) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.filterOn = false
 		m.filter.Blur()
 		m.filter.SetValue("")
-		m.tree.setFilter("")
-		return nil
+		return m.tree.startFilter(m.ctx, "")
 	case "enter":
 		m.filterOn = false
 		m.filter.Blur()
@@ -89,8 +89,7 @@ func (p tracePane) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	var cmd tea.Cmd
 	m.filter, cmd = m.filter.Update(msg)
-	m.tree.setFilter(m.filter.Value())
-	return cmd
+	return tea.Batch(cmd, m.tree.startFilter(m.ctx, m.filter.Value()))
 }
 
 func (p tracePane) key(msg tea.KeyPressMsg) (tea.Cmd, bool) {
@@ -119,15 +118,15 @@ func (p tracePane) key(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.focus = paneDetail
 	case k.Filter.matches(msg):
 		m.filterOn = true
-		m.filter.SetValue(t.filter)
+		m.filter.SetValue(t.query())
 		return m.filter.Focus(), true
 	case k.NextMatch.matches(msg) && t.filter != "":
 		t.selectMatch(t.match + 1)
 	case k.PrevMatch.matches(msg) && t.filter != "":
 		t.selectMatch(t.match - 1)
-	case k.Clear.matches(msg) && t.filter != "":
-		t.setFilter("")
+	case k.Clear.matches(msg) && t.query() != "":
 		m.filter.SetValue("")
+		return t.startFilter(m.ctx, ""), true
 	default:
 		return nil, false
 	}
@@ -139,13 +138,46 @@ func (p tracePane) View(w, h int, focused bool) string {
 	if m.tree == nil {
 		return block([]string{m.st.Subtle.Render("No trace: the event carries no trace id.")}, w, h)
 	}
-	if m.filterOn || m.tree.filter != "" {
-		m.filter.SetWidth(w - 4)
-		line := m.filter.View()
-		if !m.filterOn {
-			line = m.st.Subtle.Render(fmt.Sprintf("/ %s  (%d matches, n/N, esc clears)", clean(m.tree.filter), len(m.tree.matches)))
-		}
-		return block([]string{line}, w, 1) + "\n" + m.tree.View(w, h-1, focused)
+	if t := m.tree; m.filterOn || t.query() != "" {
+		return block([]string{p.filterLine(w)}, w, 1) + "\n" + t.View(w, h-1, focused)
 	}
 	return m.tree.View(w, h, focused)
+}
+
+// filterLine is the line above the filtered tree: the query as typed
+// (the input while typing), then "matching…" while its search runs, else
+// the count.
+func (p tracePane) filterLine(w int) string {
+	m, t := p.m, p.m.tree
+	var hint string
+	switch {
+	case t.searching():
+		hint = "matching…"
+	case t.filter == "":
+	case m.filterOn:
+		hint = matchCount(len(t.matches))
+	default:
+		hint = matchCount(len(t.matches)) + ", n/N, esc clears"
+	}
+	if !m.filterOn {
+		line := "/ " + clean(t.query())
+		if hint != "" {
+			line += "  (" + hint + ")"
+		}
+		return m.st.Subtle.Render(line)
+	}
+	if hint == "" {
+		m.filter.SetWidth(w - 4)
+		return m.filter.View()
+	}
+	hint = "  " + hint
+	m.filter.SetWidth(max(1, w-4-len([]rune(hint))))
+	return m.filter.View() + m.st.Subtle.Render(hint)
+}
+
+func matchCount(n int) string {
+	if n == 1 {
+		return "1 match"
+	}
+	return fmt.Sprintf("%d matches", n)
 }

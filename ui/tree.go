@@ -6,7 +6,6 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/sahilm/fuzzy"
 
 	"github.com/tracehound/tracehound/tracetree"
 )
@@ -35,16 +34,18 @@ type treePane struct {
 	top       int
 	height    int
 
-	filter  string
-	matches []*tracetree.Node // nodes matching the filter, in tree order
-	match   int
+	filter  string                   // the query applied (treefilter.go)
+	matches []*tracetree.Node        // nodes matching the filter, in tree order
+	match   int                      // the match n/N is at
+	keep    map[*tracetree.Node]bool // with a filter: the matches and their ancestors
+	search  treeSearch               // the search in flight, recent results
 
 	errSubtree map[*tracetree.Node]int // errors in each node's subtree
 	order      map[*tracetree.Node]int // each node's index in tree.Nodes (built on first use)
 }
 
 func newTreePane(st *Styles, t *tracetree.Tree) *treePane {
-	p := &treePane{st: st, tree: t, collapsed: map[*tracetree.Node]bool{}, expanded: map[*tracetree.Node]bool{}, errSubtree: map[*tracetree.Node]int{}}
+	p := &treePane{st: st, tree: t, collapsed: map[*tracetree.Node]bool{}, expanded: map[*tracetree.Node]bool{}, errSubtree: map[*tracetree.Node]int{}, search: newTreeSearch(t)}
 	// Count errors below each node, so collapsed nodes still show them.
 	for i := len(t.Nodes) - 1; i >= 0; i-- {
 		n := t.Nodes[i]
@@ -100,7 +101,7 @@ func (p *treePane) rebuild() {
 				row.group = ns[i:j]
 			}
 			p.rows = append(p.rows, row)
-			if !p.collapsed[n] && len(n.Children) > 0 && (p.filter == "" || p.keepForFilter(n)) {
+			if !p.collapsed[n] && len(n.Children) > 0 {
 				g := append(append([]bool(nil), guides...), !row.last)
 				kids := n.Children
 				if p.filter != "" {
@@ -136,22 +137,12 @@ func containsNode(ns []*tracetree.Node, n *tracetree.Node) bool {
 	return false
 }
 
-// With a filter, the tree shows the matching nodes and their ancestors.
-func (p *treePane) keepForFilter(n *tracetree.Node) bool {
-	for _, m := range p.matches {
-		for a := m; a != nil; a = a.Parent {
-			if a == n {
-				return true
-			}
-		}
-	}
-	return false
-}
-
+// filtered is ns without the nodes a filter hides: with a filter, the
+// tree shows the matching nodes and their ancestors.
 func (p *treePane) filtered(ns []*tracetree.Node) []*tracetree.Node {
 	var out []*tracetree.Node
 	for _, n := range ns {
-		if p.keepForFilter(n) {
+		if p.keep[n] {
 			out = append(out, n)
 		}
 	}
@@ -190,34 +181,50 @@ func (p *treePane) Selected() *tracetree.Node {
 }
 
 // selectNode makes n visible (expanding its ancestors and any group it is
-// in) and selects it.
+// in) and selects it. The rows are rebuilt only when that opened
+// something.
 func (p *treePane) selectNode(n *tracetree.Node) bool {
 	if n == nil {
 		return false
 	}
+	if p.reveal(n) {
+		p.rebuild()
+	}
+	return p.selectRow(n)
+}
+
+// reveal expands n's ancestors and the group of similar siblings it is
+// in; it reports whether anything was closed (the rows then need a
+// rebuild).
+func (p *treePane) reveal(n *tracetree.Node) bool {
+	changed := false
 	for a := n.Parent; a != nil; a = a.Parent {
-		delete(p.collapsed, a)
-	}
-	// Expand the group that holds n, if any.
-	if par := n.Parent; par != nil {
-		sibs := par.Children
-		for i := range sibs {
-			if sibs[i] == n {
-				for j := i; j >= 0 && (j == i || tracetree.Similar(sibs[j], n)); j-- {
-					p.expanded[sibs[j]] = true
-				}
-			}
-		}
-	} else {
-		for i, r := range p.tree.Roots {
-			if r == n {
-				for j := i; j >= 0 && (j == i || tracetree.Similar(p.tree.Roots[j], n)); j-- {
-					p.expanded[p.tree.Roots[j]] = true
-				}
-			}
+		if p.collapsed[a] {
+			delete(p.collapsed, a)
+			changed = true
 		}
 	}
-	p.rebuild()
+	sibs := p.tree.Roots
+	if n.Parent != nil {
+		sibs = n.Parent.Children
+	}
+	for i := range sibs {
+		if sibs[i] != n {
+			continue
+		}
+		for j := i; j >= 0 && (j == i || tracetree.Similar(sibs[j], n)); j-- {
+			if !p.expanded[sibs[j]] {
+				p.expanded[sibs[j]] = true
+				changed = changed || p.filter == "" // a filter shows no groups
+			}
+		}
+		break
+	}
+	return changed
+}
+
+// selectRow selects n's row, centred; false when n has none.
+func (p *treePane) selectRow(n *tracetree.Node) bool {
 	for i, r := range p.rows {
 		if r.node == n {
 			p.sel = i
@@ -338,36 +345,6 @@ func (p *treePane) index(n *tracetree.Node) int {
 		return i
 	}
 	return -1
-}
-
-// setFilter applies a fuzzy filter over node labels (empty clears it).
-func (p *treePane) setFilter(q string) {
-	p.filter = strings.TrimSpace(q)
-	p.matches, p.match = nil, 0
-	if p.filter != "" {
-		labels := make([]string, len(p.tree.Nodes))
-		for i, n := range p.tree.Nodes {
-			labels[i] = nodeSearchText(n)
-		}
-		for _, m := range fuzzy.Find(p.filter, labels) {
-			p.matches = append(p.matches, p.tree.Nodes[m.Index])
-		}
-		// Keep tree order for n/N.
-		p.index(nil)
-		sortNodesBy(p.matches, p.order)
-	}
-	p.rebuild()
-	if len(p.matches) > 0 {
-		p.selectMatch(0)
-	}
-}
-
-func sortNodesBy(ns []*tracetree.Node, order map[*tracetree.Node]int) {
-	for i := 1; i < len(ns); i++ {
-		for j := i; j > 0 && order[ns[j]] < order[ns[j-1]]; j-- {
-			ns[j], ns[j-1] = ns[j-1], ns[j]
-		}
-	}
 }
 
 func (p *treePane) selectMatch(i int) {
