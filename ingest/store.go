@@ -124,6 +124,8 @@ type Store struct {
 	writerDone chan struct{}
 	closeOnce  sync.Once
 	closeErr   error
+
+	byKey sync.Map // DSN public key → Project, as found
 }
 
 // OpenOption tunes Open.
@@ -254,8 +256,12 @@ func (s *Store) Projects() ([]Project, error) {
 	return out, err
 }
 
-// ProjectByKey finds the project a DSN public key belongs to.
+// ProjectByKey finds the project a DSN public key belongs to. Found
+// projects are remembered: a project and its key never change.
 func (s *Store) ProjectByKey(key string) (Project, bool) {
+	if p, ok := s.byKey.Load(key); ok {
+		return p.(Project), true
+	}
 	var p Project
 	ok := false
 	_ = s.db.View(func(tx *bolt.Tx) error {
@@ -268,6 +274,9 @@ func (s *Store) ProjectByKey(key string) (Project, bool) {
 		}
 		return nil
 	})
+	if ok {
+		s.byKey.Store(key, p)
+	}
 	return p, ok
 }
 
