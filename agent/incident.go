@@ -33,6 +33,7 @@ type Incident struct {
 	chunks   map[string]*wire.ProfileChunk
 	missing  []Missing
 	traceErr error
+	cmp      compareCache
 }
 
 // Missing is a secondary part of an incident that could not be loaded

@@ -11,4 +11,7 @@ const (
 	IssueID = "6102934471"
 	// TraceID is the trace the issue's event belongs to.
 	TraceID = "6773fd48a22fb5769c8758a2d3810fac"
+	// HealthyTraceID is a trace in which the same checkout succeeded
+	// (before auth-service 2.14.0), for tracehound compare.
+	HealthyTraceID = "5b33968496646f091c7adb0f2ebb279d"
 )

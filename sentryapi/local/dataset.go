@@ -22,7 +22,7 @@ type files struct {
 	org object // organization.json as stored
 
 	mu        sync.Mutex
-	summaries map[string]*lazy // path → decoded summary
+	summaries map[string]*lazy // summary type and path → decoded summary
 }
 
 // lazy is a value decoded from one file at most once.
@@ -60,11 +60,12 @@ func (d *files) readObject(file string) (object, error) {
 // summary decodes a small view of a file once and caches it. decode must
 // return a pointer to a fresh value.
 func summary[T any](d *files, file string) (*T, error) {
+	key := fmt.Sprintf("%T\x00%s", (*T)(nil), file) // one summary per kind and file
 	d.mu.Lock()
-	l, ok := d.summaries[file]
+	l, ok := d.summaries[key]
 	if !ok {
 		l = &lazy{}
-		d.summaries[file] = l
+		d.summaries[key] = l
 	}
 	d.mu.Unlock()
 	l.once.Do(func() {

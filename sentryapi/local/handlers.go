@@ -41,6 +41,7 @@ func init() {
 	add("organizations/{org}/issues/{issue}/events", "event", (*Server).issueEventList)
 	add("organizations/{org}/issues/{issue}/events/{event}", "event", (*Server).issueEvent)
 	add("organizations/{org}/shortids/{shortid}", "event", (*Server).shortIDLookup)
+	add("organizations/{org}/events", "event", (*Server).eventsTable)
 	add("organizations/{org}/events/{projectevent}", "event", (*Server).orgEvent)
 	add("organizations/{org}/eventids/{event}", "event", (*Server).eventIDLookup)
 	add("organizations/{org}/trace/{trace}", "event", (*Server).trace)

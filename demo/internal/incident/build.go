@@ -22,6 +22,8 @@ type Output struct {
 	Files map[string][]byte
 	// IDs the rest of tracehound refers to.
 	IssueShortID, IssueID, TraceID string
+	// HealthyTraceID is the healthy trace of the failing transaction.
+	HealthyTraceID string
 }
 
 // IsGenerated reports whether a dataset path is produced by Build (as
@@ -67,6 +69,12 @@ func Build(src fs.FS) (out *Output, err error) {
 		put(dataset.EventPath(e.proj.slug, e.eventID), st.errorEvent(e))
 	}
 	put(dataset.TracePath(st.traceID), st.traceItems())
+	healthy := newHealthy(st)
+	for _, t := range healthy.txns {
+		put(dataset.EventPath(t.proj.slug, t.eventID), healthy.txnEvent(t))
+	}
+	put(dataset.TracePath(healthy.traceID), healthy.traceItems())
+	out.HealthyTraceID = healthy.traceID
 	put(dataset.ProfilePath(st.payments.proj.slug, st.payments.profileID), st.paymentsProfile())
 	chunk := st.gatewayChunk()
 	put(dataset.ChunkPath(chunk.ProfilerID, chunk.ChunkID), chunk)
@@ -92,8 +100,11 @@ const (
 	IssueID = %q
 	// TraceID is the trace the issue's event belongs to.
 	TraceID = %q
+	// HealthyTraceID is a trace in which the same checkout succeeded
+	// (before auth-service 2.14.0), for tracehound compare.
+	HealthyTraceID = %q
 )
-`, o.IssueShortID, o.IssueID, o.TraceID)
+`, o.IssueShortID, o.IssueID, o.TraceID, o.HealthyTraceID)
 	src, err := format.Source(b.Bytes())
 	if err != nil {
 		panic(err)

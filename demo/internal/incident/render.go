@@ -27,11 +27,11 @@ func (st *story) releaseObj(p *project) wire.Raw {
 		"version": p.release, "shortVersion": p.release, "versionInfo": map[string]any{
 			"package": p.slug, "version": map[string]any{"raw": strings.TrimPrefix(p.release, p.slug+"@")}, "description": strings.TrimPrefix(p.release, p.slug+"@"), "buildHash": nil,
 		},
-		"ref": nil, "url": nil, "dateReleased": nil, "dateCreated": releaseDates[p.slug], "data": map[string]any{},
+		"ref": nil, "url": nil, "dateReleased": nil, "dateCreated": releaseDate(p), "data": map[string]any{},
 		"newGroups": 0, "owner": nil, "commitCount": 0, "lastCommit": nil, "deployCount": 1, "lastDeploy": map[string]any{
-			"id": hexID(8, "deploy", p.slug), "environment": "production", "dateStarted": nil, "dateFinished": releaseDates[p.slug], "name": nil, "url": nil,
+			"id": hexID(8, "deploy", p.slug), "environment": "production", "dateStarted": nil, "dateFinished": releaseDate(p), "name": nil, "url": nil,
 		},
-		"authors": []any{}, "projects": []any{map[string]any{"name": p.name, "slug": p.slug}}, "firstEvent": releaseDates[p.slug], "lastEvent": nil, "currentProjectMeta": map[string]any{},
+		"authors": []any{}, "projects": []any{map[string]any{"name": p.name, "slug": p.slug}}, "firstEvent": releaseDate(p), "lastEvent": nil, "currentProjectMeta": map[string]any{},
 		"userAgent": nil,
 	})
 }
@@ -43,6 +43,14 @@ var releaseDates = map[string]string{
 	"payments":     "2026-11-05T09:12:03.771262Z",
 	"auth-service": "2026-11-19T22:36:40.118735Z",
 	"inventory":    "2026-10-28T13:40:55.507880Z",
+}
+
+// releaseDate is when p's release was deployed.
+func releaseDate(p *project) string {
+	if p.release == previousAuthRelease {
+		return previousAuthReleaseDate
+	}
+	return releaseDates[p.slug]
 }
 
 func eventPlatform(p *project) string {
