@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -211,6 +212,56 @@ func (d *Dataset) Read(file string, want jsontext.Kind) ([]byte, error) {
 		return nil, &FileError{file, err}
 	}
 	return data, nil
+}
+
+// OpenStream opens a file to be read as it is sent (a trace of hundreds of
+// megabytes, which Read would hold whole): it checks only that the file
+// starts with a JSON value of kind want (when not 0), and returns it
+// unread with its size. The reader checks the rest. Its errors are
+// *FileError; the caller closes the file.
+func (d *Dataset) OpenStream(file string, want jsontext.Kind) (io.ReadCloser, int64, error) {
+	f, err := d.fsys.Open(file)
+	if err != nil {
+		return nil, 0, &FileError{file, err}
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, &FileError{file, err}
+	}
+	br := bufio.NewReader(f)
+	size := st.Size()
+	for {
+		b, err := br.Peek(1)
+		if err != nil {
+			f.Close()
+			if errors.Is(err, io.EOF) {
+				err = errors.New("the file is empty")
+			}
+			return nil, 0, &FileError{file, err}
+		}
+		switch b[0] {
+		case ' ', '\t', '\r', '\n':
+			br.Discard(1)
+			size--
+			continue
+		}
+		k := jsontext.Kind(b[0])
+		if b[0] == '-' || '0' <= b[0] && b[0] <= '9' {
+			k = '0'
+		}
+		if want != 0 && k != want {
+			f.Close()
+			return nil, 0, &FileError{file, fmt.Errorf("want %s at the top level, got %s", KindName(want), KindName(k))}
+		}
+		break
+	}
+	return readCloser{br, f}, size, nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 // Decode reads file into v with wire.Decode (what the client accepts).

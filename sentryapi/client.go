@@ -41,7 +41,8 @@ type Options struct {
 	MaxRetries       int               // retries of a GET on network errors and 5xx; default 3, <0 none
 	MaxRateLimitWait time.Duration     // longest single wait on a 429; default 60s
 	Concurrency      int               // requests in flight at once; default 8
-	MaxBodyBytes     int64             // largest body accepted; default 512 MiB
+	MaxBodyBytes     int64             // largest body accepted; default 512 MiB (the --max-body flag)
+	StreamAboveBytes int64             // bodies larger than this are decoded as they arrive, never held whole; default 8 MiB
 	WarnBodyBytes    int64             // bodies larger than this are announced through Notify, with their size; default 32 MiB
 	RetryBackoff     time.Duration     // first retry's backoff, doubling up to 10s; default 500ms
 
@@ -67,6 +68,8 @@ type Progress struct {
 	Attempt      int           // 1 for the first attempt
 	Waited       time.Duration // since the request started (all attempts)
 	Bytes        int64         // body bytes received in this attempt so far
+	Total        int64         // the body's announced size (Content-Length), 0 when unknown
+	Items        int           // trace items (spans, errors) decoded so far in this attempt
 	Done         bool          // the request ended (answered or failed)
 }
 
@@ -81,9 +84,25 @@ func (p Progress) String() string {
 		s += fmt.Sprintf(", attempt %d", p.Attempt)
 	}
 	if p.Bytes > 0 {
-		s += ", " + sizeText(p.Bytes) + " so far"
+		s += ", " + sizeText(p.Bytes)
+		if p.Total > 0 {
+			s += " of " + sizeText(p.Total)
+		}
+		s += " so far"
+	}
+	if p.Items > 0 {
+		s += ", " + countText(p.Items) + " spans read"
 	}
 	return s + ")…"
+}
+
+// countText writes n with thousands separators: 1,000,000.
+func countText(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func sizeText(n int64) string {
@@ -133,6 +152,7 @@ type Client struct {
 	maxRLWait   time.Duration
 	maxBody     int64
 	warnBody    int64
+	streamAbove int64
 	sem         chan struct{}
 	notify      func(string)
 	debug       func(string)
@@ -176,6 +196,7 @@ func New(opts Options) (*Client, error) {
 		maxRetries:  opts.MaxRetries,
 		maxRLWait:   opts.MaxRateLimitWait,
 		maxBody:     opts.MaxBodyBytes,
+		streamAbove: opts.StreamAboveBytes,
 		notify:      opts.Notify,
 		debug:       opts.Debug,
 		backoffBase: opts.RetryBackoff,
@@ -213,6 +234,9 @@ func New(opts Options) (*Client, error) {
 	}
 	if c.maxBody <= 0 {
 		c.maxBody = 512 << 20
+	}
+	if c.streamAbove <= 0 {
+		c.streamAbove = 8 << 20
 	}
 	n := opts.Concurrency
 	if n <= 0 {
@@ -365,31 +389,29 @@ func (c *Client) get(ctx context.Context, r request, out any) (*Response, error)
 	if len(r.query) > 0 {
 		u.RawQuery = r.query.Encode()
 	}
-	resp, body, err := c.do(ctx, &u, r)
-	if err != nil {
-		return resp, err
-	}
-	if out != nil {
-		if err := c.decodeBody(resp, &u, body, out, r.required); err != nil {
-			return resp, err
-		}
-	}
-	return resp, nil
+	resp, _, err := c.do(ctx, &u, r, out)
+	return resp, err
 }
 
 // do runs the request loop: network errors and 5xx retry with backoff and
 // jitter (GET only: every call of this client is an idempotent read), as
 // long as the request's time budget (TotalTimeout) lasts; 429 waits until
 // the limit resets (capped); other statuses become typed errors. A slow
-// request is reported through Progress.
-func (c *Client) do(ctx context.Context, u *url.URL, r request) (*Response, []byte, error) {
+// request is reported through Progress. A 2xx answer is decoded into out
+// (when not nil) as it arrives.
+func (c *Client) do(ctx context.Context, u *url.URL, r request, out any) (*Response, []byte, error) {
 	retries, rateLimited := 0, 0
 	w := c.watch(u)
 	defer w.done()
 	var started time.Time // when the first attempt got its turn
 	for {
 		w.attempt(retries + rateLimited + 1)
-		resp, body, err := c.once(ctx, u, &started, w)
+		resp, body, err := c.once(ctx, u, &started, w, r, out)
+		var bad *APIError
+		var big *BodyLimitError
+		if errors.As(err, &bad) || errors.As(err, &big) {
+			return resp, nil, err // a body of the wrong shape or size: another attempt gets the same
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, nil, ctx.Err()
@@ -496,11 +518,12 @@ func shortErr(err error) string {
 	return err.Error()
 }
 
-// once performs one attempt and reads the whole body. The attempt ends
-// with a *StallError when no headers arrive within the timeout, or when the
-// body stops for that long; a body that keeps coming is read to the end
-// (up to MaxBodyBytes), however long that takes.
-func (c *Client) once(ctx context.Context, u *url.URL, started *time.Time, w *watcher) (*Response, []byte, error) {
+// once performs one attempt: it reads the body of an error status whole,
+// and decodes a 2xx body into out as it arrives (see readAnswer). The
+// attempt ends with a *StallError when no headers arrive within the
+// timeout, or when the body stops for that long; a body that keeps coming
+// is read to the end (up to MaxBodyBytes), however long that takes.
+func (c *Client) once(ctx context.Context, u *url.URL, started *time.Time, w *watcher, r request, out any) (*Response, []byte, error) {
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -552,66 +575,41 @@ func (c *Client) once(ctx context.Context, u *url.URL, started *time.Time, w *wa
 	headers.Store(false)
 	stall.Reset(timeout)
 	if hr.ContentLength > c.maxBody {
-		return nil, nil, fmt.Errorf("the answer of %s is %s, more than tracehound reads (%s); refusing to load it", u.Path, sizeText(hr.ContentLength), sizeText(c.maxBody))
+		return nil, nil, &BodyLimitError{Path: u.Path, Size: hr.ContentLength, Limit: c.maxBody}
 	}
 	if hr.ContentLength > c.warnBody {
 		c.notify(fmt.Sprintf("downloading %s from %s; this may take a while", sizeText(hr.ContentLength), u.Path))
 	}
-	body, err := c.readBody(hr.Body, u, hr.ContentLength, func(n int64) {
+	w.total(hr.ContentLength)
+	resp := &Response{StatusCode: hr.StatusCode, Header: hr.Header, Host: u.Host}
+	body := c.newBodyReader(hr.Body, u, hr.ContentLength, func(n int64) {
 		got.Store(n)
 		w.bytes(n)
 		stall.Reset(timeout)
 	})
-	c.debug(fmt.Sprintf("GET %s → %d (%s, %s)", redactURL(u), hr.StatusCode, sizeText(int64(len(body))), time.Since(start).Round(time.Millisecond)))
-	if err != nil {
+	var data []byte
+	if out != nil && hr.StatusCode/100 == 2 {
+		err = c.readAnswer(resp, u, body, out, r.required, w)
+	} else {
+		data, err = body.readAll()
+	}
+	c.debug(fmt.Sprintf("GET %s → %d (%s, %s)", redactURL(u), hr.StatusCode, sizeText(body.n), time.Since(start).Round(time.Millisecond)))
+	if err != nil && body.err != nil {
+		// The reading failed, not the decoding: a network error.
+		err = body.err
 		if errors.Is(err, io.EOF) || strings.Contains(err.Error(), "unexpected EOF") {
 			err = io.ErrUnexpectedEOF
 		}
+		var big *BodyLimitError
+		if errors.As(err, &big) {
+			return nil, nil, err
+		}
 		return nil, nil, stalled(unwrapURLError(err))
 	}
-	if int64(len(body)) > c.maxBody {
-		return nil, nil, fmt.Errorf("the answer of %s is larger than %s; refusing to load it", u.Path, sizeText(c.maxBody))
+	if err != nil {
+		return resp, nil, err
 	}
-	if hr.ContentLength > 0 && int64(len(body)) < hr.ContentLength {
-		return nil, nil, io.ErrUnexpectedEOF
-	}
-	return &Response{StatusCode: hr.StatusCode, Header: hr.Header, Host: u.Host}, body, nil
-}
-
-// readBody reads up to maxBody+1 bytes, calling progress after each read
-// that returned data, and announces (once) a body without a length that
-// grows past WarnBodyBytes.
-func (c *Client) readBody(r io.Reader, u *url.URL, length int64, progress func(int64)) ([]byte, error) {
-	buf := make([]byte, 0, min(max(length, 512), 1<<20))
-	if length > 0 && length <= c.maxBody {
-		buf = make([]byte, 0, length+1)
-	}
-	limit := c.maxBody + 1
-	warned := length > c.warnBody
-	for {
-		if int64(len(buf)) >= limit {
-			return buf, nil
-		}
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		room := buf[len(buf):int(min(int64(cap(buf)), limit))]
-		n, err := r.Read(room)
-		buf = buf[:len(buf)+n]
-		if n > 0 {
-			progress(int64(len(buf)))
-			if !warned && int64(len(buf)) > c.warnBody {
-				warned = true
-				c.notify(fmt.Sprintf("the answer of %s is larger than %s and still coming (tracehound stops at %s)", u.Path, sizeText(c.warnBody), sizeText(c.maxBody)))
-			}
-		}
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
-	}
+	return resp, data, nil
 }
 
 // watcher reports one slow request through Options.Progress. Its methods
@@ -653,7 +651,7 @@ func (w *watcher) attempt(n int) {
 		return
 	}
 	w.mu.Lock()
-	w.p.Attempt, w.p.Bytes = n, 0
+	w.p.Attempt, w.p.Bytes, w.p.Total, w.p.Items = n, 0, 0, 0
 	w.mu.Unlock()
 }
 
@@ -663,6 +661,24 @@ func (w *watcher) bytes(n int64) {
 	}
 	w.mu.Lock()
 	w.p.Bytes = n
+	w.mu.Unlock()
+}
+
+func (w *watcher) total(n int64) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	w.p.Total = max(n, 0)
+	w.mu.Unlock()
+}
+
+func (w *watcher) items(n int) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	w.p.Items = n
 	w.mu.Unlock()
 }
 
@@ -821,44 +837,6 @@ func isHTML(resp *Response, body []byte) bool {
 
 func htmlHint(base *url.URL) string {
 	return "Sentry should answer with JSON. Is the URL (" + base.String() + ") the base of a Sentry server (https://sentry.io or https://sentry.example.com), not a web page or a proxy's login page?"
-}
-
-// decodeBody decodes a 2xx body, turning the usual impostors (HTML pages,
-// bare JSON strings, empty bodies) into clear errors.
-func (c *Client) decodeBody(resp *Response, u *url.URL, body []byte, out any, required []string) error {
-	bad := func(detail, hint string) error {
-		return &APIError{Class: ErrBadResponse, StatusCode: resp.StatusCode, Method: http.MethodGet, Path: u.Path, Host: u.Host, Detail: detail, Hint: hint}
-	}
-	b := bytes.TrimSpace(body)
-	switch {
-	case len(b) == 0:
-		return bad("empty body", "Sentry sent no data; a feature may be disabled for this organization.")
-	case isHTML(resp, b):
-		return bad("an HTML page instead of JSON", htmlHint(c.base))
-	case b[0] == '"':
-		var s string
-		_ = wire.Decode(b, &s)
-		return bad("a message instead of data: "+strconv.Quote(clip(s, 200)), "")
-	}
-	dropped, err := wire.DecodeLenient(b, out, required...)
-	for _, d := range dropped {
-		c.debug(fmt.Sprintf("GET %s: %s (a field tracehound can do without)", u.Path, d))
-	}
-	if ev, ok := out.(*wire.Event); ok && err == nil {
-		for i, en := range ev.Entries {
-			for _, d := range en.Dropped {
-				d.Pointer = fmt.Sprintf("/entries/%d/data%s", i, d.Pointer)
-				c.debug(fmt.Sprintf("GET %s: %s (a field tracehound can do without)", u.Path, d))
-			}
-			if en.DecodeError != "" {
-				c.debug(fmt.Sprintf("GET %s: entry %d: %s", u.Path, i, en.DecodeError))
-			}
-		}
-	}
-	if err != nil {
-		return bad("the JSON does not have the expected shape: "+clip(err.Error(), 300), "This may be an older or newer Sentry; run with --debug and report it.")
-	}
-	return nil
 }
 
 // regionBase returns the host for org-scoped calls: links.regionUrl of the

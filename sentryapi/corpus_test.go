@@ -23,12 +23,19 @@ import (
 // one value has an unexpected JSON type, served by sentryapi/local and read
 // by the real client. Only the values a view cannot work without may fail
 // the call; every other mismatch is dropped with a debug note naming it,
-// and the views still render.
+// and the views still render. Every payload is read both ways: held whole,
+// and decoded as it arrives (as a body over StreamAboveBytes is).
 func TestTypeMismatchCorpus(t *testing.T) {
+	t.Run("whole", func(t *testing.T) { typeMismatchCorpus(t, 0) })
+	t.Run("streamed", func(t *testing.T) { typeMismatchCorpus(t, 1) })
+}
+
+func typeMismatchCorpus(t *testing.T, streamAbove int64) {
 	ctx := context.Background()
 	var debug []string
 	h := newHarness(t, false, nil, func(o *sentryapi.Options) {
 		o.Debug = func(s string) { debug = append(debug, s) }
+		o.StreamAboveBytes = streamAbove
 	})
 	c := h.client
 	endpoints := []struct {

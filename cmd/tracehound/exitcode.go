@@ -47,6 +47,7 @@ func exitCode(err error) int {
 	var modelErr *agent.ModelError
 	var netErr net.Error
 	var urlErr *url.Error
+	var bigErr *sentryapi.BodyLimitError
 	switch {
 	case err == nil:
 		return exitOK
@@ -63,7 +64,7 @@ func exitCode(err error) int {
 	case errors.Is(err, sentryapi.ErrNotFound), errors.Is(err, errNotFound):
 		return exitNotFound
 	case errors.Is(err, sentryapi.ErrRateLimited), errors.Is(err, sentryapi.ErrServer), errors.Is(err, sentryapi.ErrBadResponse),
-		errors.Is(err, sentryapi.ErrBadRequest), errors.Is(err, errUnreachable), errors.As(err, &urlErr), errors.As(err, &netErr):
+		errors.Is(err, sentryapi.ErrBadRequest), errors.Is(err, errUnreachable), errors.As(err, &urlErr), errors.As(err, &netErr), errors.As(err, &bigErr):
 		return exitAPI
 	}
 	return exitFailure

@@ -105,6 +105,7 @@ type app struct {
 	closers []func()
 
 	timeout time.Duration
+	maxBody int64 // --max-body
 
 	// clientOptions lets tests shorten retries and waits.
 	clientOptions func(*sentryapi.Options)

@@ -129,7 +129,7 @@ func TestTimeoutFlag(t *testing.T) {
 		stderr := errb.String()
 		wantContains(t, "stderr", stderr,
 			"tracehound: waiting for dataset.tracehound.invalid: GET /api/0/organizations/acme/ (2s)…",
-			"(7s, attempt 2)…",
+			"(6s, attempt 2)…", // one line every 2s at most
 			"no answer within 5s); retry 1/3",
 			"tracehound: sentry: GET /api/0/organizations/acme/: no answer within",
 			"3 attempts over 15s", "--timeout")

@@ -59,6 +59,8 @@ for its keys); otherwise it prints the issue, its event and its trace.`,
 	f.StringVar(&a.data, "data", "", "use the dataset directory `DIR` (from 'tracehound export'), or a directory of OTLP JSON files (the Collector's file exporter), instead of Sentry")
 	f.StringVar(&a.format, "format", "text", "output `FORMAT`: text or json (JSON keys: see the README)")
 	f.DurationVar(&a.timeout, "timeout", 30*time.Second, "per request attempt (a `DURATION` like 30s): how long to wait for Sentry to start answering, or for more of an answer (a long download is not cut); retries stop after 3× this")
+	a.maxBody = 512 << 20
+	f.Var((*byteSize)(&a.maxBody), "max-body", "the largest answer tracehound reads (a `SIZE` like 512MiB or 2GiB); a bigger trace is refused with a message naming this flag")
 	f.BoolVar(&a.jsonOut, "json", false, "print JSON (the same as --format json)")
 	var fields string
 	f.StringVar(&fields, "fields", "", "with JSON, only these members, comma-separated (dots go into objects: issue.shortId,event.title); implies --json")

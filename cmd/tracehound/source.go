@@ -303,6 +303,9 @@ func (a *app) applyClientOptions(o *sentryapi.Options) {
 		fmt.Fprintln(a.stderr, "tracehound: "+line(msg))
 	}
 	o.Timeout = a.timeout
+	o.MaxBodyBytes = a.maxBody
+	// Often enough for a progress bar; stderr gets one line every 2s.
+	o.ProgressEvery = 200 * time.Millisecond
 	o.Progress = a.waiting
 	if a.debug {
 		o.Debug = func(msg string) {

@@ -547,11 +547,53 @@ func (s *Server) trace(r *http.Request, p params) *reply {
 		// Sentry answers an unknown trace with an empty list.
 		return jsonReply(http.StatusOK, []byte("[]"))
 	}
+	if rep := s.streamFile(r, file, '['); rep != nil {
+		return rep
+	}
 	data, err := s.data.Read(file, '[')
 	if err != nil {
 		return s.errorReply(r, err)
 	}
 	return jsonReply(http.StatusOK, data)
+}
+
+// streamFile answers a file bigger than streamAbove from the file as it
+// is read (nil for a smaller one: the caller reads and checks it whole).
+func (s *Server) streamFile(r *http.Request, file string, want jsontext.Kind) *reply {
+	f, size, err := s.data.OpenStream(file, want)
+	if err != nil {
+		return s.errorReply(r, err)
+	}
+	if size <= streamAbove {
+		f.Close()
+		return nil
+	}
+	rep := jsonReply(http.StatusOK, nil)
+	rep.stream, rep.size = f, size
+	return rep
+}
+
+// countTrace counts a trace for trace-meta: a big trace file token by
+// token as it is read (countMetaFrom), a smaller one decoded (countMeta).
+func (s *Server) countTrace(id string) (metaOut, error) {
+	file, ok := s.data.Traces[id]
+	if !ok {
+		return countMeta(nil), nil
+	}
+	f, size, err := s.data.OpenStream(file, '[')
+	if err != nil {
+		return metaOut{}, err
+	}
+	defer f.Close()
+	if size <= streamAbove {
+		t, _, err := s.loadTrace(id)
+		return countMeta(t), err
+	}
+	m, err := countMetaFrom(f)
+	if err != nil {
+		return metaOut{}, &dataset.FileError{Path: file, Err: err}
+	}
+	return m, nil
 }
 
 // loadTrace decodes a trace file; ok is false when the dataset has none.
@@ -583,11 +625,11 @@ func (s *Server) traceMeta(r *http.Request, p params) *reply {
 		}
 		return jsonReply(http.StatusOK, data)
 	}
-	t, _, err := s.loadTrace(id)
+	meta, err := s.countTrace(id)
 	if err != nil {
 		return s.errorReply(r, err)
 	}
-	body, err := wire.Encode(countMeta(t))
+	body, err := wire.Encode(meta)
 	if err != nil {
 		return s.errorReply(r, err)
 	}

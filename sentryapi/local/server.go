@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"maps"
@@ -204,6 +205,30 @@ type reply struct {
 	status int
 	header http.Header
 	body   []byte
+	// stream, when set, is the body instead, of size bytes: a file too
+	// big to hold (see streamAbove). Whoever ends the reply closes it.
+	stream io.ReadCloser
+	size   int64
+}
+
+// streamAbove is the file size above which a trace is sent from the file
+// as it is read, not read whole first.
+const streamAbove = 8 << 20
+
+// bodyLen is the length of the reply's body.
+func (rep *reply) bodyLen() int64 {
+	if rep.stream != nil {
+		return rep.size
+	}
+	return int64(len(rep.body))
+}
+
+// close releases a streamed body that will not be sent.
+func (rep *reply) close() {
+	if rep.stream != nil {
+		rep.stream.Close()
+		rep.stream = nil
+	}
 }
 
 // jsonReply answers JSON.
@@ -275,6 +300,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Context().Err() != nil {
 		// The client is gone; there is nobody to answer.
+		rep.close()
 		return
 	}
 	status = rep.status
@@ -282,7 +308,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// As Django does for GET views: the headers of the GET answer.
 		h := w.Header()
 		maps.Copy(h, rep.header)
-		h.Set("Content-Length", strconv.Itoa(len(rep.body)))
+		h.Set("Content-Length", strconv.FormatInt(rep.bodyLen(), 10))
+		rep.close()
 		w.WriteHeader(rep.status)
 		return
 	}
@@ -301,9 +328,30 @@ func (s *Server) safeHandle(r *http.Request) (rep *reply) {
 	return s.handle(r)
 }
 
+// streamTaker is implemented by the in-process transport's
+// ResponseWriter: it takes a streamed body over as the response's, unread.
+type streamTaker interface{ takeStream(io.ReadCloser) }
+
 func writeReply(w http.ResponseWriter, rep *reply, truncateAt int) {
 	h := w.Header()
 	maps.Copy(h, rep.header)
+	if rep.stream != nil && truncateAt == 0 {
+		h.Set("Content-Length", strconv.FormatInt(rep.size, 10))
+		w.WriteHeader(rep.status)
+		if t, ok := w.(streamTaker); ok {
+			t.takeStream(rep.stream)
+			rep.stream = nil
+			return
+		}
+		_, _ = io.Copy(w, rep.stream)
+		rep.close()
+		return
+	}
+	if rep.stream != nil {
+		// A truncation fault on a streamed body: read it to cut it.
+		rep.body, _ = io.ReadAll(rep.stream)
+		rep.close()
+	}
 	body := rep.body
 	if truncateAt == 0 {
 		h.Set("Content-Length", strconv.Itoa(len(body)))

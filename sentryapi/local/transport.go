@@ -101,6 +101,18 @@ type memWriter struct {
 	body      []byte
 	owned     bool // body is our own buffer, not the handler's slice
 	truncated bool
+	stream    io.ReadCloser // a body to read as the client reads (takeStream)
+}
+
+// takeStream makes r the response's body: the client reads the file as
+// the handler would have sent it, and the response's Close closes it.
+func (w *memWriter) takeStream(r io.ReadCloser) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	w.stream = r
 }
 
 func (w *memWriter) Header() http.Header { return w.header }
@@ -146,7 +158,7 @@ func (w *memWriter) response(req *http.Request) *http.Response {
 	}
 	data := w.body
 	length := int64(len(data))
-	if w.truncated {
+	if w.truncated || w.stream != nil {
 		if n, err := strconv.ParseInt(w.header.Get("Content-Length"), 10, 64); err == nil {
 			length = n
 		}
@@ -158,18 +170,26 @@ func (w *memWriter) response(req *http.Request) *http.Response {
 		ProtoMajor:    1,
 		ProtoMinor:    1,
 		Header:        w.header.Clone(),
-		Body:          &memBody{ctx: req.Context(), r: bytes.NewReader(data), truncated: w.truncated},
+		Body:          w.bodyFor(req, data),
 		ContentLength: length,
 		Request:       req,
 	}
 }
 
-// memBody is a response body in memory that fails like a network body: with
+func (w *memWriter) bodyFor(req *http.Request, data []byte) io.ReadCloser {
+	if w.stream != nil {
+		return &memBody{ctx: req.Context(), r: w.stream, closer: w.stream}
+	}
+	return &memBody{ctx: req.Context(), r: bytes.NewReader(data), truncated: w.truncated}
+}
+
+// memBody is a response body in memory (or a file, for a streamed reply) that fails like a network body: with
 // the context's error once it ends, and with io.ErrUnexpectedEOF at the end
 // of a truncated response.
 type memBody struct {
 	ctx       context.Context
-	r         *bytes.Reader
+	r         io.Reader
+	closer    io.Closer
 	truncated bool
 }
 
@@ -184,4 +204,9 @@ func (b *memBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (b *memBody) Close() error { return nil }
+func (b *memBody) Close() error {
+	if b.closer != nil {
+		return b.closer.Close()
+	}
+	return nil
+}
