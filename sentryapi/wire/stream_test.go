@@ -39,8 +39,11 @@ func sameDecode(data []byte, newV func() any, slow bool, required ...string) (st
 	da, ea := DecodeLenient(data, a, required...)
 	var r io.Reader = bytes.NewReader(data)
 	if slow {
-		// One byte at a time: the decoder must not depend on read sizes.
-		r = iotest.OneByteReader(r)
+		// Small reads: the decoder must not depend on read sizes.
+		r = smallReads{r, 37}
+		if len(data) < 16<<10 {
+			r = iotest.OneByteReader(r)
+		}
 	}
 	db, eb := DecodeLenientFrom(r, b, StreamOptions{Required: required})
 	if (ea == nil) != (eb == nil) {
@@ -58,7 +61,15 @@ func sameDecode(data []byte, newV func() any, slow bool, required ...string) (st
 	return "", true
 }
 
-// scalarRanges lists the byte ranges of every value of data (scalars,
+// smallReads reads at most n bytes at a time.
+type smallReads struct {
+	r io.Reader
+	n int
+}
+
+func (s smallReads) Read(p []byte) (int, error) { return s.r.Read(p[:min(len(p), s.n)]) }
+
+// valueRanges lists the byte ranges of every value of data (scalars,
 // objects and arrays) with its kind.
 type valueRange struct {
 	start, end int
@@ -135,6 +146,9 @@ func TestStreamDecodeMatchesBytes(t *testing.T) {
 	if len(files) < 10 {
 		t.Fatalf("only %d fixtures", len(files))
 	}
+	// The corpus varies the values of the types of big answers (a value
+	// of the wrong kind anywhere in them).
+	mutated := map[string]bool{"*wire.Trace": true, "*wire.Event": true, "*wire.Profile": true, "*wire.TraceMeta": true}
 	mutants := 0
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -147,11 +161,11 @@ func TestStreamDecodeMatchesBytes(t *testing.T) {
 			if diff != "" {
 				t.Errorf("%s as %T: %s", name, newV(), diff)
 			}
-			if !ok {
+			if !ok || !mutated[fmt.Sprintf("%T", newV())] {
 				continue
 			}
 			ranges := valueRanges(t, data)
-			step := max(1, len(ranges)/60)
+			step := max(1, len(ranges)/12)
 			for i := 0; i < len(ranges); i += step {
 				r := ranges[i]
 				mut := append(append(append([]byte(nil), data[:r.start]...), wrongKind(r.kind)...), data[r.end:]...)
