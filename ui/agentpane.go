@@ -14,6 +14,7 @@ var agentKeys = struct {
 	Start, Approve, Session, Reads, Deny, Edit, Continue, Message Binding
 	Open, Cards, PrevCard, Reasoning                              Binding
 	Scroll, Page, TopBottom, Stop, Leave                          Binding
+	Copy, Context                                                 Binding
 }{
 	Start:     bind(keys("a"), "a", "start the investigation (when idle)", "start"),
 	Approve:   bind(keys("a"), "a", "approve the pending call once", "approve"),
@@ -32,6 +33,8 @@ var agentKeys = struct {
 	TopBottom: bind(keys("g", "G", "home", "end"), "g/G", "top / bottom", ""),
 	Stop:      bind(keys("x"), "x x", "stop the run (the first x says so)", "stop"),
 	Leave:     bind(keys("esc"), "esc", "clear the card selection, then leave the pane", "leave"),
+	Copy:      bind(keys("y"), "y", "copy the selected card, else the report (OSC 52)", "copy"),
+	Context:   bind(keys("v"), "v", "what the model saw: its context exactly as sent, beside the answer", "model saw"),
 }
 
 func (p agentPane) Title() string { return "Agent" }
@@ -51,11 +54,25 @@ func (p agentPane) Bindings() []Binding {
 		k.Start.enabled(idle), k.Approve.enabled(pending), k.Session.enabled(pending), k.Reads.enabled(pending && pit.card.call.ReadOnly),
 		k.Deny.enabled(pending), k.Edit.enabled(pending), k.Continue.enabled(c.paused != "" && c.running), k.Message.enabled(talks),
 		k.Open, k.Cards, k.PrevCard, k.Reasoning, k.Scroll, k.Page, k.TopBottom, k.Stop.enabled(c.Running()), k.Leave,
+		k.Copy.enabled(c.selected != "" || lastReport(&c.red) != nil), k.Context.enabled(c.red.Context.Requests > 0 || c.finished),
 	}
 }
 
 func (p agentPane) Update(msg tea.Msg) (tea.Cmd, bool) {
 	m := p.m
+	if k, ok := msg.(tea.KeyPressMsg); ok && !m.chat.Typing() {
+		switch {
+		case agentKeys.Copy.matches(k):
+			return m.chat.copyFromChat(), true
+		case agentKeys.Context.matches(k):
+			analyzer := m.analyzer
+			if m.inv != nil {
+				_, analyzer, _ = m.inv.Provider()
+			}
+			m.drill = newContextView(m.st, m.chat, analyzer)
+			return nil, true
+		}
+	}
 	intent, cmd := m.chat.Update(msg)
 	if intent.Kind != IntentNone || m.chat.Typing() {
 		return tea.Batch(cmd, m.intent(intent)), true

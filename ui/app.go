@@ -83,7 +83,9 @@ type Model struct {
 	tree   *treePane
 	detail *Detail
 	chat   *Chat
-	drill  *Drill
+	// drill is the overlay over the panes: a call's full result, or
+	// what the model saw (nil when none).
+	drill overlay
 
 	focus    pane
 	zoom     bool
@@ -687,8 +689,7 @@ func (m *Model) copySelected() tea.Cmd {
 		return nil
 	}
 	id := m.tree.Selected().ID
-	m.setStatus("copied " + id + " to the clipboard (OSC 52)")
-	return tea.SetClipboard(id)
+	return copyText(id, id)
 }
 
 func (m *Model) copyLink() tea.Cmd {
@@ -810,6 +811,9 @@ func (m *Model) applyEvent(e agent.Event) tea.Cmd {
 		}
 	case agent.EventFinished:
 		m.finished = true
+		if m.inv != nil {
+			m.chat.noteHandoff(m.inv.TranscriptID())
+		}
 	}
 	return cmd
 }
@@ -885,7 +889,9 @@ func (m *Model) intent(it Intent) tea.Cmd {
 			m.setStatus("cancelling the investigation…")
 		}
 	case IntentDrill:
-		m.drill = m.chat.DrillFor(it.CallID)
+		if d := m.chat.DrillFor(it.CallID); d != nil {
+			m.drill = d
+		}
 		if it.Node != "" && m.tree != nil {
 			if n := m.in.Tree.Get(it.Node); n != nil && m.tree.selectNode(n) {
 				return m.selectionChanged()

@@ -1015,7 +1015,8 @@ func (c *Chat) footer(w, h int) []string {
 		case c.Running():
 			hint = c.keyHints(w, keyHint{"tab/shift+tab", "cards", "cards"}, keyHint{"x x", "stop", "stop"}, keyHint{"esc", "leave", "leave"})
 		case c.finished:
-			hint = c.keyHints(w, keyHint{"tab/shift+tab", "select a card", "cards"}, keyHint{"enter", "open it", "open"},
+			hint = c.keyHints(w, keyHint{"y", "copy report", "copy"}, keyHint{"v", "what the model saw", "model saw"},
+				keyHint{"tab/shift+tab", "select a card", "cards"}, keyHint{"enter", "open it", "open"},
 				keyHint{"g/G", "top/bottom", "top/end"}, keyHint{"esc", "leave", "leave"})
 		default:
 			hint = c.keyHints(w, keyHint{"a", "start", "start"}, keyHint{"i", "start with a message", "message"})

@@ -21,13 +21,9 @@ type Drill struct {
 	st   *Styles
 	call agent.Call
 
-	offset int
+	scroller
 	closed bool
-
-	// The body laid out at width, and the height of the last View.
-	width int
-	lines []string
-	vh    int
+	width  int // the body's layout width
 }
 
 // NewDrill returns the drill-in view of call.
@@ -46,44 +42,91 @@ func (d *Drill) Closed() bool { return d.closed }
 
 // Update scrolls, or closes on q/esc.
 func (d *Drill) Update(msg tea.Msg) tea.Cmd {
+	d.closed = d.scroller.update(msg) || d.closed
+	return nil
+}
+
+// scroller scrolls an overlay's body: j/k ↑/↓, pgup/pgdown (space),
+// ctrl+u/d, g/G (home/end) and the wheel; q and esc close.
+type scroller struct {
+	offset int
+	// lines is the body laid out, vh the height of the last View.
+	lines []string
+	vh    int
+}
+
+// update scrolls for msg; it reports whether msg closes the overlay.
+func (s *scroller) update(msg tea.Msg) (closed bool) {
 	switch m := msg.(type) {
 	case tea.KeyPressMsg:
-		page := max(d.vh-1, 1)
+		page := max(s.vh-1, 1)
 		switch m.String() {
 		case "q", "esc":
-			d.closed = true
+			return true
 		case "j", "down":
-			d.scroll(1)
+			s.scroll(1)
 		case "k", "up":
-			d.scroll(-1)
+			s.scroll(-1)
 		case "pgdown", "space", "f":
-			d.scroll(page)
+			s.scroll(page)
 		case "pgup", "b":
-			d.scroll(-page)
+			s.scroll(-page)
 		case "ctrl+d":
-			d.scroll(max(d.vh/2, 1))
+			s.scroll(max(s.vh/2, 1))
 		case "ctrl+u":
-			d.scroll(-max(d.vh/2, 1))
+			s.scroll(-max(s.vh/2, 1))
 		case "g", "home":
-			d.offset = 0
+			s.offset = 0
 		case "G", "end":
-			d.offset = d.maxOffset()
+			s.offset = s.maxOffset()
 		}
 	case tea.MouseWheelMsg:
 		switch m.Button {
 		case tea.MouseWheelUp:
-			d.scroll(-3)
+			s.scroll(-3)
 		case tea.MouseWheelDown:
-			d.scroll(3)
+			s.scroll(3)
 		}
 	}
-	return nil
+	return false
 }
 
-func (d *Drill) maxOffset() int { return max(len(d.lines)-d.vh, 0) }
+func (s *scroller) maxOffset() int { return max(len(s.lines)-s.vh, 0) }
 
-func (d *Drill) scroll(n int) {
-	d.offset = min(max(d.offset+n, 0), d.maxOffset())
+func (s *scroller) scroll(n int) {
+	s.offset = min(max(s.offset+n, 0), s.maxOffset())
+}
+
+// position is "lines a–b of n" (or "empty").
+func (s *scroller) position() string {
+	if n := len(s.lines); n > 0 {
+		return fmt.Sprintf("lines %d–%d of %d", s.offset+1, min(s.offset+s.vh, n), n)
+	}
+	return "empty"
+}
+
+// visible are the lines in view, padded to vh.
+func (s *scroller) visible() []string {
+	s.offset = min(max(s.offset, 0), s.maxOffset())
+	end := min(s.offset+s.vh, len(s.lines))
+	out := append([]string(nil), s.lines[s.offset:end]...)
+	for len(out) < s.vh {
+		out = append(out, "")
+	}
+	return out
+}
+
+// overlayKeys is the key line at the bottom of an overlay: scrolling,
+// extra keys, closing.
+func overlayKeys(st *Styles, extra ...[2]string) string {
+	key := func(k, what string) string { return st.StatusKey.Render(k) + " " + st.StatusBar.Render(what) }
+	sep := st.Faint.Render(" · ")
+	parts := []string{key("j/k", "scroll"), key("pgup/pgdn", "page"), key("g/G", "top/bottom")}
+	for _, e := range extra {
+		parts = append(parts, key(e[0], e[1]))
+	}
+	parts = append(parts, key("q/esc", "close"))
+	return strings.Join(parts, sep)
 }
 
 // View draws the call in exactly w×h cells: a title line, the scrolling
@@ -101,32 +144,21 @@ func (d *Drill) View(w, h int) string {
 		footerH = 1
 	}
 	d.vh = max(h-1-footerH, 0)
-	d.offset = min(max(d.offset, 0), d.maxOffset())
 
 	st := d.st
 	title := st.Accent.Render("▌ ") + st.Title.Render(clean(d.call.Name))
 	if arg := mainArg(d.call); arg != "" {
 		title += "  " + st.Subtle.Render(arg)
 	}
-	pos := "empty"
-	if n := len(d.lines); n > 0 {
-		pos = fmt.Sprintf("lines %d–%d of %d", d.offset+1, min(d.offset+d.vh, n), n)
-	}
-	pos = st.Faint.Render(pos)
+	pos := st.Faint.Render(d.position())
 	if gap := w - lipgloss.Width(title) - lipgloss.Width(pos); gap >= 2 {
 		title += strings.Repeat(" ", gap) + pos
 	}
 	out := make([]string, 0, h)
 	out = append(out, title)
-	end := min(d.offset+d.vh, len(d.lines))
-	out = append(out, d.lines[d.offset:end]...)
-	for len(out) < 1+d.vh {
-		out = append(out, "")
-	}
+	out = append(out, d.visible()...)
 	if footerH > 0 {
-		key := func(k, what string) string { return st.StatusKey.Render(k) + " " + st.StatusBar.Render(what) }
-		sep := st.Faint.Render(" · ")
-		out = append(out, key("j/k", "scroll")+sep+key("pgup/pgdn", "page")+sep+key("g/G", "top/bottom")+sep+key("q/esc", "close"))
+		out = append(out, overlayKeys(st))
 	}
 	return block(out, w, h)
 }
