@@ -119,6 +119,7 @@ type Model struct {
 	quitArmed bool
 	quitSeq   int
 	shownID   string // detail pane content (node id + tab) to avoid refetching
+	fetcher   detailFetcher
 }
 
 // messages
@@ -135,6 +136,7 @@ type (
 	reloadedMsg loadedMsg
 	updateMsg   struct{}
 	detailMsg   struct {
+		seq     int // the request (detailFetcher)
 		key     string
 		id      string
 		tab     DetailTab
@@ -284,7 +286,7 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 			m.tree.selectNode(n)
 		}
 	}
-	go m.in.Prefetch(m.ctx)
+	m.prefetch()
 	t := m.in.Tree
 	what := "this trace"
 	if m.in.Issue != nil {
@@ -391,8 +393,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.wake(tea.Batch(cmd, m.waitUpdate()))
 	case reloadedMsg:
 		return m, m.wake(m.reloaded(msg))
+	case detailDueMsg:
+		return m, m.detailDue(msg)
 	case detailMsg:
-		m.showDetail(msg)
+		m.detailDone(msg)
 		return m, nil
 	case filterDoneMsg:
 		if m.tree == nil {
@@ -459,9 +463,8 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 	}
 	var cmds []tea.Cmd
 	cmds = append(cmds, m.selectionChanged())
-	// Fetch every event of the trace in the background, so panes open fast.
-	in := m.in
-	go in.Prefetch(m.ctx)
+	// Fetch events in the background, so panes open fast.
+	m.prefetch()
 	// A resumed investigation's history shows before it continues.
 	history, _ := m.sub.Drain()
 	for _, e := range history {
@@ -481,6 +484,8 @@ func (m *Model) setInvestigation(inv *investigation.Investigation) {
 	}
 	m.inv = inv
 	m.in, m.repos = inv.Incident(), inv.Repos()
+	m.fetcher.stop()
+	m.fetcher.cache = detailCache{} // fetched from the incident replaced
 	m.sub = inv.Subscribe()
 }
 

@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"fmt"
-
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tracehound/tracehound/tracetree"
@@ -140,46 +138,6 @@ func (m *Model) selectionChanged() tea.Cmd {
 		m.detail.SetTab(TabSpans)
 	}
 	return m.fetchDetail(n)
-}
-
-// fetchDetail loads what the active tab shows for a node, in the
-// background (the Incident caches, so revisiting is instant).
-func (m *Model) fetchDetail(n *tracetree.Node) tea.Cmd {
-	tab := m.detail.Tab()
-	targets, _ := detailTargets(n)
-	target := targets[tab]
-	if target == nil {
-		return nil
-	}
-	k := target.ID + fmt.Sprint(tab)
-	if k == m.shownID {
-		return nil
-	}
-	m.shownID = k
-	short := tracetree.ShortID(target.ID)
-	in, ctx := m.in, m.ctx
-	switch tab {
-	case TabError:
-		m.detail.Loading("fetching the error " + short + "…")
-		issue := target.IssueShortID
-		repos, project := m.repos, target.Project
-		return func() tea.Msg {
-			ev, err := in.EventFor(ctx, target)
-			return detailMsg{key: k, id: target.ID, tab: tab, event: withLocalSource(ev, repos, project), short: issue, err: err}
-		}
-	case TabProfile:
-		m.detail.Loading("fetching the profile of " + short + "…")
-		return func() tea.Msg {
-			p, err := in.ProfileTree(ctx, target.ID)
-			return detailMsg{key: k, id: target.ID, tab: tab, profile: p, err: err}
-		}
-	default:
-		m.detail.Loading("fetching the spans of " + short + "…")
-		return func() tea.Msg {
-			st, err := in.SpanTree(ctx, target.ID)
-			return detailMsg{key: k, id: target.ID, tab: TabSpans, spans: st, err: err}
-		}
-	}
 }
 
 func (m *Model) showDetail(msg detailMsg) {
