@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"testing/synctest"
 
 	"github.com/tracehound/tracehound/internal/fixtures"
 	"github.com/tracehound/tracehound/sentryapi/local"
@@ -276,55 +275,5 @@ func TestOpenBuildsTheIndexesOfAnOlderStore(t *testing.T) {
 			t.Error("by_group is still there")
 		}
 		return nil
-	})
-}
-
-// A write that fails fails alone: the writes committed with it are kept.
-func TestGroupCommitIsolatesAFailingWrite(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		st, err := Open(filepath.Join(t.TempDir(), "db"), Retention{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
-		// Hold the writer inside a commit so that the next writes queue
-		// up and are committed as one group.
-		release := make(chan struct{})
-		go st.write(func(*bolt.Tx) error {
-			<-release
-			return nil
-		})
-		synctest.Wait()
-		errs := make(chan error, 3)
-		put := func(k string) func(tx *bolt.Tx) error {
-			return func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put([]byte(k), []byte("v")) }
-		}
-		for _, fn := range []func(tx *bolt.Tx) error{put("a"), func(*bolt.Tx) error { return fmt.Errorf("boom") }, put("b")} {
-			go func() { errs <- st.write(fn) }()
-		}
-		synctest.Wait()
-		if n := len(st.writes); n != 3 {
-			t.Fatalf("%d writes queued behind the held one, want 3", n)
-		}
-		close(release)
-		failed := 0
-		for range 3 {
-			if err := <-errs; err != nil {
-				failed++
-			}
-		}
-		if failed != 1 {
-			t.Errorf("%d writes failed, want the 1 that returned an error", failed)
-		}
-		_ = st.db.View(func(tx *bolt.Tx) error {
-			if tx.Bucket(bMeta).Get([]byte("a")) == nil || tx.Bucket(bMeta).Get([]byte("b")) == nil {
-				t.Error("the writes grouped with the failing one were lost")
-			}
-			return nil
-		})
-		st.Close()
-		if err := st.write(put("c")); err == nil {
-			t.Error("a write after Close succeeded")
-		}
 	})
 }

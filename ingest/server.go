@@ -168,6 +168,8 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, projectID, kind 
 		s.limited(w, r, wait, "over the rate limit")
 		return
 	}
+	s.store.receiving.Add(1)
+	defer s.store.receiving.Add(-1)
 	body, err := envelope.ReadBody(r, s.opts.MaxBody, s.opts.Limits.MaxEnvelope)
 	if err != nil {
 		s.log.Warn("rejected a request body", "project", projectID, "remote", r.RemoteAddr, "err", err)

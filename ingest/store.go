@@ -132,6 +132,8 @@ type Store struct {
 	closeErr   error
 
 	byKey sync.Map // DSN public key → Project, as found
+
+	receiving atomic.Int64 // envelopes the server is handling (see writer)
 }
 
 // OpenOption tunes Open.

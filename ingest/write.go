@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"errors"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -12,12 +13,17 @@ import (
 // goroutine, which takes all that is queued when it gets to it (up to
 // maxBatch), runs them in one transaction, applies the retention once,
 // commits, and only then answers each: a write that returned nil is on
-// disk, so an envelope acknowledged after it survives a crash. Nothing
-// waits on a timer: with one sender each write is committed at once;
-// with many, those that arrive during a commit share the next one.
+// disk, so an envelope acknowledged after it survives a crash. With one
+// sender each write is committed at once; with many, those that arrive
+// during a commit share the next one, and while the server is still
+// reading more envelopes than are queued the writer waits for them (at
+// most groupWait), so they share the commit too.
 
 // maxBatch bounds how many writes share a transaction.
 const maxBatch = 256
+
+// groupWait is how long a group waits for requests being received.
+const groupWait = time.Millisecond
 
 // errClosed is what a write gets once the store is closed.
 var errClosed = errors.New("the store is closed (tracehound serve is stopping)")
@@ -49,6 +55,7 @@ func (s *Store) writer() {
 	defer close(s.writerDone)
 	for op := range s.writes {
 		group := []writeOp{op}
+		var wait <-chan time.Time
 	more:
 		for len(group) < maxBatch {
 			select {
@@ -57,7 +64,24 @@ func (s *Store) writer() {
 					break more
 				}
 				group = append(group, op)
+				continue
 			default:
+			}
+			// Requests still being read will write soon: wait a little
+			// for them, so that they share this commit.
+			if s.receiving.Load() <= int64(len(group)) {
+				break
+			}
+			if wait == nil {
+				wait = time.After(groupWait)
+			}
+			select {
+			case op, ok := <-s.writes:
+				if !ok {
+					break more
+				}
+				group = append(group, op)
+			case <-wait:
 				break more
 			}
 		}
