@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -95,7 +96,7 @@ func (s *Store) writer() {
 func (s *Store) commit(group []writeOp) {
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		for _, op := range group {
-			if err := op.fn(tx); err != nil {
+			if err := run(op.fn, tx); err != nil {
 				return err
 			}
 		}
@@ -113,4 +114,16 @@ func (s *Store) commit(group []writeOp) {
 	for _, op := range group {
 		op.done <- err
 	}
+}
+
+// run runs one write, a panic turned into its error: it would otherwise
+// take the writer, and so the server, down (a request's own goroutine
+// only loses that request).
+func run(fn func(tx *bolt.Tx) error, tx *bolt.Tx) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("internal error while storing (please report it): %v", v)
+		}
+	}()
+	return fn(tx)
 }

@@ -10,7 +10,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// A write that fails fails alone: the writes committed with it are kept.
+// A write that fails (returns an error, or panics) fails alone: the writes
+// committed with it are kept, and the writer goes on.
 func TestGroupCommitIsolatesAFailingWrite(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		st, err := Open(filepath.Join(t.TempDir(), "db"), Retention{})
@@ -26,26 +27,29 @@ func TestGroupCommitIsolatesAFailingWrite(t *testing.T) {
 			return nil
 		})
 		synctest.Wait()
-		errs := make(chan error, 3)
+		errs := make(chan error, 4)
 		put := func(k string) func(tx *bolt.Tx) error {
 			return func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put([]byte(k), []byte("v")) }
 		}
-		for _, fn := range []func(tx *bolt.Tx) error{put("a"), func(*bolt.Tx) error { return fmt.Errorf("boom") }, put("b")} {
+		for _, fn := range []func(tx *bolt.Tx) error{put("a"), func(*bolt.Tx) error { return fmt.Errorf("boom") }, func(*bolt.Tx) error { panic("boom") }, put("b")} {
 			go func() { errs <- st.write(fn) }()
 		}
 		synctest.Wait()
-		if n := len(st.writes); n != 3 {
-			t.Fatalf("%d writes queued behind the held one, want 3", n)
+		if n := len(st.writes); n != 4 {
+			t.Fatalf("%d writes queued behind the held one, want 4", n)
 		}
 		close(release)
 		failed := 0
-		for range 3 {
+		for range 4 {
 			if err := <-errs; err != nil {
 				failed++
 			}
 		}
-		if failed != 1 {
-			t.Errorf("%d writes failed, want the 1 that returned an error", failed)
+		if failed != 2 {
+			t.Errorf("%d writes failed, want the 2 that returned an error and panicked", failed)
+		}
+		if err := st.write(put("after")); err != nil {
+			t.Errorf("a write after the panicking one: %v", err)
 		}
 		_ = st.db.View(func(tx *bolt.Tx) error {
 			if tx.Bucket(bMeta).Get([]byte("a")) == nil || tx.Bucket(bMeta).Get([]byte("b")) == nil {
