@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/tracehound/tracehound/tracetree"
@@ -98,8 +99,13 @@ func (r *Run) send(ctx context.Context, req ChatRequest, h StreamHandler) (*Comp
 // sentContext is req's context with only what changed since the previous
 // request.
 func (r *Run) sentContext(req ChatRequest) *SentContext {
-	s := &SentContext{Total: len(req.Messages), Budget: r.requestBudget(), ToolTokens: r.specTokens,
+	s := &SentContext{Total: len(req.Messages), Budget: r.requestBudget(),
 		Window: r.opts.Provider.ContextWindow(), ToolChoice: req.ToolChoice, Model: r.opts.Provider.Name()}
+	if len(req.Tools) > 0 {
+		// The tools of this request (a structured retry may offer one, or none).
+		b, _ := json.Marshal(req.Tools)
+		s.ToolTokens = tracetree.CountTokens(string(b)) + 1
+	}
 	for _, t := range req.Tools {
 		s.Tools = append(s.Tools, t.Name)
 	}

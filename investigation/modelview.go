@@ -41,8 +41,12 @@ func ModelContextBlocks(c *agent.ModelContext, analyzer string) (intro string, b
 	default:
 		fmt.Fprintf(&b, "The context the model %s received in its last request (step %d of the run; %d requests in all), exactly as sent: scrubbed of secrets, tool results capped, and summarised where the window required it.\n",
 			redact.Line(c.Model), c.Step, c.Requests)
-		fmt.Fprintf(&b, "Messages %s tokens of a %s-token budget · tool schemas %s tokens (%d tools) · window %s tokens",
-			thousands(c.Tokens), thousands(c.Budget), thousands(c.ToolTokens), len(c.Tools), thousands(c.Window))
+		tools := "no tools offered"
+		if len(c.Tools) > 0 {
+			tools = fmt.Sprintf("tool schemas %s tokens (%d tools)", thousands(c.ToolTokens), len(c.Tools))
+		}
+		fmt.Fprintf(&b, "Messages %s tokens of a %s-token budget · %s · window %s tokens",
+			thousands(c.Tokens), thousands(c.Budget), tools, thousands(c.Window))
 		if c.ToolChoice != "" {
 			fmt.Fprintf(&b, " · forced tool %s", redact.Line(c.ToolChoice))
 		}
