@@ -106,10 +106,18 @@ type Model struct {
 
 	progressNext func() tea.Msg
 	ticking      bool
-	// lastAgent is when the last batch of the agent's events was shown.
-	lastAgent time.Time
-	// boxes are the panes as last drawn (screen.go).
-	boxes []paneBox
+	// lastAgent is when the last batch of the agent's events was shown,
+	// lastText the last batch of only its text, lastSpin when the agent
+	// pane's spinner last advanced.
+	lastAgent, lastText, lastSpin time.Time
+	// boxes are the panes as last drawn, chrome the title line and the
+	// status bar (screen.go).
+	boxes  []paneBox
+	chrome struct {
+		title, status string
+		w             int
+		ok            bool
+	}
 
 	status      string
 	statusUntil time.Time
@@ -296,8 +304,18 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 	return tea.Batch(next, m.selectionChanged())
 }
 
+// tickEvery is how often the spinners advance.
+const tickEvery = 120 * time.Millisecond
+
 func tick() tea.Cmd {
-	return tea.Tick(120*time.Millisecond, func(t time.Time) tea.Msg { return tickMsg(t) })
+	return tea.Tick(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// streaming reports whether the agent's text is streaming (a batch of
+// it was shown within the last two ticks): its frames then advance the agent
+// pane's spinner, so a tick does not draw the pane once more.
+func (m *Model) streaming() bool {
+	return !m.lastText.IsZero() && time.Since(m.lastText) < 2*tickEvery
 }
 
 // animating reports whether a spinner or a timed hint is on screen; the
@@ -368,10 +386,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tickMsg:
 		m.spin++
-		for _, p := range m.panes {
-			if a, ok := p.(paneAnimated); ok {
+		streaming := m.streaming()
+		for i, p := range m.panes {
+			if a, ok := p.(paneAnimated); ok && !(pane(i) == paneChat && streaming) {
 				a.Tick()
+				m.stale(pane(i))
 			}
+		}
+		if !streaming {
+			m.lastSpin = time.Now()
 		}
 		if !m.animating() {
 			m.ticking = false
@@ -492,6 +515,7 @@ func (m *Model) setInvestigation(inv *investigation.Investigation) {
 // setStatus shows a message on the status line for a while.
 func (m *Model) setStatus(s string) {
 	m.status, m.statusUntil = s, time.Now().Add(6*time.Second)
+	m.chrome.ok = false
 }
 
 // key handles a key press: overlays first (help, drill-in), then the
@@ -754,8 +778,10 @@ func (m *Model) startAgent(text string) tea.Cmd {
 
 // streamFrame is how often the agent's streamed text is shown at most:
 // the deltas that arrive within a frame are shown together, so the
-// screen is drawn once a frame however fast the model streams.
-const streamFrame = time.Second / 30
+// screen is drawn at most ten times a second however fast the model
+// streams (drawing the screen costs ~2-3 ms of CPU, mostly Bubble Tea
+// diffing the whole frame; see BENCHMARKS.md, "Streaming").
+const streamFrame = 100 * time.Millisecond
 
 // listen waits for the investigation's next events. Text and reasoning
 // deltas are held until a frame has passed since the last batch was
@@ -831,7 +857,15 @@ func (m *Model) agentEvent(msg agentMsg) tea.Cmd {
 		m.finished = true
 		return nil
 	}
-	m.lastAgent = time.Now()
+	now := time.Now()
+	m.lastAgent = now
+	if onlyText(msg.events) {
+		m.lastText = now
+		if now.Sub(m.lastSpin) >= tickEvery {
+			m.chat.Tick()
+			m.lastSpin = now
+		}
+	}
 	var cmds []tea.Cmd
 	for _, e := range msg.events {
 		m.runSeen(e)

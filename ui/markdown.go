@@ -30,7 +30,13 @@ type mdRenderer struct {
 func (m *mdRenderer) render(src string, width int, dark bool) []string {
 	width = max(width, 8)
 	if m.r == nil || m.width != width || m.dark != dark {
-		r, err := glamour.NewTermRenderer(glamour.WithStyles(mdStyle(dark)), glamour.WithWordWrap(width))
+		// Code blocks in true colour (Bubble Tea converts colours to the
+		// terminal's profile on output): chroma's 256-colour formatter
+		// picks among equally close palette colours in map order, so two
+		// renders of the same code could differ (and streaming could not
+		// show exactly what a whole render shows); it also searches the
+		// palette for every token type on every render.
+		r, err := glamour.NewTermRenderer(glamour.WithStyles(mdStyle(dark)), glamour.WithWordWrap(width), glamour.WithChromaFormatter("terminal16m"))
 		if err != nil {
 			return plainLines(src, width)
 		}

@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	xansi "github.com/charmbracelet/x/ansi"
+
+	"github.com/tracehound/tracehound/agent"
+	"github.com/tracehound/tracehound/agent/llmtest"
 )
 
 // longMarkdown is n sections of headings, paragraphs, lists and code.
@@ -217,5 +220,55 @@ func TestMarkdownReportReadsAsText(t *testing.T) {
 				t.Errorf("the report lacks %q:\n%s", want, text)
 			}
 		}
+	}
+}
+
+// TestStreamedMarkdownMatchesFullRender: an answer streamed word by word
+// into the chat, drawn after every few words as the frames would, shows
+// at the end exactly what rendering the whole answer from scratch shows
+// (cell by cell, content and style) — at several widths, with the pane
+// resized mid-stream and again after the end. The answer has headings,
+// paragraphs with inline code and bold, nested lists continued across a
+// blank line, numbered lists, code fences with blank lines inside,
+// quotes and tables.
+func TestStreamedMarkdownMatchesFullRender(t *testing.T) {
+	text := llmtest.LongMarkdown(700) + "\n\n" + longMarkdown(8)
+	deltas := chatDeltas(agent.EventTextDelta, 1, text, 5)
+	for _, tc := range []struct {
+		name           string
+		before, during int // the width for the first half of the stream, then the rest
+		after          []int
+	}{
+		{"narrow", 40, 40, nil},
+		{"wide", 120, 120, nil},
+		{"resized mid-stream", 80, 52, []int{80, 33}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newTestChat(t)
+			for i, e := range deltas {
+				c.Apply(e)
+				w := tc.before
+				if i >= len(deltas)/2 {
+					w = tc.during
+				}
+				if i%3 == 0 || i == len(deltas)-1 {
+					c.View(w, 30, true)
+				}
+			}
+			it := c.items[len(c.items)-1]
+			for _, w := range append([]int{tc.during}, tc.after...) {
+				got := it.md.lines(&c.md, w, true)
+				var r mdRenderer
+				want := r.render(cleanText(text), w, true)
+				if len(got) != len(want) {
+					t.Fatalf("width %d: %d lines streamed, %d rendered whole", w, len(got), len(want))
+				}
+				for i := range got {
+					if g, wa := cells(got[i], w, 1), cells(want[i], w, 1); g != wa {
+						t.Fatalf("width %d, line %d differs:\nstreamed %q\nwhole    %q", w, i, got[i], want[i])
+					}
+				}
+			}
+		})
 	}
 }

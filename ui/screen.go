@@ -2,12 +2,15 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/tracehound/tracehound/agent"
 )
 
 // The screen: where the panes go (layout), their borders and numbered
@@ -107,7 +110,11 @@ func (m *Model) render() string {
 	} else {
 		body = m.renderBody(m.layout())
 	}
-	return m.renderTitle() + "\n" + body + "\n" + m.renderStatus()
+	if !m.chrome.ok || m.chrome.w != m.w {
+		m.chrome.title, m.chrome.status = m.renderTitle(), m.renderStatus()
+		m.chrome.ok, m.chrome.w = true, m.w
+	}
+	return m.chrome.title + "\n" + body + "\n" + m.chrome.status
 }
 
 func (m *Model) renderBody(l layoutInfo) string {
@@ -219,25 +226,37 @@ func frame(st *Styles, inner, title string, w, h int, focused bool) []string {
 
 // invalidate marks the panes a message may change for drawing again: a
 // batch of the agent's text (and token counts) changes only the agent
-// pane, a tick only the panes that animate; anything else may change
-// every pane.
+// pane, a tick only the panes it advances (the tick says which: see
+// Update); anything else may change every pane.
+// The title line and the status bar are drawn again after any message
+// but streamed text (token counts show on the status bar) and ticks
+// (unless a status note may expire).
 func (m *Model) invalidate(msg tea.Msg) {
-	keep := func(p pane) bool { return false }
 	switch msg := msg.(type) {
 	case agentMsg:
 		if m.started && msg.ok && msg.sub == m.sub && onlyText(msg.events) {
-			keep = func(p pane) bool { return p != paneChat }
+			m.stale(paneChat)
+			if slices.ContainsFunc(msg.events, func(e agent.Event) bool { return e.Kind == agent.EventUsage }) {
+				m.chrome.ok = false
+			}
+			return
 		}
 	case tickMsg:
-		keep = func(p pane) bool {
-			_, animated := m.panes[p].(paneAnimated)
-			return !animated
+		if m.status != "" {
+			m.chrome.ok = false
 		}
+		return
 	}
+	m.chrome.ok = false
 	for i := range m.boxes {
-		if !keep(pane(i)) {
-			m.boxes[i].fresh = false
-		}
+		m.boxes[i].fresh = false
+	}
+}
+
+// stale marks pane p for drawing again.
+func (m *Model) stale(p pane) {
+	if int(p) < len(m.boxes) {
+		m.boxes[p].fresh = false
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/tracehound/tracehound/agent"
 	"github.com/tracehound/tracehound/agent/llmtest"
@@ -20,8 +21,8 @@ import (
 const streamWindow = 8 * time.Second
 
 // BenchmarkStreamProgram is the whole explorer while the agent's answer
-// streams: a real tea.Program (input and output are pipes, 140×45, no
-// TTY) over the demo incident, the model a scripted OpenAI-compatible
+// streams: a real tea.Program (input a pipe, output discarded, 140×45 in
+// 256 colours as in tmux, no TTY) over the demo incident, the model a scripted OpenAI-compatible
 // server on loopback streaming a long markdown answer (llmtest.LongMarkdown,
 // one word a chunk) at 20 and 100 tokens a second. It reports the
 // process's CPU time (user+sys, getrusage) over streamWindow of
@@ -71,7 +72,7 @@ func streamCPU(b *testing.B, rate int, window time.Duration) float64 {
 	done := make(chan error, 1)
 	go func() {
 		done <- Run(ctx, cfg, tea.WithInput(in), tea.WithOutput(io.Discard), tea.WithWindowSize(140, 45),
-			tea.WithoutSignals(), tea.WithFilter(filter))
+			tea.WithColorProfile(colorprofile.ANSI256), tea.WithoutSignals(), tea.WithFilter(filter))
 	}()
 	select {
 	case <-loaded:
