@@ -14,6 +14,7 @@ const (
 	ToolErrorEvent       = "get_error_event"
 	ToolTransactionSpans = "get_transaction_spans"
 	ToolProfile          = "get_profile"
+	ToolCompareHealthy   = "compare_with_healthy"
 	ToolListRepos        = "list_repositories"
 	ToolSearchCode       = "search_code"
 	ToolReadFile         = "read_file"
@@ -105,6 +106,7 @@ var builtinSummaries = map[string]func(json.RawMessage) string{
 	ToolProposePatch:    patchSummary,
 	ToolReportRootCause: rootCauseSummary,
 	ToolReportSolution:  solutionSummary,
+	ToolCompareHealthy:  compareSummary,
 }
 
 // CallSummary is the one-line summary of a call: the one the run gave it,

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/tracehound/tracehound/redact"
+	"github.com/tracehound/tracehound/tracetree"
 )
 
 // Default budgets of the trace tools' texts, in tokens.
@@ -13,6 +16,7 @@ const (
 	eventToolBudget   = 3000
 	spansToolBudget   = 3000
 	profileToolBudget = 2500
+	compareToolBudget = 2500
 )
 
 type idArgs struct {
@@ -83,7 +87,56 @@ func (in *Incident) Tools() []Tool {
 			ReadOnly:    true,
 			Run:         in.nodeView(in.ProfileText, profileToolBudget),
 		},
+		{
+			Name: ToolCompareHealthy,
+			Description: "Compare a transaction of this trace with the same transaction in a healthy trace (the newest one in which it ran with status ok and no errors, or healthy_trace): the spans that appear or vanish, durations changed beyond noise, status and attribute changes (releases among them), errors only the failing trace has, repeats whose count changed, and the first point where the two diverge. Use it to see what changed compared with a request that worked.",
+			Parameters: objectSchema(nil, map[string]any{
+				"id":            stringProp("optional: a transaction (or error) id from the trace tree; default the transaction of the issue's event"),
+				"healthy_trace": stringProp("optional: the 32-hex id of a trace to compare with, instead of searching for a healthy one"),
+				"budget":        intProp("optional: most tokens the result may take"),
+			}),
+			ReadOnly: true,
+			Summary:  compareSummary,
+			Run:      in.runCompare,
+		},
 	}
+}
+
+type compareArgs struct {
+	ID           string `json:"id"`
+	HealthyTrace string `json:"healthy_trace"`
+	Budget       int    `json:"budget"`
+}
+
+func (in *Incident) runCompare(ctx context.Context, raw json.RawMessage) (Result, error) {
+	var a compareArgs
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &a); err != nil {
+			return Result{}, fmt.Errorf("arguments do not match the schema: %v", err)
+		}
+	}
+	n, err := in.CompareTarget(a.ID)
+	if err != nil {
+		return Result{}, err
+	}
+	text, err := in.CompareText(ctx, n.ID, a.HealthyTrace, budgetOr(max(a.Budget, 0), compareToolBudget))
+	return Result{Text: text, Node: n.ID}, err
+}
+
+// compareSummary is a compare call in one line: which transaction, with
+// which trace.
+func compareSummary(raw json.RawMessage) string {
+	var a compareArgs
+	_ = json.Unmarshal(raw, &a)
+	what := "the issue's transaction"
+	if id := strings.TrimSpace(a.ID); id != "" {
+		what = tracetree.ShortID(redact.SanitizeLine(id))
+	}
+	with := "a healthy trace (search)"
+	if h := strings.TrimSpace(a.HealthyTrace); h != "" {
+		with = "trace " + tracetree.ShortID(redact.SanitizeLine(h))
+	}
+	return what + " vs " + with
 }
 
 // nodeView is the Run of a tool that shows one trace node: it parses the

@@ -44,7 +44,7 @@ func TestMCPOverStdio(t *testing.T) {
 	for _, tool := range list.Tools {
 		names = append(names, tool.Name)
 	}
-	for _, want := range []string{"get_trace_tree", "get_error_event", "get_transaction_spans", "get_profile", "list_repositories", "search_code", "read_file"} {
+	for _, want := range []string{"get_trace_tree", "get_error_event", "get_transaction_spans", "get_profile", "compare_with_healthy", "list_repositories", "search_code", "read_file"} {
 		if !strings.Contains(","+strings.Join(names, ",")+",", ","+want+",") {
 			t.Errorf("tools/list lacks %s: %v", want, names)
 		}

@@ -38,6 +38,9 @@ func TestCallToolHostileData(t *testing.T) {
 		{agent.ToolErrorEvent, `{"id":"0a1b2c3d"}`},
 		{agent.ToolTransactionSpans, `{"id":"9e9e9e9e"}`},
 		{agent.ToolProfile, `{"id":"9e9e9e9e"}`},
+		// Compared with its own trace (the dataset has no other): every
+		// description and tag goes through the comparison's text.
+		{agent.ToolCompareHealthy, `{"healthy_trace":"` + localtest.TraceID + `"}`},
 	} {
 		text, err := inv.CallTool(context.Background(), call.name, json.RawMessage(call.args), 0)
 		if err != nil {

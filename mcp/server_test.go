@@ -97,7 +97,7 @@ func TestToolsList(t *testing.T) {
 	for _, tool := range res.Tools {
 		names = append(names, tool.Name)
 	}
-	want := []string{agent.ToolTraceTree, agent.ToolErrorEvent, agent.ToolTransactionSpans, agent.ToolProfile,
+	want := []string{agent.ToolTraceTree, agent.ToolErrorEvent, agent.ToolTransactionSpans, agent.ToolProfile, agent.ToolCompareHealthy,
 		agent.ToolListRepos, agent.ToolSearchCode, agent.ToolReadFile}
 	if got := strings.Join(names, ","); got != strings.Join(want, ",") && !sameSet(names, want) {
 		t.Fatalf("tools %v, want %v", names, want)

@@ -29,8 +29,8 @@ func newMCPCmd(a *app) *cobra.Command {
 		Long: `Serve the Model Context Protocol on stdin/stdout, so that an AI editor or a
 coding agent (Claude Code, Cursor, Codex…) can investigate the incident with
 tracehound's own read-only tools: get_trace_tree (with a token budget),
-get_error_event, get_transaction_spans, get_profile, list_repositories,
-search_code and read_file — the same definitions, the same scrubbing and the
+get_error_event, get_transaction_spans, get_profile, compare_with_healthy,
+list_repositories, search_code and read_file — the same definitions, the same scrubbing and the
 same repository sandbox as tracehound's agent.
 
 TARGET is what the other commands take (an issue id, short id, event or
