@@ -152,6 +152,7 @@ type (
 		event   *wire.Event
 		short   string
 		profile *tracetree.ProfileTree
+		compare *agent.Comparison
 		err     error
 	}
 	// agentMsg is the investigation's next events, in order: one, or
@@ -596,7 +597,25 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 	case ks.Tabs.matches(msg):
 		cmd, _ := m.detail.Update(msg)
 		return cmd
+	case ks.Compare.matches(msg):
+		return m.openCompare()
 	}
+	return nil
+}
+
+// openCompare shows the Compare tab of the selected node's transaction
+// (followChanges fetches it), or says why there is none.
+func (m *Model) openCompare() tea.Cmd {
+	if m.tree == nil || m.tree.Selected() == nil {
+		return nil
+	}
+	target, _ := detailTargets(m.tree.Selected())
+	if target[TabCompare] == nil {
+		m.setStatus("Nothing to compare: this node is not in a transaction; select a transaction (or an error in one).")
+		return nil
+	}
+	m.detail.AddTab(TabCompare)
+	m.detail.SetTab(TabCompare)
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/tracehound/tracehound/agent"
 	"github.com/tracehound/tracehound/sentryapi"
 	"github.com/tracehound/tracehound/tracetree"
 )
@@ -34,6 +35,8 @@ const (
 	TabError
 	// TabProfile is a transaction's CPU profile as a call tree.
 	TabProfile
+	// TabCompare is a transaction against a healthy trace of it.
+	TabCompare
 	dtNumTabs
 )
 
@@ -46,6 +49,8 @@ func (t DetailTab) String() string {
 		return "Error"
 	case TabProfile:
 		return "Profile"
+	case TabCompare:
+		return "Compare"
 	}
 	return fmt.Sprintf("DetailTab(%d)", int(t))
 }
@@ -209,6 +214,20 @@ func (d *Detail) ShowProfile(id string, pt *tracetree.ProfileTree) {
 	})
 }
 
+// ShowCompare shows a comparison with a healthy trace. See ShowSpans for
+// id and the active tab.
+func (d *Detail) ShowCompare(id string, c *agent.Comparison) {
+	d.show(TabCompare, id, func(p dtPane) bool {
+		x, ok := p.(*detailCompare)
+		return ok && x.c == c
+	}, func() dtPane {
+		if c == nil {
+			return nil
+		}
+		return newDetailCompare(c)
+	})
+}
+
 // dtRecent is how many panes the detail pane keeps for revisits.
 const dtRecent = 12
 
@@ -286,6 +305,16 @@ func (d *Detail) SetTabs(tabs ...DetailTab) {
 	d.memo.ok = false
 }
 
+// AddTab puts tab on the tab line of the selected node (the Compare tab,
+// which only C opens), keeping the others.
+func (d *Detail) AddTab(tab DetailTab) {
+	if tab >= 0 && tab < dtNumTabs && !d.hasTab(tab) {
+		d.tabs = append(d.tabs, tab)
+		dtSortTabs(d.tabs)
+		d.memo.ok = false
+	}
+}
+
 // SetMissing says why the selected node has no tab t (why[t] != ""):
 // the tab line shows it dimmed with the reason, and ] says it instead of
 // doing nothing.
@@ -327,7 +356,11 @@ func dtSortTabs(ts []DetailTab) {
 func (d *Detail) shownTabs() []DetailTab {
 	for _, why := range d.missing {
 		if why != "" {
-			return []DetailTab{TabSpans, TabError, TabProfile} // every tab, some dimmed
+			out := []DetailTab{TabSpans, TabError, TabProfile} // every tab, some dimmed
+			if d.hasTab(TabCompare) {
+				out = append(out, TabCompare)
+			}
+			return out
 		}
 	}
 	if len(d.tabs) > 0 {
@@ -838,7 +871,10 @@ func (d *Detail) failedLines(w int) []string {
 // dtFailHint says what the user can do besides what the error says.
 func dtFailHint(err error) string {
 	const retry = "Select the node again to retry; the trace tree and the chat still work."
+	var nh *agent.NoHealthyError
 	switch {
+	case errors.As(err, &nh):
+		return "The comparison needs a trace of this transaction that worked; the other tabs, the tree and the chat still work."
 	case errors.Is(err, sentryapi.ErrRateLimited):
 		return "Sentry is rate limiting this token: wait a minute, then select the node again."
 	case errors.Is(err, sentryapi.ErrNotFound):
@@ -858,6 +894,8 @@ func (d *Detail) emptyLines(w, rows int) []string {
 		msg = "Select an error in the trace tree to see its stack trace."
 	case TabProfile:
 		msg = "This transaction has no profile loaded."
+	case TabCompare:
+		msg = "Press C on a transaction to compare it with a healthy trace."
 	}
 	out := make([]string, max((rows-1)/2, 0))
 	return append(out, dtCenter(d.st.Faint.Render(msg), w))

@@ -93,6 +93,8 @@ func (m *Model) fetchDetail(n *tracetree.Node) tea.Cmd {
 		m.detail.Loading("fetching the error " + short + "…")
 	case TabProfile:
 		m.detail.Loading("fetching the profile of " + short + "…")
+	case TabCompare:
+		m.detail.Loading("comparing " + short + " with a healthy trace of it…")
 	default:
 		m.detail.Loading("fetching the spans of " + short + "…")
 	}
@@ -145,6 +147,8 @@ func incidentFetch(in *agent.Incident, repos *agent.Repos) func(ctx context.Cont
 			out.event, out.short, out.err = withLocalSource(ev, repos, target.Project), target.IssueShortID, err
 		case TabProfile:
 			out.profile, out.err = in.ProfileTree(ctx, target.ID)
+		case TabCompare:
+			out.compare, out.err = in.Compare(ctx, target.ID, "")
 		default:
 			out.tab = TabSpans
 			out.spans, out.err = in.SpanTree(ctx, target.ID)

@@ -48,6 +48,10 @@ func detailTargets(n *tracetree.Node) (target [dtNumTabs]*tracetree.Node, why [d
 	default:
 		why[TabProfile] = "not in a transaction"
 	}
+	// Compare: the transaction against a healthy trace of it. The tab is
+	// only on the tab line once C asked for it (it may search Sentry), so
+	// it has no reason to show dimmed.
+	target[TabCompare] = txn
 	return target, why
 }
 
@@ -124,7 +128,7 @@ func (m *Model) selectionChanged() tea.Cmd {
 	target, why := detailTargets(n)
 	var tabs []DetailTab
 	for t := range dtNumTabs {
-		if target[t] != nil {
+		if target[t] != nil && t != TabCompare {
 			tabs = append(tabs, t)
 		}
 	}
@@ -147,7 +151,12 @@ func (m *Model) showDetail(msg detailMsg) {
 	switch {
 	case msg.err != nil:
 		m.shownID = "" // selecting the node again retries
-		what := map[DetailTab]string{TabSpans: "the spans", TabError: "the error", TabProfile: "the profile"}[msg.tab]
+		what := map[DetailTab]string{TabSpans: "the spans", TabError: "the error", TabProfile: "the profile", TabCompare: "a healthy trace to compare"}[msg.tab]
+		if msg.tab == TabCompare {
+			what += " " + tracetree.ShortID(msg.id) + " with"
+			m.detail.Failed(what, msg.err)
+			return
+		}
 		m.detail.Failed(what+" of "+tracetree.ShortID(msg.id), msg.err)
 	case msg.spans != nil:
 		m.detail.ShowSpans(msg.id, msg.spans)
@@ -155,6 +164,8 @@ func (m *Model) showDetail(msg detailMsg) {
 		m.detail.ShowEvent(msg.id, msg.event, msg.short)
 	case msg.profile != nil:
 		m.detail.ShowProfile(msg.id, msg.profile)
+	case msg.compare != nil:
+		m.detail.ShowCompare(msg.id, msg.compare)
 	}
 }
 

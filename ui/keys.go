@@ -10,6 +10,7 @@ type appKeys struct {
 	NextError, PrevError      Binding
 	Tabs, Agent, Copy, Link   Binding
 	Reload, Help, Quit, Panes Binding
+	Compare                   Binding
 	// Follow works while sharing (tracehound share).
 	Follow Binding
 }
@@ -26,7 +27,8 @@ func newAppKeys(panes int) appKeys {
 		Zoom:      bind(keys("z"), "z", "zoom the focused pane (z again: back)", ""),
 		NextError: bind(keys("e"), "e", "next error, toward the cause (down the causal chain)", "next error"),
 		PrevError: bind(keys("E"), "E", "previous error, back toward the symptom", ""),
-		Tabs:      bind(keys("[", "]"), "[ ]", "detail tabs: spans / error / profile", ""),
+		Tabs:      bind(keys("[", "]"), "[ ]", "detail tabs: spans / error / profile / compare", ""),
+		Compare:   bind(keys("C"), "C", "compare the transaction with a healthy trace of it", ""),
 		Agent:     bind(keys("a"), "a", "start the agent, or continue it", "agent"),
 		Copy:      bind(keys("y"), "y", "copy the selected node's id", ""),
 		Link:      bind(keys("o"), "o", "show and copy the node's Sentry link", ""),
@@ -39,6 +41,6 @@ func newAppKeys(panes int) appKeys {
 
 // list is every global key in the order the help shows them.
 func (k appKeys) list() []Binding {
-	return []Binding{k.NextPane, k.PrevPane, k.Panes, k.Zoom, k.NextError, k.PrevError, k.Tabs,
+	return []Binding{k.NextPane, k.PrevPane, k.Panes, k.Zoom, k.NextError, k.PrevError, k.Tabs, k.Compare,
 		k.Agent, k.Copy, k.Link, k.Reload, k.Help, k.Quit}
 }

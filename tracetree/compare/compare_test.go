@@ -238,7 +238,7 @@ func TestFirstDivergenceFollowsTheCause(t *testing.T) {
 	for _, line := range []string{
 		"First divergence: auth function signing.Verify — status ok → unauthenticated; error VerificationError: signature mismatch",
 		"  via payments /v1/charges › auth POST /introspect",
-		"~     │   └ auth function signing.Verify  status ok → unauthenticated; error VerificationError: signature mismatch  ◀ first divergence",
+		"~     │   └ auth function signing.Verify  ◀ first divergence  status ok → unauthenticated; error VerificationError: signature mismatch",
 		"-     └ payments http.client POST https://psp.test/v1/charges  only in the healthy trace (180ms)",
 	} {
 		if !strings.Contains(text, line) {

@@ -23,64 +23,54 @@ type TextOptions struct {
 // compared with whom, the first divergence, then the merged tree pruned to
 // the differences and the paths to them.
 func (r *Result) Text(opts TextOptions) string {
+	head, tree, tail := r.TextParts(opts)
+	return head + tree + tail
+}
+
+// TextParts is Text in three parts, for views that wrap the prose but
+// scroll the tree sideways: the header (up to the first divergence and
+// the count of differences), the tree lines (cut to the budget), and the
+// closing line. Each part ends with a newline; tree is "" when nothing
+// differs.
+func (r *Result) TextParts(opts TextOptions) (head, tree, tail string) {
 	if opts.DescWidth <= 0 {
 		opts.DescWidth = 70
 	}
-	var head strings.Builder
+	var hb strings.Builder
 	root := r.Root
-	fmt.Fprintf(&head, "Compare %s with a healthy trace of the same transaction\n", clean(root.Label(), 120))
-	fmt.Fprintf(&head, "  failing  %s\n", sideLine(r.FailingTraceID, root.Failing, r.FailingStart))
-	fmt.Fprintf(&head, "  healthy  %s\n", sideLine(r.HealthyTraceID, root.Healthy, r.HealthyStart))
+	fmt.Fprintf(&hb, "Compare %s with a healthy trace of the same transaction\n", clean(root.Label(), 120))
+	fmt.Fprintf(&hb, "  failing  %s\n", sideLine(r.FailingTraceID, root.Failing, r.FailingStart))
+	fmt.Fprintf(&hb, "  healthy  %s\n", sideLine(r.HealthyTraceID, root.Healthy, r.HealthyStart))
 	if r.HealthyHow != "" {
-		fmt.Fprintf(&head, "           %s\n", clean(r.HealthyHow, 300))
+		fmt.Fprintf(&hb, "           %s\n", clean(r.HealthyHow, 300))
 	}
 	if rel := r.Releases(); len(rel) > 0 {
-		fmt.Fprintf(&head, "Releases differ: %s\n", clean(strings.Join(rel, ", "), 400))
+		fmt.Fprintf(&hb, "Releases differ: %s\n", clean(strings.Join(rel, ", "), 400))
 	}
 	if r.First == nil {
-		head.WriteString("No difference beyond noise: the same spans, statuses and attributes.\n")
-		head.WriteString("Noise rule: " + r.Rule + ".\n")
-		return head.String()
+		hb.WriteString("No difference beyond noise: the same spans, statuses and attributes.\n")
+		return hb.String(), "", "Noise rule: " + r.Rule + ".\n"
 	}
-	fmt.Fprintf(&head, "First divergence: %s — %s\n", clean(r.First.Label(), opts.DescWidth+40), facets(r.First, opts.DescWidth))
+	fmt.Fprintf(&hb, "First divergence: %s — %s\n", clean(r.First.Label(), opts.DescWidth+40), facets(r.First, opts.DescWidth))
 	if p := r.path(r.First); p != "" {
-		fmt.Fprintf(&head, "  via %s\n", p)
+		fmt.Fprintf(&hb, "  via %s\n", p)
 	}
-	fmt.Fprintf(&head, "%d %s (+ only in the failing trace, - only in the healthy one, ~ changed; unchanged spans only as the path to a change):\n",
+	fmt.Fprintf(&hb, "%d %s (+ only in the failing trace, - only in the healthy one, ~ changed; unchanged spans only as the path to a change):\n",
 		len(r.Diffs), plural(len(r.Diffs), "difference", "differences"))
-	lines := r.treeLines(opts.DescWidth)
-	tail := fmt.Sprintf("Matched %d spans (failing trace %d, healthy %d). Noise rule: %s.\n", r.Matched, r.FailingSpans, r.HealthySpans, r.Rule)
-	body := strings.Join(lines, "\n") + "\n"
+	head = hb.String()
+	all := r.treeLines(opts.DescWidth)
+	lines := all
+	tail = fmt.Sprintf("Matched %d spans (failing trace %d, healthy %d). Noise rule: %s.\n", r.Matched, r.FailingSpans, r.HealthySpans, r.Rule)
+	tree = strings.Join(lines, "\n") + "\n"
 	if opts.Budget > 0 {
-		fixed := tracetree.CountTokens(head.String() + tail)
-		for len(lines) > 1 && fixed+tracetree.CountTokens(body) > opts.Budget {
-			cut := max(1, len(lines)/5)
-			lines = lines[:len(lines)-cut]
-			dropped := len(r.treeLines(opts.DescWidth)) - len(lines)
-			body = strings.Join(lines, "\n") + fmt.Sprintf("\n  … %d more %s (ask with a larger budget)\n", dropped, plural(dropped, "line", "lines"))
+		fixed := tracetree.CountTokens(head + tail)
+		for len(lines) > 1 && fixed+tracetree.CountTokens(tree) > opts.Budget {
+			lines = lines[:len(lines)-max(1, len(lines)/5)]
+			dropped := len(all) - len(lines)
+			tree = strings.Join(lines, "\n") + fmt.Sprintf("\n  … %d more %s (ask with a larger budget)\n", dropped, plural(dropped, "line", "lines"))
 		}
 	}
-	return head.String() + body + tail
-}
-
-// Releases lists the release changes ("a@1 → a@2"), once each, in trace
-// order.
-func (r *Result) Releases() []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, n := range r.Diffs {
-		for _, a := range n.Attrs {
-			if a.Key != "release" {
-				continue
-			}
-			s := a.Healthy + " → " + a.Failing
-			if !seen[s] {
-				seen[s] = true
-				out = append(out, s)
-			}
-		}
-	}
-	return out
+	return head, tree, tail
 }
 
 func sideLine(traceID string, s *Side, start float64) string {
@@ -164,11 +154,11 @@ func (r *Result) treeLines(width int) []string {
 			}
 		}
 		line := mark + prefix + branch + label(n, width)
-		if f := facets(n, width); f != "" && n.Changed() {
-			line += "  " + f
-		}
 		if n.First {
 			line += "  ◀ first divergence"
+		}
+		if f := facets(n, width); f != "" && n.Changed() {
+			line += "  " + f
 		}
 		out = append(out, line)
 		var shown []*Node
@@ -255,4 +245,24 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// Releases lists the release changes ("a@1 → a@2"), once each, in trace
+// order.
+func (r *Result) Releases() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range r.Diffs {
+		for _, a := range n.Attrs {
+			if a.Key != "release" {
+				continue
+			}
+			s := a.Healthy + " → " + a.Failing
+			if !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }
