@@ -52,7 +52,7 @@ func (p *detailCompare) layout(st *Styles, w int) {
 		return
 	}
 	p.st, p.w, p.layVer, p.laidOut = st, w, p.ver, true
-	width := max(w-30, 24)
+	width := min(max(w/3, 24), 60) // room for what changed after the name
 	if p.full {
 		width = 1000
 	}
