@@ -44,7 +44,7 @@ func TestCompareTool(t *testing.T) {
 		t.Errorf("the error's id compares its transaction from the cache: %v, %d requests", err, len(srv.Requests())-before)
 	}
 	for args, want := range map[string]string{
-		`{}`:                                     "the issue's transaction vs a healthy trace (search)",
+		`{}`: "the issue's transaction vs a healthy trace (search)",
 		`{"id":"3766ca99","healthy_trace":"` + demo.HealthyTraceID + `"}`: "3766ca99 vs trace 5b339684",
 	} {
 		if got := CallSummary(Call{Name: ToolCompareHealthy, Args: json.RawMessage(args)}); got != want {

@@ -88,7 +88,7 @@ func (in *Incident) Tools() []Tool {
 			Run:         in.nodeView(in.ProfileText, profileToolBudget),
 		},
 		{
-			Name: ToolCompareHealthy,
+			Name:        ToolCompareHealthy,
 			Description: "Compare a transaction of this trace with the same transaction in a healthy trace (the newest one in which it ran with status ok and no errors, or healthy_trace): the spans that appear or vanish, durations changed beyond noise, status and attribute changes (releases among them), errors only the failing trace has, repeats whose count changed, and the first point where the two diverge. Use it to see what changed compared with a request that worked.",
 			Parameters: objectSchema(nil, map[string]any{
 				"id":            stringProp("optional: a transaction (or error) id from the trace tree; default the transaction of the issue's event"),
