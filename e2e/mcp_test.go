@@ -49,7 +49,7 @@ func TestMCPOverStdio(t *testing.T) {
 			t.Errorf("tools/list lacks %s: %v", want, names)
 		}
 	}
-	if len(names) != 7 {
+	if len(names) != 8 {
 		t.Errorf("%d tools: %v", len(names), names)
 	}
 
