@@ -11,6 +11,8 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/tracehound/tracehound/dataset"
+	"github.com/tracehound/tracehound/sentryapi/local"
 	"github.com/tracehound/tracehound/sentryapi/wire"
 
 	bolt "go.etcd.io/bbolt"
@@ -20,11 +22,13 @@ import (
 // read wants: big-endian numbers, signed times with the sign bit flipped.
 // The newest issue is the last key of bSeen, an issue's latest event the
 // last key under its id in bGroupTime, its recommended event the last
-// under its id in bGroupRank.
+// under its id in bGroupRank. A transaction name's rows of Discover's
+// events endpoint are the keys under it in bTxnName, in the endpoint's
+// order (timestamp, then id).
 
 // indexVersion is the version of the indexes this code keeps (meta
 // "index_version"); Open builds them for a store written before.
-const indexVersion = 2
+const indexVersion = 3
 
 var keyIndexVersion = []byte("index_version")
 
@@ -44,6 +48,41 @@ func groupRankKey(r *record) []byte {
 
 func seenKey(is *issueRecord) []byte {
 	return append(orderedTime(is.LastSeen.UnixNano()), be64(uint64(is.ID))...)
+}
+
+// txnNameKey is a transaction's key in bTxnName, from its row as
+// sentryapi/local's events endpoint reads it.
+func txnNameKey(row local.DiscoverRow) []byte {
+	return append(txnNamePrefix(row.Name()), append(orderedFloat(row.Timestamp()), row.ID()...)...)
+}
+
+// txnNamePrefix starts the keys of the transactions named name (its
+// length first, so that no name is a prefix of another's keys).
+func txnNamePrefix(name string) []byte {
+	k := make([]byte, 4, 4+len(name)+8+32)
+	binary.BigEndian.PutUint32(k, uint32(len(name)))
+	return append(k, name...)
+}
+
+// orderedFloat encodes f so that byte order is numeric order.
+func orderedFloat(f float64) []byte {
+	u := math.Float64bits(f)
+	if u&(1<<63) != 0 {
+		u = ^u
+	} else {
+		u |= 1 << 63
+	}
+	return be64(u)
+}
+
+// transactionKey is the bTxnName key of a transaction stored in project
+// slug with this payload (nil when it is not read as one).
+func transactionKey(slug, id string, payload []byte) []byte {
+	row, ok, err := local.ReadDiscoverRow(dataset.EventPath(slug, id), payload)
+	if err != nil || !ok {
+		return nil
+	}
+	return txnNameKey(row)
 }
 
 func shortKey(shortID string) []byte { return []byte(strings.ToUpper(shortID)) }
@@ -113,17 +152,39 @@ func b2i(b bool) byte {
 const migrateNoticeItems = 20_000
 
 // migrate builds the read indexes of a store written by an older
-// tracehound (index version 1: no bGroupTime, bGroupRank, bSeen, bShort),
-// in the transaction that opens it. A new store just gets the version.
+// tracehound, in the transaction that opens it: index version 1 had no
+// bGroupTime, bGroupRank, bSeen, bShort; version 2 no bTxnName. A new
+// store just gets the version.
 func migrate(tx *bolt.Tx, path string, notice func(string)) error {
 	meta := tx.Bucket(bMeta)
-	if v := meta.Get(keyIndexVersion); len(v) == 8 && binary.BigEndian.Uint64(v) >= indexVersion {
+	var from uint64
+	if v := meta.Get(keyIndexVersion); len(v) == 8 {
+		from = binary.BigEndian.Uint64(v)
+	}
+	if from >= indexVersion {
 		return nil
 	}
-	if n := count(tx); n > migrateNoticeItems && notice != nil {
-		notice(fmt.Sprintf("indexing the %d items of %s for fast reads (once, after an upgrade; this can take a minute)…", n, path))
+	big := count(tx) > migrateNoticeItems && notice != nil
+	if big {
+		notice(fmt.Sprintf("indexing the %d items of %s for fast reads (once, after an upgrade; this can take a minute)…", count(tx), path))
 	}
 	start := time.Now()
+	if from < 2 {
+		if err := migrateV2(tx); err != nil {
+			return err
+		}
+	}
+	if err := migrateTransactions(tx); err != nil {
+		return fmt.Errorf("indexing the stored transactions: %w", err)
+	}
+	if big {
+		notice(fmt.Sprintf("indexed in %s", time.Since(start).Round(time.Millisecond)))
+	}
+	return meta.Put(keyIndexVersion, be64(indexVersion))
+}
+
+// migrateV2 builds the indexes of version 2 (issues and their events).
+func migrateV2(tx *bolt.Tx) error {
 	if err := migrateEvents(tx); err != nil {
 		return fmt.Errorf("indexing the stored events: %w", err)
 	}
@@ -141,14 +202,53 @@ func migrate(tx *bolt.Tx, path string, notice func(string)) error {
 		return fmt.Errorf("indexing the stored issues: %w", err)
 	}
 	if tx.Bucket(bGroupV1) != nil {
-		if err := tx.DeleteBucket(bGroupV1); err != nil {
+		return tx.DeleteBucket(bGroupV1)
+	}
+	return nil
+}
+
+// migrateTransactions gives each stored transaction its entry in
+// bTxnName (index version 3).
+func migrateTransactions(tx *bolt.Tx) error {
+	items, payloads := tx.Bucket(bItems), tx.Bucket(bPayloads)
+	slugs := map[int64]string{}
+	err := tx.Bucket(bProjects).ForEach(func(_, v []byte) error {
+		var p Project
+		if err := json.Unmarshal(v, &p); err != nil {
+			return err
+		}
+		slugs[p.ID] = p.Slug
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	prefix := []byte(KindTransaction + ":")
+	var recs []*record
+	c := items.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		r := &record{}
+		if err := json.Unmarshal(v, r); err != nil {
+			return fmt.Errorf("item %s: %w", k, err)
+		}
+		if r.Txn = transactionKey(slugs[r.ProjectID], r.ID, payloads.Get(k)); r.Txn != nil {
+			recs = append(recs, r)
+		}
+	}
+	// Written after the walk: a cursor must not see its bucket change.
+	for _, r := range recs {
+		v, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		if err := items.Put(r.key(), v); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bTxnName).Put(r.Txn, r.key()); err != nil {
 			return err
 		}
 	}
-	if n := count(tx); n > migrateNoticeItems && notice != nil {
-		notice(fmt.Sprintf("indexed in %s", time.Since(start).Round(time.Millisecond)))
-	}
-	return meta.Put(keyIndexVersion, be64(indexVersion))
+	return nil
 }
 
 // migrateEvents gives each stored error of an issue its time and rank,

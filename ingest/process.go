@@ -123,6 +123,7 @@ func convert(p Project, envEventID string, it Item, at time.Time) (*record, *wir
 			return nil, nil, err
 		}
 		r.Payload = payload
+		r.Txn = transactionKey(p.Slug, r.ID, payload)
 		return r, ev, nil
 	case "profile":
 		var pr wire.Profile

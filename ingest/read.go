@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/tracehound/tracehound/dataset"
+	"github.com/tracehound/tracehound/sentryapi/local"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -115,6 +116,8 @@ func (sc *scope) route(segs []string, q url.Values) (bool, error) {
 		return true, sc.item(KindProfile, dataset.NormID(segs[5]))
 	case segs[0] == "organizations" && n == 3 && segs[2] == "issues":
 		return true, sc.topIssues(q)
+	case segs[0] == "organizations" && n == 3 && segs[2] == "events":
+		return sc.discover(q)
 	case segs[0] != "organizations" || n < 4:
 		return false, nil
 	}
@@ -272,6 +275,86 @@ func (sc *scope) issueEvent(key, which string) error {
 		n += 5
 	}
 	return sc.item(KindError, string(k[n:]))
+}
+
+// discover adds the transactions a Discover events query lists on the
+// page asked for, and those before it and one more (local sorts and pages
+// them), walking the transactions of the name it asks for in its order.
+// False (the whole store) for a query that names no transaction.
+func (sc *scope) discover(q url.Values) (bool, error) {
+	projs := make([]dataset.Project, 0, len(sc.projects))
+	for _, p := range sc.projects {
+		projs = append(projs, dataset.Project{ID: strconv.FormatInt(p.ID, 10), Slug: p.Slug})
+	}
+	ds, ok := local.ParseDiscoverScope(q, projs)
+	if !ok {
+		return false, nil
+	}
+	prefix := txnNamePrefix(ds.Transaction)
+	c := sc.tx.Bucket(bTxnName).Cursor()
+	var k, v []byte
+	if ds.Ascending {
+		k, v = c.Seek(prefix)
+	} else {
+		k, v = lastWithPrefixOf(c, prefix)
+	}
+	for want := ds.Rows; k != nil && bytes.HasPrefix(k, prefix) && want > 0; {
+		added, err := sc.transaction(v, &ds)
+		if err != nil {
+			return true, err
+		}
+		if added {
+			want--
+		}
+		if ds.Ascending {
+			k, v = c.Next()
+		} else {
+			k, v = c.Prev()
+		}
+	}
+	return true, nil
+}
+
+// transaction adds the transaction stored under key when the query
+// lists it.
+func (sc *scope) transaction(key []byte, ds *local.DiscoverScope) (bool, error) {
+	v := sc.tx.Bucket(bItems).Get(key)
+	if v == nil {
+		return false, nil
+	}
+	var r record
+	if err := json.Unmarshal(v, &r); err != nil {
+		return false, err
+	}
+	p, ok := sc.projects[r.ProjectID]
+	if !ok {
+		return false, nil
+	}
+	file := dataset.EventPath(p.Slug, r.ID)
+	data := sc.tx.Bucket(bPayloads).Get(key)
+	row, ok, err := local.ReadDiscoverRow(file, data)
+	if err != nil || !ok || !ds.Match(row) {
+		return false, err
+	}
+	data = bytes.Clone(data)
+	sc.sf.Add(file, func() ([]byte, error) { return bytes.Clone(data), nil })
+	return true, nil
+}
+
+// lastWithPrefixOf positions c on the last key starting with prefix (of
+// any length) and returns it, or the key before, or nil.
+func lastWithPrefixOf(c *bolt.Cursor, prefix []byte) ([]byte, []byte) {
+	next := slices.Clone(prefix)
+	for i := len(next) - 1; i >= 0; i-- {
+		if next[i] < 0xff {
+			next[i]++
+			if k, _ := c.Seek(next[:i+1]); k != nil {
+				return c.Prev()
+			}
+			break
+		}
+	}
+	return c.Last()
 }
 
 // lastWithPrefix positions c on the last key starting with prefix (an

@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -31,10 +32,14 @@ func scaleTrace(i, spans, issues int) []Item {
 	for j := range spans {
 		sp = append(sp, fmt.Sprintf(`{"span_id":"%016x","parent_span_id":%q,"op":"db","description":"SELECT %d","start_timestamp":1700000000.1,"timestamp":1700000000.2,"trace_id":%q}`, 0x2000000+i*64+j, root, j, trace))
 	}
+	status := "ok" // one in 7 failed
+	if i%7 == 0 {
+		status = "internal_error"
+	}
 	tx := fmt.Sprintf(`{"event_id":"%032x","type":"transaction","platform":"go","transaction":"GET /items/%d",
-"start_timestamp":1700000000.0,"timestamp":1700000001.0,
-"contexts":{"trace":{"trace_id":%q,"span_id":%q,"op":"http.server","status":"internal_error"}},
-"spans":[%s]}`, 0xa0000000+i, i%10, trace, root, strings.Join(sp, ","))
+"start_timestamp":%d.0,"timestamp":%d.25,
+"contexts":{"trace":{"trace_id":%q,"span_id":%q,"op":"http.server","status":%q}},
+"spans":[%s]}`, 0xa0000000+i, i%10, 1700000000+i, 1700000000+i, trace, root, status, strings.Join(sp, ","))
 	ev := fmt.Sprintf(`{"event_id":"%032x","platform":"go","timestamp":%d.5,"level":"error",
 "contexts":{"trace":{"trace_id":%q,"span_id":%q}},
 "exception":{"values":[{"type":"E%d","value":"boom","stacktrace":{"frames":[
@@ -57,6 +62,9 @@ func scaleEnvelope(items []Item) []byte {
 // an envelope arrived — the latest issue, that issue, its recommended
 // event and the new event's trace — over HTTP, with 100 and with 100,000
 // items stored. read-ms/op counts the four reads only (not the write).
+// discover-ms/op is the search compare (compare --local, the agent's
+// compare_with_healthy) then makes: Discover's events endpoint for healthy
+// transactions of the new transaction's name in other traces.
 func BenchmarkReadAfterWrite(b *testing.B) {
 	for _, n := range []int{100, 100_000} {
 		b.Run(fmt.Sprintf("items=%d", n), func(b *testing.B) {
@@ -106,7 +114,7 @@ func BenchmarkReadAfterWrite(b *testing.B) {
 				}
 			}
 			get("/api/0/organizations/local/issues/?limit=1") // warm
-			var reads time.Duration
+			var reads, discover time.Duration
 			i := n / 2
 			for b.Loop() {
 				i++
@@ -125,10 +133,33 @@ func BenchmarkReadAfterWrite(b *testing.B) {
 				if !bytes.Contains(trace, []byte(fmt.Sprintf("%032x", 0xa0000000+i))) {
 					b.Fatalf("the new trace lacks its transaction: %.200s", trace)
 				}
+				start = time.Now()
+				found := get("/api/0/organizations/local/events/?" + compareSearch(i))
+				discover += time.Since(start)
+				if !bytes.Contains(found, []byte(fmt.Sprintf(`"GET /items/%d"`, i%10))) {
+					b.Fatalf("compare's search found nothing: %.200s", found)
+				}
 			}
 			b.ReportMetric(float64(reads.Microseconds())/1000/float64(b.N), "read-ms/op")
+			b.ReportMetric(float64(discover.Microseconds())/1000/float64(b.N), "discover-ms/op")
 		})
 	}
+}
+
+// compareSearch is the query of compare's search for a healthy trace of
+// scaleTrace i's transaction (as sentryapi.SearchTransactions sends it).
+func compareSearch(i int) string {
+	q := url.Values{
+		"dataset":     {"transactions"},
+		"field":       {"id", "trace", "transaction", "transaction.op", "project", "timestamp", "transaction.status", "transaction.duration"},
+		"query":       {fmt.Sprintf(`event.type:transaction transaction:"GET /items/%d" transaction.op:http.server transaction.status:ok !trace:%032x`, i%10, 0xbe000000+i)},
+		"sort":        {"-timestamp"},
+		"per_page":    {"10"},
+		"statsPeriod": {"14d"},
+		"project":     {"-1"},
+		"referrer":    {"api.tracehound.compare"},
+	}
+	return q.Encode()
 }
 
 // BenchmarkIngestSenders is 4 concurrent senders, each posting

@@ -61,13 +61,17 @@ var (
 	bSeen      = []byte("issues_by_seen")  // 8-byte last seen + 8-byte group id → ""
 	bShort     = []byte("issues_by_short") // upper-case short id → 8-byte group id
 
+	// Index version 3: transactions by name and time, for Discover's
+	// events endpoint (compare's search for a healthy trace).
+	bTxnName = []byte("txn_by_name") // 4-byte name length + name + 8-byte timestamp + event id → kind:id
+
 	// bGroupV1 (8-byte group id + event id) is what index version 2
 	// replaced with bGroupTime; migrate deletes it.
 	bGroupV1 = []byte("by_group")
 )
 
 // allBuckets are created by Open.
-var allBuckets = [][]byte{bProjects, bKeys, bItems, bPayloads, bTrace, bRecv, bIssues, bPrints, bMeta, bGroupTime, bGroupRank, bSeen, bShort}
+var allBuckets = [][]byte{bProjects, bKeys, bItems, bPayloads, bTrace, bRecv, bIssues, bPrints, bMeta, bGroupTime, bGroupRank, bSeen, bShort, bTxnName}
 
 // Project is a project events can be sent to: its DSN carries Key.
 type Project struct {
@@ -92,8 +96,10 @@ type record struct {
 	// GroupID): Time is the event's dateCreated in unix nanoseconds, Rank
 	// how good an example of its issue it is (see eventOrder). Kept to
 	// find the index entries again when the record goes.
-	Time    int64           `json:"time,omitempty"`
-	Rank    []byte          `json:"rank,omitempty"`
+	Time int64  `json:"time,omitempty"`
+	Rank []byte `json:"rank,omitempty"`
+	// Txn is a transaction's key in bTxnName (see txnNameKey).
+	Txn     []byte          `json:"txn,omitempty"`
 	Payload json.RawMessage `json:"-"` // stored apart: listing records never reads payloads
 
 	bare json.RawMessage // an error event encoded without its groupID (Ingest → assignIssue)
@@ -386,6 +392,9 @@ func index(tx *bolt.Tx, r *record) error {
 			return err
 		}
 	}
+	if r.Txn != nil {
+		return tx.Bucket(bTxnName).Put(r.Txn, r.key())
+	}
 	return nil
 }
 
@@ -406,6 +415,9 @@ func unindex(tx *bolt.Tx, r *record) error {
 		if err := tx.Bucket(bGroupRank).Delete(groupRankKey(r)); err != nil {
 			return err
 		}
+	}
+	if r.Txn != nil {
+		return tx.Bucket(bTxnName).Delete(r.Txn)
 	}
 	return nil
 }

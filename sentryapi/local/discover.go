@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"path"
 	"slices"
 	"strconv"
@@ -150,40 +151,86 @@ func parseSearch(q string) ([]term, error) {
 	}
 }
 
-func (s *Server) eventsTable(r *http.Request, _ params) *reply {
-	q := query(r)
+// discoverQuery is a query of the events endpoint, read and checked.
+type discoverQuery struct {
+	fields []string
+	terms  []term
+	asc    bool
+}
+
+// parseDiscover reads the query of the events endpoint; the reply is the
+// 400 it gets when the endpoint does not answer it.
+func parseDiscover(q url.Values) (discoverQuery, *reply) {
+	var d discoverQuery
 	if ds := q.Get("dataset"); ds != "" && ds != "transactions" && ds != "discover" {
-		return detailReply(http.StatusBadRequest, fmt.Sprintf("this server answers dataset=transactions only, not %q", ds))
+		return d, detailReply(http.StatusBadRequest, fmt.Sprintf("this server answers dataset=transactions only, not %q", ds))
 	}
-	fields := q["field"]
-	if len(fields) == 0 {
-		return detailReply(http.StatusBadRequest, "No columns selected")
+	d.fields = q["field"]
+	if len(d.fields) == 0 {
+		return d, detailReply(http.StatusBadRequest, "No columns selected")
 	}
-	for _, f := range fields {
+	for _, f := range d.fields {
 		if _, ok := discoverFields[f]; !ok {
-			return detailReply(http.StatusBadRequest, fmt.Sprintf("Invalid field %q: this server offers %s", f, strings.Join(slices.Sorted(maps.Keys(discoverFields)), ", ")))
+			return d, detailReply(http.StatusBadRequest, fmt.Sprintf("Invalid field %q: this server offers %s", f, strings.Join(slices.Sorted(maps.Keys(discoverFields)), ", ")))
 		}
 	}
 	terms, err := parseSearch(q.Get("query"))
 	if err != nil {
-		return detailReply(http.StatusBadRequest, "Parse error: "+err.Error())
+		return d, detailReply(http.StatusBadRequest, "Parse error: "+err.Error())
 	}
 	for _, t := range terms {
 		if _, ok := discoverKeys[t.key]; !ok {
-			return detailReply(http.StatusBadRequest, fmt.Sprintf("the search key %q is not supported by this server (it offers %s)", t.key, strings.Join(slices.Sorted(maps.Keys(discoverKeys)), ", ")))
+			return d, detailReply(http.StatusBadRequest, fmt.Sprintf("the search key %q is not supported by this server (it offers %s)", t.key, strings.Join(slices.Sorted(maps.Keys(discoverKeys)), ", ")))
 		}
 		if t.key == "event.type" && t.value != "transaction" {
-			return detailReply(http.StatusBadRequest, "this server searches transactions only (event.type:transaction)")
+			return d, detailReply(http.StatusBadRequest, "this server searches transactions only (event.type:transaction)")
 		}
 	}
-	asc := false
+	d.terms = terms
 	switch q.Get("sort") {
 	case "", "-timestamp":
 	case "timestamp":
-		asc = true
+		d.asc = true
 	default:
-		return detailReply(http.StatusBadRequest, fmt.Sprintf("sort %q is not supported by this server (timestamp or -timestamp)", q.Get("sort")))
+		return d, detailReply(http.StatusBadRequest, fmt.Sprintf("sort %q is not supported by this server (timestamp or -timestamp)", q.Get("sort")))
 	}
+	return d, nil
+}
+
+// match says whether a row is one the query asks for (projects: the
+// slugs of the project filter, nil for all).
+func (d *discoverQuery) match(row txnRow, projects map[string]bool) bool {
+	if projects != nil && !projects[row.project] {
+		return false
+	}
+	for _, t := range d.terms {
+		v := discoverKeys[t.key](row)
+		match := v == t.value
+		if t.key == "trace" || t.key == "id" {
+			match = v == dataset.NormID(t.value)
+		}
+		if match == t.negate {
+			return false
+		}
+	}
+	return true
+}
+
+// compare orders rows as the endpoint lists them: by timestamp (newest
+// first unless asc), then id.
+func (d *discoverQuery) compare(a, b txnRow) int {
+	if d.asc {
+		return cmp.Or(cmp.Compare(a.end, b.end), cmp.Compare(a.id, b.id))
+	}
+	return cmp.Or(cmp.Compare(b.end, a.end), cmp.Compare(b.id, a.id))
+}
+
+func (s *Server) eventsTable(r *http.Request, _ params) *reply {
+	d, rep := parseDiscover(query(r))
+	if rep != nil {
+		return rep
+	}
+	fields := d.fields
 	projectIDs, rep := s.projectFilter(r)
 	if rep != nil {
 		return rep
@@ -192,28 +239,8 @@ func (s *Server) eventsTable(r *http.Request, _ params) *reply {
 	if rep != nil {
 		return rep
 	}
-	rows = slices.DeleteFunc(rows, func(row txnRow) bool {
-		if projectIDs != nil && !projectIDs[row.project] {
-			return true
-		}
-		for _, t := range terms {
-			v := discoverKeys[t.key](row)
-			match := v == t.value
-			if t.key == "trace" || t.key == "id" {
-				match = v == dataset.NormID(t.value)
-			}
-			if match == t.negate {
-				return true
-			}
-		}
-		return false
-	})
-	slices.SortStableFunc(rows, func(a, b txnRow) int {
-		if asc {
-			return cmp.Or(cmp.Compare(a.end, b.end), cmp.Compare(a.id, b.id))
-		}
-		return cmp.Or(cmp.Compare(b.end, a.end), cmp.Compare(b.id, a.id))
-	})
+	rows = slices.DeleteFunc(rows, func(row txnRow) bool { return !d.match(row, projectIDs) })
+	slices.SortStableFunc(rows, d.compare)
 	pg, rep := s.paginate(r, len(rows))
 	if rep != nil {
 		return rep
@@ -274,6 +301,11 @@ func (s *Server) projectFilter(r *http.Request) (map[string]bool, *reply) {
 	if err != nil {
 		return nil, s.errorReply(r, err)
 	}
+	return projectSlugs(vals, projs)
+}
+
+// projectSlugs is projectFilter over the projects projs (vals not all).
+func projectSlugs(vals []string, projs []dataset.Project) (map[string]bool, *reply) {
 	out := map[string]bool{}
 	for _, v := range vals {
 		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
