@@ -1,8 +1,6 @@
 package incident
 
 import (
-	"strings"
-
 	"github.com/tracehound/tracehound/demo/internal/genkit"
 )
 
@@ -79,13 +77,7 @@ func (st *story) buildHealthyCheckout() {
 	pay := st.addTxn(charges.serve("healthy/payments/charges", st.byslug["payments"], "http.server", "/v1/charges", "url", 1.3, 1.0))
 	st.payments = pay
 	st.flaskTxn(pay, "POST", "/v1/charges", 201, "payments-84d6f9b7c-m8xvt")
-	pdb := func(parent *span, sql, op string, off, dur float64) {
-		parent.add("db", sql, off, dur, withOrigin("auto.db.psycopg"), withData("db.system", "postgresql", "db.name", "payments", "db.operation", op,
-			"server.address", "pg-payments.internal", "server.port", 5432))
-	}
-	redis := func(parent *span, cmd string, off, dur float64) {
-		parent.add("db.redis", cmd, off, dur, withOrigin("auto.db.redis"), withData("db.system", "redis", "db.operation", strings.Fields(cmd)[0], "server.address", "redis.internal"))
-	}
+	pdb, redis := paymentsDB, paymentsRedis
 	redis(pay.root, "SET 'idempotency:ord_0c7a39e5d21f4b8e8a52:c_51e09b3d' '1' 'NX' 'EX' 86400", 0.8, 1.0)
 	pdb(pay.root, "SELECT id, customer_id, total_cents, currency, status, created_at FROM orders WHERE id = %s", "SELECT", 2.4, 3.5)
 	pdb(pay.root, "SELECT sku, quantity, unit_cents FROM order_items WHERE order_id = %s", "SELECT", 6.3, 3.6)

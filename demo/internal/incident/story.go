@@ -438,13 +438,7 @@ func (st *story) buildCheckout() {
 	st.flaskTxn(pay, "POST", "/v1/charges", 500, "payments-84d6f9b7c-m8xvt")
 	pay.profileID = hexID(32, "profile", "payments/charges")
 	pay.threadID, pay.threadName = "140234561738432", "ThreadPoolExecutor-0_0"
-	pdb := func(parent *span, sql, op string, off, dur float64) {
-		parent.add("db", sql, off, dur, withOrigin("auto.db.psycopg"), withData("db.system", "postgresql", "db.name", "payments", "db.operation", op,
-			"server.address", "pg-payments.internal", "server.port", 5432))
-	}
-	redis := func(parent *span, cmd string, off, dur float64) {
-		parent.add("db.redis", cmd, off, dur, withOrigin("auto.db.redis"), withData("db.system", "redis", "db.operation", strings.Fields(cmd)[0], "server.address", "redis.internal"))
-	}
+	pdb, redis := paymentsDB, paymentsRedis
 	redis(pay.root, "SET 'idempotency:"+orderID+":"+cartID+"' '1' 'NX' 'EX' 86400", 0.9, 1.1)
 	pdb(pay.root, "SELECT id, customer_id, total_cents, currency, status, created_at FROM orders WHERE id = %s", "SELECT", 2.6, 3.8)
 	pdb(pay.root, "SELECT sku, quantity, unit_cents FROM order_items WHERE order_id = %s", "SELECT", 6.9, 3.9)
@@ -458,6 +452,17 @@ func (st *story) buildCheckout() {
 	st.introspect = in
 	st.authTxn(in, "/v1/tokens/introspect", 401, st.introspectCall, paymentsKey, "python-requests/2.32.3", `{"token": "`+paymentToken+`"}`)
 	st.verifySpan = in.root.add("function", "signing.Verify", 0.3, 0.8, withOrigin("manual"), withStatus("unauthenticated"))
+}
+
+// paymentsDB adds a payments PostgreSQL query span under parent.
+func paymentsDB(parent *span, sql, op string, off, dur float64) {
+	parent.add("db", sql, off, dur, withOrigin("auto.db.psycopg"), withData("db.system", "postgresql", "db.name", "payments", "db.operation", op,
+		"server.address", "pg-payments.internal", "server.port", 5432))
+}
+
+// paymentsRedis adds a payments Redis command span under parent.
+func paymentsRedis(parent *span, cmd string, off, dur float64) {
+	parent.add("db.redis", cmd, off, dur, withOrigin("auto.db.redis"), withData("db.system", "redis", "db.operation", strings.Fields(cmd)[0], "server.address", "redis.internal"))
 }
 
 // baggage is the Dynamic Sampling Context the storefront started.
