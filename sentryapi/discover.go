@@ -3,6 +3,7 @@ package sentryapi
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -63,20 +64,53 @@ func searchQuote(v string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`
 }
 
+// spanFields are the columns of the same search on the spans dataset.
+var spanFields = []string{"id", "trace", "transaction", "transaction.event_id", "span.op", "project", "timestamp", "span.status", "span.duration"}
+
+// SpansQuery is the search on the spans dataset (Sentry's newer storage,
+// where a transaction is a span with is_transaction): the same terms with
+// the span keys (span.op, span.status; unverified against every Sentry
+// version).
+func (s TransactionSearch) SpansQuery() string {
+	parts := []string{"is_transaction:true", "transaction:" + searchQuote(s.Transaction)}
+	if s.Op != "" {
+		parts = append(parts, "span.op:"+searchQuote(s.Op))
+	}
+	if s.Status != "" {
+		parts = append(parts, "span.status:"+searchQuote(s.Status))
+	}
+	if s.ExcludeTrace != "" {
+		parts = append(parts, "!trace:"+searchQuote(s.ExcludeTrace))
+	}
+	return strings.Join(parts, " ")
+}
+
 // SearchTransactions lists the transaction events that match s, the newest
-// first (one page).
+// first (one page). It asks the transactions dataset; a server that
+// refuses it (400: a Sentry that keeps transactions only as spans) is
+// asked the spans dataset instead.
 func (c *Client) SearchTransactions(ctx context.Context, s TransactionSearch) ([]TransactionHit, error) {
 	if strings.TrimSpace(s.Transaction) == "" {
 		return nil, fmt.Errorf("sentryapi: a transaction search needs the transaction's name")
 	}
+	hits, err := c.searchEvents(ctx, s, "transactions", transactionFields, s.Query())
+	if errors.Is(err, ErrBadRequest) {
+		if spans, serr := c.searchEvents(ctx, s, "spans", spanFields, s.SpansQuery()); serr == nil {
+			return spans, nil
+		}
+	}
+	return hits, err
+}
+
+func (c *Client) searchEvents(ctx context.Context, s TransactionSearch, dataset string, fields []string, query string) ([]TransactionHit, error) {
 	limit := s.Limit
 	if limit <= 0 {
 		limit = 10
 	}
 	q := url.Values{
-		"dataset":     {"transactions"},
-		"field":       transactionFields,
-		"query":       {s.Query()},
+		"dataset":     {dataset},
+		"field":       fields,
+		"query":       {query},
 		"sort":        {"-timestamp"},
 		"per_page":    {strconv.Itoa(min(limit, 100))},
 		"statsPeriod": {cmp.Or(s.StatsPeriod, "14d")},
@@ -90,13 +124,17 @@ func (c *Client) SearchTransactions(ctx context.Context, s TransactionSearch) ([
 	var out []TransactionHit
 	for _, row := range t.Data {
 		h := TransactionHit{
-			EventID: wire.RowField(row, "id"), TraceID: wire.RowField(row, "trace"), Transaction: wire.RowField(row, "transaction"),
-			Op: wire.RowField(row, "transaction.op"), Project: wire.RowField(row, "project"), Status: wire.RowField(row, "transaction.status"),
+			EventID:     cmp.Or(wire.RowField(row, "transaction.event_id"), wire.RowField(row, "id")),
+			TraceID:     wire.RowField(row, "trace"),
+			Transaction: wire.RowField(row, "transaction"),
+			Op:          cmp.Or(wire.RowField(row, "transaction.op"), wire.RowField(row, "span.op")),
+			Project:     wire.RowField(row, "project"),
+			Status:      cmp.Or(wire.RowField(row, "transaction.status"), wire.RowField(row, "span.status")),
 		}
 		if ts, err := wire.ParseTimestamp(wire.RowField(row, "timestamp")); err == nil {
 			h.Timestamp = ts
 		}
-		h.DurationMS, _ = strconv.ParseFloat(wire.RowField(row, "transaction.duration"), 64)
+		h.DurationMS, _ = strconv.ParseFloat(cmp.Or(wire.RowField(row, "transaction.duration"), wire.RowField(row, "span.duration")), 64)
 		if h.TraceID == "" {
 			continue
 		}
