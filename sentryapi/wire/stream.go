@@ -59,6 +59,10 @@ func DecodeLenientFrom(r io.Reader, v any, o StreamOptions) ([]Dropped, error) {
 }
 
 type streamState struct {
+	// scratch holds, per nesting depth, the items of an array being
+	// decoded (see itemArray).
+	scratch [][]TraceItem
+
 	required []string
 	dropped  []Dropped
 	fatal    error // a required value of the wrong type, or too many drops
@@ -77,7 +81,7 @@ func (s *streamState) value(dec *jsontext.Decoder, v any) error {
 	}
 	// The types of a trace, first: no reflection for them.
 	var a accept
-	switch v.(type) {
+	switch p := v.(type) {
 	case *TraceItem:
 		if k == '{' {
 			s.n++
@@ -92,6 +96,9 @@ func (s *streamState) value(dec *jsontext.Decoder, v any) error {
 	case *bool:
 		a = acceptBool
 	case *[]TraceItem:
+		if k == '[' {
+			return s.itemArray(dec, p)
+		}
 		a = acceptArray
 	case *FlexInt, *FlexFloat, *Timestamp, *FlexString:
 		a = acceptCustom
@@ -137,6 +144,41 @@ func (s *streamState) value(dec *jsontext.Decoder, v any) error {
 		return err
 	}
 	return s.drop(dec, v, k, reflect.TypeOf(v).Elem())
+}
+
+// itemArray decodes an array of trace items (children, errors) into a
+// slice of exactly their number. Decoded in place, a slice grows by
+// copies and keeps up to twice the room it needs; here the items are
+// decoded into a scratch slice kept for the array's depth (reused by every
+// array at that depth), then copied once into their own.
+func (s *streamState) itemArray(dec *jsontext.Decoder, out *[]TraceItem) error {
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	depth := dec.StackDepth()
+	for len(s.scratch) <= depth {
+		s.scratch = append(s.scratch, nil)
+	}
+	n := 0
+	for dec.PeekKind() != ']' {
+		if n == len(s.scratch[depth]) {
+			s.scratch[depth] = append(s.scratch[depth], TraceItem{})
+		}
+		it := &s.scratch[depth][n]
+		*it = TraceItem{}
+		if err := json.UnmarshalDecode(dec, it); err != nil {
+			return err
+		}
+		n++
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	items := make([]TraceItem, n)
+	copy(items, s.scratch[depth][:n])
+	clear(s.scratch[depth][:n]) // no references kept from the scratch
+	*out = items
+	return nil
 }
 
 // custom handles a type that decodes itself. A scalar is handed to its
