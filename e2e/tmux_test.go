@@ -20,7 +20,7 @@ import (
 )
 
 // build compiles the binary once per test binary run.
-func build(t *testing.T) string {
+func build(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "tracehound")
 	cmd := exec.Command("go", "build", "-o", bin, "../cmd/tracehound")

@@ -86,7 +86,7 @@ func (p Progress) String() string {
 	if p.Bytes > 0 {
 		s += ", " + sizeText(p.Bytes)
 		if p.Total > 0 {
-			s += " of " + sizeText(p.Total)
+			s += fmt.Sprintf(" of %s (%.0f%%)", sizeText(p.Total), 100*min(float64(p.Bytes)/float64(p.Total), 1))
 		}
 		s += " so far"
 	}
@@ -94,6 +94,32 @@ func (p Progress) String() string {
 		s += ", " + countText(p.Items) + " spans read"
 	}
 	return s + ")…"
+}
+
+// Bar is the report as a progress bar of width cells, for a loading
+// screen: "GET …/trace/…/ ███████░░░░░ 58%  262.1 MiB of 452.3 MiB ·
+// 581,000 spans · 14s". Without a known size it has no bar; without bytes
+// it is String.
+func (p Progress) Bar(width int) string {
+	if p.Done || p.Bytes == 0 {
+		return p.String()
+	}
+	what := "reading " + p.Path
+	if i := strings.Index(p.Path, "/trace/"); i >= 0 {
+		what = "reading the trace"
+	}
+	s := what + " "
+	if p.Total > 0 {
+		frac := min(float64(p.Bytes)/float64(p.Total), 1)
+		full := int(frac*float64(width) + 0.5)
+		s += strings.Repeat("█", full) + strings.Repeat("░", width-full) + fmt.Sprintf(" %3.0f%%  %s of %s", frac*100, sizeText(p.Bytes), sizeText(p.Total))
+	} else {
+		s += sizeText(p.Bytes)
+	}
+	if p.Items > 0 {
+		s += " · " + countText(p.Items) + " spans"
+	}
+	return s + " · " + p.Waited.Round(time.Second).String()
 }
 
 // countText writes n with thousands separators: 1,000,000.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tracehound/tracehound/sentryapi/wire"
@@ -25,7 +26,9 @@ type Config struct {
 	Source string
 	Demo   bool
 	// Open opens the investigation, reporting what it is fetching through
-	// progress. The UI closes it when it is done with it.
+	// progress. A progress line that starts with "\r" is not a step but the
+	// line under the steps that the next such line replaces (a progress
+	// bar; "\r" alone removes it). The UI closes it when it is done with it.
 	Open func(ctx context.Context, progress func(string)) (*investigation.Investigation, error)
 	// Resumed says the investigation continues a saved one: its history
 	// shows in the chat, and the agent pane has its room from the start.
@@ -74,6 +77,7 @@ type Model struct {
 	// reloading: a reload is under way; reloadAgain: more data came meanwhile.
 	reloading, reloadAgain bool
 	progress               []string
+	bar                    string // the line under the steps (see Config.Open)
 	loadErr                error
 	spin                   int
 
@@ -403,7 +407,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tick()
 	case progressMsg:
-		m.progress = append(m.progress, msg.text)
+		if bar, ok := strings.CutPrefix(msg.text, "\r"); ok {
+			m.bar = bar
+		} else {
+			m.progress = append(m.progress, msg.text)
+		}
 		return m, m.progressNext
 	case loadedMsg:
 		return m, m.wake(m.loaded(msg))

@@ -379,6 +379,9 @@ func (m *Model) renderLoading() string {
 	if len(m.progress) == 0 && m.loadErr == nil {
 		lines = append(lines, m.st.Info.Render(spin+" ")+"starting…")
 	}
+	if m.bar != "" && m.loadErr == nil {
+		lines = append(lines, "  "+m.st.Subtle.Render(clean(m.bar)))
+	}
 	if m.loadErr != nil {
 		lines = append(lines, "", m.st.Error.Render("Could not load the incident:"))
 		for _, l := range strings.Split(m.loadErr.Error(), "\n") {

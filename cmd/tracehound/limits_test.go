@@ -1,6 +1,9 @@
 package main
 
 import (
+	"time"
+
+	"github.com/tracehound/tracehound/sentryapi"
 	"testing"
 
 	"github.com/tracehound/tracehound/tracetree/tracegen"
@@ -29,4 +32,26 @@ func TestMaxBodyLimit(t *testing.T) {
 		t.Fatalf("exit %d for a bad size, want %d", r.code, exitUsage)
 	}
 	wantContains(t, "stderr", r.stderr, `"lots" is not a size like 512MiB or 2GiB`)
+}
+
+// The explorer's loading line follows the request that has received the
+// most (the trace, not its summary), and goes when the last one ends.
+func TestLoadingBar(t *testing.T) {
+	var lines []string
+	hook := loadingBar(func(s string) { lines = append(lines, s) })
+	trace := sentryapi.Progress{Method: "GET", Host: "h", Path: "/api/0/organizations/acme/trace/1/", Attempt: 1, Bytes: 100 << 20, Total: 400 << 20, Items: 250_000, Waited: 5 * time.Second}
+	meta := sentryapi.Progress{Method: "GET", Host: "h", Path: "/api/0/organizations/acme/trace-meta/1/", Attempt: 1, Waited: 5 * time.Second}
+	hook(meta)
+	hook(trace)
+	hook(meta)
+	want := "\rreading the trace ██████░░░░░░░░░░░░░░░░░░  25%  100.0 MiB of 400.0 MiB · 250,000 spans · 5s"
+	if got := lines[len(lines)-1]; got != want {
+		t.Errorf("line %q, want %q", got, want)
+	}
+	meta.Done, trace.Done = true, true
+	hook(meta)
+	hook(trace)
+	if got := lines[len(lines)-1]; got != "\r" {
+		t.Errorf("last line %q, want the bar removed", got)
+	}
 }

@@ -80,12 +80,9 @@ func runTUI(ctx context.Context, a *app, m *modelFlags, arg string, resume *agen
 				}
 			}
 			opts.Progress = progress
-			// A slow Sentry is shown on the loading screen.
-			a.setWaitHook(func(p sentryapi.Progress) {
-				if !p.Done {
-					progress(p.String())
-				}
-			}, true)
+			// A slow Sentry, or a big trace coming, is shown on the
+			// loading screen as one line that updates: a progress bar.
+			a.setWaitHook(loadingBar(progress), true)
 			defer a.setWaitHook(nil, true)
 			inv, err := investigation.Open(ctx, opts)
 			return inv, coreError(err)
@@ -95,6 +92,36 @@ func runTUI(ctx context.Context, a *app, m *modelFlags, arg string, resume *agen
 		Resumed: resume != nil,
 	}
 	return ui.Run(ctx, cfg)
+}
+
+// loadingBar turns the reports of slow requests into the loading screen's
+// progress line ("\r…", see ui.Config.Open): of the requests under way,
+// the one that has received the most (the trace, when one is coming); the
+// line goes when the last one ends.
+func loadingBar(progress func(string)) func(sentryapi.Progress) {
+	var mu sync.Mutex
+	open := map[string]sentryapi.Progress{}
+	return func(p sentryapi.Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		key := p.Host + p.Path
+		if p.Done {
+			delete(open, key)
+		} else {
+			open[key] = p
+		}
+		var best *sentryapi.Progress
+		for _, q := range open {
+			if best == nil || q.Bytes > best.Bytes || q.Bytes == best.Bytes && q.Path < best.Path {
+				best = &q
+			}
+		}
+		if best == nil {
+			progress("\r")
+			return
+		}
+		progress("\r" + best.Bar(24))
+	}
 }
 
 // sentryLink is the web link of a node: its issue for errors, the trace
