@@ -26,7 +26,8 @@ diverge.
 
 The healthy trace is the newest one in which the transaction ran with
 status ok and no errors: searched on Sentry (Discover's events endpoint:
-transaction name and status, newest first), or among the traces of a
+transaction name and status, newest first; the spans dataset when the
+transactions dataset is refused), or among the traces of a
 --data dataset or of the local store (--local); --healthy names one. When
 none is found, the command says what it searched and exits 4.
 
