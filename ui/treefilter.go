@@ -2,12 +2,12 @@ package ui
 
 import (
 	"context"
-	"iter"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/sahilm/fuzzy"
 
 	"github.com/tracehound/tracehound/tracetree"
 )
@@ -163,34 +163,72 @@ func searchTree(ctx context.Context, t *tracetree.Tree, labels []string, within 
 	if within != nil {
 		n = len(within)
 	}
-	at := func(i int) int32 {
+	pattern := []rune(q)
+	res := &filterResult{query: q, tree: t}
+	for i := range n {
+		if i%filterCheckEvery == 0 && ctx.Err() != nil {
+			return nil
+		}
+		x := int32(i)
 		if within != nil {
-			return within[i]
+			x = within[i]
 		}
-		return int32(i)
-	}
-	var seq iter.Seq[string] = func(yield func(string) bool) {
-		for i := range n {
-			if i%filterCheckEvery == 0 && ctx.Err() != nil {
-				return
-			}
-			if !yield(labels[at(i)]) {
-				return
-			}
+		if fuzzyMatch(labels[x], pattern) {
+			res.idx = append(res.idx, x)
 		}
 	}
-	found := fuzzy.FindFromIterNoSort(q, seq)
-	if ctx.Err() != nil {
-		return nil
-	}
-	res := &filterResult{query: q, tree: t, idx: make([]int32, len(found)), keep: make(map[*tracetree.Node]bool, len(found))}
-	for i, m := range found {
-		res.idx[i] = at(m.Index)
-		for a := t.Nodes[res.idx[i]]; a != nil && !res.keep[a]; a = a.Parent {
+	res.keep = make(map[*tracetree.Node]bool, len(res.idx))
+	for _, x := range res.idx {
+		for a := t.Nodes[x]; a != nil && !res.keep[a]; a = a.Parent {
 			res.keep[a] = true
 		}
 	}
 	return res
+}
+
+// fuzzyMatch reports whether the runes of q appear in s in order, letters
+// matching either case (Unicode simple folding), s read up to its first
+// NUL: the matches of the fuzzy finder the filter used before
+// (github.com/sahilm/fuzzy, TestFuzzyMatchAsSahilm), without its scores,
+// which the tree's order made useless, and its allocations.
+func fuzzyMatch(s string, q []rune) bool {
+	if len(q) == 0 {
+		return false
+	}
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		s = s[:i]
+	}
+	k := 0
+	for _, r := range s {
+		if foldEqual(r, q[k]) {
+			if k++; k == len(q) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// foldEqual says a and b are the same letter but for case.
+func foldEqual(a, b rune) bool {
+	if a == b {
+		return true
+	}
+	if a < utf8.RuneSelf && b < utf8.RuneSelf {
+		if 'A' <= a && a <= 'Z' {
+			a += 'a' - 'A'
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		return a == b
+	}
+	for r := unicode.SimpleFold(a); r != a; r = unicode.SimpleFold(r) {
+		if r == b {
+			return true
+		}
+	}
+	return false
 }
 
 // applyFilter shows res (nil: no filter): the matching nodes and their

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sahilm/fuzzy"
+
 	"github.com/tracehound/tracehound/sentryapi/wire"
 	"github.com/tracehound/tracehound/tracetree"
 	"github.com/tracehound/tracehound/tracetree/tracegen"
@@ -140,4 +142,39 @@ func TestFilterKeyLandsAtOnce(t *testing.T) {
 		t.Fatalf("still matching after the search:\n%s", s)
 	}
 	a.checkScreen("filtered while typing")
+}
+
+// TestFuzzyMatchAsSahilm: the filter's matcher finds exactly what the
+// fuzzy finder it replaced (github.com/sahilm/fuzzy) finds, over a
+// generated trace's labels and awkward strings (case, Unicode folding,
+// NUL, invalid UTF-8).
+func TestFuzzyMatchAsSahilm(t *testing.T) {
+	tree := genTree(t, tracegen.Config{Spans: 6_000, Transactions: 1_500, Services: 30, Errors: 20, Seed: 9})
+	labels := newTreePane(NewStyles(true), tree).search.labels()
+	labels = append(labels, "Straße GET", "KELVIN \u212a", "ǅemal ǆ", "nul\x00after", "bad \xff\xfe utf8", "ΣΑΣ σας", "", "aXbXc", "ba")
+	var queries []string
+	for _, q := range []string{"payments", "GET /v1/or", "ledger 8", "POST", "pAyM", "k", "\u212a", "ǆ", "σ", "ß", "after", "\xff", "abc", "ab", "xx", "zzz", "http.server"} {
+		for i := 1; i <= len(q); i++ {
+			if s := q[:i]; strings.TrimSpace(s) != "" {
+				queries = append(queries, s)
+			}
+		}
+	}
+	for _, q := range queries {
+		var want []int
+		for _, m := range fuzzy.Find(q, labels) {
+			want = append(want, m.Index)
+		}
+		slices.Sort(want)
+		var got []int
+		pattern := []rune(q)
+		for i, l := range labels {
+			if fuzzyMatch(l, pattern) {
+				got = append(got, i)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: %d matches, the fuzzy finder %d", q, len(got), len(want))
+		}
+	}
 }
