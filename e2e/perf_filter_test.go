@@ -1,13 +1,10 @@
 package e2e
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/tracehound/tracehound/dataset"
 	"github.com/tracehound/tracehound/tracetree/tracegen"
 )
 
@@ -28,22 +25,7 @@ func writeWide20k(t *testing.T) (string, string) {
 	t.Helper()
 	r := tracegen.Generate(tracegen.Wide20k())
 	dir := t.TempDir()
-	w := dataset.NewDirWriter(dir)
-	files := r.Dataset()
-	trace := dataset.TracePath(r.TraceID)
-	for name, v := range files {
-		if name == trace {
-			continue // written as the generator encoded it: compact, and fast
-		}
-		if err := w.Put(name, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	p := filepath.Join(dir, filepath.FromSlash(trace))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, r.JSON(), 0o644); err != nil {
+	if _, err := tracegen.WriteDataset(dir, r); err != nil {
 		t.Fatal(err)
 	}
 	return dir, r.TraceID
