@@ -60,21 +60,7 @@ func newFetchHarness(t *testing.T) *fetchHarness {
 	return h
 }
 
-func (h *fetchHarness) run(cmd tea.Cmd) {
-	if cmd == nil {
-		return
-	}
-	go func() {
-		msg := cmd()
-		if batch, ok := msg.(tea.BatchMsg); ok {
-			for _, c := range batch {
-				h.run(c)
-			}
-			return
-		}
-		h.msgs <- msg
-	}()
-}
+func (h *fetchHarness) run(cmd tea.Cmd) { runCmd(cmd, func(msg tea.Msg) { h.msgs <- msg }) }
 
 // pump delivers messages until none is pending and every goroutine of the
 // bubble is blocked.

@@ -93,6 +93,17 @@ func newBenchRuntime(b *testing.B, w, h int) *benchRuntime {
 }
 
 func (r *benchRuntime) run(cmd tea.Cmd) {
+	runCmd(cmd, func(msg tea.Msg) {
+		select {
+		case r.msgs <- msg:
+		case <-r.done:
+		}
+	})
+}
+
+// runCmd runs cmd in a goroutine as the Bubble Tea runtime does (each
+// command of a batch in its own) and hands its messages to send.
+func runCmd(cmd tea.Cmd, send func(tea.Msg)) {
 	if cmd == nil {
 		return
 	}
@@ -100,14 +111,11 @@ func (r *benchRuntime) run(cmd tea.Cmd) {
 		msg := cmd()
 		if batch, ok := msg.(tea.BatchMsg); ok {
 			for _, c := range batch {
-				r.run(c)
+				runCmd(c, send)
 			}
 			return
 		}
-		select {
-		case r.msgs <- msg:
-		case <-r.done:
-		}
+		send(msg)
 	}()
 }
 
