@@ -15,7 +15,7 @@ import (
 // bounds include tmux's round trip and leave room for a busy 2-core CI
 // machine. Before the search moved off the UI thread a key took 1.7–6.6 s.
 const (
-	filterKeyBound  = time.Second
+	filterKeyBound  = 1500 * time.Millisecond
 	filterListBound = 3 * time.Second
 )
 
