@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,15 +20,38 @@ import (
 	"github.com/tracehound/tracehound/agent/llmtest"
 )
 
-// build compiles the binary once per test binary run.
+// built is the binary, compiled once per test binary run (each test's own
+// build linked it again: seconds a test on a busy machine); TestMain
+// removes its directory.
+var built struct {
+	once     sync.Once
+	dir, bin string
+	out      []byte
+	err      error
+}
+
+// build compiles the binary once per test binary run and returns its path.
 func build(t testing.TB) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "tracehound")
-	cmd := exec.Command("go", "build", "-o", bin, "../cmd/tracehound")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "tracehound-e2e-"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "tracehound")
+		built.out, built.err = exec.Command("go", "build", "-o", built.bin, "../cmd/tracehound").CombinedOutput()
+	})
+	if built.err != nil {
+		t.Fatalf("go build: %v\n%s", built.err, built.out)
 	}
-	return bin
+	return built.bin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }
 
 var sockets atomic.Int64
