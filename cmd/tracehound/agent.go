@@ -399,11 +399,7 @@ func newResumeCmd(a *app) *cobra.Command {
 			if len(args) == 0 {
 				return listSessions(a, dir)
 			}
-			path, err := agent.FindTranscript(dir, args[0])
-			if err != nil {
-				return usageError{err}
-			}
-			d, err := agent.LoadTranscript(path)
+			path, d, err := loadSession(dir, args[0])
 			if err != nil {
 				return err
 			}

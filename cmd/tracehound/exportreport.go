@@ -72,11 +72,7 @@ Everything is scrubbed of secrets and safe to paste.`,
 			if err != nil {
 				return err
 			}
-			path, err := agent.FindTranscript(dir, args[0])
-			if err != nil {
-				return usageError{err}
-			}
-			d, err := agent.LoadTranscript(path)
+			_, d, err := loadSession(dir, args[0])
 			if err != nil {
 				return err
 			}
@@ -86,6 +82,20 @@ Everything is scrubbed of secrets and safe to paste.`,
 	cmd.Flags().StringVar(&as, "as", "", "what to print: report, chat, context, postmortem, summary, pr")
 	cmd.Flags().BoolVar(&chat, "chat", false, "print the investigation's conversation (messages, tool calls and who approved them, phases, the report) as the explorer's chat shows it (= --as chat)")
 	return cmd
+}
+
+// loadSession finds a saved investigation in dir by its id (or a unique
+// prefix) and loads it; an unknown id is a usage error.
+func loadSession(dir, id string) (string, *agent.TranscriptData, error) {
+	path, err := agent.FindTranscript(dir, id)
+	if err != nil {
+		return "", nil, usageError{err}
+	}
+	d, err := agent.LoadTranscript(path)
+	if err != nil {
+		return "", nil, err
+	}
+	return path, d, nil
 }
 
 // exportReportAs prints a loaded investigation as one form.
