@@ -24,10 +24,11 @@ func TestHandoff(t *testing.T) {
 	tm.waitText("1 Trace", "Exception")
 
 	tm.keys("a")
-	for range 2 { // root cause, then solution plan
-		tm.waitText("press c to continue")
+	// Each pause is waited for by its own words: the next one may follow
+	// the key faster than the screen is read.
+	for _, pause := range []string{"Root cause reported — press c", "Solution plan reported — press c"} {
+		tm.waitText(pause)
 		tm.keys("c")
-		tm.waitFor("the run to go on", func(s string) bool { return !strings.Contains(s, "press c to continue") })
 	}
 	tm.waitText("Agent finished", "y copy", "v model saw")
 	tm.keys("G")
