@@ -673,38 +673,20 @@ func (w *watcher) tick() {
 }
 
 func (w *watcher) attempt(n int) {
-	if w == nil {
-		return
-	}
-	w.mu.Lock()
-	w.p.Attempt, w.p.Bytes, w.p.Total, w.p.Items = n, 0, 0, 0
-	w.mu.Unlock()
+	w.set(func(p *Progress) { p.Attempt, p.Bytes, p.Total, p.Items = n, 0, 0, 0 })
 }
 
-func (w *watcher) bytes(n int64) {
-	if w == nil {
-		return
-	}
-	w.mu.Lock()
-	w.p.Bytes = n
-	w.mu.Unlock()
-}
+func (w *watcher) bytes(n int64) { w.set(func(p *Progress) { p.Bytes = n }) }
+func (w *watcher) total(n int64) { w.set(func(p *Progress) { p.Total = max(n, 0) }) }
+func (w *watcher) items(n int)   { w.set(func(p *Progress) { p.Items = n }) }
 
-func (w *watcher) total(n int64) {
+// set changes the report under the lock (nothing on a nil watcher).
+func (w *watcher) set(change func(*Progress)) {
 	if w == nil {
 		return
 	}
 	w.mu.Lock()
-	w.p.Total = max(n, 0)
-	w.mu.Unlock()
-}
-
-func (w *watcher) items(n int) {
-	if w == nil {
-		return
-	}
-	w.mu.Lock()
-	w.p.Items = n
+	change(&w.p)
 	w.mu.Unlock()
 }
 

@@ -68,6 +68,31 @@ func stringMember(dec *jsontext.Decoder) (string, error) {
 	return tok.String(), err
 }
 
+// rawMember reads a value as rawString reads it (a string or a number).
+func rawMember(dec *jsontext.Decoder) (string, error) {
+	v, err := dec.ReadValue()
+	return rawString(v), err
+}
+
+// members reads an object, calling member with each name; member reads
+// (or skips) the value.
+func members(dec *jsontext.Decoder, member func(name string) error) error {
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		if err := member(name.String()); err != nil {
+			return err
+		}
+	}
+	_, err := dec.ReadToken()
+	return err
+}
+
 // item counts one trace item. Its kind (event_type, else issue_id) may
 // come after its children: children met before the kind is known are
 // counted apart and added once it is known to be a span.
@@ -75,18 +100,11 @@ func (m *metaCounter) item(dec *jsontext.Decoder) error {
 	if dec.PeekKind() != '{' {
 		return dec.SkipValue()
 	}
-	if _, err := dec.ReadToken(); err != nil {
-		return err
-	}
 	var evType, op, txnID, evID, id string
 	var issue bool
 	var pending *metaCounter
-	for dec.PeekKind() != '}' {
-		name, err := dec.ReadToken()
-		if err != nil {
-			return err
-		}
-		switch name.String() {
+	err := members(dec, func(name string) (err error) {
+		switch name {
 		case "event_type":
 			evType, err = stringMember(dec)
 		case "op":
@@ -96,10 +114,7 @@ func (m *metaCounter) item(dec *jsontext.Decoder) error {
 		case "event_id":
 			evID, err = stringMember(dec)
 		case "id":
-			var v jsontext.Value
-			if v, err = dec.ReadValue(); err == nil {
-				id = rawString(v)
-			}
+			id, err = rawMember(dec)
 		case "issue_id":
 			var v jsontext.Value
 			if v, err = dec.ReadValue(); err == nil {
@@ -108,29 +123,25 @@ func (m *metaCounter) item(dec *jsontext.Decoder) error {
 			}
 		case "children", "errors", "occurrences":
 			into := m
-			switch {
-			case evType == wire.TraceItemError || evType == wire.TraceItemOccurrence:
-				err = dec.SkipValue() // an issue item's own items are not counted
-				continue
-			case evType == "":
+			switch evType {
+			case wire.TraceItemError, wire.TraceItemOccurrence:
+				return dec.SkipValue() // an issue item's own items are not counted
+			case "":
 				if pending == nil {
 					pending = newMetaCounter()
 				}
 				into = pending
 			}
-			if name.String() == "children" {
-				err = into.items(dec)
-			} else {
-				err = into.issues(dec, name.String() == "errors")
+			if name == "children" {
+				return into.items(dec)
 			}
+			return into.issues(dec, name == "errors")
 		default:
 			err = dec.SkipValue()
 		}
-		if err != nil {
-			return err
-		}
-	}
-	if _, err := dec.ReadToken(); err != nil {
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	kind := evType
@@ -179,31 +190,19 @@ func (m *metaCounter) issues(dec *jsontext.Decoder, errs bool) error {
 			}
 			continue
 		}
-		if _, err := dec.ReadToken(); err != nil {
-			return err
-		}
 		var evID, id string
-		for dec.PeekKind() != '}' {
-			name, err := dec.ReadToken()
-			if err != nil {
-				return err
-			}
-			switch name.String() {
+		err := members(dec, func(name string) (err error) {
+			switch name {
 			case "event_id":
 				evID, err = stringMember(dec)
 			case "id":
-				var v jsontext.Value
-				if v, err = dec.ReadValue(); err == nil {
-					id = rawString(v)
-				}
+				id, err = rawMember(dec)
 			default:
 				err = dec.SkipValue()
 			}
-			if err != nil {
-				return err
-			}
-		}
-		if _, err := dec.ReadToken(); err != nil {
+			return err
+		})
+		if err != nil {
 			return err
 		}
 		if errs {
