@@ -66,7 +66,7 @@ func NewServer(store *Store, opts Options) *Server {
 		opts.MaxConcurrent = 16
 	}
 	if opts.RatePerSecond <= 0 {
-		opts.RatePerSecond = 500
+		opts.RatePerSecond = 2000
 	}
 	return &Server{
 		store: store, opts: opts, log: opts.Logger,

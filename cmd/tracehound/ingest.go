@@ -60,7 +60,7 @@ machine only.`,
 	f.StringVar(&db, "db", "", "database file (default $XDG_DATA_HOME/tracehound/ingest.db)")
 	f.DurationVar(&ret.MaxAge, "retention", ret.MaxAge, "drop items received longer ago than this (0: keep)")
 	f.IntVar(&ret.MaxItems, "max-items", ret.MaxItems, "keep at most this many items, dropping the oldest (0: no limit)")
-	f.Float64Var(&rate, "rate", 500, "envelopes accepted per second before answering 429")
+	f.Float64Var(&rate, "rate", 2000, "envelopes accepted per second (with a burst of twice as many) before answering 429")
 	f.BoolVar(&remote, "allow-remote-reads", false, "serve what was received to other machines too (by default only to this one)")
 	f.BoolVar(&tui, "tui", false, "open the explorer on the latest issue while receiving")
 	f.StringVar(&grpcAddr, "otlp-grpc-addr", "", "also receive OTLP/gRPC traces on this address (off by default; the OTLP/gRPC port is usually 4317)")
