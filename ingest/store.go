@@ -4,10 +4,11 @@
 // Sentry-compatible API as sentryapi/local, so the CLI, the explorer and
 // the agent work on a developer's own traffic with no Sentry account.
 //
-// The store (bbolt) keeps indexes by trace, issue, issue and time, and
-// last seen, so that a read costs the same with 100 or 100,000 items: each
-// API request is answered from a dataset of just the files it reads
-// (read.go, index.go). Writes are group-committed by one writer and
+// The store (bbolt) keeps indexes by trace, issue, issue and time, last
+// seen, and transaction name and time (for compare's search, Discover's
+// events endpoint), so that a read costs the same with 100 or 100,000
+// items: each API request is answered from a dataset of just the files it
+// reads (read.go, index.go). Writes are group-committed by one writer and
 // acknowledged only once on disk (write.go).
 package ingest
 
