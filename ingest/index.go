@@ -210,7 +210,6 @@ func migrateV2(tx *bolt.Tx) error {
 // migrateTransactions gives each stored transaction its entry in
 // bTxnName (index version 3).
 func migrateTransactions(tx *bolt.Tx) error {
-	items, payloads := tx.Bucket(bItems), tx.Bucket(bPayloads)
 	slugs := map[int64]string{}
 	err := tx.Bucket(bProjects).ForEach(func(_, v []byte) error {
 		var p Project
@@ -223,39 +222,29 @@ func migrateTransactions(tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	prefix := []byte(KindTransaction + ":")
-	var recs []*record
-	c := items.Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		r := &record{}
-		if err := json.Unmarshal(v, r); err != nil {
-			return fmt.Errorf("item %s: %w", k, err)
-		}
-		if r.Txn = transactionKey(slugs[r.ProjectID], r.ID, payloads.Get(k)); r.Txn != nil {
-			recs = append(recs, r)
-		}
-	}
-	// Written after the walk: a cursor must not see its bucket change.
-	for _, r := range recs {
-		v, err := json.Marshal(r)
-		if err != nil {
-			return err
-		}
-		if err := items.Put(r.key(), v); err != nil {
-			return err
-		}
-		if err := tx.Bucket(bTxnName).Put(r.Txn, r.key()); err != nil {
-			return err
-		}
-	}
-	return nil
+	return reindex(tx, KindTransaction, func(r *record, payload []byte) bool {
+		r.Txn = transactionKey(slugs[r.ProjectID], r.ID, payload)
+		return r.Txn != nil
+	})
 }
 
 // migrateEvents gives each stored error of an issue its time and rank,
 // and its entries in bGroupTime and bGroupRank.
 func migrateEvents(tx *bolt.Tx) error {
+	return reindex(tx, KindError, func(r *record, payload []byte) bool {
+		if r.GroupID == 0 {
+			return false
+		}
+		r.Time, r.Rank = eventOrder(payload)
+		return true
+	})
+}
+
+// reindex rewrites the records of one kind that update (given each
+// record and its payload) changes — it says so — and indexes them again.
+func reindex(tx *bolt.Tx, kind string, update func(r *record, payload []byte) bool) error {
 	items, payloads := tx.Bucket(bItems), tx.Bucket(bPayloads)
-	prefix := []byte(KindError + ":")
+	prefix := []byte(kind + ":")
 	var recs []*record
 	c := items.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
@@ -263,11 +252,9 @@ func migrateEvents(tx *bolt.Tx) error {
 		if err := json.Unmarshal(v, r); err != nil {
 			return fmt.Errorf("item %s: %w", k, err)
 		}
-		if r.GroupID == 0 {
-			continue
+		if update(r, payloads.Get(k)) {
+			recs = append(recs, r)
 		}
-		r.Time, r.Rank = eventOrder(payloads.Get(k))
-		recs = append(recs, r)
 	}
 	// Written after the walk: a cursor must not see its bucket change.
 	for _, r := range recs {
