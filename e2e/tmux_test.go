@@ -228,9 +228,12 @@ func TestDemoOffline(t *testing.T) {
 	s = tm.waitFor("the run to finish", func(s string) bool {
 		return strings.Contains(s, "Agent finished") && strings.Contains(s, "phase done")
 	})
-	// The report names the root cause; it is below in the scrollable pane.
-	tm.keys("3", "G")
-	s = tm.waitText("CanonicalRequest")
+	// The finished pane opens on the report, whose summary names the root
+	// cause; its end (G) says how to hand the investigation off.
+	tm.keys("3")
+	s = tm.waitText("final report", "CanonicalRequest")
+	tm.keys("G")
+	tm.waitText("Hand it off", "--as")
 
 	// Drill into a result: from the top, tab selects the first card (the
 	// storefront error the analyzer opened first), enter opens it in full
