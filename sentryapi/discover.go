@@ -43,12 +43,19 @@ var transactionFields = []string{"id", "trace", "transaction", "transaction.op",
 
 // Query is the search query the endpoint is sent.
 func (s TransactionSearch) Query() string {
-	parts := []string{"event.type:transaction", "transaction:" + searchQuote(s.Transaction)}
+	return s.query("event.type:transaction", "transaction.op", "transaction.status")
+}
+
+// query joins the search's terms; the datasets name the same keys
+// differently (first is what marks a transaction, op and status the keys
+// of those fields).
+func (s TransactionSearch) query(first, op, status string) string {
+	parts := []string{first, "transaction:" + searchQuote(s.Transaction)}
 	if s.Op != "" {
-		parts = append(parts, "transaction.op:"+searchQuote(s.Op))
+		parts = append(parts, op+":"+searchQuote(s.Op))
 	}
 	if s.Status != "" {
-		parts = append(parts, "transaction.status:"+searchQuote(s.Status))
+		parts = append(parts, status+":"+searchQuote(s.Status))
 	}
 	if s.ExcludeTrace != "" {
 		parts = append(parts, "!trace:"+searchQuote(s.ExcludeTrace))
@@ -72,17 +79,7 @@ var spanFields = []string{"id", "trace", "transaction", "transaction.event_id", 
 // the span keys (span.op, span.status; unverified against every Sentry
 // version).
 func (s TransactionSearch) SpansQuery() string {
-	parts := []string{"is_transaction:true", "transaction:" + searchQuote(s.Transaction)}
-	if s.Op != "" {
-		parts = append(parts, "span.op:"+searchQuote(s.Op))
-	}
-	if s.Status != "" {
-		parts = append(parts, "span.status:"+searchQuote(s.Status))
-	}
-	if s.ExcludeTrace != "" {
-		parts = append(parts, "!trace:"+searchQuote(s.ExcludeTrace))
-	}
-	return strings.Join(parts, " ")
+	return s.query("is_transaction:true", "span.op", "span.status")
 }
 
 // SearchTransactions lists the transaction events that match s, the newest
