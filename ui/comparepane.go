@@ -18,22 +18,11 @@ import (
 type detailCompare struct {
 	c    *agent.Comparison
 	full bool // whole descriptions
-	ver  int
 
-	st       *Styles
-	w        int
-	layVer   int
-	laidOut  bool
-	lines    []string
-	maxWidth int
+	laidLines
 }
 
 func newDetailCompare(c *agent.Comparison) *detailCompare { return &detailCompare{c: c} }
-
-func (p *detailCompare) version() int      { return p.ver }
-func (p *detailCompare) count() int        { return len(p.lines) }
-func (p *detailCompare) line(i int) string { return p.lines[i] }
-func (p *detailCompare) wide() int         { return p.maxWidth }
 
 func (p *detailCompare) hint() string {
 	if p.full {
@@ -48,10 +37,9 @@ func (p *detailCompare) enter(int) {
 }
 
 func (p *detailCompare) layout(st *Styles, w int) {
-	if p.laidOut && st == p.st && w == p.w && p.layVer == p.ver {
+	if !p.stale(st, w) {
 		return
 	}
-	p.st, p.w, p.layVer, p.laidOut = st, w, p.ver, true
 	width := min(max(w/3, 24), 60) // room for what changed after the name
 	if p.full {
 		width = 1000
@@ -102,11 +90,7 @@ func (p *detailCompare) layout(st *Styles, w int) {
 			out = append(out, st.Warn.Render(wl))
 		}
 	}
-	p.lines = out
-	p.maxWidth = w
-	for _, l := range out {
-		p.maxWidth = max(p.maxWidth, lipgloss.Width(l))
-	}
+	p.setLines(out, w)
 }
 
 // treeLine styles one line of the tree of differences by its mark: + only

@@ -24,16 +24,10 @@ type detailError struct {
 	shortID string
 	sysOpen bool // runs of system frames expanded
 	folds   bool // the event has runs of system frames to fold
-	ver     int
 
 	hl map[epHLKey][][]epTok // highlighted context per frame and theme
 
-	st       *Styles
-	w        int
-	layVer   int
-	laidOut  bool
-	lines    []string
-	maxWidth int
+	laidLines
 }
 
 // epHLKey identifies a frame's highlighted context.
@@ -52,13 +46,6 @@ func newDetailError(ev *wire.Event, shortID string) *detailError {
 	return &detailError{ev: ev, shortID: shortID, hl: map[epHLKey][][]epTok{}}
 }
 
-func (p *detailError) version() int { return p.ver }
-func (p *detailError) count() int   { return len(p.lines) }
-func (p *detailError) line(i int) string {
-	return p.lines[i]
-}
-func (p *detailError) wide() int { return p.maxWidth }
-
 func (p *detailError) hint() string {
 	if !p.folds {
 		return ""
@@ -75,18 +62,13 @@ func (p *detailError) enter(int) {
 }
 
 func (p *detailError) layout(st *Styles, w int) {
-	if p.laidOut && st == p.st && w == p.w && p.layVer == p.ver {
+	if !p.stale(st, w) {
 		return
 	}
-	p.st, p.w, p.layVer, p.laidOut = st, w, p.ver, true
 	r := &epRender{p: p, st: st, w: w}
 	p.folds = false
 	r.render()
-	p.lines = r.out
-	p.maxWidth = w
-	for _, l := range p.lines {
-		p.maxWidth = max(p.maxWidth, lipgloss.Width(l))
-	}
+	p.setLines(r.out, w)
 }
 
 // epRender renders the event into lines for one width and theme.

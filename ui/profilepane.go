@@ -23,14 +23,8 @@ type detailProfile struct {
 	found   []string // the error's functions sampled on this thread
 	missing []string // … and those not sampled
 	all     bool     // show nodes under 1% too
-	ver     int
 
-	st       *Styles
-	w        int
-	layVer   int
-	laidOut  bool
-	lines    []string
-	maxWidth int
+	laidLines
 }
 
 // ppMinPct is the share under which sibling nodes are summed into one
@@ -88,11 +82,6 @@ func (p *detailProfile) marked(fn string) bool {
 	return false
 }
 
-func (p *detailProfile) version() int      { return p.ver }
-func (p *detailProfile) count() int        { return len(p.lines) }
-func (p *detailProfile) line(i int) string { return p.lines[i] }
-func (p *detailProfile) wide() int         { return p.maxWidth }
-
 func (p *detailProfile) hint() string {
 	if p.all {
 		return "hide small nodes"
@@ -106,18 +95,13 @@ func (p *detailProfile) enter(int) {
 }
 
 func (p *detailProfile) layout(st *Styles, w int) {
-	if p.laidOut && st == p.st && w == p.w && p.layVer == p.ver {
+	if !p.stale(st, w) {
 		return
 	}
-	p.st, p.w, p.layVer, p.laidOut = st, w, p.ver, true
 	r := &ppRender{p: p, st: st, w: w, bw: min(max(w/6, 8), 20)}
 	r.selfStyle = ppSelfStyle(st)
 	r.render()
-	p.lines = r.out
-	p.maxWidth = w
-	for _, l := range p.lines {
-		p.maxWidth = max(p.maxWidth, lipgloss.Width(l))
-	}
+	p.setLines(r.out, w)
 }
 
 // ppSelfStyle is the darker shade of the critical bar colour used for a
