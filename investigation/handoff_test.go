@@ -3,38 +3,19 @@ package investigation
 import (
 	"context"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tracehound/tracehound/agent"
+	"github.com/tracehound/tracehound/internal/goldenfile"
 )
-
-var updateGolden = flag.Bool("update", false, "rewrite the golden files under testdata/ (review the diff)")
 
 // golden compares got with testdata/name (rewritten with -update).
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *updateGolden {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (go test ./investigation -run %s -update, then read the diff):\n%s", path, t.Name(), got)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", name), got)
 }
 
 // offlineDemo runs the offline analyzer on the demo to its end and
