@@ -79,20 +79,8 @@ func evFrames(st *wire.Stacktrace) []evFrame {
 
 func evMakeFrame(f *wire.Frame) evFrame {
 	fr := evFrame{inApp: f.IsInApp(), suspect: -1}
-	fn := f.Function
-	if fn == "" {
-		fn = f.RawFunction
-	}
-	if fn == "" {
-		fn = f.Symbol
-	}
-	if fn == "" {
-		fn = "<anonymous>"
-	}
-	where := f.Filename
-	if where == "" {
-		where = f.AbsPath
-	}
+	fn := f.FunctionName()
+	where := f.File()
 	loc := ""
 	switch {
 	case where != "":

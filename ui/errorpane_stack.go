@@ -215,20 +215,8 @@ func epOmitted(fs []wire.Frame, n, j, k int) string {
 func (r *epRender) frame(s epStack, fi int, site, crash bool) {
 	st := r.st
 	f := &s.st.Frames[fi]
-	fn := f.Function
-	for _, alt := range []string{f.RawFunction, f.Symbol} {
-		if fn == "" {
-			fn = alt
-		}
-	}
-	if fn == "" {
-		fn = "<anonymous>"
-	}
-	fn = epText(fn)
-	where := f.Filename
-	if where == "" {
-		where = f.AbsPath
-	}
+	fn := epText(f.FunctionName())
+	where := f.File()
 	loc := ""
 	switch {
 	case where != "":

@@ -315,6 +315,27 @@ type Frame struct {
 // IsInApp reports whether the frame is the application's own code.
 func (f *Frame) IsInApp() bool { return f.InApp != nil && *f.InApp }
 
+// FunctionName is the frame's function as a person reads it: the
+// function, else the raw function or the symbol, else "<anonymous>"
+// (as sent: not sanitised).
+func (f *Frame) FunctionName() string {
+	for _, fn := range []string{f.Function, f.RawFunction, f.Symbol} {
+		if fn != "" {
+			return fn
+		}
+	}
+	return "<anonymous>"
+}
+
+// File is where the frame's code lives: its file name, else its absolute
+// path ("" when it has neither).
+func (f *Frame) File() string {
+	if f.Filename != "" {
+		return f.Filename
+	}
+	return f.AbsPath
+}
+
 // ContextLine is one [lineno, line] pair of a frame's source context.
 type ContextLine struct {
 	Line FlexInt
