@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tracehound/tracehound/sentryapi/wire"
@@ -17,6 +16,13 @@ import (
 	"github.com/tracehound/tracehound/tracetree"
 )
 
+// Progress is how Config.Open reports while it loads: Step adds a line to
+// the loading screen's steps; Bar sets the line under them, which the next
+// Bar replaces (a progress bar; "" removes it).
+type Progress struct {
+	Step, Bar func(string)
+}
+
 // Config is what the command gives the UI: how to open the
 // investigation (the incident, its repositories, the model, the approval
 // policy, the transcript: see package investigation).
@@ -26,10 +32,8 @@ type Config struct {
 	Source string
 	Demo   bool
 	// Open opens the investigation, reporting what it is fetching through
-	// progress. A progress line that starts with "\r" is not a step but the
-	// line under the steps that the next such line replaces (a progress
-	// bar; "\r" alone removes it). The UI closes it when it is done with it.
-	Open func(ctx context.Context, progress func(string)) (*investigation.Investigation, error)
+	// progress. The UI closes it when it is done with it.
+	Open func(ctx context.Context, progress Progress) (*investigation.Investigation, error)
 	// Resumed says the investigation continues a saved one: its history
 	// shows in the chat, and the agent pane has its room from the start.
 	Resumed bool
@@ -136,9 +140,10 @@ type Model struct {
 
 // messages
 type (
+	// progressMsg is a loading step, or the bar line under the steps.
 	progressMsg struct {
 		text string
-		ch   <-chan string
+		bar  bool
 	}
 	loadedMsg struct {
 		inv *investigation.Investigation
@@ -259,7 +264,8 @@ func (m *Model) reload() tea.Cmd {
 	m.reloading = true
 	ctx, open := m.ctx, m.cfg.Open
 	return func() tea.Msg {
-		inv, err := open(ctx, func(string) {})
+		quiet := func(string) {} // a reload keeps the explorer on screen
+		inv, err := open(ctx, Progress{Step: quiet, Bar: quiet})
 		return reloadedMsg{inv, err}
 	}
 }
@@ -349,25 +355,29 @@ func (m *Model) wake(cmd tea.Cmd) tea.Cmd {
 
 // load runs the loader in the background, streaming its progress.
 func (m *Model) load() tea.Cmd {
-	ch := make(chan string, 16)
+	ch := make(chan progressMsg, 16)
 	done := make(chan loadedMsg, 1)
 	go func() {
-		inv, err := m.cfg.Open(m.ctx, func(s string) {
+		send := func(msg progressMsg) {
 			select {
-			case ch <- s:
+			case ch <- msg:
 			default:
 			}
+		}
+		inv, err := m.cfg.Open(m.ctx, Progress{
+			Step: func(s string) { send(progressMsg{text: s}) },
+			Bar:  func(s string) { send(progressMsg{text: s, bar: true}) },
 		})
 		done <- loadedMsg{inv, err}
 		close(ch)
 	}()
 	var next func() tea.Msg
 	next = func() tea.Msg {
-		s, ok := <-ch
+		msg, ok := <-ch
 		if !ok {
 			return <-done
 		}
-		return progressMsg{text: s, ch: ch}
+		return msg
 	}
 	m.progressNext = next
 	return next
@@ -407,8 +417,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tick()
 	case progressMsg:
-		if bar, ok := strings.CutPrefix(msg.text, "\r"); ok {
-			m.bar = bar
+		if msg.bar {
+			m.bar = msg.text
 		} else {
 			m.progress = append(m.progress, msg.text)
 		}

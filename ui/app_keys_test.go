@@ -163,8 +163,8 @@ func TestAppQuitConfirmationDisarms(t *testing.T) {
 // (printed after the screen closes, exit status non-zero).
 func TestAppLoadFailureMarksTheStepAndReturnsTheError(t *testing.T) {
 	cause := errors.New("sentry: 404 Not Found: the issue does not exist")
-	cfg := Config{Source: "sentry.io", Open: func(ctx context.Context, progress func(string)) (*investigation.Investigation, error) {
-		progress("fetching issue ACME-1")
+	cfg := Config{Source: "sentry.io", Open: func(ctx context.Context, progress Progress) (*investigation.Investigation, error) {
+		progress.Step("fetching issue ACME-1")
 		return nil, cause
 	}}
 	a := newAppHarness(t, cfg, 80, 24)

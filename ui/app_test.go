@@ -152,10 +152,10 @@ func demoConfig(t testing.TB, change ...func(*investigation.Options)) Config {
 	}
 	return Config{
 		Source: "demo data", Demo: true,
-		Open: func(ctx context.Context, progress func(string)) (*investigation.Investigation, error) {
-			progress("fetching issue " + demo.IssueShortID)
+		Open: func(ctx context.Context, progress Progress) (*investigation.Investigation, error) {
+			progress.Step("fetching issue " + demo.IssueShortID)
 			opts := opts
-			opts.Progress = progress
+			opts.Progress = progress.Step
 			return investigation.Open(ctx, opts)
 		},
 	}
@@ -321,8 +321,8 @@ func TestAppHelpZoomAndTinyTerminal(t *testing.T) {
 }
 
 func TestAppLoadFailureSaysWhatToDo(t *testing.T) {
-	cfg := Config{Source: "sentry.io", Open: func(ctx context.Context, progress func(string)) (*investigation.Investigation, error) {
-		progress("fetching issue ACME-1")
+	cfg := Config{Source: "sentry.io", Open: func(ctx context.Context, progress Progress) (*investigation.Investigation, error) {
+		progress.Step("fetching issue ACME-1")
 		return nil, errors.New("sentry: 401 Unauthorized: Invalid token \x1b]0;pwned\x07")
 	}}
 	a := newAppHarness(t, cfg, 100, 30)
@@ -401,7 +401,7 @@ func TestAppOfflineInvestigation(t *testing.T) {
 func TestAppSanitisesEventData(t *testing.T) {
 	cfg := demoConfig(t)
 	open := cfg.Open
-	cfg.Open = func(ctx context.Context, progress func(string)) (*investigation.Investigation, error) {
+	cfg.Open = func(ctx context.Context, progress Progress) (*investigation.Investigation, error) {
 		inv, err := open(ctx, progress)
 		if err == nil {
 			in := inv.Incident()
@@ -555,7 +555,7 @@ func TestAppLiveReload(t *testing.T) {
 	var mu sync.Mutex
 	loads := 0
 	open := cfg.Open
-	cfg.Open = func(ctx context.Context, progress func(string)) (*investigation.Investigation, error) {
+	cfg.Open = func(ctx context.Context, progress Progress) (*investigation.Investigation, error) {
 		mu.Lock()
 		loads++
 		mu.Unlock()

@@ -54,7 +54,7 @@ func wide20kConfig(tb testing.TB) Config {
 	}
 	return Config{
 		Source: "tracegen Wide20k",
-		Open: func(ctx context.Context, progress func(string)) (*investigation.Investigation, error) {
+		Open: func(ctx context.Context, progress Progress) (*investigation.Investigation, error) {
 			return investigation.Open(ctx, opts)
 		},
 	}
@@ -80,7 +80,7 @@ func newBenchRuntime(b *testing.B, w, h int) *benchRuntime {
 		close(r.done)
 	})
 	r.m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	inv, err := cfg.Open(ctx, func(string) {})
+	inv, err := cfg.Open(ctx, Progress{Step: func(string) {}, Bar: func(string) {}})
 	if err != nil {
 		b.Fatal(err)
 	}

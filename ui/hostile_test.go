@@ -30,7 +30,7 @@ func hostileConfig(t *testing.T) Config {
 	}
 	return Config{
 		Source: "hostile data",
-		Open: func(ctx context.Context, progress func(string)) (*investigation.Investigation, error) {
+		Open: func(ctx context.Context, progress Progress) (*investigation.Investigation, error) {
 			return investigation.Open(ctx, investigation.Options{
 				Source: investigation.Source{Client: c, Label: "hostile data",
 					Target: sentryapi.Target{Kind: sentryapi.TargetShortID, Issue: "BACKEND-1AB"}},
@@ -38,7 +38,7 @@ func hostileConfig(t *testing.T) Config {
 				Model:              investigation.ModelConfig{Offline: true},
 				PauseBetweenPhases: true,
 				Header:             agent.TranscriptHeader{Target: "BACKEND-1AB"},
-				Progress:           progress,
+				Progress:           progress.Step,
 			})
 		},
 	}

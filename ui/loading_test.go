@@ -9,19 +9,19 @@ import (
 	"github.com/tracehound/tracehound/investigation"
 )
 
-// A progress line starting with "\r" is the loading screen's progress bar:
-// shown under the steps, replaced by the next one, removed by "\r" alone;
+// Progress.Bar is the loading screen's progress bar:
+// shown under the steps, replaced by the next one, removed by "";
 // the steps stay as they were.
 func TestLoadingProgressBar(t *testing.T) {
 	step := make(chan struct{})
-	cfg := Config{Source: "dataset big", Open: func(ctx context.Context, progress func(string)) (*investigation.Investigation, error) {
-		progress("fetching trace 0123abcd")
-		progress("\rreading the trace ███░░░  50%  226.1 MiB of 452.3 MiB · 500,000 spans · 9s")
+	cfg := Config{Source: "dataset big", Open: func(ctx context.Context, progress Progress) (*investigation.Investigation, error) {
+		progress.Step("fetching trace 0123abcd")
+		progress.Bar("reading the trace ███░░░  50%  226.1 MiB of 452.3 MiB · 500,000 spans · 9s")
 		<-step
-		progress("\rreading the trace ██████ 100%  452.3 MiB of 452.3 MiB · 1,000,000 spans · 18s")
+		progress.Bar("reading the trace ██████ 100%  452.3 MiB of 452.3 MiB · 1,000,000 spans · 18s")
 		<-step
-		progress("\r")
-		progress("building the tree")
+		progress.Bar("")
+		progress.Step("building the tree")
 		<-step
 		return nil, errors.New("stop here")
 	}}

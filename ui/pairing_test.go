@@ -18,7 +18,7 @@ func sharedConfigs(t *testing.T, guest investigation.Participant) (host, g Confi
 	var once sync.Once
 	var inv *investigation.Investigation
 	var openErr error
-	open := func(ctx context.Context, progress func(string)) (*investigation.Investigation, error) {
+	open := func(ctx context.Context, progress Progress) (*investigation.Investigation, error) {
 		once.Do(func() { inv, openErr = base.Open(context.Background(), progress) })
 		return inv, openErr
 	}

@@ -44,14 +44,14 @@ func TestLoadingBar(t *testing.T) {
 	hook(meta)
 	hook(trace)
 	hook(meta)
-	want := "\rreading the trace ██████░░░░░░░░░░░░░░░░░░  25%  100.0 MiB of 400.0 MiB · 250,000 spans · 5s"
+	want := "reading the trace ██████░░░░░░░░░░░░░░░░░░  25%  100.0 MiB of 400.0 MiB · 250,000 spans · 5s"
 	if got := lines[len(lines)-1]; got != want {
 		t.Errorf("line %q, want %q", got, want)
 	}
 	meta.Done, trace.Done = true, true
 	hook(meta)
 	hook(trace)
-	if got := lines[len(lines)-1]; got != "\r" {
+	if got := lines[len(lines)-1]; got != "" {
 		t.Errorf("last line %q, want the bar removed", got)
 	}
 }

@@ -117,7 +117,7 @@ func runShare(ctx context.Context, a *app, o *shareOptions, arg string) error {
 			p := investigation.Participant{ID: g.ID, Name: g.Name, CanApprove: o.guestApprove, CanMessage: o.guestDrive}
 			m := ui.New(ctx, ui.Config{
 				Source: src.Label, Demo: src.Demo, Link: sentryLink, Participant: p,
-				Open:    func(context.Context, func(string)) (*investigation.Investigation, error) { return inv, nil },
+				Open:    func(context.Context, ui.Progress) (*investigation.Investigation, error) { return inv, nil },
 				Pairing: &ui.Pairing{HostID: hostP.ID, Selected: hub.selected, Here: hub.participants(srv.Guests())},
 			})
 			hub.addGuest(g.ID, m)
@@ -159,7 +159,7 @@ func runShare(ctx context.Context, a *app, o *shareOptions, arg string) error {
 	defer release()
 	err = ui.RunHost(ctx, ui.Config{
 		Source: src.Label, Demo: src.Demo, Link: sentryLink, Participant: hostP,
-		Open:    func(context.Context, func(string)) (*investigation.Investigation, error) { return inv, nil },
+		Open:    func(context.Context, ui.Progress) (*investigation.Investigation, error) { return inv, nil },
 		Pairing: &ui.Pairing{Host: true, HostID: hostP.ID, Join: srv.JoinCommand(), Selected: hub.selected},
 	}, func(p *tea.Program) {
 		hub.setHost(p)

@@ -72,17 +72,17 @@ func runTUI(ctx context.Context, a *app, m *modelFlags, arg string, resume *agen
 	}
 	cfg := ui.Config{
 		Source: src.Label, Demo: src.Demo,
-		Open: func(ctx context.Context, progress func(string)) (*investigation.Investigation, error) {
+		Open: func(ctx context.Context, progress ui.Progress) (*investigation.Investigation, error) {
 			opts := opts
 			if updates != nil && arg == "" {
 				if latest, err := src.Client.LatestIssues(ctx, 1); err == nil && len(latest) > 0 {
 					opts.Source.Target = sentryapi.Target{Kind: sentryapi.TargetIssue, Issue: string(latest[0].ID)}
 				}
 			}
-			opts.Progress = progress
+			opts.Progress = progress.Step
 			// A slow Sentry, or a big trace coming, is shown on the
 			// loading screen as one line that updates: a progress bar.
-			a.setWaitHook(loadingBar(progress), true)
+			a.setWaitHook(loadingBar(progress.Bar), true)
 			defer a.setWaitHook(nil, true)
 			inv, err := investigation.Open(ctx, opts)
 			return inv, coreError(err)
@@ -95,10 +95,10 @@ func runTUI(ctx context.Context, a *app, m *modelFlags, arg string, resume *agen
 }
 
 // loadingBar turns the reports of slow requests into the loading screen's
-// progress line ("\r…", see ui.Config.Open): of the requests under way,
+// bar line (ui.Progress.Bar): of the requests under way,
 // the one that has received the most (the trace, when one is coming); the
 // line goes when the last one ends.
-func loadingBar(progress func(string)) func(sentryapi.Progress) {
+func loadingBar(bar func(string)) func(sentryapi.Progress) {
 	var mu sync.Mutex
 	open := map[string]sentryapi.Progress{}
 	return func(p sentryapi.Progress) {
@@ -117,10 +117,10 @@ func loadingBar(progress func(string)) func(sentryapi.Progress) {
 			}
 		}
 		if best == nil {
-			progress("\r")
+			bar("")
 			return
 		}
-		progress("\r" + best.Bar(24))
+		bar(best.Bar(24))
 	}
 }
 
