@@ -3,18 +3,14 @@ package sentryapi
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -59,86 +55,6 @@ type Options struct {
 	Progress      func(Progress)
 	ProgressAfter time.Duration
 	ProgressEvery time.Duration
-}
-
-// Progress is a report on one slow request (see Options.Progress).
-type Progress struct {
-	Method, Path string        // the request, without host, query or credentials
-	Host         string        // the host asked
-	Attempt      int           // 1 for the first attempt
-	Waited       time.Duration // since the request started (all attempts)
-	Bytes        int64         // body bytes received in this attempt so far
-	Total        int64         // the body's announced size (Content-Length), 0 when unknown
-	Items        int           // trace items (spans, errors) decoded so far in this attempt
-	Done         bool          // the request ended (answered or failed)
-}
-
-// String is the line a command prints: "waiting for sentry.io: GET
-// /api/0/…/issues/1/ (4s, attempt 2)".
-func (p Progress) String() string {
-	if p.Done {
-		return fmt.Sprintf("%s %s answered after %s", p.Method, p.Path, p.Waited.Round(time.Second))
-	}
-	s := fmt.Sprintf("waiting for %s: %s %s (%s", p.Host, p.Method, p.Path, p.Waited.Round(time.Second))
-	if p.Attempt > 1 {
-		s += fmt.Sprintf(", attempt %d", p.Attempt)
-	}
-	if p.Bytes > 0 {
-		s += ", " + sizeText(p.Bytes)
-		if p.Total > 0 {
-			s += fmt.Sprintf(" of %s (%.0f%%)", sizeText(p.Total), 100*min(float64(p.Bytes)/float64(p.Total), 1))
-		}
-		s += " so far"
-	}
-	if p.Items > 0 {
-		s += ", " + countText(p.Items) + " spans read"
-	}
-	return s + ")…"
-}
-
-// Bar is the report as a progress bar of width cells, for a loading
-// screen: "GET …/trace/…/ ███████░░░░░ 58%  262.1 MiB of 452.3 MiB ·
-// 581,000 spans · 14s". Without a known size it has no bar; without bytes
-// it is String.
-func (p Progress) Bar(width int) string {
-	if p.Done || p.Bytes == 0 {
-		return p.String()
-	}
-	what := "reading " + p.Path
-	if i := strings.Index(p.Path, "/trace/"); i >= 0 {
-		what = "reading the trace"
-	}
-	s := what + " "
-	if p.Total > 0 {
-		frac := min(float64(p.Bytes)/float64(p.Total), 1)
-		full := int(frac*float64(width) + 0.5)
-		s += strings.Repeat("█", full) + strings.Repeat("░", width-full) + fmt.Sprintf(" %3.0f%%  %s of %s", frac*100, sizeText(p.Bytes), sizeText(p.Total))
-	} else {
-		s += sizeText(p.Bytes)
-	}
-	if p.Items > 0 {
-		s += " · " + countText(p.Items) + " spans"
-	}
-	return s + " · " + p.Waited.Round(time.Second).String()
-}
-
-// countText writes n with thousands separators: 1,000,000.
-func countText(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
-func sizeText(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // StallError is an attempt that received nothing for the per-attempt
@@ -505,30 +421,6 @@ func plural(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-// permanent reports network errors that another attempt cannot fix: a
-// host name that does not resolve, a certificate that does not verify.
-func permanent(err error) bool {
-	var dns *net.DNSError
-	if errors.As(err, &dns) {
-		return dns.IsNotFound || !(dns.IsTemporary || dns.IsTimeout)
-	}
-	var cert *tls.CertificateVerificationError
-	if errors.As(err, &cert) {
-		return true
-	}
-	var unk x509.UnknownAuthorityError
-	var host x509.HostnameError
-	return errors.As(err, &unk) || errors.As(err, &host)
-}
-
-func retryableStatus(st int) bool {
-	switch st {
-	case 408, 500, 502, 503, 504, 507, 520, 522, 524:
-		return true
-	}
-	return false
-}
-
 func shortErr(err error) string {
 	var se *StallError
 	if errors.As(err, &se) {
@@ -638,73 +530,6 @@ func (c *Client) once(ctx context.Context, u *url.URL, started *time.Time, w *wa
 	return resp, data, nil
 }
 
-// watcher reports one slow request through Options.Progress. Its methods
-// do nothing on a nil watcher (no Progress configured).
-type watcher struct {
-	c     *Client
-	start time.Time
-	mu    sync.Mutex
-	p     Progress
-	timer *time.Timer
-	told  bool // a report was sent
-	ended bool
-}
-
-func (c *Client) watch(u *url.URL) *watcher {
-	if c.progress == nil {
-		return nil
-	}
-	w := &watcher{c: c, start: time.Now(), p: Progress{Method: http.MethodGet, Path: u.Path, Host: u.Host, Attempt: 1}}
-	w.timer = time.AfterFunc(c.progAfter, w.tick)
-	return w
-}
-
-func (w *watcher) tick() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.ended {
-		return
-	}
-	p := w.p
-	p.Waited = time.Since(w.start)
-	w.told = true
-	w.timer.Reset(w.c.progEvery)
-	w.c.progress(p)
-}
-
-func (w *watcher) attempt(n int) {
-	w.set(func(p *Progress) { p.Attempt, p.Bytes, p.Total, p.Items = n, 0, 0, 0 })
-}
-
-func (w *watcher) bytes(n int64) { w.set(func(p *Progress) { p.Bytes = n }) }
-func (w *watcher) total(n int64) { w.set(func(p *Progress) { p.Total = max(n, 0) }) }
-func (w *watcher) items(n int)   { w.set(func(p *Progress) { p.Items = n }) }
-
-// set changes the report under the lock (nothing on a nil watcher).
-func (w *watcher) set(change func(*Progress)) {
-	if w == nil {
-		return
-	}
-	w.mu.Lock()
-	change(&w.p)
-	w.mu.Unlock()
-}
-
-func (w *watcher) done() {
-	if w == nil {
-		return
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.ended = true
-	w.timer.Stop()
-	if w.told {
-		p := w.p
-		p.Waited, p.Done = time.Since(w.start), true
-		w.c.progress(p)
-	}
-}
-
 func unwrapURLError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -717,57 +542,6 @@ func redactURL(u *url.URL) string {
 	v := *u
 	v.User = nil
 	return v.String()
-}
-
-func (c *Client) backoff(attempt int) time.Duration {
-	d := c.backoffBase << min(attempt-1, 5)
-	if d > 10*time.Second {
-		d = 10 * time.Second
-	}
-	// Full jitter in [d/2, d].
-	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
-}
-
-// rateLimitWait reads how long to wait on a 429: X-Sentry-Rate-Limit-Reset
-// (epoch seconds), else Retry-After (seconds or HTTP date), else fallback.
-func rateLimitWait(h http.Header, now time.Time, fallback time.Duration) (time.Duration, string) {
-	if v := h.Get("X-Sentry-Rate-Limit-Reset"); v != "" {
-		if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-			reset := time.Unix(0, int64(f*1e9))
-			d := reset.Sub(now)
-			if d < 0 {
-				d = 0
-			}
-			return d + 100*time.Millisecond, "until the limit resets at " + reset.UTC().Format("15:04:05 UTC")
-		}
-	}
-	if v := h.Get("Retry-After"); v != "" {
-		if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
-			return time.Duration(s) * time.Second, "Retry-After " + v + "s"
-		}
-		if t, err := http.ParseTime(v); err == nil {
-			d := t.Sub(now)
-			if d < 0 {
-				d = 0
-			}
-			return d, "Retry-After " + v
-		}
-	}
-	return fallback, "no reset header; backing off"
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // apiError builds the typed error for a non-2xx answer.
@@ -845,90 +619,4 @@ func isHTML(resp *Response, body []byte) bool {
 
 func htmlHint(base *url.URL) string {
 	return "Sentry should answer with JSON. Is the URL (" + base.String() + ") the base of a Sentry server (https://sentry.io or https://sentry.example.com), not a web page or a proxy's login page?"
-}
-
-// regionBase returns the host for org-scoped calls: links.regionUrl of the
-// organization, fetched once from the control host. Self-hosted servers send
-// no region and keep the base URL. A region on a foreign host is ignored so
-// the token never leaves the configured Sentry.
-func (c *Client) regionBase(ctx context.Context) (*url.URL, error) {
-	if err := c.lockRegion(ctx); err != nil {
-		return nil, err
-	}
-	defer c.unlockRegion()
-	if c.region != nil {
-		return c.region, nil
-	}
-	// Requests that waited for a lookup that just failed on the network
-	// fail with it, instead of each waiting for a lookup of their own.
-	if c.regionErr != nil && time.Since(c.regionErrAt) < 10*time.Second {
-		return nil, c.regionErr
-	}
-	if c.org == "" {
-		return nil, errors.New("no organization configured: pass --org, set SENTRY_ORG, add [defaults] org to .sentryclirc, or paste an issue URL")
-	}
-	org, err := c.fetchOrg(ctx)
-	if err != nil {
-		// Auth problems must surface; anything else falls back to the
-		// base URL, as other Sentry clients do.
-		// So must a network failure: the base URL is the same host, and
-		// trying it again would only repeat the wait.
-		var ae *APIError
-		if !errors.As(err, &ae) && ctx.Err() == nil {
-			c.regionErr, c.regionErrAt = err, time.Now()
-		}
-		if !errors.As(err, &ae) || errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrForbidden) || errors.Is(err, ErrNotFound) || ctx.Err() != nil {
-			return nil, err
-		}
-		// Said once: later requests use the base URL without asking again.
-		c.notify(fmt.Sprintf("could not discover the organization's region (%v); using %s", shortErr(err), c.base))
-		c.region = c.base
-		return c.base, nil
-	}
-	c.region = c.base
-	if r := org.Links.RegionURL; r != "" {
-		if u, err := parseBaseURL(r); err == nil && sameSentry(c.base, u) {
-			c.region = u
-		} else {
-			c.debug(fmt.Sprintf("ignoring region URL %q: not the configured Sentry", r))
-		}
-	}
-	return c.region, nil
-}
-
-func (c *Client) lockRegion(ctx context.Context) error {
-	select {
-	case c.regionLock <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (c *Client) unlockRegion() { <-c.regionLock }
-
-// sameSentry reports whether region may receive the token meant for base:
-// the same host name, or a *.sentry.io host over https for SaaS.
-func sameSentry(base, region *url.URL) bool {
-	if strings.EqualFold(base.Hostname(), region.Hostname()) {
-		return true
-	}
-	return isSaaSHost(base.Hostname()) && isSaaSHost(region.Hostname()) && region.Scheme == "https"
-}
-
-func isSaaSHost(h string) bool {
-	h = strings.ToLower(h)
-	return h == "sentry.io" || strings.HasSuffix(h, ".sentry.io")
-}
-
-func (c *Client) fetchOrg(ctx context.Context) (*wire.Organization, error) {
-	if c.org0 != nil {
-		return c.org0, nil
-	}
-	var org wire.Organization
-	if _, err := c.get(ctx, request{host: controlHost, path: "organizations/" + url.PathEscape(c.org) + "/", scope: "org:read"}, &org); err != nil {
-		return nil, err
-	}
-	c.org0 = &org
-	return &org, nil
 }
